@@ -1,0 +1,571 @@
+//! Typing one record: cells → a canonical record. Everything a value could not carry is counted per
+//! column (lost type names, unparseable values, `?` from ASCII exports) for the file's report.
+
+use super::cell::{Cell, Row, Spec};
+use crate::model::*;
+use crate::values::{self, DateCell, DateOrder, Guid, Timestamp};
+use std::collections::BTreeMap;
+
+/// Per-column problems seen while typing one file.
+#[derive(Default, Debug)]
+pub struct ColumnIssues {
+    /// Rows whose value was a .NET type name instead of data.
+    pub lost_rows: u64,
+    pub invalid_rows: u64,
+    pub first_invalid: Option<(u32, String)>,
+}
+
+/// Collects what typing one file saw; one per file, single-threaded.
+pub struct Collector {
+    pub spec: &'static Spec,
+    pub issues: BTreeMap<usize, ColumnIssues>,
+    /// Culture dates waiting for the file's day/month order: (record index, slot, value).
+    pub pending_dates: Vec<(usize, usize, DateCell)>,
+    pub forced_orders: [u64; 2],
+    pub first_forced: [Option<(u32, String)>; 2],
+    pub question_marks: u64,
+    pub first_question_mark: Option<(u32, String)>,
+    /// Current record's index and line.
+    index: usize,
+    line: u32,
+}
+
+impl Collector {
+    pub fn new(spec: &'static Spec) -> Collector {
+        Collector {
+            spec,
+            issues: BTreeMap::new(),
+            pending_dates: Vec::new(),
+            forced_orders: [0; 2],
+            first_forced: [None, None],
+            question_marks: 0,
+            first_question_mark: None,
+            index: 0,
+            line: 0,
+        }
+    }
+
+    fn invalid(&mut self, slot: usize, value: &str) {
+        let issue = self.issues.entry(slot).or_default();
+        issue.invalid_rows += 1;
+        if issue.first_invalid.is_none() {
+            issue.first_invalid = Some((self.line, value.chars().take(80).collect()));
+        }
+    }
+
+    /// Trimmed, non-empty text of a scalar cell (the first element of a list).
+    pub fn text<'r>(&mut self, row: &'r Row<'_>, slot: usize) -> Option<&'r str> {
+        let cell = row.get(slot)?.as_ref()?;
+        let t = match cell {
+            Cell::Text(t) => t.trim(),
+            Cell::List(items) => items.first()?.as_text()?.trim(),
+            Cell::Map(_) => {
+                // PowerShell 5.1 ConvertTo-Json writes a [guid] as {"Guid": "…"}; other objects are not scalars.
+                return cell.get("Guid").and_then(Cell::as_text).map(str::trim);
+            }
+            _ => return None,
+        };
+        if t.is_empty() {
+            return None;
+        }
+        if values::is_lost_marker(t) {
+            self.issues.entry(slot).or_default().lost_rows += 1;
+            return None;
+        }
+        Some(t)
+    }
+
+    pub fn boxed(&mut self, row: &Row<'_>, slot: usize) -> Option<Box<str>> {
+        self.text(row, slot).map(Box::from)
+    }
+
+    /// Like [`Collector::boxed`], and counts a `?` between letters: Windows PowerShell 5.1 exports
+    /// in ASCII by default and replaces every non-ASCII character with `?`.
+    pub fn name(&mut self, row: &Row<'_>, slot: usize) -> Option<Box<str>> {
+        let t = self.text(row, slot)?;
+        let b = t.as_bytes();
+        if b.windows(3).any(|w| w[1] == b'?' && w[0].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
+            || (b.len() > 1 && b[0] == b'?' && b[1].is_ascii_alphabetic())
+        {
+            self.question_marks += 1;
+            if self.first_question_mark.is_none() {
+                self.first_question_mark = Some((self.line, t.to_string()));
+            }
+        }
+        Some(Box::from(t))
+    }
+
+    /// Every value of a multi-valued cell, flattened forms split (`a;b`, `{a, b}` …).
+    pub fn list(&mut self, row: &Row<'_>, slot: usize, proxies: bool) -> Box<[Box<str>]> {
+        let Some(Some(cell)) = row.get(slot) else { return Box::default() };
+        let mut out = Vec::new();
+        for item in cell.items() {
+            let Some(t) = item.as_text() else { continue };
+            if values::is_lost_marker(t) {
+                self.issues.entry(slot).or_default().lost_rows += 1;
+                return Box::default();
+            }
+            if proxies {
+                out.extend(values::split_proxies(t).into_iter().map(Box::from));
+            } else {
+                out.extend(values::split_multi(t).into_iter().map(Box::from));
+            }
+        }
+        out.into_boxed_slice()
+    }
+
+    pub fn guid(&mut self, row: &Row<'_>, slot: usize) -> Option<Guid> {
+        let cell = row.get(slot)?.as_ref()?;
+        match cell {
+            Cell::Bytes(b) => {
+                let g = Guid::from_bytes_le(b);
+                if g.is_none() {
+                    self.invalid(slot, &format!("{} bytes", b.len()));
+                }
+                g
+            }
+            Cell::List(items) if items.len() == 16 => {
+                let parts: Vec<&str> = items.iter().filter_map(Cell::as_text).collect();
+                let g = values::guid_from_byte_list(&parts);
+                if g.is_none() {
+                    self.invalid(slot, &parts.join(","));
+                }
+                g
+            }
+            _ => {
+                let t = self.text(row, slot)?;
+                match Guid::parse_text(t) {
+                    Some(g) => Some(g),
+                    None => {
+                        let t = t.to_string();
+                        self.invalid(slot, &t);
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn bool(&mut self, row: &Row<'_>, slot: usize) -> Option<bool> {
+        let t = self.text(row, slot)?;
+        let v = values::parse_bool(t);
+        if v.is_none() {
+            let t = t.to_string();
+            self.invalid(slot, &t);
+        }
+        v
+    }
+
+    pub fn int(&mut self, row: &Row<'_>, slot: usize) -> Option<i64> {
+        let t = self.text(row, slot)?;
+        let v = values::parse_i64(t).or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64));
+        if v.is_none() {
+            let t = t.to_string();
+            self.invalid(slot, &t);
+        }
+        v
+    }
+
+    pub fn size(&mut self, row: &Row<'_>, slot: usize) -> Option<u64> {
+        let t = self.text(row, slot)?;
+        let v = values::parse_item_size(t);
+        if v.is_none() {
+            let t = t.to_string();
+            self.invalid(slot, &t);
+        }
+        v
+    }
+
+    /// A date: unambiguous forms now; culture text is settled when the whole file has been read.
+    pub fn date(&mut self, row: &Row<'_>, slot: usize) -> Option<Timestamp> {
+        let t = self.text(row, slot)?;
+        let cell = match values::parse_date(t) {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(()) => {
+                let t = t.to_string();
+                self.invalid(slot, &t);
+                return None;
+            }
+        };
+        if let Some(order) = cell.forced_order() {
+            let i = order as usize;
+            self.forced_orders[i] += 1;
+            if self.first_forced[i].is_none() {
+                self.first_forced[i] = Some((self.line, t.to_string()));
+            }
+        }
+        match cell {
+            DateCell::Numeric { .. } => {
+                self.pending_dates.push((self.index, slot, cell));
+                None
+            }
+            other => other.resolve(None),
+        }
+    }
+
+    fn start(&mut self, index: usize, src: Src) {
+        self.index = index;
+        self.line = src.line;
+    }
+
+    /// The file's day/month order: settled by its own values, else the `--date-order` flag.
+    /// `Err` when the values contradict each other.
+    pub fn settle_date_order(&self, flag: Option<DateOrder>) -> Result<Option<DateOrder>, String> {
+        match (self.forced_orders[0] > 0, self.forced_orders[1] > 0) {
+            (true, true) => Err(format!(
+                "dates disagree on day/month order: {:?} (line {}) can only be month-first, {:?} (line {}) only day-first",
+                self.first_forced[0].as_ref().map(|f| &f.1).unwrap_or(&String::new()),
+                self.first_forced[0].as_ref().map(|f| f.0).unwrap_or(0),
+                self.first_forced[1].as_ref().map(|f| &f.1).unwrap_or(&String::new()),
+                self.first_forced[1].as_ref().map(|f| f.0).unwrap_or(0),
+            )),
+            (true, false) => Ok(Some(DateOrder::MonthFirst)),
+            (false, true) => Ok(Some(DateOrder::DayFirst)),
+            (false, false) => Ok(flag),
+        }
+    }
+}
+
+/// The typed rows of one file.
+#[derive(Debug)]
+pub enum Table {
+    Ad(Vec<AdUser>),
+    Entra(Vec<EntraUser>),
+    Skus(Vec<Sku>),
+    Exo(Vec<ExoRecipient>),
+    Stats(Vec<MailboxStatistics>),
+}
+
+impl Table {
+    pub fn new(kind: Kind) -> Option<Table> {
+        Some(match kind {
+            Kind::AdUsers => Table::Ad(Vec::new()),
+            Kind::EntraUsers => Table::Entra(Vec::new()),
+            Kind::EntraSkus => Table::Skus(Vec::new()),
+            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => Table::Exo(Vec::new()),
+            Kind::ExoStatistics => Table::Stats(Vec::new()),
+            Kind::Unknown => return None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Table::Ad(v) => v.len(),
+            Table::Entra(v) => v.len(),
+            Table::Skus(v) => v.len(),
+            Table::Exo(v) => v.len(),
+            Table::Stats(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Types one record and appends it.
+    pub fn push(&mut self, c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) {
+        let index = self.len();
+        c.start(index, src);
+        match self {
+            Table::Ad(v) => v.push(ad_user(c, row, src)),
+            Table::Entra(v) => v.push(entra_user(c, row, src)),
+            Table::Skus(v) => {
+                if let Some(sku) = sku(c, row, src) {
+                    v.push(sku)
+                }
+            }
+            Table::Exo(v) => v.push(exo_recipient(c, row, src, kind)),
+            Table::Stats(v) => v.push(statistics(c, row, src)),
+        }
+    }
+
+    /// Applies the file's day/month order to the culture dates held back while reading.
+    pub fn settle_dates(&mut self, pending: &[(usize, usize, DateCell)], order: Option<DateOrder>) -> u64 {
+        let mut unresolved = 0;
+        for &(index, slot, cell) in pending {
+            let Some(ts) = cell.resolve(order) else {
+                unresolved += 1;
+                continue;
+            };
+            match self {
+                Table::Ad(v) => match AdField::ALL[slot] {
+                    AdField::WhenCreated => v[index].when_created = Some(ts),
+                    AdField::AccountExpires => v[index].account_expires = Some(ts),
+                    _ => {}
+                },
+                Table::Entra(v) => {
+                    if EntraField::ALL[slot] == EntraField::CreatedDateTime {
+                        v[index].created = Some(ts)
+                    }
+                }
+                Table::Exo(v) => match ExoField::ALL[slot] {
+                    ExoField::WhenSoftDeleted => v[index].when_soft_deleted = Some(ts),
+                    ExoField::WhenMailboxCreated => v[index].when_mailbox_created = Some(ts),
+                    _ => {}
+                },
+                Table::Skus(_) | Table::Stats(_) => {}
+            }
+        }
+        unresolved
+    }
+
+    /// Renumbers provenance once the run's file list is final.
+    pub fn set_file(&mut self, file: u32) {
+        fn set<T>(v: &mut [T], f: impl Fn(&mut T) -> &mut Option<Src>, file: u32) {
+            for r in v {
+                if let Some(src) = f(r) {
+                    src.file = file;
+                }
+            }
+        }
+        match self {
+            Table::Ad(v) => set(v, |r| &mut r.src, file),
+            Table::Entra(v) => set(v, |r| &mut r.src, file),
+            Table::Skus(v) => set(v, |r| &mut r.src, file),
+            Table::Exo(v) => set(v, |r| &mut r.src, file),
+            Table::Stats(v) => set(v, |r| &mut r.src, file),
+        }
+    }
+}
+
+fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src) -> AdUser {
+    use AdField as F;
+    let s = |f: F| f as usize;
+    let uac = c.int(row, s(F::UserAccountControl));
+    let enabled = c.bool(row, s(F::Enabled)).or(uac.map(values::enabled_from_uac));
+    // objectClass is multi-valued in LDIF (top, person, organizationalPerson, user): keep the most specific.
+    let object_class = match row.get(s(F::ObjectClass)) {
+        Some(Some(Cell::List(items))) => items.last().and_then(Cell::as_text).map(Box::from),
+        _ => c.boxed(row, s(F::ObjectClass)),
+    };
+    AdUser {
+        src: Some(src),
+        distinguished_name: c.boxed(row, s(F::DistinguishedName)),
+        object_class,
+        object_guid: c.guid(row, s(F::ObjectGuid)),
+        consistency_guid: c.guid(row, s(F::ConsistencyGuid)),
+        user_principal_name: c.boxed(row, s(F::UserPrincipalName)),
+        sam_account_name: c.boxed(row, s(F::SamAccountName)),
+        display_name: c.name(row, s(F::DisplayName)),
+        mail: c.boxed(row, s(F::Mail)),
+        mail_nickname: c.boxed(row, s(F::MailNickname)),
+        proxy_addresses: c.list(row, s(F::ProxyAddresses), true),
+        target_address: c.boxed(row, s(F::TargetAddress)),
+        enabled,
+        recipient_type_details: c.int(row, s(F::RecipientTypeDetails)),
+        remote_recipient_type: c.int(row, s(F::RemoteRecipientType)),
+        recipient_display_type: c.int(row, s(F::RecipientDisplayType)),
+        mailbox_guid: c.guid(row, s(F::MailboxGuid)),
+        archive_guid: c.guid(row, s(F::ArchiveGuid)),
+        home_mdb: c.boxed(row, s(F::HomeMdb)),
+        home_server_name: c.boxed(row, s(F::HomeServerName)),
+        when_created: c.date(row, s(F::WhenCreated)),
+        account_expires: c.date(row, s(F::AccountExpires)),
+    }
+}
+
+fn nested_guid(cell: &Cell<'_>, key: &str) -> Option<Guid> {
+    cell.get(key).and_then(Cell::as_text).and_then(Guid::parse_text)
+}
+
+fn nested_text(cell: &Cell<'_>, key: &str) -> Box<str> {
+    cell.get(key).and_then(Cell::as_text).unwrap_or("").into()
+}
+
+fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
+    use EntraField as F;
+    let s = |f: F| f as usize;
+    let immutable_id = c.boxed(row, s(F::ImmutableId));
+    let immutable_guid = immutable_id.as_deref().and_then(Guid::from_immutable_id);
+    let block = c.bool(row, s(F::BlockCredential));
+    let account_enabled = c.bool(row, s(F::AccountEnabled)).or(block.map(|b| !b));
+
+    let mut licenses = Vec::new();
+    if let Some(Some(cell)) = row.get(s(F::AssignedLicenses)) {
+        for item in cell.items() {
+            match item {
+                Cell::Map(_) => match nested_guid(item, "skuId") {
+                    Some(sku_id) => {
+                        let disabled = item.get("disabledPlans").map(|d| d.items().iter().filter_map(Cell::as_text).filter_map(Guid::parse_text).collect()).unwrap_or_default();
+                        licenses.push(License::Sku { sku_id, disabled_plans: disabled });
+                    }
+                    None => {
+                        // MSOL objects: {"AccountSkuId": "contoso:ENTERPRISEPACK", …}
+                        if let Some(t) = item.get("AccountSkuId").and_then(Cell::as_text) {
+                            licenses.push(License::AccountSku(t.into()));
+                        }
+                    }
+                },
+                Cell::Text(_) => {
+                    let t = item.as_text().unwrap_or("");
+                    if values::is_lost_marker(t) {
+                        c.issues.entry(s(F::AssignedLicenses)).or_default().lost_rows += 1;
+                        continue;
+                    }
+                    for part in values::split_multi(t) {
+                        match Guid::parse_text(part) {
+                            Some(sku_id) => licenses.push(License::Sku { sku_id, disabled_plans: Box::default() }),
+                            None => licenses.push(License::AccountSku(part.into())),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let mut plans = Vec::new();
+    if let Some(Some(cell)) = row.get(s(F::AssignedPlans)) {
+        for item in cell.items() {
+            let Some(service_plan_id) = nested_guid(item, "servicePlanId") else { continue };
+            let capability_status = nested_text(item, "capabilityStatus");
+            let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|t| values::parse_date(t).ok().flatten()).and_then(|d| d.resolve(None));
+            plans.push(AssignedPlan {
+                service_plan_id,
+                service: item.get("service").and_then(Cell::as_text).map(Box::from),
+                enabled: matches!(&*capability_status, "Enabled" | "Warning"),
+                capability_status,
+                assigned,
+            });
+        }
+    }
+
+    let mut states = Vec::new();
+    if let Some(Some(cell)) = row.get(s(F::LicenseAssignmentStates)) {
+        for item in cell.items() {
+            if !matches!(item, Cell::Map(_)) {
+                continue;
+            }
+            states.push(LicenseState {
+                sku_id: nested_guid(item, "skuId"),
+                state: nested_text(item, "state"),
+                error: nested_text(item, "error"),
+                assigned_by_group: nested_guid(item, "assignedByGroup"),
+            });
+        }
+    }
+
+    let mut errors = Vec::new();
+    if let Some(Some(cell)) = row.get(s(F::ProvisioningErrors)) {
+        for item in cell.items() {
+            match item {
+                Cell::Map(_) => errors.push(ProvisioningError {
+                    category: nested_text(item, "category"),
+                    property: nested_text(item, "propertyCausingError"),
+                    value: nested_text(item, "value"),
+                }),
+                Cell::Text(t) if !t.trim().is_empty() => {
+                    if values::is_lost_marker(t) {
+                        c.issues.entry(s(F::ProvisioningErrors)).or_default().lost_rows += 1;
+                    } else {
+                        errors.push(ProvisioningError { category: "MSOL".into(), property: "".into(), value: t.trim().into() });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    EntraUser {
+        src: Some(src),
+        id: c.guid(row, s(F::Id)),
+        user_principal_name: c.boxed(row, s(F::UserPrincipalName)),
+        display_name: c.name(row, s(F::DisplayName)),
+        immutable_id,
+        immutable_guid,
+        on_premises_sync_enabled: c.bool(row, s(F::OnPremisesSyncEnabled)),
+        account_enabled,
+        mail: c.boxed(row, s(F::Mail)),
+        proxy_addresses: c.list(row, s(F::ProxyAddresses), true),
+        usage_location: c.boxed(row, s(F::UsageLocation)),
+        user_type: c.boxed(row, s(F::UserType)),
+        created: c.date(row, s(F::CreatedDateTime)),
+        licenses: licenses.into_boxed_slice(),
+        assigned_plans: plans.into_boxed_slice(),
+        license_states: states.into_boxed_slice(),
+        provisioning_errors: errors.into_boxed_slice(),
+        validation_status: c.boxed(row, s(F::ValidationStatus)),
+        is_licensed: c.bool(row, s(F::IsLicensed)),
+    }
+}
+
+fn sku(c: &mut Collector, row: &Row<'_>, src: Src) -> Option<Sku> {
+    use SkuField as F;
+    let sku_id = c.guid(row, F::SkuId as usize)?;
+    let mut plans = Vec::new();
+    if let Some(Some(cell)) = row.get(F::ServicePlans as usize) {
+        for item in cell.items() {
+            if let Some(service_plan_id) = nested_guid(item, "servicePlanId") {
+                plans.push(SkuPlan { service_plan_id, service_plan_name: nested_text(item, "servicePlanName") });
+            }
+        }
+    }
+    Some(Sku {
+        src: Some(src),
+        sku_id,
+        sku_part_number: c.boxed(row, F::SkuPartNumber as usize).unwrap_or_default(),
+        service_plans: plans.into_boxed_slice(),
+    })
+}
+
+fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) -> ExoRecipient {
+    use ExoField as F;
+    let s = |f: F| f as usize;
+    let inactive = c.bool(row, s(F::IsInactiveMailbox));
+    let soft_removed = c.bool(row, s(F::IsSoftDeletedByRemove));
+    let soft_disabled = c.bool(row, s(F::IsSoftDeletedByDisable));
+    let when_soft_deleted = c.date(row, s(F::WhenSoftDeleted));
+    let soft_deleted_pending = c.pending_dates.last().is_some_and(|(i, slot, _)| *i == c.index && *slot == s(F::WhenSoftDeleted));
+    let state = if inactive == Some(true) {
+        ExoState::Inactive
+    } else if soft_removed == Some(true) || soft_disabled == Some(true) || when_soft_deleted.is_some() || soft_deleted_pending {
+        ExoState::SoftDeleted
+    } else {
+        ExoState::Active
+    };
+    let rtd = c.text(row, s(F::RecipientTypeDetails)).and_then(RecipientType::parse);
+    let prtd = c.text(row, s(F::PreviousRecipientTypeDetails)).and_then(RecipientType::parse);
+    ExoRecipient {
+        src: Some(src),
+        kind: Some(kind),
+        external_directory_object_id: c.guid(row, s(F::ExternalDirectoryObjectId)),
+        user_principal_name: c.boxed(row, s(F::UserPrincipalName)),
+        alias: c.boxed(row, s(F::Alias)),
+        display_name: c.name(row, s(F::DisplayName)),
+        email_addresses: c.list(row, s(F::EmailAddresses), true),
+        primary_smtp_address: c.boxed(row, s(F::PrimarySmtpAddress)),
+        windows_email_address: c.boxed(row, s(F::WindowsEmailAddress)),
+        external_email_address: c.boxed(row, s(F::ExternalEmailAddress)),
+        recipient_type_details: rtd,
+        previous_recipient_type_details: prtd,
+        guid: c.guid(row, s(F::Guid)),
+        exchange_guid: c.guid(row, s(F::ExchangeGuid)),
+        archive_guid: c.guid(row, s(F::ArchiveGuid)),
+        archive_status: c.boxed(row, s(F::ArchiveStatus)),
+        litigation_hold_enabled: c.bool(row, s(F::LitigationHoldEnabled)),
+        in_place_holds: c.list(row, s(F::InPlaceHolds), false),
+        compliance_tag_hold_applied: c.bool(row, s(F::ComplianceTagHoldApplied)),
+        delay_hold_applied: c.bool(row, s(F::DelayHoldApplied)),
+        delay_release_hold_applied: c.bool(row, s(F::DelayReleaseHoldApplied)),
+        retention_hold_enabled: c.bool(row, s(F::RetentionHoldEnabled)),
+        state,
+        when_soft_deleted,
+        when_mailbox_created: c.date(row, s(F::WhenMailboxCreated)),
+        account_disabled: c.bool(row, s(F::AccountDisabled)),
+        sku_assigned: c.bool(row, s(F::SkuAssigned)),
+        is_dir_synced: c.bool(row, s(F::IsDirSynced)),
+    }
+}
+
+fn statistics(c: &mut Collector, row: &Row<'_>, src: Src) -> MailboxStatistics {
+    use StatsField as F;
+    MailboxStatistics {
+        src: Some(src),
+        mailbox_guid: c.guid(row, F::MailboxGuid as usize),
+        display_name: c.name(row, F::DisplayName as usize),
+        total_item_size: c.size(row, F::TotalItemSize as usize),
+        item_count: c.int(row, F::ItemCount as usize).map(|n| n.max(0) as u64),
+        total_deleted_item_size: c.size(row, F::TotalDeletedItemSize as usize),
+    }
+}

@@ -1,0 +1,175 @@
+//! CSV exports: Export-Csv (Windows PowerShell 5.1 and 7), csvde, Get-MsolUser, EXO cmdlets.
+//! Handles the `#TYPE` line, `,` `;` or tab delimiters, quoted fields with embedded newlines, CRLF.
+
+use super::build::Table;
+use super::cell::{Cell, Row};
+use super::decode::{self, Head};
+use super::{Builder, FileError, FileReport, Format, Options};
+use crate::values;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// How many records are scanned in every column for .NET type names (columns no table reads).
+const LOST_SCAN_ROWS: u64 = 500;
+
+pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &Options) -> Result<Option<Table>, FileError> {
+    report.format = Format::Csv;
+    let io_err = |e: std::io::Error| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() };
+    let mut input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
+
+    // `#TYPE Selected.Microsoft…` (Windows PowerShell without -NoTypeInformation), then the header line.
+    let mut skipped_lines = 0u64;
+    let mut header_line = Vec::new();
+    loop {
+        header_line.clear();
+        if input.read_until(b'\n', &mut header_line).map_err(io_err)? == 0 {
+            return Err(FileError {
+                line: Some(skipped_lines + 1),
+                column: None,
+                message: "no header line: the file holds only comments or a #TYPE line".into(),
+                hint: "the export returned no objects; check the filter, then re-export".into(),
+            });
+        }
+        if header_line.starts_with(b"#") {
+            skipped_lines += 1;
+            continue;
+        }
+        if header_line.iter().all(u8::is_ascii_whitespace) {
+            skipped_lines += 1;
+            continue;
+        }
+        break;
+    }
+    let delimiter = detect_delimiter(&header_line);
+    report.delimiter = Some(match delimiter {
+        b'\t' => "tab".to_string(),
+        d => (d as char).to_string(),
+    });
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .buffer_capacity(1 << 20)
+        .from_reader(std::io::Cursor::new(header_line).chain(input));
+    let headers: Vec<String> = match reader.byte_headers() {
+        Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
+        Err(e) => return Err(csv_error(e, skipped_lines, &[])),
+    };
+    let mut builder = Builder::from_headers(headers.clone(), report);
+    if !builder.is_known() {
+        // Count the records anyway so the report says how big the unknown file is.
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        while reader.read_byte_record(&mut record).map_err(|e| csv_error(e, skipped_lines, &headers))? {
+            rows += 1;
+        }
+        report.rows = rows;
+        return Ok(None);
+    }
+    let slots = builder.column_slots.clone();
+    let width = builder.spec.map(|s| s.len()).unwrap_or(0);
+    let mut lost_unused: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut record = csv::ByteRecord::new();
+    let mut records = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(e, skipped_lines, &headers)),
+        }
+        records += 1;
+        let line = record.position().map(|p| p.line()).unwrap_or(0) + skipped_lines;
+        let mut row: Row<'_> = vec![None; width];
+        for (i, field) in record.iter().enumerate() {
+            match slots.get(i).copied().flatten() {
+                Some(slot) => {
+                    let text = std::str::from_utf8(field).map_err(|e| {
+                        let (message, hint) = decode::invalid_utf8_hint(&field[e.valid_up_to()..]);
+                        FileError { line: Some(line), column: Some(headers[i].clone()), message, hint }
+                    })?;
+                    if !text.is_empty() {
+                        row[slot] = Some(Cell::Text(Cow::Borrowed(text)));
+                    }
+                }
+                None if records <= LOST_SCAN_ROWS => {
+                    if field.starts_with(b"System.") || field.starts_with(b"Microsoft.") {
+                        if let Ok(t) = std::str::from_utf8(field) {
+                            if values::is_lost_marker(t) {
+                                *lost_unused.entry(i).or_default() += 1;
+                            }
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        builder.push(&row, line);
+    }
+    if let Some(warning) = truncation_warning(path, head) {
+        report.warnings.push(warning);
+    }
+    let extra = lost_unused.into_iter().map(|(i, rows)| (headers[i].clone(), rows)).collect();
+    Ok(builder.finish(report, options, extra))
+}
+
+/// The delimiter is the one of `,` `;` tab that occurs most often outside quotes in the header.
+fn detect_delimiter(header: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in header {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], std::cmp::Reverse(i))).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+/// Export-Csv ends every file with a line break; a file that does not was likely cut off.
+fn truncation_warning(path: &Path, head: &Head) -> Option<String> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let tail = if matches!(head.encoding, decode::TextEncoding::Utf16LeBom | decode::TextEncoding::Utf16BeBom) { 2 } else { 1 };
+    if len < tail {
+        return None;
+    }
+    file.seek(SeekFrom::End(-(tail as i64))).ok()?;
+    let mut last = vec![0u8; tail as usize];
+    file.read_exact(&mut last).ok()?;
+    let newline = match head.encoding {
+        decode::TextEncoding::Utf16LeBom | decode::TextEncoding::Utf16Le => last == [b'\n', 0],
+        decode::TextEncoding::Utf16BeBom | decode::TextEncoding::Utf16Be => last == [0, b'\n'],
+        _ => last == [b'\n'],
+    };
+    (!newline).then(|| "the file does not end with a line break: it may have been cut off (compare its row count with the source)".to_string())
+}
+
+fn csv_error(e: csv::Error, skipped_lines: u64, headers: &[String]) -> FileError {
+    let hint = "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string();
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => FileError {
+            line: pos.as_ref().map(|p| p.line() + skipped_lines),
+            column: None,
+            message: format!(
+                "expected {expected_len} fields as in the header, found {len}{}",
+                if (*len as usize) < headers.len() { " (an unterminated quoted field or a truncated last line?)" } else { " (an unescaped quote or delimiter inside a value?)" }
+            ),
+            hint,
+        },
+        csv::ErrorKind::Utf8 { pos, err } => FileError {
+            line: pos.as_ref().map(|p| p.line() + skipped_lines),
+            column: headers.get(err.field()).cloned(),
+            message: "not valid UTF-8".into(),
+            hint: decode::invalid_utf8_hint(&[]).1,
+        },
+        _ => FileError { line: None, column: None, message: e.to_string(), hint },
+    }
+}

@@ -1,0 +1,398 @@
+//! JSON exports: Graph REST pages (`{"value":[…], "@odata.nextLink"}`), plain arrays (`ConvertTo-Json`),
+//! a single object; camelCase or PascalCase keys.
+//!
+//! The file is streamed: a byte scanner finds each record's object, and only that object is parsed, with
+//! the keys the table reads typed and every other key skipped unparsed. Memory stays flat whatever the
+//! file size.
+
+use super::build::Table;
+use super::cell::{Cell, Row, Spec};
+use super::decode::{self, Head};
+use super::{Builder, FileError, FileReport, Format, Options};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::io::Read;
+use std::path::Path;
+
+const BLOCK: usize = 4 << 20;
+
+pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &Options) -> Result<Option<Table>, FileError> {
+    report.format = Format::Json;
+    let input = decode::open_utf8(path, head).map_err(|e| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() })?;
+    let mut builder: Option<Builder> = None;
+    let mut seen: Vec<bool> = Vec::new();
+    let mut records = 0u64;
+    let shape = for_each_record(input, |bytes, line| {
+        records += 1;
+        if builder.is_none() {
+            let first: Cell<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(&e, line))?;
+            let Cell::Map(entries) = &first else {
+                return Err(FileError { line: Some(line), column: None, message: "a record is not a JSON object".into(), hint: String::new() });
+            };
+            let keys: Vec<String> = entries.iter().map(|(k, _)| k.to_string()).collect();
+            let b = Builder::from_headers(keys, report);
+            seen = vec![false; b.spec.map(Spec::len).unwrap_or(0)];
+            builder = Some(b);
+        }
+        let Some(b) = builder.as_mut() else { return Ok(()) };
+        let Some(spec) = b.spec else { return Ok(()) };
+        let mut row: Row<'_> = vec![None; spec.len()];
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        RecordSeed { spec, row: &mut row, seen: &mut seen }.deserialize(&mut de).map_err(|e| json_error(&e, line))?;
+        de.end().map_err(|e| json_error(&e, line))?;
+        b.push(&row, line);
+        Ok(())
+    })?;
+    let Some(builder) = builder else {
+        report.rows = 0;
+        report.reason = Some(match shape {
+            Shape::Empty => "the JSON holds no records (an empty array or page)".to_string(),
+            Shape::NotRecords => "the JSON is not an export: it holds no objects of users, recipients or SKUs".to_string(),
+        });
+        return Ok(None);
+    };
+    if !builder.is_known() {
+        report.rows = records;
+        return Ok(None);
+    }
+    if let Some(spec) = builder.spec {
+        report.missing_fields = spec.names.iter().zip(&seen).filter(|(_, s)| !**s).map(|(n, _)| n.to_string()).collect();
+    }
+    Ok(builder.finish(report, options, Vec::new()))
+}
+
+fn json_error(e: &serde_json::Error, record_line: u64) -> FileError {
+    FileError {
+        line: Some(record_line + e.line() as u64 - 1),
+        column: Some(e.column().to_string()),
+        message: format!("invalid JSON: {e}"),
+        hint: "the file is damaged or was cut off; export it again (ConvertTo-Json -Depth 6 | Set-Content -Encoding UTF8)".into(),
+    }
+}
+
+pub(super) enum Shape {
+    Empty,
+    NotRecords,
+}
+
+/// Calls `on_record` with the bytes and start line of each record object, streaming the input.
+/// Records are the elements of a top-level array, the elements of a top-level object's `value` array
+/// (Graph pages), or the top-level object itself.
+pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&[u8], u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
+    let mut pos = 0usize;
+    let mut depth = 0u32;
+    let mut in_string = false;
+    let mut escape_pending = false;
+    let mut line = 1u64;
+    let mut container: Option<u32> = None;
+    let mut top_object: Option<(usize, u64)> = None;
+    let mut page = false;
+    let mut record: Option<(usize, u64)> = None;
+    let mut string_start = 0usize;
+    let mut last_string_is_value = false;
+    let mut emitted = 0u64;
+    let mut other_values = false;
+    let mut eof = false;
+    loop {
+        if pos >= buf.len() {
+            if eof {
+                break;
+            }
+            // Keep only what an unfinished record (or a single top-level object) still needs.
+            let mut keep = pos.min(buf.len());
+            if let Some((s, _)) = record {
+                keep = keep.min(s);
+            }
+            if let (Some((s, _)), false) = (top_object, page) {
+                keep = keep.min(s);
+            }
+            if in_string {
+                keep = keep.min(string_start);
+            }
+            buf.drain(..keep);
+            pos -= keep;
+            string_start = string_start.saturating_sub(keep);
+            record = record.map(|(s, l)| (s - keep, l));
+            top_object = top_object.map(|(s, l)| (s.saturating_sub(keep), l));
+            let old = buf.len();
+            buf.resize(old + BLOCK, 0);
+            let n = read_full(&mut input, &mut buf[old..]).map_err(|e| FileError { line: Some(line), column: None, message: format!("read error: {e}"), hint: String::new() })?;
+            buf.truncate(old + n);
+            if n == 0 {
+                eof = true;
+            }
+            if escape_pending && pos < buf.len() {
+                pos += 1;
+                escape_pending = false;
+            }
+            continue;
+        }
+        if in_string {
+            match memchr::memchr2(b'"', b'\\', &buf[pos..]) {
+                None => pos = buf.len(),
+                Some(k) => {
+                    pos += k;
+                    if buf[pos] == b'\\' {
+                        if pos + 1 < buf.len() {
+                            pos += 2;
+                        } else {
+                            escape_pending = true;
+                            pos = buf.len();
+                        }
+                    } else {
+                        in_string = false;
+                        if depth == 1 && top_object.is_some() {
+                            last_string_is_value = &buf[string_start..pos] == b"value";
+                        }
+                        pos += 1;
+                    }
+                }
+            }
+            continue;
+        }
+        match buf[pos] {
+            b'"' => {
+                in_string = true;
+                string_start = pos + 1;
+            }
+            b'{' => {
+                if depth == 0 {
+                    top_object = Some((pos, line));
+                }
+                if Some(depth) == container && record.is_none() {
+                    record = Some((pos, line));
+                }
+                depth += 1;
+            }
+            b'[' => {
+                if depth == 0 {
+                    container = Some(1);
+                } else if depth == 1 && top_object.is_some() && last_string_is_value && container.is_none() {
+                    container = Some(2);
+                    page = true;
+                }
+                depth += 1;
+            }
+            c @ (b'}' | b']') => {
+                if depth == 0 {
+                    return Err(FileError { line: Some(line), column: None, message: format!("unbalanced '{}'", c as char), hint: "the file is not valid JSON".into() });
+                }
+                depth -= 1;
+                if c == b'}' && Some(depth) == container {
+                    if let Some((s, l)) = record.take() {
+                        on_record(&buf[s..=pos], l)?;
+                        emitted += 1;
+                    }
+                } else if c == b']' && page && depth == 1 {
+                    container = None;
+                } else if c == b'}' && depth == 0 && !page {
+                    if let Some((s, l)) = top_object.take() {
+                        on_record(&buf[s..=pos], l)?;
+                        emitted += 1;
+                    }
+                }
+            }
+            b'\n' => line += 1,
+            b' ' | b'\t' | b'\r' | b',' | b':' => {}
+            _ => {
+                if Some(depth) == container {
+                    other_values = true;
+                }
+            }
+        }
+        pos += 1;
+    }
+    if depth != 0 || in_string {
+        return Err(FileError {
+            line: Some(line),
+            column: None,
+            message: "the JSON ends inside an unfinished value".into(),
+            hint: "the file was cut off; export it again".into(),
+        });
+    }
+    Ok(if emitted == 0 && !other_values && container.is_some() || emitted == 0 && buf.iter().all(u8::is_ascii_whitespace) {
+        Shape::Empty
+    } else {
+        Shape::NotRecords
+    })
+}
+
+fn read_full<R: Read>(input: &mut R, out: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < out.len() {
+        match input.read(&mut out[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Fills the slots of one record; keys the table does not read are skipped without building values.
+struct RecordSeed<'s, 'de> {
+    spec: &'static Spec,
+    row: &'s mut Row<'de>,
+    seen: &'s mut Vec<bool>,
+}
+
+impl<'s, 'de> DeserializeSeed<'de> for RecordSeed<'s, 'de> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'s, 'de> Visitor<'de> for RecordSeed<'s, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match self.spec.slot(&key) {
+                Some(slot) => {
+                    let value: Cell<'de> = map.next_value()?;
+                    self.seen[slot] = true;
+                    // An exact name wins over an alias already seen (`displayName` over `Name`).
+                    if self.row[slot].is_none() || super::cell::key_eq(&key, self.spec.names[slot]) {
+                        self.row[slot] = match value {
+                            Cell::Null => None,
+                            v => Some(v),
+                        };
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Cell<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CellVisitor)
+    }
+}
+
+struct CellVisitor;
+
+impl<'de> Visitor<'de> for CellVisitor {
+    type Value = Cell<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cell<'de>, E> {
+        Ok(Cell::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cell<'de>, E> {
+        Ok(Cell::Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cell<'de>, E> {
+        Ok(Cell::Text(Cow::Owned(v)))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Cell<'de>, E> {
+        Ok(Cell::Text(Cow::Borrowed(if v { "True" } else { "False" })))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cell<'de>, E> {
+        Ok(Cell::Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cell<'de>, E> {
+        Ok(Cell::Text(Cow::Owned(v.to_string())))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cell<'de>, E> {
+        let text = if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { v.to_string() };
+        Ok(Cell::Text(Cow::Owned(text)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Cell<'de>, E> {
+        Ok(Cell::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Cell<'de>, E> {
+        Ok(Cell::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Cell<'de>, D::Error> {
+        d.deserialize_any(CellVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cell<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Cell<'de>>()? {
+            items.push(item);
+        }
+        Ok(Cell::List(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Cell<'de>, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+            let v: Cell<'de> = map.next_value()?;
+            entries.push((k, v));
+        }
+        Ok(Cell::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> (Vec<(String, u64)>, Result<Shape, FileError>) {
+        let mut out = Vec::new();
+        let shape = for_each_record(text.as_bytes(), |b, l| {
+            out.push((String::from_utf8_lossy(b).into_owned(), l));
+            Ok(())
+        });
+        (out, shape)
+    }
+
+    #[test]
+    fn finds_records_in_every_shape() {
+        let (r, _) = records("[\n {\"a\": \"x}\"},\n {\"b\": [1,{\"c\":2}]}\n]");
+        assert_eq!(r, vec![("{\"a\": \"x}\"}".to_string(), 2), ("{\"b\": [1,{\"c\":2}]}".to_string(), 3)]);
+        let (r, _) = records("{\"@odata.context\":\"x\",\"value\":[{\"id\":1},{\"id\":2}],\"@odata.nextLink\":\"https://x/value\"}");
+        assert_eq!(r.len(), 2);
+        let (r, _) = records("{\"id\": \"1\", \"value\": \"not an array\"}");
+        assert_eq!(r.len(), 1, "a single object is one record");
+        let (r, _) = records("{\"s\": \"a\\\"}\\\\\"}");
+        assert_eq!(r.len(), 1, "escapes inside strings");
+        let (r, shape) = records("[]");
+        assert!(r.is_empty());
+        assert!(matches!(shape, Ok(Shape::Empty)));
+        let (_, shape) = records("[{\"a\":1}");
+        assert!(shape.is_err(), "truncated");
+    }
+
+    #[test]
+    fn records_spanning_blocks() {
+        let big: String = (0..3000).map(|i| format!("{{\"id\":\"{i}\",\"pad\":\"{}\\\"x\"}}", "y".repeat(2000 + i % 7))).collect::<Vec<_>>().join(",\n");
+        let text = format!("[{big}]");
+        let (r, shape) = records(&text);
+        assert!(shape.is_ok());
+        assert_eq!(r.len(), 3000);
+        assert!(r[2999].0.starts_with("{\"id\":\"2999\""));
+        assert_eq!(r[2999].1, 3000);
+    }
+}

@@ -1,0 +1,177 @@
+//! LDIF exports (`ldifde -f users.ldf`): `dn:` starts an entry, `attr:: base64` carries binary and
+//! non-ASCII values, a line starting with one space continues the previous one, repeated attributes
+//! are multi-valued, a blank line ends the entry.
+
+use super::build::Table;
+use super::cell::{Cell, Row};
+use super::decode::{self, Head};
+use super::{Builder, FileError, FileReport, Format, Options};
+use crate::model::Kind;
+use base64::Engine as _;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+/// Attributes AD stores as 16 raw bytes.
+const BINARY_GUIDS: &[&str] = &["objectguid", "msexchmailboxguid", "msexcharchiveguid", "msdsconsistencyguid"];
+
+struct Entry {
+    line: u64,
+    attributes: Vec<(String, Cell<'static>)>,
+}
+
+pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &Options) -> Result<Option<Table>, FileError> {
+    report.format = Format::Ldif;
+    let io_err = |e: std::io::Error| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() };
+    let input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
+    let mut builder = Builder::with_kind(Kind::AdUsers, Vec::new(), report);
+    let spec = builder.spec;
+    let mut seen = vec![false; spec.map(|s| s.len()).unwrap_or(0)];
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut users = 0u64;
+
+    let mut on_entry = |entry: Entry, builder: &mut Builder| {
+        let classes: Vec<String> = entry
+            .attributes
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("objectClass"))
+            .filter_map(|(_, v)| v.as_text().map(|t| t.to_ascii_lowercase()))
+            .collect();
+        let is_user = classes.iter().any(|c| c == "user") && !classes.iter().any(|c| c == "computer");
+        if !is_user {
+            let class = classes.last().cloned().unwrap_or_else(|| "no objectClass".into());
+            *skipped.entry(class).or_default() += 1;
+            return;
+        }
+        users += 1;
+        let Some(spec) = spec else { return };
+        let mut row: Row<'_> = vec![None; spec.len()];
+        for (name, value) in entry.attributes {
+            let Some(slot) = spec.slot(&name) else { continue };
+            seen[slot] = true;
+            row[slot] = Some(match row[slot].take() {
+                None => value,
+                Some(Cell::List(mut items)) => {
+                    items.push(value);
+                    Cell::List(items)
+                }
+                Some(first) => Cell::List(vec![first, value]),
+            });
+        }
+        builder.push(&row, entry.line);
+    };
+
+    let mut entry: Option<Entry> = None;
+    let mut logical = String::new();
+    let mut logical_line = 0u64;
+    let mut line_no = 0u64;
+    let mut raw = Vec::new();
+    let mut reader = input;
+    loop {
+        raw.clear();
+        let n = reader.read_until(b'\n', &mut raw).map_err(io_err)?;
+        line_no += 1;
+        let text = if n == 0 {
+            None
+        } else {
+            let trimmed = raw.strip_suffix(b"\n").unwrap_or(&raw);
+            let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+            Some(std::str::from_utf8(trimmed).map_err(|e| {
+                let (message, hint) = decode::invalid_utf8_hint(&trimmed[e.valid_up_to()..]);
+                FileError { line: Some(line_no), column: Some((e.valid_up_to() + 1).to_string()), message, hint }
+            })?.to_string())
+        };
+        // A continuation line extends the logical line; anything else completes it.
+        if let Some(t) = &text {
+            if let Some(rest) = t.strip_prefix(' ') {
+                if !logical.is_empty() {
+                    logical.push_str(rest);
+                    continue;
+                }
+            }
+        }
+        if !logical.is_empty() {
+            let line = std::mem::take(&mut logical);
+            if !line.starts_with('#') {
+                let (name, value) = attribute(&line, logical_line)?;
+                if name.eq_ignore_ascii_case("dn") {
+                    if let Some(done) = entry.take() {
+                        on_entry(done, &mut builder);
+                    }
+                    entry = Some(Entry { line: logical_line, attributes: vec![("distinguishedName".into(), value)] });
+                } else if name.eq_ignore_ascii_case("version") && entry.is_none() {
+                } else if name.eq_ignore_ascii_case("changetype") || name == "-" {
+                } else if let Some(e) = entry.as_mut() {
+                    e.attributes.push((name, value));
+                } else {
+                    return Err(FileError {
+                        line: Some(logical_line),
+                        column: None,
+                        message: format!("attribute {name:?} before any dn: line"),
+                        hint: "an LDIF entry starts with `dn:`; export with ldifde -f users.ldf".into(),
+                    });
+                }
+            }
+        }
+        match text {
+            None => break,
+            Some(t) if t.trim().is_empty() => {
+                if let Some(done) = entry.take() {
+                    on_entry(done, &mut builder);
+                }
+            }
+            Some(t) => {
+                logical = t;
+                logical_line = line_no;
+            }
+        }
+    }
+    if let Some(done) = entry.take() {
+        on_entry(done, &mut builder);
+    }
+    if !skipped.is_empty() {
+        let list: Vec<String> = skipped.iter().map(|(c, n)| format!("{n} {c}")).collect();
+        report.warnings.push(format!("entries that are not users were not read: {}", list.join(", ")));
+    }
+    if users == 0 {
+        report.kind = Kind::Unknown;
+        report.reason = Some("the LDIF holds no user entries (objectClass user)".into());
+        return Ok(None);
+    }
+    let table = builder.finish(report, options, Vec::new());
+    if let Some(spec) = spec {
+        report.missing_fields = spec.names.iter().zip(&seen).filter(|(_, s)| !**s).map(|(n, _)| n.to_string()).collect();
+    }
+    Ok(table)
+}
+
+/// One `name: value`, `name:: base64` or `name:< url` line.
+fn attribute(line: &str, line_no: u64) -> Result<(String, Cell<'static>), FileError> {
+    let Some(colon) = line.find(':') else {
+        if line.trim() == "-" {
+            return Ok(("-".into(), Cell::Null));
+        }
+        return Err(FileError { line: Some(line_no), column: None, message: format!("expected `attribute: value`, found {line:?}"), hint: "the LDIF is damaged; export it again with ldifde".into() });
+    };
+    let name = line[..colon].to_string();
+    let rest = &line[colon + 1..];
+    if let Some(b64) = rest.strip_prefix(':') {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| FileError {
+            line: Some(line_no),
+            column: Some(name.clone()),
+            message: format!("invalid base64 after `{name}::`: {e}"),
+            hint: "the LDIF is damaged; export it again with ldifde".into(),
+        })?;
+        let binary = BINARY_GUIDS.contains(&crate::values::normalise_key(&name).as_str());
+        return Ok((name, match (binary, String::from_utf8(bytes)) {
+            (false, Ok(text)) => Cell::Text(Cow::Owned(text)),
+            (_, Ok(text)) => Cell::Bytes(text.into_bytes()),
+            (_, Err(e)) => Cell::Bytes(e.into_bytes()),
+        }));
+    }
+    if rest.starts_with('<') {
+        return Ok((name, Cell::Null));
+    }
+    Ok((name, Cell::Text(Cow::Owned(rest.trim_start().to_string()))))
+}

@@ -1,0 +1,417 @@
+//! Ingest: a folder of exports → detected files → canonical typed tables.
+//!
+//! Each file's kind is decided from its content. Files are read in parallel, each streamed once, and only
+//! the fields the tables hold are typed. Inputs are opened read-only.
+
+pub mod build;
+pub mod cell;
+mod csv_format;
+pub mod decode;
+pub mod detect;
+mod json_format;
+mod ldif_format;
+mod xlsx_format;
+
+use crate::model::*;
+use crate::values::DateOrder;
+use build::{Collector, Table};
+use cell::{Row, Spec};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--date-order`: used only for files whose own values do not settle day/month order.
+    pub date_order: Option<DateOrder>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Json,
+    Ldif,
+    Xlsx,
+    Unknown,
+}
+
+/// Why a file could not be read: where, what was expected, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileError {
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.line, &self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
+            (Some(l), None) => write!(f, "line {l}: ")?,
+            (None, Some(c)) => write!(f, "column {c}: ")?,
+            (None, None) => {}
+        }
+        write!(f, "{}", self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, " — {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// A column whose values PowerShell replaced with a .NET type name: the data is not in the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LostColumn {
+    pub column: String,
+    pub rows: u64,
+    /// Whether a table field (and so a check) depends on it.
+    pub used: bool,
+    /// The `Select-Object` expression that exports the data.
+    pub fix: String,
+}
+
+/// What the tool made of one file (one sheet, for .xlsx).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    /// Relative to the folder given on the command line.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub kind: Kind,
+    pub format: Format,
+    pub encoding: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    pub rows: u64,
+    pub bytes: u64,
+    /// Fields of this kind's table the file does not carry at all.
+    pub missing_fields: Vec<String>,
+    pub lost_columns: Vec<LostColumn>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<DateOrder>,
+    /// Date columns whose day/month order neither the file nor `--date-order` settles.
+    pub unresolved_dates: Vec<String>,
+    /// For exo-mailboxes: how many rows are soft-deleted / inactive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soft_deleted: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inactive: Option<u64>,
+    pub warnings: Vec<String>,
+    /// Why the file's kind is `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Set when the file could not be read: none of its rows are used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<FileError>,
+}
+
+impl FileReport {
+    fn new(path: String, bytes: u64) -> FileReport {
+        FileReport {
+            path,
+            sheet: None,
+            kind: Kind::Unknown,
+            format: Format::Unknown,
+            encoding: String::new(),
+            delimiter: None,
+            rows: 0,
+            bytes,
+            missing_fields: Vec::new(),
+            lost_columns: Vec::new(),
+            date_order: None,
+            unresolved_dates: Vec::new(),
+            soft_deleted: None,
+            inactive: None,
+            warnings: Vec::new(),
+            reason: None,
+            error: None,
+        }
+    }
+
+    /// A display name: path, plus `#sheet` for a workbook sheet.
+    pub fn display(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{}#{}", self.path, s),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// Everything loaded from one folder.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub files: Vec<FileReport>,
+    pub ad_users: Vec<AdUser>,
+    pub entra_users: Vec<EntraUser>,
+    pub skus: Vec<Sku>,
+    pub exo_recipients: Vec<ExoRecipient>,
+    pub statistics: Vec<MailboxStatistics>,
+}
+
+/// The folder itself could not be read (usage error, exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {source} — give a folder of exports (CSV, JSON, LDIF, .xlsx)")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not a folder — give the folder that holds the export files")]
+    NotAFolder { path: PathBuf },
+}
+
+/// Reads every file under `dir` (recursively, in path order) and types what it recognises.
+pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
+    let meta = std::fs::metadata(dir).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
+    if !meta.is_dir() {
+        return Err(LoadError::NotAFolder { path: dir.to_path_buf() });
+    }
+    let mut paths = Vec::new();
+    walk(dir, &mut paths).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
+    paths.sort();
+    // Biggest first so two cores stay busy to the end; results are put back in path order.
+    let mut order: Vec<usize> = (0..paths.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(paths[i].1));
+    let mut outputs: Vec<(usize, Vec<(FileReport, Option<Table>)>)> =
+        order.par_iter().map(|&i| (i, read_file(dir, &paths[i].0, paths[i].1, options))).collect();
+    outputs.sort_by_key(|(i, _)| *i);
+
+    let mut data = Dataset::default();
+    for (report, table) in outputs.into_iter().flat_map(|(_, parts)| parts) {
+        let file = data.files.len() as u32;
+        data.files.push(report);
+        let Some(mut table) = table else { continue };
+        table.set_file(file);
+        match table {
+            Table::Ad(v) => data.ad_users.extend(v),
+            Table::Entra(v) => data.entra_users.extend(v),
+            Table::Skus(v) => data.skus.extend(v),
+            Table::Exo(v) => data.exo_recipients.extend(v),
+            Table::Stats(v) => data.statistics.extend(v),
+        }
+    }
+    Ok(data)
+}
+
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let file_type = entry.file_type()?;
+        let path = entry.path();
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else if file_type.is_file() || file_type.is_symlink() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // Office lock files (`~$book.xlsx`) and hidden files are not exports.
+            if name.starts_with("~$") || name.starts_with('.') {
+                continue;
+            }
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            out.push((path, len));
+        }
+    }
+    Ok(())
+}
+
+/// Reads one file; a workbook gives one part per sheet. Never fails: problems go in the report.
+fn read_file(root: &Path, path: &Path, bytes: u64, options: &Options) -> Vec<(FileReport, Option<Table>)> {
+    let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let mut report = FileReport::new(rel, bytes);
+    if bytes == 0 {
+        report.reason = Some("the file is empty (0 bytes): the export wrote nothing; run it again and check it printed no error".into());
+        return vec![(report, None)];
+    }
+    let head = match decode::sniff(path) {
+        Ok(h) => h,
+        Err(e) => {
+            report.error = Some(FileError { line: None, column: None, message: format!("cannot open: {e}"), hint: "check the file's permissions".into() });
+            return vec![(report, None)];
+        }
+    };
+    if head.is_zip() {
+        return xlsx_format::read(path, report, options);
+    }
+    report.encoding = head.encoding_name().to_string();
+    let result = match head.guess_format() {
+        Format::Json => json_format::read(path, &head, &mut report, options),
+        Format::Ldif => ldif_format::read(path, &head, &mut report, options),
+        Format::Csv => csv_format::read(path, &head, &mut report, options),
+        Format::Xlsx | Format::Unknown => {
+            report.reason = Some("not a text export (binary content that is not an .xlsx workbook)".into());
+            Ok(None)
+        }
+    };
+    match result {
+        Ok(table) => vec![(report, table)],
+        Err(e) => {
+            report.error = Some(e);
+            report.rows = 0;
+            vec![(report, None)]
+        }
+    }
+}
+
+/// Shared by the format readers: decides the kind from the header, types each record, and fills the
+/// report when the file is done.
+pub(crate) struct Builder {
+    pub kind: Kind,
+    pub spec: Option<&'static Spec>,
+    table: Option<Table>,
+    collector: Option<Collector>,
+    /// Header position → slot, for CSV/.xlsx.
+    pub column_slots: Vec<Option<usize>>,
+    rows: u64,
+}
+
+impl Builder {
+    pub fn from_headers(headers: Vec<String>, report: &mut FileReport) -> Builder {
+        let kind = match detect::detect(&headers) {
+            Ok(kind) => kind,
+            Err(reason) => {
+                report.reason = Some(reason);
+                Kind::Unknown
+            }
+        };
+        Builder::with_kind(kind, headers, report)
+    }
+
+    pub fn with_kind(kind: Kind, headers: Vec<String>, report: &mut FileReport) -> Builder {
+        report.kind = kind;
+        let spec = Spec::for_kind(kind);
+        let column_slots = match spec {
+            Some(spec) => spec.column_map(&headers),
+            None => vec![None; headers.len()],
+        };
+        if let Some(spec) = spec {
+            let present: Vec<bool> = (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect();
+            // JSON readers see only the first record's keys here; they report missing fields themselves.
+            if report.format != Format::Json {
+                report.missing_fields = spec.names.iter().zip(&present).filter(|(_, p)| !**p).map(|(n, _)| n.to_string()).collect();
+            }
+        }
+        Builder { kind, spec, table: Table::new(kind), collector: spec.map(Collector::new), column_slots, rows: 0 }
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.table.is_some()
+    }
+
+    pub fn push(&mut self, row: &Row<'_>, line: u64) {
+        if let (Some(table), Some(c)) = (&mut self.table, &mut self.collector) {
+            table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind);
+            self.rows += 1;
+        }
+    }
+
+    /// Settles dates, records lost columns and warnings. `extra_lost` holds columns no table field reads.
+    pub fn finish(self, report: &mut FileReport, options: &Options, extra_lost: Vec<(String, u64)>) -> Option<Table> {
+        report.rows = self.rows;
+        let (Some(mut table), Some(c)) = (self.table, self.collector) else { return None };
+        let names = &c.spec.names;
+        match c.settle_date_order(options.date_order) {
+            Ok(order) => {
+                report.date_order = if c.pending_dates.is_empty() && c.forced_orders == [0, 0] { None } else { order };
+                let unresolved = table.settle_dates(&c.pending_dates, order);
+                if unresolved > 0 && order.is_none() {
+                    let mut cols: Vec<String> = c.pending_dates.iter().map(|(_, slot, _)| names[*slot].to_string()).collect();
+                    cols.sort();
+                    cols.dedup();
+                    report.warnings.push(format!(
+                        "{unresolved} dates in {} are ambiguous (no day or month above 12 in this file settles the order): \
+                         the checks that need them are not evaluated — pass --date-order month-first (en-US) or day-first",
+                        cols.join(", ")
+                    ));
+                    report.unresolved_dates = cols;
+                } else if unresolved > 0 {
+                    report.warnings.push(format!("{unresolved} dates are not valid in the {:?} order", order));
+                }
+            }
+            Err(conflict) => {
+                let mut cols: Vec<String> = c.pending_dates.iter().map(|(_, slot, _)| names[*slot].to_string()).collect();
+                cols.sort();
+                cols.dedup();
+                report.warnings.push(format!("{conflict}: culture dates in {} are not used", cols.join(", ")));
+                report.unresolved_dates = cols;
+            }
+        }
+        for (slot, issue) in &c.issues {
+            let column = names[*slot];
+            if issue.lost_rows > 0 {
+                report.lost_columns.push(LostColumn { column: column.to_string(), rows: issue.lost_rows, used: true, fix: lost_fix(column) });
+            }
+            if issue.invalid_rows > 0 {
+                let (line, value) = issue.first_invalid.clone().unwrap_or_default();
+                report.warnings.push(format!(
+                    "{} values in {column} could not be read and are treated as empty (first at line {line}: {value:?})",
+                    issue.invalid_rows
+                ));
+            }
+        }
+        for (column, rows) in extra_lost {
+            if !report.lost_columns.iter().any(|l| crate::ingest::cell::key_eq(&l.column, &column)) {
+                report.lost_columns.push(LostColumn { fix: lost_fix(&column), column, rows, used: false });
+            }
+        }
+        if c.question_marks > 0 {
+            let (line, value) = c.first_question_mark.clone().unwrap_or_default();
+            report.warnings.push(format!(
+                "{} names contain '?' where a letter should be (first at line {line}: {value:?}): Windows PowerShell 5.1 Export-Csv writes ASCII \
+                 by default and replaced every non-ASCII character — re-export with -Encoding UTF8",
+                c.question_marks
+            ));
+        }
+        if let Table::Exo(rows) = &table {
+            if report.kind == Kind::ExoMailboxes {
+                report.soft_deleted = Some(rows.iter().filter(|r| r.state == ExoState::SoftDeleted).count() as u64);
+                report.inactive = Some(rows.iter().filter(|r| r.state == ExoState::Inactive).count() as u64);
+            }
+            // A mailbox-shaped export that also lists mail users is a mixed recipient export.
+            let mailbox_rows = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| t.is_mailbox())).count();
+            if report.kind != Kind::ExoRecipients && mailbox_rows > 0 && mailbox_rows < rows.len() && report.kind != Kind::ExoUsers {
+                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox())).count();
+                if others > 0 {
+                    report.kind = Kind::ExoRecipients;
+                }
+            }
+            let kind = report.kind;
+            if let Table::Exo(rows) = &mut table {
+                for r in rows {
+                    r.kind = Some(kind);
+                }
+            }
+        }
+        Some(table)
+    }
+}
+
+impl Spec {
+    /// Maps header positions to slots; an exact name wins over an alias (`DisplayName` over `Name`).
+    pub fn column_map(&self, headers: &[String]) -> Vec<Option<usize>> {
+        let mut map: Vec<Option<usize>> = headers.iter().map(|h| self.slot(h)).collect();
+        for slot in 0..self.len() {
+            let claimants: Vec<usize> = (0..map.len()).filter(|&i| map[i] == Some(slot)).collect();
+            if claimants.len() > 1 {
+                let keep = claimants.iter().copied().find(|&i| cell::key_eq(&headers[i], self.names[slot])).unwrap_or(claimants[0]);
+                for i in claimants {
+                    if i != keep {
+                        map[i] = None;
+                    }
+                }
+            }
+        }
+        map
+    }
+}
+
+/// The `Select-Object` expression that exports a column PowerShell cannot flatten.
+pub fn lost_fix(column: &str) -> String {
+    let lower = column.to_ascii_lowercase();
+    let guid_like = lower.contains("guid") || lower == "objectsid";
+    if guid_like {
+        format!("@{{n='{column}';e={{[guid]$_.'{column}'}}}}")
+    } else if lower == "licenses" || lower == "assignedlicenses" {
+        "@{n='Licenses';e={$_.Licenses.AccountSkuId -join ';'}}".to_string()
+    } else {
+        format!("@{{n='{column}';e={{$_.'{column}' -join ';'}}}}")
+    }
+}

@@ -1,0 +1,141 @@
+//! `hybrid-audit inspect`: what each file was read as, and how the join came out.
+
+use crate::ingest::{Dataset, FileReport};
+use crate::join::{Joined, Side};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Serialize)]
+pub struct InspectJson<'a> {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub root: String,
+    pub files: &'a [FileReport],
+    pub join: &'a crate::join::JoinStats,
+    pub ambiguities: Vec<AmbiguityJson>,
+}
+
+#[derive(Serialize)]
+pub struct AmbiguityJson {
+    pub key: crate::join::MatchKey,
+    pub value: String,
+    pub objects: Vec<String>,
+}
+
+/// Names an object for people: its side, UPN (or best key), file and line.
+pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> String {
+    let i = obj.index as usize;
+    let (name, src) = match obj.side {
+        Side::Ad => {
+            let u = &data.ad_users[i];
+            (u.user_principal_name.as_deref().or(u.sam_account_name.as_deref()).or(u.distinguished_name.as_deref()).unwrap_or("?").to_string(), u.src)
+        }
+        Side::Entra => {
+            let u = &data.entra_users[i];
+            (u.user_principal_name.as_deref().unwrap_or("?").to_string(), u.src)
+        }
+        Side::Exo => {
+            let o = &joined.exo_objects[i];
+            let src = o.rows.first().and_then(|&r| data.exo_recipients[r as usize].src);
+            (o.user_principal_name.as_deref().or(o.primary_smtp_address.as_deref()).unwrap_or("?").to_string(), src)
+        }
+    };
+    let at = src.and_then(|s| data.files.get(s.file as usize).map(|f| format!("{}:{}", f.display(), s.line))).unwrap_or_default();
+    format!("{:?} {name} ({at})", obj.side).to_lowercase()
+}
+
+pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
+    let doc = InspectJson {
+        tool: "hybrid-audit",
+        version: env!("CARGO_PKG_VERSION"),
+        root: root.to_string(),
+        files: &data.files,
+        join: &joined.stats,
+        ambiguities: joined
+            .ambiguities
+            .iter()
+            .map(|a| AmbiguityJson { key: a.key, value: a.value.clone(), objects: a.objects.iter().map(|o| describe(data, joined, *o)).collect() })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "hybrid-audit inspect {root}\n");
+    let width = data.files.iter().map(|f| f.display().chars().count()).max().unwrap_or(4).clamp(4, 60);
+    let _ = writeln!(out, "{:<width$}  {:<15} {:<6} {:<13} {:>9}  {}", "FILE", "KIND", "FORMAT", "ENCODING", "ROWS", "STATUS");
+    for f in &data.files {
+        let status = if f.error.is_some() {
+            "ERROR: not used"
+        } else if f.kind == crate::model::Kind::Unknown {
+            "not recognised"
+        } else if !f.lost_columns.is_empty() || !f.warnings.is_empty() {
+            "read, with warnings"
+        } else {
+            "ok"
+        };
+        let format = format!("{:?}", f.format).to_lowercase();
+        let _ = writeln!(out, "{:<width$}  {:<15} {:<6} {:<13} {:>9}  {status}", f.display(), f.kind.as_str(), format, f.encoding, f.rows);
+        let pad = "      ";
+        if let Some(e) = &f.error {
+            let _ = writeln!(out, "{pad}error: {e}");
+        }
+        if let Some(r) = &f.reason {
+            let _ = writeln!(out, "{pad}why: {r}");
+        }
+        let mut facts = Vec::new();
+        if let Some(d) = &f.delimiter {
+            facts.push(format!("delimiter '{d}'"));
+        }
+        if let Some(o) = f.date_order {
+            facts.push(format!("dates {}", serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+        }
+        if let (Some(s), Some(i)) = (f.soft_deleted, f.inactive) {
+            facts.push(format!("{s} soft-deleted, {i} inactive"));
+        }
+        if !facts.is_empty() {
+            let _ = writeln!(out, "{pad}{}", facts.join("; "));
+        }
+        for l in &f.lost_columns {
+            let used = if l.used { "" } else { " (no check reads it)" };
+            let _ = writeln!(out, "{pad}lost column {}{used}: {} rows hold a .NET type name instead of data — export it with {}", l.column, l.rows, l.fix);
+        }
+        if !f.missing_fields.is_empty() && f.error.is_none() && f.kind != crate::model::Kind::Unknown {
+            let _ = writeln!(out, "{pad}not in this export: {}", f.missing_fields.join(", "));
+        }
+        for w in &f.warnings {
+            let _ = writeln!(out, "{pad}warning: {w}");
+        }
+    }
+    let s = &joined.stats;
+    let _ = writeln!(out, "\nJoin: {} identities from {} AD users, {} Entra users, {} EXO objects ({} rows)", s.identities, s.ad_users, s.entra_users, s.exo_objects, s.exo_rows);
+    let _ = writeln!(out, "  AD ↔ Entra : {} by source anchor, {} by UPN, {} by primary SMTP", s.ad_entra.source_anchor, s.ad_entra.user_principal_name, s.ad_entra.primary_smtp_address);
+    let _ = writeln!(
+        out,
+        "  Entra ↔ EXO: {} by ExternalDirectoryObjectId, {} by UPN, {} by primary SMTP; {} soft-deleted/inactive mailboxes linked to their user",
+        s.entra_exo.external_directory_object_id, s.entra_exo.user_principal_name, s.entra_exo.primary_smtp_address, s.previous_mailboxes_linked
+    );
+    if s.ad_exo != Default::default() {
+        let _ = writeln!(out, "  AD ↔ EXO (no Entra export): {} by UPN, {} by primary SMTP", s.ad_exo.user_principal_name, s.ad_exo.primary_smtp_address);
+    }
+    let u = &s.unmatched;
+    let _ = writeln!(
+        out,
+        "  unmatched  : AD {} · Entra cloud-only {} · Entra synced without AD object {} · EXO {} · soft-deleted/inactive without user {}",
+        u.ad, u.entra_cloud_only, u.entra_synced, u.exo, u.exo_previous
+    );
+    let _ = writeln!(out, "  statistics : {} matched to a mailbox, {} unmatched", s.statistics_matched, s.statistics_unmatched);
+    let _ = writeln!(out, "  ambiguous  : {}", s.ambiguous);
+    for a in &joined.ambiguities {
+        let objs: Vec<String> = a.objects.iter().map(|o| describe(data, joined, *o)).collect();
+        let _ = writeln!(out, "    {:?} {:?} matches {}", a.key, a.value, objs.join(" / "));
+    }
+    let _ = writeln!(out, "  cross-identity: {} duplicate addresses, {} soft-match candidates", s.duplicate_addresses, s.soft_match_candidates);
+    let problems = data.files.iter().filter(|f| f.error.is_some()).count();
+    let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();
+    if problems + unknown > 0 {
+        let _ = writeln!(out, "\n{problems} file(s) could not be read and {unknown} not recognised: their rows are not in the join.");
+    }
+    out
+}

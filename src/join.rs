@@ -1,0 +1,635 @@
+//! One identity per person across AD, Entra ID and Exchange Online (domain §1).
+//!
+//! AD ↔ Entra by source anchor = immutable id; Entra ↔ EXO by ExternalDirectoryObjectId; UPN, then
+//! primary SMTP, only stand in for a key column an export lacks (or a value it could not carry). Every
+//! link records the key that made it; a one-to-many match links nothing and is reported as ambiguous.
+//! Facts that span identities (duplicate addresses, soft-match candidates) are computed here, once.
+
+use crate::ingest::{Dataset, FileReport};
+use crate::model::{ExoState, Kind, RecipientType};
+use crate::values::{parse_proxy, Guid};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Ad,
+    Entra,
+    Exo,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKey {
+    SourceAnchor,
+    ExternalDirectoryObjectId,
+    UserPrincipalName,
+    PrimarySmtpAddress,
+}
+
+/// A row of one directory's table: AD user, Entra user, or EXO object (index into [`Joined::exo_objects`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ObjRef {
+    pub side: Side,
+    pub index: u32,
+}
+
+/// One Exchange Online directory object: the rows of the cmdlets that describe it (Get-User,
+/// Get-EXOMailbox, Get-MailUser, Get-Recipient), merged, and its statistics.
+#[derive(Clone, Debug)]
+pub struct ExoObject {
+    /// Indices into [`Dataset::exo_recipients`], in input order.
+    pub rows: Vec<u32>,
+    pub state: ExoState,
+    pub external_directory_object_id: Option<Guid>,
+    pub guid: Option<Guid>,
+    pub exchange_guid: Option<Guid>,
+    pub user_principal_name: Option<Box<str>>,
+    pub primary_smtp_address: Option<Box<str>>,
+    pub recipient_type_details: Option<RecipientType>,
+    /// Index into [`Dataset::statistics`] (by MailboxGuid = ExchangeGuid).
+    pub statistics: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Identity {
+    /// Lower-cased UPN (Entra, else AD, else EXO), else primary SMTP, else sAMAccountName / DN.
+    pub name: String,
+    pub ad: Option<u32>,
+    pub entra: Option<u32>,
+    /// The active EXO recipient.
+    pub exo: Option<u32>,
+    /// Soft-deleted and inactive mailboxes that belong to this person.
+    pub previous_mailboxes: Vec<u32>,
+    /// How the AD object was matched (to Entra, or to EXO when no Entra export was given).
+    pub ad_key: Option<MatchKey>,
+    pub exo_key: Option<MatchKey>,
+    /// Set when a candidate link for this identity was ambiguous and so not made.
+    pub ambiguous: bool,
+}
+
+/// A one-to-many (or many-to-one) match that was not resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ambiguity {
+    pub key: MatchKey,
+    pub value: String,
+    pub objects: Vec<ObjRef>,
+}
+
+/// The same address on two or more objects of one directory (SYNC002).
+#[derive(Clone, Debug, Serialize)]
+pub struct DuplicateAddress {
+    pub directory: Side,
+    pub address: String,
+    pub objects: Vec<ObjRef>,
+    pub identities: Vec<u32>,
+}
+
+/// A cloud-only Entra user whose UPN or SMTP address equals an unlinked AD user's (SYNC001).
+#[derive(Clone, Debug, Serialize)]
+pub struct SoftMatch {
+    pub ad_identity: u32,
+    pub entra_identity: u32,
+    pub address: String,
+    pub guest: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct KeyCounts {
+    pub source_anchor: u64,
+    pub external_directory_object_id: u64,
+    pub user_principal_name: u64,
+    pub primary_smtp_address: u64,
+}
+
+impl KeyCounts {
+    fn add(&mut self, key: MatchKey) {
+        match key {
+            MatchKey::SourceAnchor => self.source_anchor += 1,
+            MatchKey::ExternalDirectoryObjectId => self.external_directory_object_id += 1,
+            MatchKey::UserPrincipalName => self.user_principal_name += 1,
+            MatchKey::PrimarySmtpAddress => self.primary_smtp_address += 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Unmatched {
+    /// AD users with no Entra user (not synced, or Entra not exported).
+    pub ad: u64,
+    /// Entra users with no AD object: cloud-only (empty immutable id) …
+    pub entra_cloud_only: u64,
+    /// … and synced ones whose immutable id no AD object in the export carries.
+    pub entra_synced: u64,
+    /// Active EXO recipients with no directory user.
+    pub exo: u64,
+    /// Soft-deleted / inactive mailboxes whose user is gone.
+    pub exo_previous: u64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct JoinStats {
+    pub identities: u64,
+    pub ad_users: u64,
+    pub entra_users: u64,
+    pub exo_rows: u64,
+    pub exo_objects: u64,
+    pub ad_entra: KeyCounts,
+    pub entra_exo: KeyCounts,
+    /// AD ↔ EXO directly, only when no Entra users were exported.
+    pub ad_exo: KeyCounts,
+    pub previous_mailboxes_linked: u64,
+    pub statistics_matched: u64,
+    pub statistics_unmatched: u64,
+    pub unmatched: Unmatched,
+    pub ambiguous: u64,
+    pub duplicate_addresses: u64,
+    pub soft_match_candidates: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Joined {
+    pub exo_objects: Vec<ExoObject>,
+    pub identities: Vec<Identity>,
+    pub identity_of_ad: Vec<u32>,
+    pub identity_of_entra: Vec<u32>,
+    pub identity_of_exo: Vec<u32>,
+    pub ambiguities: Vec<Ambiguity>,
+    pub duplicates: Vec<DuplicateAddress>,
+    pub soft_matches: Vec<SoftMatch>,
+    pub stats: JoinStats,
+}
+
+fn lower(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// Whether the file a row came from carries a field at all (absent columns allow a fallback key).
+fn file_has(files: &[FileReport], file: Option<u32>, field: &str) -> bool {
+    match file.and_then(|f| files.get(f as usize)) {
+        Some(report) => !report.missing_fields.iter().any(|m| m == field) && !report.lost_columns.iter().any(|l| l.column == field),
+        None => true,
+    }
+}
+
+/// Claims from one side onto the other: a link is made only where both sides have exactly one claim.
+struct Claims {
+    by_left: HashMap<u32, Vec<(u32, MatchKey)>>,
+    by_right: HashMap<u32, Vec<u32>>,
+}
+
+impl Claims {
+    fn new() -> Claims {
+        Claims { by_left: HashMap::new(), by_right: HashMap::new() }
+    }
+    fn claim(&mut self, left: u32, right: u32, key: MatchKey) {
+        self.by_left.entry(left).or_default().push((right, key));
+        self.by_right.entry(right).or_default().push(left);
+    }
+    /// Unique links, and the ambiguities (reported once per conflicting group).
+    fn resolve(self, left_side: Side, right_side: Side, value: impl Fn(u32, MatchKey) -> String) -> (Vec<(u32, u32, MatchKey)>, Vec<Ambiguity>) {
+        let mut links = Vec::new();
+        let mut ambiguities = Vec::new();
+        let mut lefts: Vec<_> = self.by_left.into_iter().collect();
+        lefts.sort_by_key(|(l, _)| *l);
+        let mut reported_rights = std::collections::HashSet::new();
+        for (left, rights) in lefts {
+            let many_rights = rights.len() > 1;
+            let (right, key) = rights[0];
+            let many_lefts = self.by_right.get(&right).map(|v| v.len() > 1).unwrap_or(false);
+            if !many_rights && !many_lefts {
+                links.push((left, right, key));
+            } else if many_rights {
+                let mut objects = vec![ObjRef { side: left_side, index: left }];
+                objects.extend(rights.iter().map(|(r, _)| ObjRef { side: right_side, index: *r }));
+                ambiguities.push(Ambiguity { key, value: value(left, key), objects });
+            } else if reported_rights.insert(right) {
+                let mut objects: Vec<ObjRef> = self.by_right[&right].iter().map(|l| ObjRef { side: left_side, index: *l }).collect();
+                objects.push(ObjRef { side: right_side, index: right });
+                ambiguities.push(Ambiguity { key, value: value(left, key), objects });
+            }
+        }
+        (links, ambiguities)
+    }
+}
+
+pub fn join(data: &Dataset) -> Joined {
+    let files = &data.files;
+    let mut out = Joined { exo_objects: merge_exo(data), ..Default::default() };
+    let exo = &out.exo_objects;
+    let mut stats = JoinStats {
+        ad_users: data.ad_users.len() as u64,
+        entra_users: data.entra_users.len() as u64,
+        exo_rows: data.exo_recipients.len() as u64,
+        exo_objects: exo.len() as u64,
+        ..Default::default()
+    };
+    stats.statistics_matched = exo.iter().filter(|o| o.statistics.is_some()).count() as u64;
+    stats.statistics_unmatched = data.statistics.len() as u64 - stats.statistics_matched;
+
+    // ---- AD ↔ Entra
+    let mut ad_by_anchor: HashMap<Guid, Vec<u32>> = HashMap::new();
+    let mut ad_by_upn: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut ad_by_smtp: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, u) in data.ad_users.iter().enumerate() {
+        let i = i as u32;
+        if let Some(anchor) = u.source_anchor() {
+            ad_by_anchor.entry(anchor).or_default().push(i);
+        }
+        if let Some(upn) = &u.user_principal_name {
+            ad_by_upn.entry(lower(upn)).or_default().push(i);
+        }
+        if let Some(smtp) = ad_primary_smtp(u) {
+            ad_by_smtp.entry(smtp).or_default().push(i);
+        }
+    }
+    // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
+    let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
+    let mut ad_claims = Claims::new();
+    for (e, u) in data.entra_users.iter().enumerate() {
+        let e = e as u32;
+        let has_column = file_has(files, u.src.map(|s| s.file), "onPremisesImmutableId");
+        if let Some(anchor) = u.immutable_guid {
+            for &a in ad_by_anchor.get(&anchor).map(Vec::as_slice).unwrap_or(&[]) {
+                ad_claims.claim(e, a, MatchKey::SourceAnchor);
+            }
+            if ad_by_anchor.contains_key(&anchor) {
+                continue;
+            }
+        } else if has_column && u.immutable_id.is_none() {
+            // Cloud-only: never linked to an AD user by name (that pair is SYNC001's soft-match risk).
+            continue;
+        }
+        // Fallback: only onto AD users whose anchor the export could not carry, or when Entra lacks the column.
+        let eligible = |a: &u32| !has_column || u.immutable_guid.is_none() || !ad_anchor_usable(*a);
+        let by_upn: Vec<u32> = u.user_principal_name.as_deref().and_then(|k| ad_by_upn.get(&lower(k))).map(|v| v.iter().copied().filter(eligible).collect()).unwrap_or_default();
+        if !by_upn.is_empty() {
+            for a in by_upn {
+                ad_claims.claim(e, a, MatchKey::UserPrincipalName);
+            }
+            continue;
+        }
+        let smtp = entra_primary_smtp(u);
+        for &a in smtp.as_deref().and_then(|k| ad_by_smtp.get(k)).map(Vec::as_slice).unwrap_or(&[]) {
+            if eligible(&a) {
+                ad_claims.claim(e, a, MatchKey::PrimarySmtpAddress);
+            }
+        }
+    }
+    let (ad_links, mut ambiguities) = ad_claims.resolve(Side::Entra, Side::Ad, |e, key| {
+        let u = &data.entra_users[e as usize];
+        match key {
+            MatchKey::SourceAnchor => u.immutable_id.as_deref().unwrap_or("").to_string(),
+            MatchKey::UserPrincipalName => u.user_principal_name.as_deref().map(lower).unwrap_or_default(),
+            _ => entra_primary_smtp(u).unwrap_or_default(),
+        }
+    });
+
+    // ---- Entra ↔ EXO (active recipients; soft-deleted / inactive mailboxes follow their user)
+    let mut entra_by_id: HashMap<Guid, u32> = HashMap::new();
+    let mut entra_by_upn: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut entra_by_smtp: HashMap<String, Vec<u32>> = HashMap::new();
+    for (e, u) in data.entra_users.iter().enumerate() {
+        if let Some(id) = u.id {
+            entra_by_id.insert(id, e as u32);
+        }
+        if let Some(upn) = &u.user_principal_name {
+            entra_by_upn.entry(lower(upn)).or_default().push(e as u32);
+        }
+        if let Some(smtp) = entra_primary_smtp(u) {
+            entra_by_smtp.entry(smtp).or_default().push(e as u32);
+        }
+    }
+    let no_entra = data.entra_users.is_empty();
+    let mut exo_claims = Claims::new();
+    let mut previous: Vec<(u32, u32, MatchKey)> = Vec::new();
+    let mut ad_exo_claims = Claims::new();
+    for (x, o) in exo.iter().enumerate() {
+        let x = x as u32;
+        let edoid_column = o.rows.iter().any(|&r| file_has(files, data.exo_recipients[r as usize].src.map(|s| s.file), "ExternalDirectoryObjectId"));
+        if let Some(id) = o.external_directory_object_id {
+            if let Some(&e) = entra_by_id.get(&id) {
+                if o.state == ExoState::Active {
+                    exo_claims.claim(x, e, MatchKey::ExternalDirectoryObjectId);
+                } else {
+                    previous.push((x, e, MatchKey::ExternalDirectoryObjectId));
+                }
+            }
+            continue;
+        }
+        if edoid_column || o.state != ExoState::Active {
+            continue;
+        }
+        let (by_upn, by_smtp) = if no_entra { (&ad_by_upn, &ad_by_smtp) } else { (&entra_by_upn, &entra_by_smtp) };
+        let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
+        if let Some(c) = o.user_principal_name.as_deref().and_then(|k| by_upn.get(&lower(k))) {
+            for &t in c {
+                claims.claim(x, t, MatchKey::UserPrincipalName);
+            }
+        } else if let Some(c) = o.primary_smtp_address.as_deref().and_then(|k| by_smtp.get(&lower(k))) {
+            for &t in c {
+                claims.claim(x, t, MatchKey::PrimarySmtpAddress);
+            }
+        }
+    }
+    let exo_value = |x: u32, key: MatchKey| {
+        let o = &exo[x as usize];
+        match key {
+            MatchKey::ExternalDirectoryObjectId => o.external_directory_object_id.map(|g| g.to_string()).unwrap_or_default(),
+            MatchKey::UserPrincipalName => o.user_principal_name.as_deref().map(lower).unwrap_or_default(),
+            _ => o.primary_smtp_address.as_deref().map(lower).unwrap_or_default(),
+        }
+    };
+    let (exo_links, more) = exo_claims.resolve(Side::Exo, Side::Entra, exo_value);
+    ambiguities.extend(more);
+    let (ad_exo_links, more) = ad_exo_claims.resolve(Side::Exo, Side::Ad, exo_value);
+    ambiguities.extend(more);
+
+    // ---- Identities
+    let mut identity_of_ad = vec![u32::MAX; data.ad_users.len()];
+    let mut identity_of_entra = vec![u32::MAX; data.entra_users.len()];
+    let mut identity_of_exo = vec![u32::MAX; exo.len()];
+    let mut identities: Vec<Identity> = Vec::new();
+    let blank = Identity { name: String::new(), ad: None, entra: None, exo: None, previous_mailboxes: Vec::new(), ad_key: None, exo_key: None, ambiguous: false };
+    for e in 0..data.entra_users.len() {
+        identity_of_entra[e] = identities.len() as u32;
+        identities.push(Identity { entra: Some(e as u32), ..blank.clone() });
+    }
+    for &(e, a, key) in &ad_links {
+        let id = identity_of_entra[e as usize];
+        identities[id as usize].ad = Some(a);
+        identities[id as usize].ad_key = Some(key);
+        identity_of_ad[a as usize] = id;
+        stats.ad_entra.add(key);
+    }
+    for a in 0..data.ad_users.len() {
+        if identity_of_ad[a] == u32::MAX {
+            identity_of_ad[a] = identities.len() as u32;
+            identities.push(Identity { ad: Some(a as u32), ..blank.clone() });
+        }
+    }
+    for &(x, e, key) in &exo_links {
+        let id = identity_of_entra[e as usize];
+        identities[id as usize].exo = Some(x);
+        identities[id as usize].exo_key = Some(key);
+        identity_of_exo[x as usize] = id;
+        stats.entra_exo.add(key);
+    }
+    for &(x, a, key) in &ad_exo_links {
+        let id = identity_of_ad[a as usize];
+        identities[id as usize].exo = Some(x);
+        identities[id as usize].exo_key = Some(key);
+        identity_of_exo[x as usize] = id;
+        stats.ad_exo.add(key);
+    }
+    for &(x, e, _) in &previous {
+        let id = identity_of_entra[e as usize];
+        identities[id as usize].previous_mailboxes.push(x);
+        identity_of_exo[x as usize] = id;
+        stats.previous_mailboxes_linked += 1;
+    }
+    for x in 0..exo.len() {
+        if identity_of_exo[x] == u32::MAX {
+            identity_of_exo[x] = identities.len() as u32;
+            let o = &exo[x];
+            if o.state == ExoState::Active {
+                stats.unmatched.exo += 1;
+                identities.push(Identity { exo: Some(x as u32), ..blank.clone() });
+            } else {
+                stats.unmatched.exo_previous += 1;
+                identities.push(Identity { previous_mailboxes: vec![x as u32], ..blank.clone() });
+            }
+        }
+    }
+    for amb in &ambiguities {
+        for obj in &amb.objects {
+            let id = match obj.side {
+                Side::Ad => identity_of_ad[obj.index as usize],
+                Side::Entra => identity_of_entra[obj.index as usize],
+                Side::Exo => identity_of_exo[obj.index as usize],
+            };
+            identities[id as usize].ambiguous = true;
+        }
+    }
+    stats.ambiguous = ambiguities.len() as u64;
+    for (i, ident) in identities.iter_mut().enumerate() {
+        ident.name = identity_name(data, exo, ident, i);
+    }
+    stats.unmatched.ad = identities.iter().filter(|i| i.ad.is_some() && i.entra.is_none()).count() as u64;
+    for ident in identities.iter().filter(|i| i.entra.is_some() && i.ad.is_none()) {
+        let u = &data.entra_users[ident.entra.unwrap_or(0) as usize];
+        if u.immutable_id.is_some() {
+            stats.unmatched.entra_synced += 1;
+        } else {
+            stats.unmatched.entra_cloud_only += 1;
+        }
+    }
+    stats.identities = identities.len() as u64;
+
+    out.identities = identities;
+    out.identity_of_ad = identity_of_ad;
+    out.identity_of_entra = identity_of_entra;
+    out.identity_of_exo = identity_of_exo;
+    out.ambiguities = ambiguities;
+    out.duplicates = duplicate_addresses(data, &out);
+    out.soft_matches = soft_matches(data, &out);
+    stats.duplicate_addresses = out.duplicates.len() as u64;
+    stats.soft_match_candidates = out.soft_matches.len() as u64;
+    out.stats = stats;
+    out
+}
+
+fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usize) -> String {
+    let entra = ident.entra.map(|e| &data.entra_users[e as usize]);
+    let ad = ident.ad.map(|a| &data.ad_users[a as usize]);
+    let x = ident.exo.or(ident.previous_mailboxes.first().copied()).map(|x| &exo[x as usize]);
+    entra
+        .and_then(|u| u.user_principal_name.as_deref())
+        .or(ad.and_then(|u| u.user_principal_name.as_deref()))
+        .or(x.and_then(|o| o.user_principal_name.as_deref()))
+        .or(x.and_then(|o| o.primary_smtp_address.as_deref()))
+        .or(ad.and_then(|u| u.sam_account_name.as_deref()))
+        .or(ad.and_then(|u| u.distinguished_name.as_deref()))
+        .map(lower)
+        .unwrap_or_else(|| format!("#{index}"))
+}
+
+/// The primary SMTP of an AD user: the `SMTP:` proxy, else `mail`.
+pub fn ad_primary_smtp(u: &crate::model::AdUser) -> Option<String> {
+    u.proxy_addresses.iter().filter_map(|p| parse_proxy(p)).find(|p| p.primary).map(|p| lower(p.address)).or(u.mail.as_deref().map(lower))
+}
+
+pub fn entra_primary_smtp(u: &crate::model::EntraUser) -> Option<String> {
+    u.proxy_addresses.iter().filter_map(|p| parse_proxy(p)).find(|p| p.primary).map(|p| lower(p.address)).or(u.mail.as_deref().map(lower))
+}
+
+/// Merges the rows of one EXO object: the same `Guid`, else the same ExternalDirectoryObjectId (or
+/// primary SMTP) in the same state, from different cmdlets. Two rows of one cmdlet are never merged.
+fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
+    let mut objects: Vec<ExoObject> = Vec::new();
+    let mut kinds: Vec<Vec<Kind>> = Vec::new();
+    let mut by_guid: HashMap<Guid, u32> = HashMap::new();
+    let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::new();
+    let mut by_smtp: HashMap<(String, ExoState), u32> = HashMap::new();
+    for (r, row) in data.exo_recipients.iter().enumerate() {
+        let kind = row.kind.unwrap_or(Kind::ExoRecipients);
+        let smtp = row.primary_smtp_address.as_deref().or(row.windows_email_address.as_deref()).map(lower);
+        let found = row
+            .guid
+            .and_then(|g| by_guid.get(&g))
+            .or_else(|| row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))))
+            .or_else(|| smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))))
+            .copied()
+            .filter(|&o| !kinds[o as usize].contains(&kind));
+        let o = match found {
+            Some(o) => o,
+            None => {
+                objects.push(ExoObject {
+                    rows: Vec::new(),
+                    state: row.state,
+                    external_directory_object_id: None,
+                    guid: None,
+                    exchange_guid: None,
+                    user_principal_name: None,
+                    primary_smtp_address: None,
+                    recipient_type_details: None,
+                    statistics: None,
+                });
+                kinds.push(Vec::new());
+                (objects.len() - 1) as u32
+            }
+        };
+        let obj = &mut objects[o as usize];
+        kinds[o as usize].push(kind);
+        obj.rows.push(r as u32);
+        obj.external_directory_object_id = obj.external_directory_object_id.or(row.external_directory_object_id);
+        obj.guid = obj.guid.or(row.guid);
+        obj.exchange_guid = obj.exchange_guid.or(row.exchange_guid.filter(|g| !g.is_zero()));
+        if obj.user_principal_name.is_none() {
+            obj.user_principal_name = row.user_principal_name.clone();
+        }
+        if obj.primary_smtp_address.is_none() {
+            obj.primary_smtp_address = row.primary_smtp_address.clone().or(row.windows_email_address.clone());
+        }
+        // The mailbox / mail user cmdlets know the recipient type better than Get-User.
+        if obj.recipient_type_details.is_none() || kind != Kind::ExoUsers {
+            if let Some(t) = &row.recipient_type_details {
+                obj.recipient_type_details = Some(t.clone());
+            }
+        }
+        if row.state != ExoState::Active {
+            obj.state = row.state;
+        }
+        if let Some(g) = row.guid {
+            by_guid.entry(g).or_insert(o);
+        }
+        if let Some(g) = row.external_directory_object_id {
+            by_edoid.entry((g, row.state)).or_insert(o);
+        }
+        if let Some(s) = smtp {
+            by_smtp.entry((s, row.state)).or_insert(o);
+        }
+    }
+    let mut by_exchange_guid: HashMap<Guid, u32> = HashMap::new();
+    for (i, o) in objects.iter().enumerate() {
+        if let Some(g) = o.exchange_guid {
+            by_exchange_guid.entry(g).or_insert(i as u32);
+        }
+    }
+    for (s, st) in data.statistics.iter().enumerate() {
+        if let Some(o) = st.mailbox_guid.and_then(|g| by_exchange_guid.get(&g)) {
+            let obj = &mut objects[*o as usize];
+            if obj.statistics.is_none() {
+                obj.statistics = Some(s as u32);
+            }
+        }
+    }
+    objects
+}
+
+/// Every SMTP address and UPN (lower-cased) of one object, each once.
+fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<str>]) -> Vec<String> {
+    let mut out: Vec<String> = upn.into_iter().chain(mail).map(lower).collect();
+    out.extend(proxies.iter().filter_map(|p| parse_proxy(p)).filter(|p| p.kind.eq_ignore_ascii_case("smtp")).map(|p| lower(p.address)));
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress> {
+    let mut maps: BTreeMap<(Side, String), Vec<ObjRef>> = BTreeMap::new();
+    for (i, u) in data.ad_users.iter().enumerate() {
+        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
+            maps.entry((Side::Ad, a)).or_default().push(ObjRef { side: Side::Ad, index: i as u32 });
+        }
+    }
+    for (i, u) in data.entra_users.iter().enumerate() {
+        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
+            maps.entry((Side::Entra, a)).or_default().push(ObjRef { side: Side::Entra, index: i as u32 });
+        }
+    }
+    for (i, o) in joined.exo_objects.iter().enumerate() {
+        if o.state != ExoState::Active {
+            continue;
+        }
+        let mut all = Vec::new();
+        for &r in &o.rows {
+            let row = &data.exo_recipients[r as usize];
+            all.extend(addresses(row.user_principal_name.as_deref(), row.primary_smtp_address.as_deref(), &row.email_addresses));
+        }
+        all.sort();
+        all.dedup();
+        for a in all {
+            maps.entry((Side::Exo, a)).or_default().push(ObjRef { side: Side::Exo, index: i as u32 });
+        }
+    }
+    maps.into_iter()
+        .filter(|(_, objs)| objs.len() > 1)
+        .map(|((directory, address), objects)| {
+            let mut identities: Vec<u32> = objects
+                .iter()
+                .map(|o| match o.side {
+                    Side::Ad => joined.identity_of_ad[o.index as usize],
+                    Side::Entra => joined.identity_of_entra[o.index as usize],
+                    Side::Exo => joined.identity_of_exo[o.index as usize],
+                })
+                .collect();
+            identities.sort();
+            identities.dedup();
+            DuplicateAddress { directory, address, objects, identities }
+        })
+        .collect()
+}
+
+fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
+    let mut unlinked_ad: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, u) in data.ad_users.iter().enumerate() {
+        let id = joined.identity_of_ad[i];
+        if joined.identities[id as usize].entra.is_some() {
+            continue;
+        }
+        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
+            unlinked_ad.entry(a).or_default().push(id);
+        }
+    }
+    let mut out = Vec::new();
+    for (e, u) in data.entra_users.iter().enumerate() {
+        let has_column = file_has(&data.files, u.src.map(|s| s.file), "onPremisesImmutableId");
+        if !has_column || u.immutable_id.is_some() || u.on_premises_sync_enabled == Some(true) {
+            continue;
+        }
+        let guest = u.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("guest"));
+        let entra_identity = joined.identity_of_entra[e];
+        let mut seen = std::collections::HashSet::new();
+        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
+            for &ad_identity in unlinked_ad.get(&a).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(ad_identity) {
+                    out.push(SoftMatch { ad_identity, entra_identity, address: a.clone(), guest });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.ad_identity, a.entra_identity).cmp(&(b.ad_identity, b.entra_identity)));
+    out
+}

@@ -1,0 +1,542 @@
+//! Parsing of the attribute values that directory exports carry, in every form the exports write them
+//! (domain §2-§3). Pure functions, no I/O: every parser returns `None`/`Err` rather than guessing.
+
+use base64::Engine as _;
+use std::fmt;
+
+/// A GUID held as its canonical 128-bit value (RFC 4122 field order, as written in text).
+/// Text in any case, with or without braces or hyphens, and the 16 little-endian bytes of
+/// `Guid.ToByteArray()` all normalise to the same value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Guid(pub u128);
+
+impl Guid {
+    pub const ZERO: Guid = Guid(0);
+
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Parses `f7cc07d7-7c15-447d-876d-c01b0e5a9e38`, `{F7CC07D7-...}`, `f7cc07d77c15447d876dc01b0e5a9e38`.
+    pub fn parse_text(text: &str) -> Option<Guid> {
+        let t = text.trim();
+        let t = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(t);
+        let t = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(t);
+        let bytes = t.as_bytes();
+        let hyphenated = bytes.len() == 36;
+        if !(hyphenated || bytes.len() == 32) {
+            return None;
+        }
+        let mut value: u128 = 0;
+        let mut digits = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if hyphenated && matches!(i, 8 | 13 | 18 | 23) {
+                if b != b'-' {
+                    return None;
+                }
+                continue;
+            }
+            let d = (b as char).to_digit(16)?;
+            value = (value << 4) | d as u128;
+            digits += 1;
+        }
+        (digits == 32).then_some(Guid(value))
+    }
+
+    /// The 16 bytes of .NET `Guid.ToByteArray()` / AD's binary attribute (first three fields little-endian).
+    pub fn from_bytes_le(b: &[u8]) -> Option<Guid> {
+        if b.len() != 16 {
+            return None;
+        }
+        let mut be = [0u8; 16];
+        be[0..4].copy_from_slice(&[b[3], b[2], b[1], b[0]]);
+        be[4..6].copy_from_slice(&[b[5], b[4]]);
+        be[6..8].copy_from_slice(&[b[7], b[6]]);
+        be[8..16].copy_from_slice(&b[8..16]);
+        Some(Guid(u128::from_be_bytes(be)))
+    }
+
+    pub fn to_bytes_le(self) -> [u8; 16] {
+        let b = self.0.to_be_bytes();
+        let mut le = [0u8; 16];
+        le[0..4].copy_from_slice(&[b[3], b[2], b[1], b[0]]);
+        le[4..6].copy_from_slice(&[b[5], b[4]]);
+        le[6..8].copy_from_slice(&[b[7], b[6]]);
+        le[8..16].copy_from_slice(&b[8..16]);
+        le
+    }
+
+    /// `onPremisesImmutableId` / `ImmutableId`: base64 of `Guid.ToByteArray()`.
+    pub fn from_immutable_id(text: &str) -> Option<Guid> {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
+        Guid::from_bytes_le(&bytes)
+    }
+
+    pub fn to_immutable_id(self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.to_bytes_le())
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        write!(
+            f,
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            (v >> 96) as u32,
+            (v >> 80) as u16,
+            (v >> 64) as u16,
+            (v >> 48) as u16,
+            v & 0xffff_ffff_ffff
+        )
+    }
+}
+
+impl fmt::Debug for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Parses a GUID written as text or as a list of 16 byte values (JSON `[215,7,...]`, LDIF binary).
+pub fn guid_from_byte_list(items: &[&str]) -> Option<Guid> {
+    if items.len() != 16 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    for (slot, item) in bytes.iter_mut().zip(items) {
+        *slot = item.trim().parse::<u8>().ok()?;
+    }
+    Guid::from_bytes_le(&bytes)
+}
+
+/// `True`/`False` in every casing, `1`/`0`, `yes`/`no`. Empty is `None` (not known), never `false`.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("true") || t == "1" || t.eq_ignore_ascii_case("yes") || t.eq_ignore_ascii_case("$true") {
+        Some(true)
+    } else if t.eq_ignore_ascii_case("false") || t == "0" || t.eq_ignore_ascii_case("no") || t.eq_ignore_ascii_case("$false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Signed 64-bit integer (`msExchRecipientTypeDetails` exceeds 32 bits; display types are negative).
+pub fn parse_i64(text: &str) -> Option<i64> {
+    text.trim().parse::<i64>().ok()
+}
+
+/// `userAccountControl` bit 2 (ACCOUNTDISABLE) → enabled flag.
+pub fn enabled_from_uac(uac: i64) -> bool {
+    uac & 0x2 == 0
+}
+
+/// `TotalItemSize` as EXO writes it: `49.2 GB (52,828,160,000 bytes)`; also a bare byte count,
+/// or `1.5 GB` without the byte figure (then converted with Exchange's binary units).
+pub fn parse_item_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Some(open) = t.rfind('(') {
+        let inner = &t[open + 1..];
+        let digits: String = inner
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect();
+        if !digits.is_empty() {
+            return digits.parse().ok();
+        }
+    }
+    let plain: String = t.chars().filter(|c| !matches!(c, ',' | '\u{a0}' | ' ')).collect();
+    if let Ok(n) = plain.parse::<u64>() {
+        return Some(n);
+    }
+    let mut parts = t.split_whitespace();
+    let number: f64 = parts.next()?.replace(',', "").parse().ok()?;
+    let unit = parts.next()?.to_ascii_uppercase();
+    let factor: f64 = match unit.as_str() {
+        "B" | "BYTES" => 1.0,
+        "KB" => 1024.0,
+        "MB" => 1024.0 * 1024.0,
+        "GB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some((number * factor) as u64)
+}
+
+/// Values that mean "this export could not carry the data": PowerShell wrote the .NET type name
+/// instead of the content (domain §3).
+pub fn is_lost_marker(text: &str) -> bool {
+    let t = text.trim();
+    if !(t.starts_with("System.") || t.starts_with("Microsoft.")) {
+        return false;
+    }
+    // A type name: dotted identifiers, optionally generic (`List`1[...]`) or an array (`Byte[]`).
+    !t.contains(' ') || t.contains('`') || t.ends_with("[]")
+}
+
+/// Splits a flattened multi-valued cell: `a;b`, `a,b`, `a|b`, `a b`, or `{a, b}` (PowerShell's
+/// formatting of a collection). Empty parts are dropped.
+pub fn split_multi(text: &str) -> Vec<&str> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Vec::new();
+    }
+    let (body, braces) = match t.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+        Some(inner) => (inner, true),
+        None => (t, false),
+    };
+    let sep: &[char] = if braces {
+        &[',']
+    } else if body.contains(';') {
+        &[';']
+    } else if body.contains('|') {
+        &['|']
+    } else if body.contains(',') {
+        &[',']
+    } else {
+        &[' ', '\t', '\n', '\r']
+    };
+    body.split(sep).map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// True when `s` starts like a proxy address prefix (`smtp:`, `X500:`, `SIP:`, `SPO:` …).
+fn starts_with_proxy_prefix(s: &str) -> bool {
+    let b = s.as_bytes();
+    let n = b.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    (2..=8).contains(&n) && b.get(n) == Some(&b':')
+}
+
+/// Splits a flattened `proxyAddresses` / `EmailAddresses` cell. Unlike [`split_multi`], a separator only
+/// ends an address when the next part starts with an address type (`smtp:`, `X500:` …), so X500 values
+/// with spaces and parentheses and X400 values with `;` stay whole.
+pub fn split_proxies(text: &str) -> Vec<&str> {
+    let t = text.trim();
+    let body = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(t);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b';' | b',' | b'|' | b' ' | b'\t' | b'\r' | b'\n') {
+            let mut j = i + 1;
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r' | b'\n') {
+                j += 1;
+            }
+            if j < bytes.len() && starts_with_proxy_prefix(&body[j..]) {
+                let part = body[start..i].trim();
+                if !part.is_empty() {
+                    out.push(part);
+                }
+                start = j;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    let part = body[start..].trim().trim_end_matches([';', ',', '|']);
+    if !part.is_empty() {
+        out.push(part);
+    }
+    out
+}
+
+/// One proxy address split into its type and value; `SMTP:` (upper case) marks the primary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proxy<'a> {
+    pub kind: &'a str,
+    pub address: &'a str,
+    pub primary: bool,
+}
+
+pub fn parse_proxy(text: &str) -> Option<Proxy<'_>> {
+    let (kind, address) = text.split_once(':')?;
+    if !starts_with_proxy_prefix(text) {
+        return None;
+    }
+    Some(Proxy { kind, address, primary: kind == "SMTP" })
+}
+
+// ----------------------------------------------------------------------------------------------
+// Dates
+
+/// Seconds since the Unix epoch, UTC. Exports that carry no zone are read as UTC.
+pub type Timestamp = i64;
+
+/// FILETIME "never" values (`accountExpires`).
+pub const FILETIME_NEVER: [i64; 2] = [0, i64::MAX];
+
+/// FILETIME (100 ns ticks since 1601-01-01) → timestamp; `None` for the "never" values.
+pub fn filetime_to_timestamp(ticks: i64) -> Option<Timestamp> {
+    if FILETIME_NEVER.contains(&ticks) || ticks < 0 {
+        return None;
+    }
+    Some(ticks / 10_000_000 - 11_644_473_600)
+}
+
+/// Day/month order of culture-formatted dates in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateOrder {
+    MonthFirst,
+    DayFirst,
+}
+
+/// A date as read from one cell. Culture text whose day/month order is not settled by the value
+/// itself stays [`DateCell::Numeric`] until the file's order is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateCell {
+    /// Unambiguous (ISO 8601, `/Date(ms)/`, generalized time, FILETIME, or year-first).
+    At(Timestamp),
+    /// FILETIME "never" (`accountExpires` 0 or 2^63-1).
+    Never,
+    /// `a/b/yyyy` or `a.b.yyyy` with the time of day: which of a and b is the month depends on the file.
+    Numeric { a: u8, b: u8, year: i32, seconds: u32 },
+}
+
+impl DateCell {
+    /// The order this one value forces, if any (a component greater than 12 can only be a day).
+    pub fn forced_order(&self) -> Option<DateOrder> {
+        match *self {
+            DateCell::Numeric { a, b, .. } if a > 12 && b <= 12 => Some(DateOrder::DayFirst),
+            DateCell::Numeric { a, b, .. } if b > 12 && a <= 12 => Some(DateOrder::MonthFirst),
+            _ => None,
+        }
+    }
+
+    pub fn resolve(&self, order: Option<DateOrder>) -> Option<Timestamp> {
+        match *self {
+            DateCell::At(t) => Some(t),
+            DateCell::Never => None,
+            DateCell::Numeric { a, b, year, seconds } => {
+                let (month, day) = match (order, a == b) {
+                    (_, true) => (a, b),
+                    (Some(DateOrder::MonthFirst), _) => (a, b),
+                    (Some(DateOrder::DayFirst), _) => (b, a),
+                    (None, false) => return None,
+                };
+                ymd_to_timestamp(year, month as u32, day as u32, seconds)
+            }
+        }
+    }
+}
+
+fn ymd_to_timestamp(year: i32, month: u32, day: u32, seconds: u32) -> Option<Timestamp> {
+    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
+    let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+    Some(midnight + seconds as i64)
+}
+
+/// Parses every date form the exports write (domain §3). Returns `Err(())` for text that is not a date.
+pub fn parse_date(text: &str) -> Result<Option<DateCell>, ()> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    // PowerShell 5.1 JSON: \/Date(1574202819000)\/ (the JSON decoder leaves /Date(…)/), maybe with a zone.
+    if let Some(rest) = t.trim_start_matches('\\').strip_prefix("/Date(") {
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+        let ms: i64 = digits.parse().map_err(|_| ())?;
+        return Ok(Some(DateCell::At(ms.div_euclid(1000))));
+    }
+    // FILETIME integers (pwdLastSet, lastLogonTimestamp, accountExpires).
+    if t.bytes().all(|b| b.is_ascii_digit()) && (t.len() >= 6 || t == "0") && t.len() != 14 {
+        let ticks: i64 = t.parse().map_err(|_| ())?;
+        return Ok(Some(match filetime_to_timestamp(ticks) {
+            Some(ts) => DateCell::At(ts),
+            None => DateCell::Never,
+        }));
+    }
+    // LDAP generalized time: 20190412220427.0Z
+    if t.len() >= 14 && t.as_bytes()[..14].iter().all(u8::is_ascii_digit) {
+        let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().map_err(|_| ());
+        let (y, mo, d, h, mi, s) = (n(0..4)?, n(4..6)?, n(6..8)?, n(8..10)?, n(10..12)?, n(12..14)?);
+        return ymd_to_timestamp(y as i32, mo, d, h * 3600 + mi * 60 + s).map(|ts| Some(DateCell::At(ts))).ok_or(());
+    }
+    // ISO 8601 with zone (Graph), or without (treated as UTC).
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Ok(Some(DateCell::At(dt.timestamp())));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f %z"] {
+        if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, format) {
+            return Ok(Some(DateCell::At(dt.and_utc().timestamp())));
+        }
+        if let Ok(dt) = chrono::DateTime::parse_from_str(t, format) {
+            return Ok(Some(DateCell::At(dt.timestamp())));
+        }
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return ymd_to_timestamp(d.year_ce().1 as i32, d.month0() + 1, d.day0() + 1, 0).map(|ts| Some(DateCell::At(ts))).ok_or(());
+    }
+    parse_culture_date(t).map(Some).ok_or(())
+}
+
+use chrono::Datelike as _;
+
+/// `4/12/2011 10:04:27 PM`, `12.04.2011 22:04:27`, `12/04/2011`, `2011/04/12 22:04` …
+fn parse_culture_date(t: &str) -> Option<DateCell> {
+    let (date_part, time_part) = match t.find([' ', 'T']) {
+        Some(i) => (&t[..i], t[i + 1..].trim()),
+        None => (t, ""),
+    };
+    let sep = date_part.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
+    let parts: Vec<&str> = date_part.trim_end_matches('.').split(sep).collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let nums: Vec<u32> = parts.iter().map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let seconds = parse_time_of_day(time_part)?;
+    if parts[0].len() == 4 {
+        // Year first is never day-first in any culture PowerShell writes.
+        return ymd_to_timestamp(nums[0] as i32, nums[1], nums[2], seconds).map(DateCell::At);
+    }
+    let year = if parts[2].len() == 2 { 2000 + nums[2] as i32 } else { nums[2] as i32 };
+    let (a, b) = (nums[0], nums[1]);
+    if a == 0 || b == 0 || a > 31 || b > 31 || (a > 12 && b > 12) {
+        return None;
+    }
+    Some(DateCell::Numeric { a: a as u8, b: b as u8, year, seconds })
+}
+
+fn parse_time_of_day(t: &str) -> Option<u32> {
+    let t = t.trim();
+    if t.is_empty() {
+        return Some(0);
+    }
+    let upper = t.to_ascii_uppercase();
+    let (clock, pm) = if let Some(c) = upper.strip_suffix("PM") {
+        (c.trim().to_string(), Some(true))
+    } else if let Some(c) = upper.strip_suffix("AM") {
+        (c.trim().to_string(), Some(false))
+    } else {
+        // Drop a trailing zone designator such as `+02:00` or `Z`.
+        let cut = upper.find(['+', 'Z']).unwrap_or(upper.len());
+        (upper[..cut].trim().to_string(), None)
+    };
+    let mut it = clock.split([':', '.']);
+    let mut h: u32 = it.next()?.parse().ok()?;
+    let m: u32 = it.next().unwrap_or("0").parse().ok()?;
+    let s: u32 = it.next().unwrap_or("0").parse().ok()?;
+    match pm {
+        Some(true) if h < 12 => h += 12,
+        Some(false) if h == 12 => h = 0,
+        _ => {}
+    }
+    (h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
+}
+
+/// Formats a timestamp as `YYYY-MM-DD` (reports) — deterministic, UTC.
+pub fn format_date(ts: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(ts, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+/// Normalises a header or JSON key for matching: lower-case ASCII alphanumerics only
+/// (`mS-DS-ConsistencyGuid` → `msdsconsistencyguid`, `onPremisesImmutableId` → `onpremisesimmutableid`).
+pub fn normalise_key(key: &str) -> String {
+    key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn immutable_id_vectors_both_ways() {
+        let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
+        assert_eq!(g.to_immutable_id(), "1wfM9xV8fUSHbcAbDlqeOA==");
+        assert_eq!(Guid::from_immutable_id("1wfM9xV8fUSHbcAbDlqeOA=="), Some(g));
+        let g = Guid::parse_text("3ab39606-c642-489b-84b6-58c038d3ef39").unwrap();
+        assert_eq!(g.to_immutable_id(), "BpazOkLGm0iEtljAONPvOQ==");
+        assert_eq!(Guid::from_immutable_id("BpazOkLGm0iEtljAONPvOQ==").unwrap().to_string(), "3ab39606-c642-489b-84b6-58c038d3ef39");
+        assert_eq!(Guid::from_immutable_id("not base64!"), None);
+        assert_eq!(Guid::from_immutable_id("AAAA"), None, "3 bytes is not a GUID");
+    }
+
+    #[test]
+    fn guid_forms_normalise() {
+        let a = Guid::parse_text("F7CC07D7-7C15-447D-876D-C01B0E5A9E38").unwrap();
+        assert_eq!(Guid::parse_text("{f7cc07d7-7c15-447d-876d-c01b0e5a9e38}"), Some(a));
+        assert_eq!(Guid::parse_text("f7cc07d77c15447d876dc01b0e5a9e38"), Some(a));
+        let bytes = a.to_bytes_le();
+        let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
+        let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+        assert_eq!(guid_from_byte_list(&refs), Some(a));
+        assert_eq!(bytes[0], 0xd7, "ToByteArray puts the first field little-endian");
+        assert_eq!(Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e3"), None);
+        assert_eq!(Guid::parse_text("g7cc07d7-7c15-447d-876d-c01b0e5a9e38"), None);
+    }
+
+    #[test]
+    fn booleans_and_sizes() {
+        assert_eq!(parse_bool("TRUE"), Some(true));
+        assert_eq!(parse_bool("false"), Some(false));
+        assert_eq!(parse_bool(""), None);
+        assert_eq!(parse_item_size("49.2 GB (52,828,160,000 bytes)"), Some(52_828_160_000));
+        assert_eq!(parse_item_size("1.5 MB (1,572,864 bytes)"), Some(1_572_864));
+        assert_eq!(parse_item_size("12345"), Some(12345));
+        assert_eq!(parse_item_size("50 GB"), Some(53_687_091_200));
+        assert_eq!(parse_i64("34359738368"), Some(34_359_738_368));
+        assert_eq!(parse_i64("-2147483642"), Some(-2_147_483_642));
+        assert!(!enabled_from_uac(514));
+        assert!(enabled_from_uac(66048));
+    }
+
+    #[test]
+    fn lost_markers() {
+        assert!(is_lost_marker("Microsoft.ActiveDirectory.Management.ADPropertyValueCollection"));
+        assert!(is_lost_marker("System.Byte[]"));
+        assert!(is_lost_marker("System.Collections.Generic.List`1[Microsoft.Online.Administration.UserLicense]"));
+        assert!(!is_lost_marker("Microsoft Corporation"));
+        assert!(!is_lost_marker("smtp:a@b.com"));
+    }
+
+    #[test]
+    fn multi_values() {
+        assert_eq!(split_multi("{a, b}"), vec!["a", "b"]);
+        assert_eq!(split_multi("a;b;"), vec!["a", "b"]);
+        assert_eq!(split_multi("a|b"), vec!["a", "b"]);
+        assert_eq!(split_multi("a b"), vec!["a", "b"]);
+        let x500 = "X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc";
+        for sep in [" ", ";", ",", "|", ", "] {
+            let cell = format!("SMTP:a@contoso.com{sep}{x500}{sep}smtp:b@contoso.mail.onmicrosoft.com");
+            assert_eq!(split_proxies(&cell), vec!["SMTP:a@contoso.com", x500, "smtp:b@contoso.mail.onmicrosoft.com"], "sep {sep:?}");
+        }
+        assert_eq!(split_proxies("{SMTP:a@x.com, smtp:b@x.com}"), vec!["SMTP:a@x.com", "smtp:b@x.com"]);
+        let x400 = "X400:C=US;A= ;P=Contoso;O=Exchange;S=Smith;G=John;";
+        assert_eq!(split_proxies(&format!("SMTP:a@x.com;{x400}")), vec!["SMTP:a@x.com", x400.trim_end_matches(';')]);
+        let p = parse_proxy("SMTP:a@x.com").unwrap();
+        assert!(p.primary);
+        assert!(!parse_proxy("smtp:a@x.com").unwrap().primary);
+    }
+
+    #[test]
+    fn dates_in_every_form() {
+        let expect = ymd_to_timestamp(2011, 4, 12, 22 * 3600 + 4 * 60 + 27).unwrap();
+        let at = |s: &str| parse_date(s).unwrap().unwrap();
+        assert_eq!(at("20110412220427.0Z"), DateCell::At(expect));
+        assert_eq!(at("2011-04-12T22:04:27Z"), DateCell::At(expect));
+        assert_eq!(at("2011-04-12T22:04:27.000+00:00"), DateCell::At(expect));
+        assert_eq!(at("/Date(1302645867000)/"), DateCell::At(expect));
+        let us = at("4/12/2011 10:04:27 PM");
+        assert_eq!(us.forced_order(), None);
+        assert_eq!(us.resolve(Some(DateOrder::MonthFirst)), Some(expect));
+        assert_eq!(us.resolve(None), None, "never guessed per row");
+        let de = at("12.04.2011 22:04:27");
+        assert_eq!(de.resolve(Some(DateOrder::DayFirst)), Some(expect));
+        assert_eq!(at("13/04/2011 10:00").forced_order(), Some(DateOrder::DayFirst));
+        assert_eq!(at("4/13/2011 10:00 AM").forced_order(), Some(DateOrder::MonthFirst));
+        assert_eq!(at("0"), DateCell::Never);
+        assert_eq!(at("9223372036854775807"), DateCell::Never);
+        let ticks = (expect + 11_644_473_600) * 10_000_000;
+        assert_eq!(at(&ticks.to_string()), DateCell::At(expect));
+        assert!(parse_date("not a date").is_err());
+        assert_eq!(parse_date("").unwrap(), None);
+    }
+}
