@@ -230,26 +230,6 @@ impl Out {
         }
     }
 
-    /// A JSON string's text, escaped (the caller writes the enclosing quotes).
-    fn json_text(&mut self, s: &str) {
-        if s.bytes().any(|ch| ch == b'"' || ch == b'\\' || ch < 0x20) {
-            for &ch in s.as_bytes() {
-                match ch {
-                    b'"' => self.b(b"\\\""),
-                    b'\\' => self.b(b"\\\\"),
-                    c if c < 0x20 => {
-                        self.b(b"\\u00");
-                        self.c(HEX[(c >> 4) as usize]);
-                        self.c(HEX[(c & 0xf) as usize]);
-                    }
-                    c => self.c(c),
-                }
-            }
-        } else {
-            self.s(s);
-        }
-    }
-
     // CSV field helpers: `"value",` (or without the comma for the last field).
     #[inline]
     fn sep(&mut self, last: bool) {
@@ -503,6 +483,26 @@ const DEPARTMENTS: &[&str] = &[
     "Customer Support", "Research", "Procurement", "Facilities", "Product Management", "Security",
 ];
 
+/// For each [`FIRST`] entry, how many earlier entries share its initial (ASCII form).
+const FIRST_RANK: [u8; FIRST.len()] = {
+    let mut rank = [0u8; FIRST.len()];
+    let mut i = 0;
+    while i < FIRST.len() {
+        let mut j = 0;
+        while j < i {
+            if FIRST[j].1.as_bytes()[0] == FIRST[i].1.as_bytes()[0] {
+                rank[i] += 1;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    rank
+};
+
+/// Larger than any [`FIRST_RANK`], so a later round of the same names gets new numbers.
+const SAM_ROUND: u64 = 32;
+
 struct Tenant {
     n: u64,
     seed: u64,
@@ -532,18 +532,27 @@ impl Tenant {
     /// Person number `k` (AD users are 0..n, cloud-only users follow) to first, last and a
     /// disambiguating round (0 = none) so `Name` stays unique.
     fn names(&self, k: u64) -> (&'static Name, &'static Name, u64) {
+        let (f, l, round) = self.name_slot(k);
+        (&FIRST[f], &LAST[l], round)
+    }
+
+    /// Person number `k` to indices into [`FIRST`] and [`LAST`] and the round.
+    fn name_slot(&self, k: u64) -> (usize, usize, u64) {
         let combos = (FIRST.len() * LAST.len()) as u64;
         let j = (k % combos * self.name_mult + self.name_off) % combos;
         (
-            &FIRST[(j % FIRST.len() as u64) as usize],
-            &LAST[(j / FIRST.len() as u64) as usize],
+            (j % FIRST.len() as u64) as usize,
+            (j / FIRST.len() as u64) as usize,
             k / combos,
         )
     }
 
     fn ident(&self, i: u64) -> Ident {
         let mut r = Rng::for_item(self.seed, 1, i);
-        let (first, last, round) = self.names(i);
+        let (f, l, round) = self.name_slot(i);
+        let (first, last) = (&FIRST[f], &LAST[l]);
+        // First names sharing an initial get distinct numbers, so `flast<number>` is unique.
+        let sam_no = FIRST_RANK[f] as u64 + SAM_ROUND * round;
         let roll = r.below(1000);
         let kind = match roll {
             0..=49 => Kind::Plain,
@@ -626,6 +635,7 @@ impl Tenant {
             first,
             last,
             round,
+            sam_no,
             kind,
             synced,
             enabled,
@@ -671,6 +681,8 @@ struct Ident {
     first: &'static Name,
     last: &'static Name,
     round: u64,
+    /// Number after `flast` in the sAMAccountName (0 = none).
+    sam_no: u64,
     kind: Kind,
     synced: bool,
     enabled: bool,
@@ -736,6 +748,31 @@ impl Ident {
             self.round_suffix(o);
         }
     }
+    /// `Name` / `cn`: the display name, or `Last, First` for [`Ident::last_first`] (`escape` goes
+    /// before the comma: `\` in a DN).
+    fn name(&self, o: &mut Out, escape: &[u8]) {
+        if self.last_first() {
+            o.csv_text(self.last.0);
+            o.b(escape);
+            o.s(", ");
+            o.s(self.first.0);
+            self.round_suffix(o);
+        } else {
+            self.display(o);
+        }
+    }
+    /// `CN=<name>,OU=Users,OU=<office>,DC=contoso,DC=com`.
+    fn dn(&self, o: &mut Out) {
+        o.s("CN=");
+        self.name(o, b"\\");
+        o.s(if self.kind == Kind::Shared {
+            ",OU=Shared Mailboxes,OU="
+        } else {
+            ",OU=Users,OU="
+        });
+        o.s(OFFICES[self.office as usize].0);
+        o.s(",DC=contoso,DC=com");
+    }
     /// ` 2`, ` 3` … after the name of the second, third … person with the same first and last
     /// name, so `cn` (within an OU), `Name` and `displayName` stay unique.
     fn round_suffix(&self, o: &mut Out) {
@@ -749,25 +786,23 @@ impl Ident {
         // No name carries a quote or backslash, so the CSV writer's text is valid JSON text too.
         self.display(o)
     }
-    /// sAMAccountName / mailNickname / Alias: `flast123` (at most 20 characters).
+    /// sAMAccountName / mailNickname / Alias: `jsmith`, `jsmith7` for the next J. Smith
+    /// (at most 20 characters); `shared123` for shared mailboxes.
     fn sam(&self, o: &mut Out) {
         if self.kind == Kind::Shared {
             o.s("shared");
             o.u64(self.i);
             return;
         }
-        let digits = if self.i == 0 {
-            1
-        } else {
-            self.i.ilog10() as usize + 1
-        };
-        let room = 19usize.saturating_sub(digits);
         o.c(self.first.1.as_bytes()[0]);
-        let l = self.last.1;
-        o.s(&l[..l.len().min(room)]);
-        o.u64(self.i);
+        // No last name is longer than 10 characters, so the 20-character limit always holds.
+        o.s(self.last.1);
+        if self.sam_no > 0 {
+            o.u64(self.sam_no);
+        }
     }
-    /// Local part of UPN and primary SMTP: `first.last123`.
+    /// Local part of UPN and primary SMTP: `first.last`, `first.last2` for the next one of that
+    /// name; `sales.shared123` for shared mailboxes.
     fn local(&self, o: &mut Out) {
         if self.kind == Kind::Shared {
             for ch in self.dept().bytes() {
@@ -776,6 +811,7 @@ impl Ident {
                 }
             }
             o.s(".shared");
+            o.u64(self.i);
         } else {
             o.s(self.first.1);
             o.c(b'.');
@@ -849,35 +885,13 @@ fn write_ad(o: &mut Out, t: &Tenant) -> io::Result<u64> {
     o.nl();
     for i in 0..t.n {
         let id = t.ident(i);
-        let office = OFFICES[id.office as usize].0;
         let mail = id.has_mail();
-        o.s("\"CN=");
-        if id.last_first() {
-            o.csv_text(id.last.0);
-            o.s("\\, ");
-            o.s(id.first.0);
-            id.round_suffix(o);
-        } else {
-            id.display(o);
-        }
-        o.s(if id.kind == Kind::Shared {
-            ",OU=Shared Mailboxes,OU="
-        } else {
-            ",OU=Users,OU="
-        });
-        o.s(office);
-        o.s(",DC=contoso,DC=com");
+        o.c(b'"');
+        id.dn(o);
         o.sep(false);
         o.s(ps_bool(id.enabled));
         o.sep(false);
-        if id.last_first() {
-            o.csv_text(id.last.0);
-            o.s(", ");
-            o.s(id.first.0);
-            id.round_suffix(o);
-        } else {
-            id.display(o);
-        }
+        id.name(o, b"");
         o.sep(false);
         o.s("user");
         o.sep(false);
@@ -1046,7 +1060,7 @@ fn licenses(o: &mut Out, licensed: bool, at: i64) {
 
 /// A cloud-only Entra user: even k a guest, odd k an unlicensed member.
 struct Cloud {
-    k: u64,
+    round: u64,
     first: &'static Name,
     last: &'static Name,
     guest: bool,
@@ -1060,9 +1074,10 @@ struct Cloud {
 impl Cloud {
     fn new(t: &Tenant, k: u64) -> Cloud {
         let mut r = Rng::for_item(t.seed, 2, k);
-        let (first, last, _) = t.names(t.n + k);
+        // Person numbers after the AD users', so (first, last, round) is unique across both.
+        let (first, last, round) = t.names(t.n + k);
         Cloud {
-            k: t.n + k,
+            round,
             first,
             last,
             guest: k.is_multiple_of(2),
@@ -1077,7 +1092,9 @@ impl Cloud {
         o.s(self.first.1);
         o.c(b'.');
         o.s(self.last.1);
-        o.u64(self.k);
+        if self.round > 0 {
+            o.u64(self.round + 1);
+        }
     }
     fn upn(&self, o: &mut Out) {
         self.local(o);
@@ -1393,6 +1410,38 @@ mod tests {
         std::fs::remove_file(path)
     }
 
+    /// Beyond 32 074 people first and last names repeat: DN, UPN, sAMAccountName and Entra UPN
+    /// still stay unique.
+    #[test]
+    fn names_stay_unique_when_names_repeat() -> io::Result<()> {
+        let n = 100_000;
+        let t = Tenant::new(n, 7);
+        let path = temp("names");
+        let mut o = Out::create(&path)?;
+        let (mut dns, mut upns, mut sams) = (HashSet::new(), HashSet::new(), HashSet::new());
+        let take = |o: &mut Out, set: &mut HashSet<Vec<u8>>, what: &str| {
+            let v = std::mem::take(&mut o.buf);
+            assert!(v.len() <= 20 || what != "sam", "{}", text(&v));
+            assert!(set.insert(v.clone()), "duplicate {what} {}", text(&v));
+        };
+        for i in 0..n {
+            let id = t.ident(i);
+            id.dn(&mut o);
+            take(&mut o, &mut dns, "dn");
+            id.upn(&mut o);
+            take(&mut o, &mut upns, "upn");
+            id.sam(&mut o);
+            take(&mut o, &mut sams, "sam");
+        }
+        for k in 0..t.cloud_only {
+            Cloud::new(&t, k).upn(&mut o);
+            take(&mut o, &mut upns, "upn");
+        }
+        assert!(sams.contains(&b"jsmith".to_vec()) || sams.iter().any(|s| s.len() < 8));
+        drop(o);
+        std::fs::remove_file(path)
+    }
+
     #[test]
     fn generates_deterministic_tenant_of_expected_size() -> io::Result<()> {
         let n = 1000;
@@ -1424,15 +1473,13 @@ mod tests {
             );
             total += x.bytes;
         }
+        // The benchmark spec: ~1.75 KB per identity, ±10%.
         let per_identity = total / n as u64;
-        let (lo, hi) = (
-            APPROX_BYTES_PER_IDENTITY * 9 / 10,
-            APPROX_BYTES_PER_IDENTITY * 11 / 10,
-        );
         assert!(
-            (lo..=hi).contains(&per_identity),
+            (1575..=1925).contains(&per_identity),
             "{per_identity} bytes per identity"
         );
+        assert!((1575..=1925).contains(&APPROX_BYTES_PER_IDENTITY));
         assert!(
             std::fs::read(&fa[0].path)? != std::fs::read(&fc[0].path)?,
             "the seed changes nothing"
@@ -1458,30 +1505,44 @@ mod tests {
             assert_eq!(rows, f.rows, "{}", f.kind);
         }
 
-        // The joins hold by construction.
+        // graph-users.json: one compact array, as Graph serialises a response body.
         let graph = std::fs::read_to_string(&fa[1].path)?;
-        assert!(graph.starts_with("[\r\n  {\r\n    \"id\": \""));
-        assert!(graph.ends_with("  }\r\n]\r\n"));
+        assert!(graph.starts_with("[{\"id\":\""), "{}", &graph[..40]);
+        assert!(graph.ends_with("\"onPremisesProvisioningErrors\":[]}]"));
+        assert!(!graph.contains(['\r', '\n']) && !graph.contains("\": "));
+        assert_eq!(graph.matches("{\"id\":\"").count() as u64, fa[1].rows);
+        // A licensed user has one SKU and, of its plans, only the Exchange one.
+        let licensed = graph.matches("\"skuId\":").count();
+        assert!(licensed > 700, "{licensed} licensed");
+        assert_eq!(graph.matches("\"servicePlanId\":").count(), licensed);
+        assert_eq!(graph.matches("\"licenseAssignmentStates\":[]").count() as u64, fa[1].rows);
+
+        // The joins hold by construction.
+        fn values<'a>(json: &'a str, key: &str) -> Vec<&'a str> {
+            let pat = format!("\"{key}\":\"");
+            json.match_indices(&pat)
+                .map(|(at, _)| {
+                    let v = &json[at + pat.len()..];
+                    &v[..v.find('"').expect("string ends")]
+                })
+                .collect()
+        }
         let t = Tenant::new(n as u64, 42);
         let anchors: HashSet<String> = (0..n as u64)
             .map(|i| text(&immutable_id(t.ident(i).anchor())).to_string())
             .collect();
+        let linked = values(&graph, "onPremisesImmutableId");
+        for v in &linked {
+            assert!(anchors.contains(*v), "{v}");
+        }
+        let linked = linked.len() as u64;
         let mut ids = HashSet::new();
-        let mut linked = 0;
-        for l in graph.lines() {
-            let l = l.trim();
-            if let Some(v) = l.strip_prefix("\"onPremisesImmutableId\": \"") {
-                assert!(anchors.contains(v.trim_end_matches("\",")), "{l}");
-                linked += 1;
-            }
-            if let Some(v) = l.strip_prefix("\"id\": \"") {
-                assert!(
-                    ids.insert(v.trim_end_matches("\",").to_string()),
-                    "duplicate id {l}"
-                );
-            }
+        for v in values(&graph, "id") {
+            assert!(ids.insert(v.to_string()), "duplicate id {v}");
         }
         assert_eq!(ids.len() as u64, fa[1].rows);
+        let upns = values(&graph, "userPrincipalName");
+        assert_eq!(upns.iter().collect::<HashSet<_>>().len(), upns.len());
         assert!((930..=970).contains(&linked), "{linked} synced of {n}");
         let cloud_only = fa[1].rows - linked;
         assert!((25..=35).contains(&cloud_only), "{cloud_only} cloud-only");

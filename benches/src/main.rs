@@ -1,1 +1,127 @@
-fn main(){}
+//! The ingest + join benchmark: generates a synthetic tenant of N identities in real export shapes,
+//! then measures, each in its own child process (so peak RSS is per stage):
+//! - the reference: polars reading each whole file, full schema inference, no transformation;
+//! - hybrid-audit's ingest and join of the same folder.
+//!
+//! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data]`
+
+mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn data_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "csv" || e == "json"));
+    files.sort();
+    files
+}
+
+/// Child: polars reads every file whole. Prints `seconds rss_mb rows`.
+fn child_polars(dir: &Path) -> Result<(), String> {
+    use polars::prelude::*;
+    let start = Instant::now();
+    let mut rows = 0usize;
+    for path in data_files(dir) {
+        let df = if path.extension().is_some_and(|e| e == "json") {
+            let file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
+            JsonReader::new(file).with_json_format(JsonFormat::Json).infer_schema_len(None).finish().map_err(|e| format!("{}: {e}", path.display()))?
+        } else {
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(None)
+                .try_into_reader_with_file_path(Some(path.clone()))
+                .and_then(|r| r.finish())
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        };
+        rows += df.height();
+    }
+    println!("{} {} {}", start.elapsed().as_secs_f64(), peak_rss_mb(), rows);
+    Ok(())
+}
+
+/// Child: hybrid-audit ingest, then join. Prints `ingest_s join_s rss_mb rows identities`.
+fn child_ingest(dir: &Path) -> Result<(), String> {
+    let start = Instant::now();
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let ingest = start.elapsed().as_secs_f64();
+    if let Some(bad) = data.files.iter().find(|f| f.error.is_some() || f.kind == hybrid_audit::model::Kind::Unknown) {
+        return Err(format!("{} was not read: {:?} {:?}", bad.path, bad.error, bad.reason));
+    }
+    let rows: u64 = data.files.iter().map(|f| f.rows).sum();
+    let start = Instant::now();
+    let joined = hybrid_audit::join::join(&data);
+    let join = start.elapsed().as_secs_f64();
+    println!("{} {} {} {} {}", ingest, join, peak_rss_mb(), rows, joined.stats.identities);
+    Ok(())
+}
+
+fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(exe).args(args).output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("child {:?} failed: {}", args, String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).split_whitespace().filter_map(|t| t.parse().ok()).collect())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let result = match args.get(1).map(String::as_str) {
+        Some("child-polars") => child_polars(Path::new(&args[2])),
+        Some("child-ingest") => child_ingest(Path::new(&args[2])),
+        _ => bench(&args[1..]),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn bench(args: &[String]) -> Result<(), String> {
+    let mut sizes = vec![100_000usize, 800_000];
+    let mut dir = PathBuf::from("target/bench-data");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--sizes" => sizes = it.next().ok_or("--sizes needs a list")?.split(',').map(|s| s.trim().parse().map_err(|_| format!("bad size {s}"))).collect::<Result<_, _>>()?,
+            "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a path")?),
+            other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR]")),
+        }
+    }
+    println!("| identities | input MB | rows | bare polars read s | polars peak RSS MB | ingest s | join s | ingest+join s | (ingest+join) / bare | peak RSS MB | identities joined |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in sizes {
+        let folder = dir.join(format!("tenant-{n}"));
+        let _ = std::fs::remove_dir_all(&folder);
+        let files = generate::generate(&folder, n, 42).map_err(|e| format!("generate: {e}"))?;
+        let bytes: u64 = files.iter().map(|f| f.bytes).sum();
+        let folder_s = folder.to_string_lossy().to_string();
+        // Warm the page cache once so neither side pays the first read from disk.
+        for f in &files {
+            let _ = std::fs::read(&f.path);
+        }
+        let polars = run_child(&["child-polars", &folder_s])?;
+        let ours = run_child(&["child-ingest", &folder_s])?;
+        let (bare, polars_rss) = (polars[0], polars[1]);
+        let (ingest, join, rss, rows, identities) = (ours[0], ours[1], ours[2], ours[3], ours[4]);
+        println!(
+            "| {n} | {:.0} | {rows:.0} | {bare:.2} | {polars_rss:.0} | {ingest:.2} | {join:.2} | {:.2} | {:.3} | {rss:.0} | {identities:.0} |",
+            bytes as f64 / 1e6,
+            ingest + join,
+            (ingest + join) / bare
+        );
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+    Ok(())
+}

@@ -81,7 +81,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
             Err(e) => return Err(csv_error(e, skipped_lines, &headers)),
         }
         records += 1;
-        let line = record.position().map(|p| p.line()).unwrap_or(0) + skipped_lines;
+        // The csv crate counts the lines before the record; people count from 1.
+        let line = record.position().map(|p| p.line() + 1).unwrap_or(0) + skipped_lines;
         let mut row: Row<'_> = vec![None; width];
         for (i, field) in record.iter().enumerate() {
             match slots.get(i).copied().flatten() {
@@ -156,7 +157,7 @@ fn csv_error(e: csv::Error, skipped_lines: u64, headers: &[String]) -> FileError
     let hint = "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string();
     match e.kind() {
         csv::ErrorKind::UnequalLengths { pos, expected_len, len } => FileError {
-            line: pos.as_ref().map(|p| p.line() + skipped_lines),
+            line: pos.as_ref().map(|p| p.line() + 1 + skipped_lines),
             column: None,
             message: format!(
                 "expected {expected_len} fields as in the header, found {len}{}",
@@ -165,7 +166,7 @@ fn csv_error(e: csv::Error, skipped_lines: u64, headers: &[String]) -> FileError
             hint,
         },
         csv::ErrorKind::Utf8 { pos, err } => FileError {
-            line: pos.as_ref().map(|p| p.line() + skipped_lines),
+            line: pos.as_ref().map(|p| p.line() + 1 + skipped_lines),
             column: headers.get(err.field()).cloned(),
             message: "not valid UTF-8".into(),
             hint: decode::invalid_utf8_hint(&[]).1,

@@ -1,0 +1,219 @@
+//! The parsers on real-shaped snippets: each test writes the bytes an export command writes and checks
+//! what the ingest makes of them.
+
+use hybrid_audit::ingest::{self, Dataset, Format, Options};
+use hybrid_audit::model::{ExoState, Kind, License, RecipientType};
+use hybrid_audit::values::{DateOrder, Guid};
+use std::path::Path;
+
+fn load_files(files: &[(&str, Vec<u8>)], options: &Options) -> Dataset {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    }
+    ingest::load(dir.path(), options).expect("load")
+}
+
+fn utf16le_bom(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    out.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    out
+}
+
+fn utf16be_bom(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFE, 0xFF];
+    out.extend(text.encode_utf16().flat_map(|u| u.to_be_bytes()));
+    out
+}
+
+const PS51_AD: &str = "#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser\r\n\
+\"DistinguishedName\",\"Enabled\",\"ObjectGUID\",\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\",\"proxyAddresses\",\"msExchRecipientTypeDetails\",\"msExchMailboxGuid\",\"whenCreated\",\"Description\"\r\n\
+\"CN=Zoë Müller,OU=Staff,DC=contoso,DC=com\",\"True\",\"f7cc07d7-7c15-447d-876d-c01b0e5a9e38\",\"zmuller\",\"zoe.muller@contoso.com\",\"Zoë Müller\",\"SMTP:zoe.muller@contoso.com;smtp:zm@contoso.mail.onmicrosoft.com;X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=abc-zm\",\"2147483648\",\"{3AB39606-C642-489B-84B6-58C038D3EF39}\",\"4/13/2019 10:04:27 PM\",\"line one\r\nline two\"\r\n\
+\"CN=Al Bo,OU=Staff,DC=contoso,DC=com\",\"False\",\"3ab39606-c642-489b-84b6-58c038d3ef39\",\"abo\",\"al.bo@contoso.com\",\"Al Bo\",\"\",\"34359738368\",\"\",\"4/5/2019 1:00:00 AM\",\"\"\r\n";
+
+#[test]
+fn ps51_csv_with_type_line_bom_and_embedded_newline() {
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(PS51_AD.as_bytes());
+    let data = load_files(&[("x.csv", bytes)], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.format, f.encoding.as_str(), f.rows), (Kind::AdUsers, Format::Csv, "utf-8-bom", 2));
+    assert_eq!(f.delimiter.as_deref(), Some(","));
+    assert_eq!(f.date_order, Some(DateOrder::MonthFirst), "4/13 settles month-first for the whole file");
+    let zoe = &data.ad_users[0];
+    assert_eq!(zoe.display_name.as_deref(), Some("Zoë Müller"));
+    assert_eq!(zoe.src.map(|s| s.line), Some(3), "line of the record after the #TYPE and header lines");
+    assert_eq!(zoe.proxy_addresses.len(), 3);
+    assert!(zoe.proxy_addresses[2].contains("(FYDIBOHF23SPDLT)/cn=Recipients"));
+    assert_eq!(zoe.recipient_type_details, Some(2147483648));
+    assert_eq!(zoe.mailbox_guid, Guid::parse_text("3ab39606-c642-489b-84b6-58c038d3ef39"));
+    assert_eq!(zoe.enabled, Some(true));
+    let al = &data.ad_users[1];
+    assert_eq!(al.src.map(|s| s.line), Some(5), "the embedded line break counts");
+    assert_eq!(al.enabled, Some(false));
+    assert!(al.when_created.is_some(), "4/5 resolved by the file's order");
+    assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+}
+
+#[test]
+fn semicolon_and_utf16_csv() {
+    let semicolon = PS51_AD.replace("\",\"", "\";\"");
+    let msol = "\"UserPrincipalName\",\"DisplayName\",\"ObjectId\",\"ImmutableId\",\"IsLicensed\",\"Licenses\",\"UsageLocation\",\"BlockCredential\",\"ValidationStatus\"\r\n\
+\"zoe.muller@contoso.com\",\"Zoë\",\"0b7d3c1e-1a2b-4c3d-8e9f-001122334455\",\"1wfM9xV8fUSHbcAbDlqeOA==\",\"True\",\"contoso:ENTERPRISEPACK\",\"DE\",\"False\",\"Healthy\"\r\n";
+    let data = load_files(&[("a.csv", semicolon.into_bytes()), ("b.csv", utf16be_bom(msol)), ("c.csv", utf16le_bom(msol))], &Options::default());
+    assert_eq!(data.files[0].delimiter.as_deref(), Some(";"));
+    assert_eq!(data.files[0].rows, 2);
+    assert_eq!(data.files[1].encoding, "utf-16be-bom");
+    assert_eq!(data.files[2].encoding, "utf-16le-bom");
+    for f in &data.files[1..] {
+        assert_eq!((f.kind, f.rows), (Kind::EntraUsers, 1), "{f:?}");
+    }
+    let u = &data.entra_users[0];
+    assert_eq!(u.display_name.as_deref(), Some("Zoë"));
+    assert_eq!(u.immutable_guid, Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38"));
+    assert_eq!(u.account_enabled, Some(true), "BlockCredential False → enabled");
+    assert_eq!(&*u.licenses, &[License::AccountSku("contoso:ENTERPRISEPACK".into())]);
+}
+
+#[test]
+fn graph_pages_are_one_table() {
+    let page = |users: &str, next: bool| {
+        format!(
+            "{{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users\",\"value\":[{users}]{}}}",
+            if next { ",\"@odata.nextLink\":\"https://graph.microsoft.com/v1.0/users?$skiptoken=X\"" } else { "" }
+        )
+    };
+    let u1 = r#"{"id":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","userPrincipalName":"a@contoso.com","onPremisesImmutableId":"1wfM9xV8fUSHbcAbDlqeOA==","accountEnabled":true,"usageLocation":null,
+      "assignedLicenses":[{"disabledPlans":[],"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900"}],
+      "assignedPlans":[{"assignedDateTime":"2024-01-02T03:04:05Z","capabilityStatus":"Enabled","service":"exchange","servicePlanId":"efb87545-963c-4e0d-99df-69c6916d9eb0"}],
+      "licenseAssignmentStates":[{"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900","state":"Error","error":"CountViolation","assignedByGroup":null}],
+      "onPremisesProvisioningErrors":[{"category":"PropertyConflict","propertyCausingError":"ProxyAddresses","value":"smtp:x@contoso.com"}]}"#;
+    let u2 = r#"{"id":"1b7d3c1e-1a2b-4c3d-8e9f-001122334455","userPrincipalName":"b@contoso.com","onPremisesImmutableId":null,"accountEnabled":false}"#;
+    let data = load_files(&[("p1.json", page(u1, true).into_bytes()), ("p2.json", page(u2, false).into_bytes())], &Options::default());
+    assert_eq!(data.entra_users.len(), 2);
+    let a = &data.entra_users[0];
+    assert_eq!(a.usage_location, None);
+    assert_eq!(a.assigned_plans.len(), 1);
+    assert!(a.assigned_plans[0].enabled);
+    assert_eq!(a.license_states[0].error.as_ref(), "CountViolation");
+    assert_eq!(a.provisioning_errors[0].property.as_ref(), "ProxyAddresses");
+    assert_eq!(data.entra_users[1].immutable_id, None);
+    assert_eq!(data.entra_users[1].account_enabled, Some(false));
+}
+
+#[test]
+fn powershell_51_json_pascal_case_dates_and_byte_guids() {
+    let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
+    let bytes: Vec<String> = g.to_bytes_le().iter().map(|b| b.to_string()).collect();
+    let json = format!(
+        "[\r\n    {{\r\n        \"DistinguishedName\":  \"CN=A,DC=contoso,DC=com\",\r\n        \"ObjectGUID\":  {{\"Guid\": \"3ab39606-c642-489b-84b6-58c038d3ef39\"}},\r\n        \"mS-DS-ConsistencyGuid\":  [{}],\r\n        \"SamAccountName\":  \"a\",\r\n        \"whenCreated\":  \"\\/Date(1574202819000)\\/\",\r\n        \"Enabled\":  true,\r\n        \"msExchRecipientTypeDetails\":  2147483648\r\n    }}\r\n]",
+        bytes.join(",")
+    );
+    let data = load_files(&[("ad.json", utf16le_bom(&json))], &Options::default());
+    assert_eq!(data.files[0].kind, Kind::AdUsers, "{:?}", data.files[0]);
+    let u = &data.ad_users[0];
+    assert_eq!(u.consistency_guid, Some(g));
+    assert_eq!(u.object_guid, Guid::parse_text("3ab39606-c642-489b-84b6-58c038d3ef39"));
+    assert_eq!(u.source_anchor(), Some(g), "hard-matched: the anchor is the ConsistencyGuid");
+    assert_eq!(u.when_created, Some(1574202819));
+    assert_eq!(u.recipient_type_details, Some(2147483648));
+    assert_eq!(u.enabled, Some(true));
+    assert_eq!(u.src.map(|s| s.line), Some(2));
+}
+
+#[test]
+fn exo_json_single_object_and_numeric_enums() {
+    let one = r#"{"ExternalDirectoryObjectId":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","UserPrincipalName":"a@contoso.com","PrimarySmtpAddress":"a@contoso.com",
+      "RecipientTypeDetails":4,"ExchangeGuid":"3ab39606-c642-489b-84b6-58c038d3ef39","LitigationHoldEnabled":false,"InPlaceHolds":["-mbx1234:1","UniHabc"],
+      "RetentionHoldEnabled":true,"IsInactiveMailbox":false,"WhenSoftDeleted":null,"WhenMailboxCreated":"2021-03-04T10:11:12+00:00"}"#;
+    let data = load_files(&[("m.json", one.as_bytes().to_vec())], &Options::default());
+    assert_eq!(data.files[0].kind, Kind::ExoMailboxes);
+    let m = &data.exo_recipients[0];
+    assert_eq!(m.recipient_type_details, Some(RecipientType::SharedMailbox));
+    assert_eq!(&*m.in_place_holds, &["-mbx1234:1".into(), "UniHabc".into()]);
+    assert_eq!(m.state, ExoState::Active);
+    assert!(m.when_mailbox_created.is_some());
+}
+
+#[test]
+fn ldif_base64_guids_folded_lines_and_multi_values() {
+    let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(g.to_bytes_le());
+    let name = base64::engine::general_purpose::STANDARD.encode("Zoë Müller".as_bytes());
+    let ldif = format!(
+        "version: 1\r\n\r\ndn: CN=Zoe,OU=Staff,DC=contoso,DC=com\r\nchangetype: add\r\nobjectClass: top\r\nobjectClass: person\r\nobjectClass: organizationalPerson\r\nobjectClass: user\r\n\
+displayName:: {name}\r\nobjectGUID:: {b64}\r\nproxyAddresses: SMTP:zoe@contoso.com\r\nproxyAddresses: X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Reci\r\n pients/cn=zoe\r\n\
+userAccountControl: 514\r\nwhenCreated: 20190412220427.0Z\r\nuserPrincipalName: zoe@contoso.com\r\n\r\ndn: CN=Staff,DC=contoso,DC=com\r\nchangetype: add\r\nobjectClass: organizationalUnit\r\n\r\n"
+    );
+    let data = load_files(&[("ad.ldf", ldif.into_bytes())], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.format, f.rows), (Kind::AdUsers, Format::Ldif, 1), "{f:?}");
+    assert!(f.warnings.iter().any(|w| w.contains("1 organizationalunit")), "{:?}", f.warnings);
+    let u = &data.ad_users[0];
+    assert_eq!(u.object_guid, Some(g));
+    assert_eq!(u.display_name.as_deref(), Some("Zoë Müller"));
+    assert_eq!(u.enabled, Some(false), "userAccountControl 514 = disabled");
+    assert_eq!(u.proxy_addresses.len(), 2);
+    assert!(u.proxy_addresses[1].ends_with("/cn=Recipients/cn=zoe"), "folded line joined: {:?}", u.proxy_addresses);
+    assert_eq!(u.object_class.as_deref(), Some("user"));
+    assert_eq!(u.src.map(|s| s.line), Some(3));
+}
+
+#[test]
+fn lost_columns_and_ascii_question_marks_are_reported() {
+    let csv = "\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\",\"proxyAddresses\",\"msExchMailboxGuid\",\"memberOf\"\r\n\
+\"jm\",\"jm@contoso.com\",\"J?rgen M?ller\",\"Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\",\"System.Byte[]\",\"Microsoft.ActiveDirectory.Management.ADPropertyValueCollection\"\r\n";
+    let data = load_files(&[("raw.csv", csv.as_bytes().to_vec())], &Options::default());
+    let f = &data.files[0];
+    let lost: Vec<(&str, bool)> = f.lost_columns.iter().map(|l| (l.column.as_str(), l.used)).collect();
+    assert_eq!(lost, vec![("proxyAddresses", true), ("msExchMailboxGuid", true), ("memberOf", false)]);
+    assert!(f.lost_columns[0].fix.contains("-join ';'"));
+    assert!(f.lost_columns[1].fix.contains("[guid]"));
+    assert!(f.warnings.iter().any(|w| w.contains("J?rgen") && w.contains("-Encoding UTF8")), "{:?}", f.warnings);
+    assert!(data.ad_users[0].proxy_addresses.is_empty());
+    assert_eq!(data.ad_users[0].mailbox_guid, None);
+}
+
+#[test]
+fn ambiguous_dates_are_never_guessed() {
+    let csv = "\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"WhenMailboxCreated\",\"LitigationHoldEnabled\"\r\n\
+\"0b7d3c1e-1a2b-4c3d-8e9f-001122334455\",\"a@contoso.com\",\"a@contoso.com\",\"UserMailbox\",\"4/5/2021 10:00:00\",\"False\"\r\n";
+    let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options::default());
+    assert_eq!(data.exo_recipients[0].when_mailbox_created, None);
+    assert_eq!(data.files[0].unresolved_dates, vec!["WhenMailboxCreated".to_string()]);
+    assert!(data.files[0].warnings.iter().any(|w| w.contains("--date-order")));
+    let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options { date_order: Some(DateOrder::DayFirst) });
+    let ts = data.exo_recipients[0].when_mailbox_created.expect("resolved by the flag");
+    assert_eq!(hybrid_audit::values::format_date(ts), "2021-05-04");
+}
+
+#[test]
+fn bad_files_are_reported_never_fatal() {
+    let truncated = "\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\"\r\n\"a\",\"a@contoso.com\",\"A\"\r\n\"b\",\"b@cont";
+    let ansi = b"\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\"\r\n\"a\",\"a@contoso.com\",\"Jos\xe9\"\r\n".to_vec();
+    let data = load_files(
+        &[
+            ("1.csv", truncated.as_bytes().to_vec()),
+            ("2.csv", ansi),
+            ("3.json", br#"{"name":"my-app","version":"1.0.0","dependencies":{}}"#.to_vec()),
+            ("4.csv", Vec::new()),
+            ("5.json", b"[{\"id\": \"x\", ".to_vec()),
+        ],
+        &Options::default(),
+    );
+    let f = |name: &str| data.files.iter().find(|f| f.path == name).expect(name);
+    let e = f("1.csv").error.as_ref().expect("truncated is an error");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("expected 3 fields"), "{e}");
+    let e = f("2.csv").error.as_ref().expect("ANSI is an error");
+    assert_eq!((e.line, e.column.as_deref()), (Some(2), Some("DisplayName")));
+    assert!(e.message.contains("0xE9") && e.hint.contains("-Encoding UTF8"), "{e}");
+    assert_eq!(f("3.json").kind, Kind::Unknown);
+    assert!(f("3.json").reason.as_deref().unwrap_or("").contains("match no known export"));
+    assert!(f("4.csv").reason.as_deref().unwrap_or("").contains("empty"));
+    assert!(f("5.json").error.as_ref().expect("cut JSON").message.contains("ends inside"));
+    assert!(data.ad_users.is_empty(), "no partial table from a failed file");
+}
