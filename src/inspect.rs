@@ -36,7 +36,7 @@ pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> St
         }
         Side::Exo => {
             let o = &joined.exo_objects[i];
-            let src = o.rows.first().and_then(|&r| data.exo_recipients[r as usize].src);
+            let src = data.exo_recipients[o.first_row() as usize].src;
             (o.user_principal_name.as_deref().or(o.primary_smtp_address.as_deref()).unwrap_or("?").to_string(), src)
         }
     };

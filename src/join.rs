@@ -9,7 +9,8 @@ use crate::ingest::{Dataset, FileReport};
 use crate::model::{ExoState, Kind, RecipientType};
 use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,8 +40,11 @@ pub struct ObjRef {
 /// Get-EXOMailbox, Get-MailUser, Get-Recipient), merged, and its statistics.
 #[derive(Clone, Debug)]
 pub struct ExoObject {
-    /// Indices into [`Dataset::exo_recipients`], in input order.
-    pub rows: Vec<u32>,
+    /// Indices into [`Dataset::exo_recipients`], in input order: at most one row per cmdlet family
+    /// (see [`ExoObject::rows`]); unused slots are `u32::MAX`.
+    row_slots: [u32; 4],
+    /// Bit per cmdlet family already merged (index of [`EXO_KINDS`]).
+    kinds: u8,
     pub state: ExoState,
     pub external_directory_object_id: Option<Guid>,
     pub guid: Option<Guid>,
@@ -50,6 +54,19 @@ pub struct ExoObject {
     pub recipient_type_details: Option<RecipientType>,
     /// Index into [`Dataset::statistics`] (by MailboxGuid = ExchangeGuid).
     pub statistics: Option<u32>,
+}
+
+const EXO_KINDS: [Kind; 4] = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
+
+impl ExoObject {
+    /// The rows merged into this object, in input order.
+    pub fn rows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.row_slots.iter().copied().take_while(|&r| r != u32::MAX)
+    }
+
+    pub fn first_row(&self) -> u32 {
+        self.row_slots[0]
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -162,7 +179,17 @@ pub struct Joined {
 }
 
 fn lower(s: &str) -> String {
-    s.trim().to_lowercase()
+    lower_cow(s).into_owned()
+}
+
+/// Lower-cased and trimmed, borrowing when the text already is (the usual case for addresses).
+fn lower_cow(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    if t.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        Cow::Owned(t.to_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    }
 }
 
 /// Whether the file a row came from carries a field at all (absent columns allow a fallback key).
@@ -170,6 +197,39 @@ fn file_has(files: &[FileReport], file: Option<u32>, field: &str) -> bool {
     match file.and_then(|f| files.get(f as usize)) {
         Some(report) => !report.missing_fields.iter().any(|m| m == field) && !report.lost_columns.iter().any(|l| l.column == field),
         None => true,
+    }
+}
+
+/// The rows one key value points at; one is the rule, so it does not allocate.
+#[derive(Clone, Debug)]
+enum Hits {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Hits {
+    fn push(&mut self, v: u32) {
+        match self {
+            Hits::One(first) => *self = Hits::Many(vec![*first, v]),
+            Hits::Many(all) => all.push(v),
+        }
+    }
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Hits::One(v) => std::slice::from_ref(v),
+            Hits::Many(all) => all,
+        }
+    }
+}
+
+type Index<K> = HashMap<K, Hits>;
+
+fn index_add<K: std::hash::Hash + Eq>(index: &mut Index<K>, key: K, v: u32) {
+    match index.entry(key) {
+        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(v),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(Hits::One(v));
+        }
     }
 }
 
@@ -181,7 +241,7 @@ struct Claims {
 
 impl Claims {
     fn new() -> Claims {
-        Claims { by_left: HashMap::new(), by_right: HashMap::new() }
+        Claims { by_left: HashMap::default(), by_right: HashMap::default() }
     }
     fn claim(&mut self, left: u32, right: u32, key: MatchKey) {
         self.by_left.entry(left).or_default().push((right, key));
@@ -193,7 +253,7 @@ impl Claims {
         let mut ambiguities = Vec::new();
         let mut lefts: Vec<_> = self.by_left.into_iter().collect();
         lefts.sort_by_key(|(l, _)| *l);
-        let mut reported_rights = std::collections::HashSet::new();
+        let mut reported_rights = HashSet::default();
         for (left, rights) in lefts {
             let many_rights = rights.len() > 1;
             let (right, key) = rights[0];
@@ -229,19 +289,20 @@ pub fn join(data: &Dataset) -> Joined {
     stats.statistics_unmatched = data.statistics.len() as u64 - stats.statistics_matched;
 
     // ---- AD ↔ Entra
-    let mut ad_by_anchor: HashMap<Guid, Vec<u32>> = HashMap::new();
-    let mut ad_by_upn: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut ad_by_smtp: HashMap<String, Vec<u32>> = HashMap::new();
+    let n = data.ad_users.len();
+    let mut ad_by_anchor: Index<Guid> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut ad_by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut ad_by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
     for (i, u) in data.ad_users.iter().enumerate() {
         let i = i as u32;
         if let Some(anchor) = u.source_anchor() {
-            ad_by_anchor.entry(anchor).or_default().push(i);
+            index_add(&mut ad_by_anchor, anchor, i);
         }
         if let Some(upn) = &u.user_principal_name {
-            ad_by_upn.entry(lower(upn)).or_default().push(i);
+            index_add(&mut ad_by_upn, lower_cow(upn), i);
         }
         if let Some(smtp) = ad_primary_smtp(u) {
-            ad_by_smtp.entry(smtp).or_default().push(i);
+            index_add(&mut ad_by_smtp, smtp, i);
         }
     }
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
@@ -251,7 +312,7 @@ pub fn join(data: &Dataset) -> Joined {
         let e = e as u32;
         let has_column = file_has(files, u.src.map(|s| s.file), "onPremisesImmutableId");
         if let Some(anchor) = u.immutable_guid {
-            for &a in ad_by_anchor.get(&anchor).map(Vec::as_slice).unwrap_or(&[]) {
+            for &a in ad_by_anchor.get(&anchor).map(Hits::as_slice).unwrap_or(&[]) {
                 ad_claims.claim(e, a, MatchKey::SourceAnchor);
             }
             if ad_by_anchor.contains_key(&anchor) {
@@ -263,7 +324,7 @@ pub fn join(data: &Dataset) -> Joined {
         }
         // Fallback: only onto AD users whose anchor the export could not carry, or when Entra lacks the column.
         let eligible = |a: &u32| !has_column || u.immutable_guid.is_none() || !ad_anchor_usable(*a);
-        let by_upn: Vec<u32> = u.user_principal_name.as_deref().and_then(|k| ad_by_upn.get(&lower(k))).map(|v| v.iter().copied().filter(eligible).collect()).unwrap_or_default();
+        let by_upn: Vec<u32> = u.user_principal_name.as_deref().and_then(|k| ad_by_upn.get(lower_cow(k).as_ref())).map(|v| v.as_slice().iter().copied().filter(eligible).collect()).unwrap_or_default();
         if !by_upn.is_empty() {
             for a in by_upn {
                 ad_claims.claim(e, a, MatchKey::UserPrincipalName);
@@ -271,7 +332,7 @@ pub fn join(data: &Dataset) -> Joined {
             continue;
         }
         let smtp = entra_primary_smtp(u);
-        for &a in smtp.as_deref().and_then(|k| ad_by_smtp.get(k)).map(Vec::as_slice).unwrap_or(&[]) {
+        for &a in smtp.as_deref().and_then(|k| ad_by_smtp.get(k)).map(Hits::as_slice).unwrap_or(&[]) {
             if eligible(&a) {
                 ad_claims.claim(e, a, MatchKey::PrimarySmtpAddress);
             }
@@ -282,23 +343,24 @@ pub fn join(data: &Dataset) -> Joined {
         match key {
             MatchKey::SourceAnchor => u.immutable_id.as_deref().unwrap_or("").to_string(),
             MatchKey::UserPrincipalName => u.user_principal_name.as_deref().map(lower).unwrap_or_default(),
-            _ => entra_primary_smtp(u).unwrap_or_default(),
+            _ => entra_primary_smtp(u).map(Cow::into_owned).unwrap_or_default(),
         }
     });
 
     // ---- Entra ↔ EXO (active recipients; soft-deleted / inactive mailboxes follow their user)
-    let mut entra_by_id: HashMap<Guid, u32> = HashMap::new();
-    let mut entra_by_upn: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut entra_by_smtp: HashMap<String, Vec<u32>> = HashMap::new();
+    let n = data.entra_users.len();
+    let mut entra_by_id: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut entra_by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut entra_by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
     for (e, u) in data.entra_users.iter().enumerate() {
         if let Some(id) = u.id {
             entra_by_id.insert(id, e as u32);
         }
         if let Some(upn) = &u.user_principal_name {
-            entra_by_upn.entry(lower(upn)).or_default().push(e as u32);
+            index_add(&mut entra_by_upn, lower_cow(upn), e as u32);
         }
         if let Some(smtp) = entra_primary_smtp(u) {
-            entra_by_smtp.entry(smtp).or_default().push(e as u32);
+            index_add(&mut entra_by_smtp, smtp, e as u32);
         }
     }
     let no_entra = data.entra_users.is_empty();
@@ -307,7 +369,7 @@ pub fn join(data: &Dataset) -> Joined {
     let mut ad_exo_claims = Claims::new();
     for (x, o) in exo.iter().enumerate() {
         let x = x as u32;
-        let edoid_column = o.rows.iter().any(|&r| file_has(files, data.exo_recipients[r as usize].src.map(|s| s.file), "ExternalDirectoryObjectId"));
+        let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients[r as usize].src.map(|s| s.file), "ExternalDirectoryObjectId"));
         if let Some(id) = o.external_directory_object_id {
             if let Some(&e) = entra_by_id.get(&id) {
                 if o.state == ExoState::Active {
@@ -323,12 +385,12 @@ pub fn join(data: &Dataset) -> Joined {
         }
         let (by_upn, by_smtp) = if no_entra { (&ad_by_upn, &ad_by_smtp) } else { (&entra_by_upn, &entra_by_smtp) };
         let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
-        if let Some(c) = o.user_principal_name.as_deref().and_then(|k| by_upn.get(&lower(k))) {
-            for &t in c {
+        if let Some(c) = o.user_principal_name.as_deref().and_then(|k| by_upn.get(lower_cow(k).as_ref())) {
+            for &t in c.as_slice() {
                 claims.claim(x, t, MatchKey::UserPrincipalName);
             }
-        } else if let Some(c) = o.primary_smtp_address.as_deref().and_then(|k| by_smtp.get(&lower(k))) {
-            for &t in c {
+        } else if let Some(c) = o.primary_smtp_address.as_deref().and_then(|k| by_smtp.get(lower_cow(k).as_ref())) {
+            for &t in c.as_slice() {
                 claims.claim(x, t, MatchKey::PrimarySmtpAddress);
             }
         }
@@ -455,38 +517,46 @@ fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usi
         .unwrap_or_else(|| format!("#{index}"))
 }
 
-/// The primary SMTP of an AD user: the `SMTP:` proxy, else `mail`.
-pub fn ad_primary_smtp(u: &crate::model::AdUser) -> Option<String> {
-    u.proxy_addresses.iter().filter_map(|p| parse_proxy(p)).find(|p| p.primary).map(|p| lower(p.address)).or(u.mail.as_deref().map(lower))
+/// The primary SMTP address (lower-cased) among proxies: the `SMTP:` one, else `mail`.
+fn primary_smtp<'a>(proxies: &'a [Box<str>], mail: Option<&'a str>) -> Option<Cow<'a, str>> {
+    proxies.iter().filter_map(|p| parse_proxy(p)).find(|p| p.primary).map(|p| lower_cow(p.address)).or(mail.map(lower_cow))
 }
 
-pub fn entra_primary_smtp(u: &crate::model::EntraUser) -> Option<String> {
-    u.proxy_addresses.iter().filter_map(|p| parse_proxy(p)).find(|p| p.primary).map(|p| lower(p.address)).or(u.mail.as_deref().map(lower))
+pub fn ad_primary_smtp(u: &crate::model::AdUser) -> Option<Cow<'_, str>> {
+    primary_smtp(&u.proxy_addresses, u.mail.as_deref())
+}
+
+pub fn entra_primary_smtp(u: &crate::model::EntraUser) -> Option<Cow<'_, str>> {
+    primary_smtp(&u.proxy_addresses, u.mail.as_deref())
 }
 
 /// Merges the rows of one EXO object: the same `Guid`, else the same ExternalDirectoryObjectId (or
 /// primary SMTP) in the same state, from different cmdlets. Two rows of one cmdlet are never merged.
 fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
-    let mut objects: Vec<ExoObject> = Vec::new();
-    let mut kinds: Vec<Vec<Kind>> = Vec::new();
-    let mut by_guid: HashMap<Guid, u32> = HashMap::new();
-    let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::new();
-    let mut by_smtp: HashMap<(String, ExoState), u32> = HashMap::new();
+    let n = data.exo_recipients.len();
+    let mut objects: Vec<ExoObject> = Vec::with_capacity(n);
+    let mut by_guid: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_smtp: HashMap<(Cow<'_, str>, ExoState), u32> = HashMap::default();
     for (r, row) in data.exo_recipients.iter().enumerate() {
         let kind = row.kind.unwrap_or(Kind::ExoRecipients);
-        let smtp = row.primary_smtp_address.as_deref().or(row.windows_email_address.as_deref()).map(lower);
+        let bit = 1u8 << EXO_KINDS.iter().position(|k| *k == kind).unwrap_or(3);
+        let smtp = row.primary_smtp_address.as_deref().or(row.windows_email_address.as_deref()).map(lower_cow);
+        // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
+        let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
         let found = row
             .guid
             .and_then(|g| by_guid.get(&g))
             .or_else(|| row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))))
-            .or_else(|| smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))))
+            .or_else(|| if by_address { smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))) } else { None })
             .copied()
-            .filter(|&o| !kinds[o as usize].contains(&kind));
+            .filter(|&o| objects[o as usize].kinds & bit == 0);
         let o = match found {
             Some(o) => o,
             None => {
                 objects.push(ExoObject {
-                    rows: Vec::new(),
+                    row_slots: [u32::MAX; 4],
+                    kinds: 0,
                     state: row.state,
                     external_directory_object_id: None,
                     guid: None,
@@ -496,13 +566,14 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
                     recipient_type_details: None,
                     statistics: None,
                 });
-                kinds.push(Vec::new());
                 (objects.len() - 1) as u32
             }
         };
         let obj = &mut objects[o as usize];
-        kinds[o as usize].push(kind);
-        obj.rows.push(r as u32);
+        obj.kinds |= bit;
+        if let Some(slot) = obj.row_slots.iter_mut().find(|s| **s == u32::MAX) {
+            *slot = r as u32;
+        }
         obj.external_directory_object_id = obj.external_directory_object_id.or(row.external_directory_object_id);
         obj.guid = obj.guid.or(row.guid);
         obj.exchange_guid = obj.exchange_guid.or(row.exchange_guid.filter(|g| !g.is_zero()));
@@ -527,11 +598,11 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
         if let Some(g) = row.external_directory_object_id {
             by_edoid.entry((g, row.state)).or_insert(o);
         }
-        if let Some(s) = smtp {
+        if let (Some(s), true) = (smtp, by_address) {
             by_smtp.entry((s, row.state)).or_insert(o);
         }
     }
-    let mut by_exchange_guid: HashMap<Guid, u32> = HashMap::new();
+    let mut by_exchange_guid: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
     for (i, o) in objects.iter().enumerate() {
         if let Some(g) = o.exchange_guid {
             by_exchange_guid.entry(g).or_insert(i as u32);
@@ -548,62 +619,81 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
     objects
 }
 
+/// Every SMTP address and UPN of one object, lower-cased (repeats possible).
+fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<str>], mut f: impl FnMut(Cow<'a, str>)) {
+    upn.into_iter().chain(mail).for_each(|a| f(lower_cow(a)));
+    for p in proxies.iter().filter_map(|p| parse_proxy(p)).filter(|p| p.kind.eq_ignore_ascii_case("smtp")) {
+        f(lower_cow(p.address));
+    }
+}
+
 /// Every SMTP address and UPN (lower-cased) of one object, each once.
-fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<str>]) -> Vec<String> {
-    let mut out: Vec<String> = upn.into_iter().chain(mail).map(lower).collect();
-    out.extend(proxies.iter().filter_map(|p| parse_proxy(p)).filter(|p| p.kind.eq_ignore_ascii_case("smtp")).map(|p| lower(p.address)));
+fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<str>]) -> Vec<Cow<'a, str>> {
+    let mut out: Vec<Cow<'a, str>> = upn.into_iter().chain(mail).map(lower_cow).collect();
+    out.extend(proxies.iter().filter_map(|p| parse_proxy(p)).filter(|p| p.kind.eq_ignore_ascii_case("smtp")).map(|p| lower_cow(p.address)));
     out.sort();
     out.dedup();
     out
 }
 
 fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress> {
-    let mut maps: BTreeMap<(Side, String), Vec<ObjRef>> = BTreeMap::new();
-    for (i, u) in data.ad_users.iter().enumerate() {
-        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
-            maps.entry((Side::Ad, a)).or_default().push(ObjRef { side: Side::Ad, index: i as u32 });
+    type Key<'a> = (Side, Cow<'a, str>);
+    let capacity = (data.ad_users.len() + data.entra_users.len() + joined.exo_objects.len()) * 3;
+    let mut first: HashMap<Key<'_>, u32> = HashMap::with_capacity_and_hasher(capacity, Default::default());
+    let mut shared: HashMap<Key<'_>, Vec<u32>> = HashMap::default();
+    fn add<'a>(first: &mut HashMap<Key<'a>, u32>, shared: &mut HashMap<Key<'a>, Vec<u32>>, side: Side, address: Cow<'a, str>, holder: u32) {
+        let key = (side, address);
+        match first.get(&key) {
+            None => {
+                first.insert(key, holder);
+            }
+            Some(&f) if f == holder => {}
+            Some(&f) => {
+                let holders = shared.entry(key).or_insert_with(|| vec![f]);
+                if holders.last() != Some(&holder) {
+                    holders.push(holder);
+                }
+            }
         }
     }
+    for (i, u) in data.ad_users.iter().enumerate() {
+        for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Ad, a, i as u32));
+    }
     for (i, u) in data.entra_users.iter().enumerate() {
-        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
-            maps.entry((Side::Entra, a)).or_default().push(ObjRef { side: Side::Entra, index: i as u32 });
-        }
+        for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Entra, a, i as u32));
     }
     for (i, o) in joined.exo_objects.iter().enumerate() {
         if o.state != ExoState::Active {
             continue;
         }
-        let mut all = Vec::new();
-        for &r in &o.rows {
+        for r in o.rows() {
             let row = &data.exo_recipients[r as usize];
-            all.extend(addresses(row.user_principal_name.as_deref(), row.primary_smtp_address.as_deref(), &row.email_addresses));
-        }
-        all.sort();
-        all.dedup();
-        for a in all {
-            maps.entry((Side::Exo, a)).or_default().push(ObjRef { side: Side::Exo, index: i as u32 });
+            for_each_address(row.user_principal_name.as_deref(), row.primary_smtp_address.as_deref(), &row.email_addresses, |a| add(&mut first, &mut shared, Side::Exo, a, i as u32));
         }
     }
-    maps.into_iter()
-        .filter(|(_, objs)| objs.len() > 1)
-        .map(|((directory, address), objects)| {
-            let mut identities: Vec<u32> = objects
+    let mut shared: Vec<(Key<'_>, Vec<u32>)> = shared.into_iter().collect();
+    shared.sort();
+    shared
+        .into_iter()
+        .map(|((directory, address), holders)| {
+            let objects: Vec<ObjRef> = holders.iter().map(|&index| ObjRef { side: directory, index }).collect();
+            let mut identities: Vec<u32> = holders
                 .iter()
-                .map(|o| match o.side {
-                    Side::Ad => joined.identity_of_ad[o.index as usize],
-                    Side::Entra => joined.identity_of_entra[o.index as usize],
-                    Side::Exo => joined.identity_of_exo[o.index as usize],
+                .map(|&h| match directory {
+                    Side::Ad => joined.identity_of_ad[h as usize],
+                    Side::Entra => joined.identity_of_entra[h as usize],
+                    Side::Exo => joined.identity_of_exo[h as usize],
                 })
                 .collect();
             identities.sort();
             identities.dedup();
-            DuplicateAddress { directory, address, objects, identities }
+            DuplicateAddress { directory, address: address.into_owned(), objects, identities }
         })
         .collect()
 }
 
 fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
-    let mut unlinked_ad: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut unlinked_ad: HashMap<Cow<'_, str>, Vec<u32>> = HashMap::default();
     for (i, u) in data.ad_users.iter().enumerate() {
         let id = joined.identity_of_ad[i];
         if joined.identities[id as usize].entra.is_some() {
@@ -621,11 +711,11 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
         }
         let guest = u.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("guest"));
         let entra_identity = joined.identity_of_entra[e];
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: HashSet<u32> = HashSet::default();
         for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
-            for &ad_identity in unlinked_ad.get(&a).map(Vec::as_slice).unwrap_or(&[]) {
+            for &ad_identity in unlinked_ad.get(a.as_ref()).map(Vec::as_slice).unwrap_or(&[]) {
                 if seen.insert(ad_identity) {
-                    out.push(SoftMatch { ad_identity, entra_identity, address: a.clone(), guest });
+                    out.push(SoftMatch { ad_identity, entra_identity, address: a.to_string(), guest });
                 }
             }
         }

@@ -360,6 +360,14 @@ pub fn parse_date(text: &str) -> Result<Option<DateCell>, ()> {
         let (y, mo, d, h, mi, s) = (n(0..4)?, n(4..6)?, n(6..8)?, n(8..10)?, n(10..12)?, n(12..14)?);
         return ymd_to_timestamp(y as i32, mo, d, h * 3600 + mi * 60 + s).map(|ts| Some(DateCell::At(ts))).ok_or(());
     }
+    if let Some(ts) = parse_iso_fast(t) {
+        return Ok(Some(DateCell::At(ts)));
+    }
+    // Culture text (`4/12/2011 …`, `12.04.2011 …`) never parses as ISO: go straight to it.
+    let date_part = t.split([' ', 'T']).next().unwrap_or("");
+    if date_part.contains(['/', '.']) {
+        return parse_culture_date(t).map(Some).ok_or(());
+    }
     // ISO 8601 with zone (Graph), or without (treated as UTC).
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Ok(Some(DateCell::At(dt.timestamp())));
@@ -379,6 +387,39 @@ pub fn parse_date(text: &str) -> Result<Option<DateCell>, ()> {
 }
 
 use chrono::Datelike as _;
+
+/// The common ISO shapes without a formatter: `2019-04-12T22:04:27Z`, `…T22:04:27.123Z`, `…+02:00`,
+/// `2019-04-12 22:04:27`. Anything else falls through to the general parsers.
+fn parse_iso_fast(t: &str) -> Option<Timestamp> {
+    let b = t.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+    };
+    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &t[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &frac[n..];
+    }
+    let offset: i64 = match rest {
+        "" | "Z" | "z" => 0,
+        zone if zone.len() == 6 && (zone.starts_with('+') || zone.starts_with('-')) && zone.as_bytes()[3] == b':' => {
+            let zb = zone.as_bytes();
+            let hh = (zb[1] as char).to_digit(10)? * 10 + (zb[2] as char).to_digit(10)?;
+            let mm = (zb[4] as char).to_digit(10)? * 10 + (zb[5] as char).to_digit(10)?;
+            let sign = if zb[0] == b'-' { -1 } else { 1 };
+            sign * (hh as i64 * 3600 + mm as i64 * 60)
+        }
+        _ => return None,
+    };
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some(ymd_to_timestamp(y as i32, mo, d, h * 3600 + mi * 60 + s)? - offset)
+}
 
 /// `4/12/2011 10:04:27 PM`, `12.04.2011 22:04:27`, `12/04/2011`, `2011/04/12 22:04` …
 fn parse_culture_date(t: &str) -> Option<DateCell> {
@@ -523,6 +564,9 @@ mod tests {
         assert_eq!(at("20110412220427.0Z"), DateCell::At(expect));
         assert_eq!(at("2011-04-12T22:04:27Z"), DateCell::At(expect));
         assert_eq!(at("2011-04-12T22:04:27.000+00:00"), DateCell::At(expect));
+        assert_eq!(at("2011-04-13T00:04:27+02:00"), DateCell::At(expect));
+        assert_eq!(at("2011-04-12 22:04:27"), DateCell::At(expect));
+        assert_eq!(at("2011-04-12T22:04:27.1234567Z"), DateCell::At(expect));
         assert_eq!(at("/Date(1302645867000)/"), DateCell::At(expect));
         let us = at("4/12/2011 10:04:27 PM");
         assert_eq!(us.forced_order(), None);

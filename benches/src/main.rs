@@ -4,6 +4,7 @@
 //! - hybrid-audit's ingest and join of the same folder.
 //!
 //! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data]`
+//! `… -- generate DIR N` writes a tenant and keeps it (for profiling `child-ingest DIR`).
 
 mod generate;
 
@@ -80,6 +81,14 @@ fn main() {
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
+        Some("generate") => {
+            let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
+            generate::generate(Path::new(&args[2]), n, 42).map(|files| {
+                for f in files {
+                    println!("{} {} rows {} bytes [{}]", f.path.display(), f.rows, f.bytes, f.kind);
+                }
+            }).map_err(|e| e.to_string())
+        }
         _ => bench(&args[1..]),
     };
     if let Err(e) = result {
@@ -125,3 +134,6 @@ fn bench(args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
