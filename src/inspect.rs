@@ -64,7 +64,7 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "hybrid-audit inspect {root}\n");
     let width = data.files.iter().map(|f| f.display().chars().count()).max().unwrap_or(4).clamp(4, 60);
-    let _ = writeln!(out, "{:<width$}  {:<15} {:<6} {:<13} {:>9}  {}", "FILE", "KIND", "FORMAT", "ENCODING", "ROWS", "STATUS");
+    let _ = writeln!(out, "{:<width$}  {:<15} {:<6} {:<13} {:>9}  STATUS", "FILE", "KIND", "FORMAT", "ENCODING", "ROWS");
     for f in &data.files {
         let status = if f.error.is_some() {
             "ERROR: not used"

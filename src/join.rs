@@ -276,7 +276,11 @@ impl Claims {
 
 pub fn join(data: &Dataset) -> Joined {
     let files = &data.files;
-    let mut out = Joined { exo_objects: merge_exo(data), ..Default::default() };
+    // The EXO merge and the directory indexes are independent: build them side by side.
+    let (exo_objects, (ad_indexes, entra_indexes)) = rayon::join(|| merge_exo(data), || rayon::join(|| ad_indexes(data), || entra_indexes(data)));
+    let (ad_by_anchor, ad_by_upn, ad_by_smtp) = ad_indexes;
+    let (entra_by_id, entra_by_upn, entra_by_smtp) = entra_indexes;
+    let mut out = Joined { exo_objects, ..Default::default() };
     let exo = &out.exo_objects;
     let mut stats = JoinStats {
         ad_users: data.ad_users.len() as u64,
@@ -289,22 +293,6 @@ pub fn join(data: &Dataset) -> Joined {
     stats.statistics_unmatched = data.statistics.len() as u64 - stats.statistics_matched;
 
     // ---- AD ↔ Entra
-    let n = data.ad_users.len();
-    let mut ad_by_anchor: Index<Guid> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut ad_by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut ad_by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
-    for (i, u) in data.ad_users.iter().enumerate() {
-        let i = i as u32;
-        if let Some(anchor) = u.source_anchor() {
-            index_add(&mut ad_by_anchor, anchor, i);
-        }
-        if let Some(upn) = &u.user_principal_name {
-            index_add(&mut ad_by_upn, lower_cow(upn), i);
-        }
-        if let Some(smtp) = ad_primary_smtp(u) {
-            index_add(&mut ad_by_smtp, smtp, i);
-        }
-    }
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
     let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
     let mut ad_claims = Claims::new();
@@ -348,21 +336,6 @@ pub fn join(data: &Dataset) -> Joined {
     });
 
     // ---- Entra ↔ EXO (active recipients; soft-deleted / inactive mailboxes follow their user)
-    let n = data.entra_users.len();
-    let mut entra_by_id: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut entra_by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut entra_by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
-    for (e, u) in data.entra_users.iter().enumerate() {
-        if let Some(id) = u.id {
-            entra_by_id.insert(id, e as u32);
-        }
-        if let Some(upn) = &u.user_principal_name {
-            index_add(&mut entra_by_upn, lower_cow(upn), e as u32);
-        }
-        if let Some(smtp) = entra_primary_smtp(u) {
-            index_add(&mut entra_by_smtp, smtp, e as u32);
-        }
-    }
     let no_entra = data.entra_users.is_empty();
     let mut exo_claims = Claims::new();
     let mut previous: Vec<(u32, u32, MatchKey)> = Vec::new();
@@ -414,8 +387,8 @@ pub fn join(data: &Dataset) -> Joined {
     let mut identity_of_exo = vec![u32::MAX; exo.len()];
     let mut identities: Vec<Identity> = Vec::new();
     let blank = Identity { name: String::new(), ad: None, entra: None, exo: None, previous_mailboxes: Vec::new(), ad_key: None, exo_key: None, ambiguous: false };
-    for e in 0..data.entra_users.len() {
-        identity_of_entra[e] = identities.len() as u32;
+    for (e, slot) in identity_of_entra.iter_mut().enumerate() {
+        *slot = identities.len() as u32;
         identities.push(Identity { entra: Some(e as u32), ..blank.clone() });
     }
     for &(e, a, key) in &ad_links {
@@ -425,9 +398,9 @@ pub fn join(data: &Dataset) -> Joined {
         identity_of_ad[a as usize] = id;
         stats.ad_entra.add(key);
     }
-    for a in 0..data.ad_users.len() {
-        if identity_of_ad[a] == u32::MAX {
-            identity_of_ad[a] = identities.len() as u32;
+    for (a, slot) in identity_of_ad.iter_mut().enumerate() {
+        if *slot == u32::MAX {
+            *slot = identities.len() as u32;
             identities.push(Identity { ad: Some(a as u32), ..blank.clone() });
         }
     }
@@ -494,12 +467,56 @@ pub fn join(data: &Dataset) -> Joined {
     out.identity_of_entra = identity_of_entra;
     out.identity_of_exo = identity_of_exo;
     out.ambiguities = ambiguities;
-    out.duplicates = duplicate_addresses(data, &out);
-    out.soft_matches = soft_matches(data, &out);
+    let (duplicates, soft) = rayon::join(|| duplicate_addresses(data, &out), || soft_matches(data, &out));
+    out.duplicates = duplicates;
+    out.soft_matches = soft;
     stats.duplicate_addresses = out.duplicates.len() as u64;
     stats.soft_match_candidates = out.soft_matches.len() as u64;
     out.stats = stats;
     out
+}
+
+type AdIndexes<'a> = (Index<Guid>, Index<Cow<'a, str>>, Index<Cow<'a, str>>);
+
+fn ad_indexes(data: &Dataset) -> AdIndexes<'_> {
+    let n = data.ad_users.len();
+    let mut by_anchor: Index<Guid> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    for (i, u) in data.ad_users.iter().enumerate() {
+        let i = i as u32;
+        if let Some(anchor) = u.source_anchor() {
+            index_add(&mut by_anchor, anchor, i);
+        }
+        if let Some(upn) = &u.user_principal_name {
+            index_add(&mut by_upn, lower_cow(upn), i);
+        }
+        if let Some(smtp) = ad_primary_smtp(u) {
+            index_add(&mut by_smtp, smtp, i);
+        }
+    }
+    (by_anchor, by_upn, by_smtp)
+}
+
+type EntraIndexes<'a> = (HashMap<Guid, u32>, Index<Cow<'a, str>>, Index<Cow<'a, str>>);
+
+fn entra_indexes(data: &Dataset) -> EntraIndexes<'_> {
+    let n = data.entra_users.len();
+    let mut by_id: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    for (e, u) in data.entra_users.iter().enumerate() {
+        if let Some(id) = u.id {
+            by_id.insert(id, e as u32);
+        }
+        if let Some(upn) = &u.user_principal_name {
+            index_add(&mut by_upn, lower_cow(upn), e as u32);
+        }
+        if let Some(smtp) = entra_primary_smtp(u) {
+            index_add(&mut by_smtp, smtp, e as u32);
+        }
+    }
+    (by_id, by_upn, by_smtp)
 }
 
 fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usize) -> String {
@@ -637,8 +654,18 @@ fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<
 }
 
 fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress> {
+    use rayon::prelude::*;
+    [Side::Ad, Side::Entra, Side::Exo].into_par_iter().flat_map_iter(|side| duplicates_in(data, joined, side)).collect()
+}
+
+/// SYNC002's raw material for one directory: addresses held by two or more of its objects.
+fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<DuplicateAddress> {
     type Key<'a> = (Side, Cow<'a, str>);
-    let capacity = (data.ad_users.len() + data.entra_users.len() + joined.exo_objects.len()) * 3;
+    let capacity = 3 * match directory {
+        Side::Ad => data.ad_users.len(),
+        Side::Entra => data.entra_users.len(),
+        Side::Exo => joined.exo_objects.len(),
+    };
     let mut first: HashMap<Key<'_>, u32> = HashMap::with_capacity_and_hasher(capacity, Default::default());
     let mut shared: HashMap<Key<'_>, Vec<u32>> = HashMap::default();
     fn add<'a>(first: &mut HashMap<Key<'a>, u32>, shared: &mut HashMap<Key<'a>, Vec<u32>>, side: Side, address: Cow<'a, str>, holder: u32) {
@@ -656,14 +683,18 @@ fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress>
             }
         }
     }
-    for (i, u) in data.ad_users.iter().enumerate() {
-        for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Ad, a, i as u32));
+    if directory == Side::Ad {
+        for (i, u) in data.ad_users.iter().enumerate() {
+            for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Ad, a, i as u32));
+        }
     }
-    for (i, u) in data.entra_users.iter().enumerate() {
-        for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Entra, a, i as u32));
+    if directory == Side::Entra {
+        for (i, u) in data.entra_users.iter().enumerate() {
+            for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Entra, a, i as u32));
+        }
     }
     for (i, o) in joined.exo_objects.iter().enumerate() {
-        if o.state != ExoState::Active {
+        if directory != Side::Exo || o.state != ExoState::Active {
             continue;
         }
         for r in o.rows() {
@@ -675,7 +706,7 @@ fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress>
     shared.sort();
     shared
         .into_iter()
-        .map(|((directory, address), holders)| {
+        .map(|((_, address), holders)| {
             let objects: Vec<ObjRef> = holders.iter().map(|&index| ObjRef { side: directory, index }).collect();
             let mut identities: Vec<u32> = holders
                 .iter()
@@ -720,6 +751,6 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
             }
         }
     }
-    out.sort_by(|a, b| (a.ad_identity, a.entra_identity).cmp(&(b.ad_identity, b.entra_identity)));
+    out.sort_by_key(|m| (m.ad_identity, m.entra_identity));
     out
 }

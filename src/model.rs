@@ -265,11 +265,13 @@ impl RecipientType {
         )
     }
 
+    /// A mailbox in this directory (not a remote one): also DiscoveryMailbox, SchedulingMailbox, TeamMailbox …
     pub fn is_mailbox(&self) -> bool {
-        matches!(
-            self,
-            RecipientType::UserMailbox | RecipientType::LinkedMailbox | RecipientType::SharedMailbox | RecipientType::RoomMailbox | RecipientType::EquipmentMailbox
-        )
+        match self {
+            RecipientType::UserMailbox | RecipientType::LinkedMailbox | RecipientType::SharedMailbox | RecipientType::RoomMailbox | RecipientType::EquipmentMailbox => true,
+            RecipientType::Other(name) => name.ends_with("Mailbox") && !name.starts_with("Remote"),
+            _ => false,
+        }
     }
 }
 

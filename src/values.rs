@@ -334,7 +334,9 @@ fn ymd_to_timestamp(year: i32, month: u32, day: u32, seconds: u32) -> Option<Tim
     Some(midnight + seconds as i64)
 }
 
-/// Parses every date form the exports write (domain §3). Returns `Err(())` for text that is not a date.
+/// Parses every date form the exports write (domain §3). Returns `Err(())` for text that is not a date:
+/// the caller reports the value with its position, so no error detail is needed here.
+#[allow(clippy::result_unit_err)]
 pub fn parse_date(text: &str) -> Result<Option<DateCell>, ()> {
     let t = text.trim();
     if t.is_empty() {

@@ -53,7 +53,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         .has_headers(true)
         .flexible(false)
         .buffer_capacity(1 << 20)
-        .from_reader(std::io::Cursor::new(header_line).chain(input));
+        .from_reader(QuoteCount { inner: std::io::Cursor::new(header_line).chain(input), quotes: 0 });
     let headers: Vec<String> = match reader.byte_headers() {
         Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
         Err(e) => return Err(csv_error(e, skipped_lines, &[])),
@@ -74,6 +74,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
     let mut lost_unused: BTreeMap<usize, u64> = BTreeMap::new();
     let mut record = csv::ByteRecord::new();
     let mut records = 0u64;
+    let mut last_line = 0u64;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -83,6 +84,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         records += 1;
         // The csv crate counts the lines before the record; people count from 1.
         let line = record.position().map(|p| p.line() + 1).unwrap_or(0) + skipped_lines;
+        last_line = line;
         let mut row: Row<'_> = vec![None; width];
         for (i, field) in record.iter().enumerate() {
             match slots.get(i).copied().flatten() {
@@ -95,25 +97,46 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
                         row[slot] = Some(Cell::Text(Cow::Borrowed(text)));
                     }
                 }
-                None if records <= LOST_SCAN_ROWS => {
-                    if field.starts_with(b"System.") || field.starts_with(b"Microsoft.") {
-                        if let Ok(t) = std::str::from_utf8(field) {
-                            if values::is_lost_marker(t) {
-                                *lost_unused.entry(i).or_default() += 1;
-                            }
-                        }
-                    }
+                None if records <= LOST_SCAN_ROWS
+                    && (field.starts_with(b"System.") || field.starts_with(b"Microsoft."))
+                    && std::str::from_utf8(field).is_ok_and(values::is_lost_marker) =>
+                {
+                    *lost_unused.entry(i).or_default() += 1;
                 }
                 None => {}
             }
         }
         builder.push(&row, line);
     }
+    // With CSV quoting every `"` toggles the quoted state (an escaped quote toggles twice), so an
+    // odd count means the input ended inside a quoted field: the file was cut off.
+    if reader.get_ref().quotes % 2 == 1 {
+        return Err(FileError {
+            line: Some(last_line),
+            column: None,
+            message: "the file ends inside a quoted field: it was cut off (the last record is incomplete)".into(),
+            hint: "copy or export the file again completely (Export-Csv -NoTypeInformation -Encoding UTF8)".into(),
+        });
+    }
     if let Some(warning) = truncation_warning(path, head) {
         report.warnings.push(warning);
     }
     let extra = lost_unused.into_iter().map(|(i, rows)| (headers[i].clone(), rows)).collect();
     Ok(builder.finish(report, options, extra))
+}
+
+/// Counts the `"` bytes that pass through (see the truncation check).
+struct QuoteCount<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R: Read> Read for QuoteCount<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.quotes += memchr::memchr_iter(b'"', &buf[..n]).count() as u64;
+        Ok(n)
+    }
 }
 
 /// The delimiter is the one of `,` `;` tab that occurs most often outside quotes in the header.

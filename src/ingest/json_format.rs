@@ -56,7 +56,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         return Ok(None);
     }
     if let Some(spec) = builder.spec {
-        report.missing_fields = spec.names.iter().zip(&seen).filter(|(_, s)| !**s).map(|(n, _)| n.to_string()).collect();
+        report.missing_fields = super::missing_fields(builder.kind, spec, &seen);
     }
     Ok(builder.finish(report, options, Vec::new()))
 }

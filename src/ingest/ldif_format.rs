@@ -47,9 +47,19 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         users += 1;
         let Some(spec) = spec else { return };
         let mut row: Row<'_> = vec![None; spec.len()];
+        // Which attribute filled each slot: a repeat of it adds a value; the exact name beats an alias (`displayName` over `cn`).
+        let mut filled_by: Vec<Option<String>> = vec![None; spec.len()];
         for (name, value) in entry.attributes {
             let Some(slot) = spec.slot(&name) else { continue };
             seen[slot] = true;
+            let same = filled_by[slot].as_deref().is_some_and(|f| f.eq_ignore_ascii_case(&name));
+            if !same && filled_by[slot].is_some() {
+                if !super::cell::key_eq(&name, spec.names[slot]) {
+                    continue;
+                }
+                row[slot] = None;
+            }
+            filled_by[slot] = Some(name);
             row[slot] = Some(match row[slot].take() {
                 None => value,
                 Some(Cell::List(mut items)) => {
@@ -100,8 +110,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
                         on_entry(done, &mut builder);
                     }
                     entry = Some(Entry { line: logical_line, attributes: vec![("distinguishedName".into(), value)] });
-                } else if name.eq_ignore_ascii_case("version") && entry.is_none() {
-                } else if name.eq_ignore_ascii_case("changetype") || name == "-" {
+                } else if (name.eq_ignore_ascii_case("version") && entry.is_none()) || name.eq_ignore_ascii_case("changetype") || name == "-" {
+                    // Header and operation lines carry no attribute.
                 } else if let Some(e) = entry.as_mut() {
                     e.attributes.push((name, value));
                 } else {
@@ -141,7 +151,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
     }
     let table = builder.finish(report, options, Vec::new());
     if let Some(spec) = spec {
-        report.missing_fields = spec.names.iter().zip(&seen).filter(|(_, s)| !**s).map(|(n, _)| n.to_string()).collect();
+        report.missing_fields = super::missing_fields(Kind::AdUsers, spec, &seen);
     }
     Ok(table)
 }

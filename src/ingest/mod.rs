@@ -171,7 +171,7 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
     // Biggest first so two cores stay busy to the end; results are put back in path order.
     let mut order: Vec<usize> = (0..paths.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(paths[i].1));
-    let mut outputs: Vec<(usize, Vec<(FileReport, Option<Table>)>)> =
+    let mut outputs: Vec<(usize, Vec<FilePart>)> =
         order.par_iter().map(|&i| (i, read_file(dir, &paths[i].0, paths[i].1, options))).collect();
     outputs.sort_by_key(|(i, _)| *i);
 
@@ -182,14 +182,23 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
         let Some(mut table) = table else { continue };
         table.set_file(file);
         match table {
-            Table::Ad(v) => data.ad_users.extend(v),
-            Table::Entra(v) => data.entra_users.extend(v),
-            Table::Skus(v) => data.skus.extend(v),
-            Table::Exo(v) => data.exo_recipients.extend(v),
-            Table::Stats(v) => data.statistics.extend(v),
+            Table::Ad(v) => append(&mut data.ad_users, v),
+            Table::Entra(v) => append(&mut data.entra_users, v),
+            Table::Skus(v) => append(&mut data.skus, v),
+            Table::Exo(v) => append(&mut data.exo_recipients, v),
+            Table::Stats(v) => append(&mut data.statistics, v),
         }
     }
     Ok(data)
+}
+
+/// Moves the first file's rows instead of copying them (a big table would briefly exist twice).
+fn append<T>(into: &mut Vec<T>, rows: Vec<T>) {
+    if into.is_empty() {
+        *into = rows;
+    } else {
+        into.extend(rows);
+    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
@@ -213,8 +222,11 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What one file (or one sheet of a workbook) gave: its report and, when it was read, its rows.
+type FilePart = (FileReport, Option<Table>);
+
 /// Reads one file; a workbook gives one part per sheet. Never fails: problems go in the report.
-fn read_file(root: &Path, path: &Path, bytes: u64, options: &Options) -> Vec<(FileReport, Option<Table>)> {
+fn read_file(root: &Path, path: &Path, bytes: u64, options: &Options) -> Vec<FilePart> {
     let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
     let mut report = FileReport::new(rel, bytes);
     if bytes == 0 {
@@ -284,9 +296,9 @@ impl Builder {
         };
         if let Some(spec) = spec {
             let present: Vec<bool> = (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect();
-            // JSON readers see only the first record's keys here; they report missing fields themselves.
-            if report.format != Format::Json {
-                report.missing_fields = spec.names.iter().zip(&present).filter(|(_, p)| !**p).map(|(n, _)| n.to_string()).collect();
+            // JSON and LDIF readers see the keys only as they go; they report missing fields themselves.
+            if report.format != Format::Json && report.format != Format::Ldif {
+                report.missing_fields = missing_fields(kind, spec, &present);
             }
         }
         Builder { kind, spec, table: Table::new(kind), collector: spec.map(Collector::new), column_slots, rows: 0 }
@@ -366,10 +378,10 @@ impl Builder {
                 report.inactive = Some(rows.iter().filter(|r| r.state == ExoState::Inactive).count() as u64);
             }
             // A mailbox-shaped export that also lists mail users is a mixed recipient export.
-            let mailbox_rows = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| t.is_mailbox())).count();
-            if report.kind != Kind::ExoRecipients && mailbox_rows > 0 && mailbox_rows < rows.len() && report.kind != Kind::ExoUsers {
-                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox())).count();
-                if others > 0 {
+            if report.kind == Kind::ExoMailboxes || report.kind == Kind::ExoMailusers {
+                let mailboxes = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| t.is_mailbox())).count();
+                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox() && !t.is_remote())).count();
+                if mailboxes > 0 && others > 0 {
                     report.kind = Kind::ExoRecipients;
                 }
             }
@@ -382,6 +394,38 @@ impl Builder {
         }
         Some(table)
     }
+}
+
+/// The fields a kind of export is expected to carry that this file lacks. Fields another cmdlet
+/// supplies (Get-User has no holds) are not listed; of two alternatives (`Enabled` or
+/// `userAccountControl`) one is enough.
+pub(crate) fn missing_fields(kind: Kind, spec: &Spec, present: &[bool]) -> Vec<String> {
+    let expected: &[&str] = match kind {
+        Kind::AdUsers => &[
+            "objectGUID", "mS-DS-ConsistencyGuid", "userPrincipalName", "sAMAccountName", "mail", "mailNickname", "proxyAddresses", "targetAddress", "Enabled",
+            "msExchRecipientTypeDetails", "msExchRemoteRecipientType", "msExchMailboxGuid", "msExchArchiveGUID", "homeMDB", "msExchHomeServerName",
+        ],
+        Kind::EntraUsers => &["id", "userPrincipalName", "onPremisesImmutableId", "accountEnabled", "mail", "proxyAddresses", "usageLocation", "assignedLicenses"],
+        Kind::EntraSkus => &["skuId", "skuPartNumber", "servicePlans"],
+        Kind::ExoMailboxes => &[
+            "ExternalDirectoryObjectId", "UserPrincipalName", "EmailAddresses", "PrimarySmtpAddress", "RecipientTypeDetails", "Guid", "ExchangeGuid", "ArchiveGuid",
+            "LitigationHoldEnabled", "InPlaceHolds", "ComplianceTagHoldApplied", "DelayHoldApplied", "DelayReleaseHoldApplied", "IsInactiveMailbox", "WhenSoftDeleted",
+            "WhenMailboxCreated",
+        ],
+        Kind::ExoUsers => &["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "PreviousRecipientTypeDetails", "Guid"],
+        Kind::ExoMailusers => &["ExternalDirectoryObjectId", "UserPrincipalName", "EmailAddresses", "PrimarySmtpAddress", "RecipientTypeDetails", "ExchangeGuid", "Guid"],
+        Kind::ExoRecipients => &["ExternalDirectoryObjectId", "EmailAddresses", "PrimarySmtpAddress", "RecipientTypeDetails"],
+        Kind::ExoStatistics => &["MailboxGuid", "TotalItemSize"],
+        Kind::Unknown => &[],
+    };
+    const ALTERNATIVES: &[(&str, &str)] = &[("Enabled", "userAccountControl"), ("accountEnabled", "BlockCredential"), ("PrimarySmtpAddress", "WindowsEmailAddress")];
+    let has = |name: &str| spec.names.iter().position(|n| *n == name).is_some_and(|slot| present[slot]);
+    expected
+        .iter()
+        .filter(|name| !has(name))
+        .filter(|name| !ALTERNATIVES.iter().any(|(a, b)| (a == *name && has(b)) || (b == *name && has(a))))
+        .map(|n| n.to_string())
+        .collect()
 }
 
 impl Spec {

@@ -1,0 +1,162 @@
+//! End to end on `fixtures/`: the real binary on the Contoso tenant in both shapes and on `fixtures/bad/`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn inspect_json(dir: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(dir).arg("--json").output().expect("run hybrid-audit");
+    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("inspect --json prints one JSON object")
+}
+
+fn expected() -> Value {
+    serde_json::from_slice(&std::fs::read(fixtures().join("expected-join.json")).expect("expected-join.json")).expect("json")
+}
+
+fn file<'a>(doc: &'a Value, path: &str) -> &'a Value {
+    doc["files"].as_array().expect("files").iter().find(|f| f["path"] == path && f.get("sheet").is_none_or(|s| s != "Notes")).unwrap_or_else(|| panic!("{path} not listed"))
+}
+
+#[test]
+fn both_shapes_are_recognised_file_by_file() {
+    let ps51 = inspect_json(&fixtures().join("contoso-ps51"));
+    let kinds: Vec<(String, String, String)> = ps51["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap_or("").to_string(), f["kind"].as_str().unwrap_or("").to_string(), f["encoding"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let want = [
+        ("ad-users.csv", "ad-users", "utf-8-bom"),
+        ("exo-mailboxes-inactive.csv", "exo-mailboxes", "utf-8"),
+        ("exo-mailboxes-softdeleted.csv", "exo-mailboxes", "utf-8"),
+        ("exo-mailboxes.csv", "exo-mailboxes", "utf-8"),
+        ("exo-mailusers.csv", "exo-mailusers", "utf-8"),
+        ("exo-statistics.csv", "exo-statistics", "utf-8"),
+        ("exo-users.csv", "exo-users", "utf-8"),
+        ("graph-users-page1.json", "entra-users", "utf-8"),
+        ("graph-users-page2.json", "entra-users", "utf-8"),
+        ("subscribed-skus.json", "entra-skus", "utf-8"),
+    ];
+    let want: Vec<(String, String, String)> = want.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect();
+    assert_eq!(kinds, want);
+    assert_eq!(file(&ps51, "exo-mailboxes-softdeleted.csv")["soft_deleted"], 4);
+    assert_eq!(file(&ps51, "exo-mailboxes-inactive.csv")["inactive"], 2);
+    assert_eq!(file(&ps51, "ad-users.csv")["date_order"], "month-first");
+
+    let mixed = inspect_json(&fixtures().join("contoso-mixed"));
+    let row = |path: &str| {
+        let f = file(&mixed, path);
+        (f["kind"].as_str().unwrap_or("").to_string(), f["format"].as_str().unwrap_or("").to_string(), f["encoding"].as_str().unwrap_or("").to_string(), f["rows"].as_u64().unwrap_or(0))
+    };
+    assert_eq!(row("ad-users.ldf"), ("ad-users".into(), "ldif".into(), "utf-8".into(), 46));
+    assert_eq!(row("entra-users.json"), ("entra-users".into(), "json".into(), "utf-16le-bom".into(), 46));
+    assert_eq!(row("exo-mailboxes.json"), ("exo-mailboxes".into(), "json".into(), "utf-8".into(), 41));
+    assert_eq!(row("exo-user-single.json"), ("exo-users".into(), "json".into(), "utf-8".into(), 1));
+    assert_eq!(row("exo-statistics.xlsx"), ("exo-statistics".into(), "xlsx".into(), "xlsx".into(), 34));
+    let notes = mixed["files"].as_array().expect("files").iter().find(|f| f["sheet"] == "Notes").expect("Notes sheet listed");
+    assert_eq!(notes["kind"], "unknown");
+    assert!(notes["reason"].as_str().unwrap_or("").contains("Note, Author"));
+    for doc in [&ps51, &mixed] {
+        for f in doc["files"].as_array().expect("files") {
+            assert!(f.get("error").is_none(), "{f}");
+        }
+    }
+}
+
+#[test]
+fn join_statistics_match_the_independent_expectation_in_both_shapes() {
+    let want = expected();
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let doc = inspect_json(&fixtures().join(shape));
+        let join = &doc["join"];
+        assert_eq!(join["identities"], want["identities"], "{shape}");
+        for key in ["ad_entra", "entra_exo", "unmatched"] {
+            for (k, v) in want[key].as_object().expect("object") {
+                assert_eq!(&join[key][k], v, "{shape}: {key}.{k}");
+            }
+        }
+        assert_eq!(join["previous_mailboxes_linked"], want["previous_mailboxes_linked"], "{shape}");
+        assert_eq!(join["ambiguous"], want["ambiguous"], "{shape}");
+    }
+}
+
+#[test]
+fn both_shapes_give_the_same_identities() {
+    let mut names_per_shape = Vec::new();
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let data = hybrid_audit::ingest::load(&fixtures().join(shape), &Default::default()).expect("load");
+        let joined = hybrid_audit::join::join(&data);
+        let mut names: Vec<(String, bool, bool, bool, usize)> = joined
+            .identities
+            .iter()
+            .map(|i| (i.name.clone(), i.ad.is_some(), i.entra.is_some(), i.exo.is_some(), i.previous_mailboxes.len()))
+            .collect();
+        names.sort();
+        names_per_shape.push(names);
+    }
+    assert_eq!(names_per_shape[0], names_per_shape[1]);
+    let mut want: Vec<String> = expected()["names"].as_array().expect("names").iter().map(|n| n.as_str().unwrap_or("").to_string()).collect();
+    want.sort();
+    let got: Vec<String> = names_per_shape[0].iter().map(|n| n.0.clone()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn bad_fixtures_each_say_what_is_wrong() {
+    let doc = inspect_json(&fixtures().join("bad"));
+    let f = |p: &str| file(&doc, p).clone();
+    let t = f("truncated.csv");
+    assert_eq!(t["error"]["line"], 4);
+    assert!(t["error"]["message"].as_str().unwrap_or("").contains("expected 7 fields"), "{t}");
+    assert_eq!(t["rows"], 0, "nothing of a damaged file is used");
+    let w = f("wrong-encoding.csv");
+    assert_eq!((w["error"]["line"].clone(), w["error"]["column"].clone()), (Value::from(3), Value::from("DisplayName")));
+    assert!(w["error"]["hint"].as_str().unwrap_or("").contains("-Encoding UTF8"));
+    let l = f("lost-columns.csv");
+    let lost: Vec<&str> = l["lost_columns"].as_array().expect("lost").iter().filter_map(|c| c["column"].as_str()).collect();
+    for column in ["proxyAddresses", "msExchMailboxGuid", "mS-DS-ConsistencyGuid", "memberOf"] {
+        assert!(lost.contains(&column), "{column} not reported lost: {lost:?}");
+    }
+    assert!(l["lost_columns"].as_array().expect("lost").iter().any(|c| c["fix"].as_str().unwrap_or("").contains("-join ';'")));
+    assert!(l["warnings"].as_array().expect("warnings").iter().any(|w| w.as_str().unwrap_or("").contains("J?rgen")));
+    assert_eq!(f("not-an-export.json")["kind"], "unknown");
+    assert!(f("empty.csv")["reason"].as_str().unwrap_or("").contains("empty"));
+    assert_eq!(f("ps51-semicolon.csv")["delimiter"], ";");
+    assert_eq!(f("ps51-semicolon.csv")["rows"], 2);
+    assert_eq!((f("utf16-be.csv")["kind"].clone(), f("utf16-be.csv")["encoding"].clone()), (Value::from("entra-users"), Value::from("utf-16be-bom")));
+    assert_eq!(f("embedded-newline.csv")["rows"], 2);
+    assert_eq!(doc["join"]["ambiguous"], 2, "ann.lee and ben.kay are each in two AD exports with one objectGUID");
+}
+
+#[test]
+fn human_output_and_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_hybrid-audit");
+    let out = Command::new(bin).arg("inspect").arg(fixtures().join("contoso-ps51")).output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("42 by source anchor"), "{text}");
+    assert!(text.contains("ad-users.csv") && text.contains("utf-8-bom"));
+    let missing = Command::new(bin).arg("inspect").arg(fixtures().join("no-such-folder")).output().expect("run");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-folder"));
+    let usage = Command::new(bin).arg("inspect").output().expect("run");
+    assert_eq!(usage.status.code(), Some(2));
+    let file_not_dir = Command::new(bin).arg("inspect").arg(fixtures().join("expected-join.json")).output().expect("run");
+    assert_eq!(file_not_dir.status.code(), Some(2));
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let dir = fixtures().join("contoso-mixed");
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&dir).expect("dir").filter_map(|e| e.ok()).map(|e| (e.path(), std::fs::read(e.path()).expect("read"))).collect();
+    let _ = inspect_json(&dir);
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).expect("read"), bytes, "{} changed", path.display());
+    }
+}
