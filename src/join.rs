@@ -235,37 +235,47 @@ fn index_add<K: std::hash::Hash + Eq>(index: &mut Index<K>, key: K, v: u32) {
 
 /// Claims from one side onto the other: a link is made only where both sides have exactly one claim.
 struct Claims {
-    by_left: HashMap<u32, Vec<(u32, MatchKey)>>,
-    by_right: HashMap<u32, Vec<u32>>,
+    /// (left, right, key) in claim order.
+    claims: Vec<(u32, u32, MatchKey)>,
+    /// Claims made by each left / onto each right (dense: indices are table rows).
+    per_left: Vec<u32>,
+    per_right: Vec<u32>,
 }
 
 impl Claims {
-    fn new() -> Claims {
-        Claims { by_left: HashMap::default(), by_right: HashMap::default() }
+    fn new(lefts: usize, rights: usize) -> Claims {
+        Claims { claims: Vec::with_capacity(lefts), per_left: vec![0; lefts], per_right: vec![0; rights] }
     }
     fn claim(&mut self, left: u32, right: u32, key: MatchKey) {
-        self.by_left.entry(left).or_default().push((right, key));
-        self.by_right.entry(right).or_default().push(left);
+        self.claims.push((left, right, key));
+        self.per_left[left as usize] += 1;
+        self.per_right[right as usize] += 1;
     }
     /// Unique links, and the ambiguities (reported once per conflicting group).
     fn resolve(self, left_side: Side, right_side: Side, value: impl Fn(u32, MatchKey) -> String) -> (Vec<(u32, u32, MatchKey)>, Vec<Ambiguity>) {
-        let mut links = Vec::new();
-        let mut ambiguities = Vec::new();
-        let mut lefts: Vec<_> = self.by_left.into_iter().collect();
-        lefts.sort_by_key(|(l, _)| *l);
-        let mut reported_rights = HashSet::default();
-        for (left, rights) in lefts {
-            let many_rights = rights.len() > 1;
-            let (right, key) = rights[0];
-            let many_lefts = self.by_right.get(&right).map(|v| v.len() > 1).unwrap_or(false);
-            if !many_rights && !many_lefts {
+        let Claims { claims, per_left, per_right } = self;
+        let mut links = Vec::with_capacity(claims.len());
+        let mut ambiguous: Vec<(u32, u32, MatchKey)> = Vec::new();
+        for &(left, right, key) in &claims {
+            if per_left[left as usize] == 1 && per_right[right as usize] == 1 {
                 links.push((left, right, key));
-            } else if many_rights {
-                let mut objects = vec![ObjRef { side: left_side, index: left }];
-                objects.extend(rights.iter().map(|(r, _)| ObjRef { side: right_side, index: *r }));
-                ambiguities.push(Ambiguity { key, value: value(left, key), objects });
+            } else {
+                ambiguous.push((left, right, key));
+            }
+        }
+        // Group the conflicting claims: one entry per left with many rights, then one per right with many lefts.
+        let mut ambiguities = Vec::new();
+        let mut reported_lefts = HashSet::default();
+        let mut reported_rights = HashSet::default();
+        for &(left, right, key) in &ambiguous {
+            if per_left[left as usize] > 1 {
+                if reported_lefts.insert(left) {
+                    let mut objects = vec![ObjRef { side: left_side, index: left }];
+                    objects.extend(ambiguous.iter().filter(|c| c.0 == left).map(|c| ObjRef { side: right_side, index: c.1 }));
+                    ambiguities.push(Ambiguity { key, value: value(left, key), objects });
+                }
             } else if reported_rights.insert(right) {
-                let mut objects: Vec<ObjRef> = self.by_right[&right].iter().map(|l| ObjRef { side: left_side, index: *l }).collect();
+                let mut objects: Vec<ObjRef> = ambiguous.iter().filter(|c| c.1 == right).map(|c| ObjRef { side: left_side, index: c.0 }).collect();
                 objects.push(ObjRef { side: right_side, index: right });
                 ambiguities.push(Ambiguity { key, value: value(left, key), objects });
             }
@@ -295,7 +305,7 @@ pub fn join(data: &Dataset) -> Joined {
     // ---- AD ↔ Entra
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
     let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
-    let mut ad_claims = Claims::new();
+    let mut ad_claims = Claims::new(data.entra_users.len(), data.ad_users.len());
     for (e, u) in data.entra_users.iter().enumerate() {
         let e = e as u32;
         let has_column = file_has(files, u.src.map(|s| s.file), "onPremisesImmutableId");
@@ -337,9 +347,9 @@ pub fn join(data: &Dataset) -> Joined {
 
     // ---- Entra ↔ EXO (active recipients; soft-deleted / inactive mailboxes follow their user)
     let no_entra = data.entra_users.is_empty();
-    let mut exo_claims = Claims::new();
+    let mut exo_claims = Claims::new(exo.len(), data.entra_users.len());
     let mut previous: Vec<(u32, u32, MatchKey)> = Vec::new();
-    let mut ad_exo_claims = Claims::new();
+    let mut ad_exo_claims = Claims::new(exo.len(), data.ad_users.len());
     for (x, o) in exo.iter().enumerate() {
         let x = x as u32;
         let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients[r as usize].src.map(|s| s.file), "ExternalDirectoryObjectId"));
