@@ -28,16 +28,18 @@ pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> St
     let (name, src) = match obj.side {
         Side::Ad => {
             let u = &data.ad_users[i];
-            (u.user_principal_name.as_deref().or(u.sam_account_name.as_deref()).or(u.distinguished_name.as_deref()).unwrap_or("?").to_string(), u.src)
+            let t = &data.ad_users;
+            (t.text(u.user_principal_name).or(t.text(u.sam_account_name)).or(t.text(u.distinguished_name)).unwrap_or("?").to_string(), u.src)
         }
         Side::Entra => {
             let u = &data.entra_users[i];
-            (u.user_principal_name.as_deref().unwrap_or("?").to_string(), u.src)
+            (data.entra_users.text(u.user_principal_name).unwrap_or("?").to_string(), u.src)
         }
         Side::Exo => {
             let o = &joined.exo_objects[i];
             let src = data.exo_recipients[o.first_row() as usize].src;
-            (o.user_principal_name.as_deref().or(o.primary_smtp_address.as_deref()).unwrap_or("?").to_string(), src)
+            let t = &data.exo_recipients;
+            (t.text(o.user_principal_name).or(t.text(o.primary_smtp_address)).unwrap_or("?").to_string(), src)
         }
     };
     let at = src.and_then(|s| data.files.get(s.file as usize).map(|f| format!("{}:{}", f.display(), s.line))).unwrap_or_default();

@@ -6,7 +6,7 @@
 //! Facts that span identities (duplicate addresses, soft-match candidates) are computed here, once.
 
 use crate::ingest::{Dataset, FileReport};
-use crate::model::{ExoState, Kind, RecipientType};
+use crate::model::{ExoState, Kind, RecipientType, Str};
 use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -49,8 +49,9 @@ pub struct ExoObject {
     pub external_directory_object_id: Option<Guid>,
     pub guid: Option<Guid>,
     pub exchange_guid: Option<Guid>,
-    pub user_principal_name: Option<Box<str>>,
-    pub primary_smtp_address: Option<Box<str>>,
+    /// In [`Dataset::exo_recipients`]'s text store.
+    pub user_principal_name: Str,
+    pub primary_smtp_address: Str,
     pub recipient_type_details: Option<RecipientType>,
     /// Index into [`Dataset::statistics`] (by MailboxGuid = ExchangeGuid).
     pub statistics: Option<u32>,
@@ -322,14 +323,14 @@ pub fn join(data: &Dataset) -> Joined {
         }
         // Fallback: only onto AD users whose anchor the export could not carry, or when Entra lacks the column.
         let eligible = |a: &u32| !has_column || u.immutable_guid.is_none() || !ad_anchor_usable(*a);
-        let by_upn: Vec<u32> = u.user_principal_name.as_deref().and_then(|k| ad_by_upn.get(lower_cow(k).as_ref())).map(|v| v.as_slice().iter().copied().filter(eligible).collect()).unwrap_or_default();
+        let by_upn: Vec<u32> = data.entra_users.text(u.user_principal_name).and_then(|k| ad_by_upn.get(lower_cow(k).as_ref())).map(|v| v.as_slice().iter().copied().filter(eligible).collect()).unwrap_or_default();
         if !by_upn.is_empty() {
             for a in by_upn {
                 ad_claims.claim(e, a, MatchKey::UserPrincipalName);
             }
             continue;
         }
-        let smtp = entra_primary_smtp(u);
+        let smtp = entra_primary_smtp(data, u);
         for &a in smtp.as_deref().and_then(|k| ad_by_smtp.get(k)).map(Hits::as_slice).unwrap_or(&[]) {
             if eligible(&a) {
                 ad_claims.claim(e, a, MatchKey::PrimarySmtpAddress);
@@ -339,9 +340,9 @@ pub fn join(data: &Dataset) -> Joined {
     let (ad_links, mut ambiguities) = ad_claims.resolve(Side::Entra, Side::Ad, |e, key| {
         let u = &data.entra_users[e as usize];
         match key {
-            MatchKey::SourceAnchor => u.immutable_id.as_deref().unwrap_or("").to_string(),
-            MatchKey::UserPrincipalName => u.user_principal_name.as_deref().map(lower).unwrap_or_default(),
-            _ => entra_primary_smtp(u).map(Cow::into_owned).unwrap_or_default(),
+            MatchKey::SourceAnchor => data.entra_users.text(u.immutable_id).unwrap_or("").to_string(),
+            MatchKey::UserPrincipalName => data.entra_users.text(u.user_principal_name).map(lower).unwrap_or_default(),
+            _ => entra_primary_smtp(data, u).map(Cow::into_owned).unwrap_or_default(),
         }
     });
 
@@ -368,11 +369,11 @@ pub fn join(data: &Dataset) -> Joined {
         }
         let (by_upn, by_smtp) = if no_entra { (&ad_by_upn, &ad_by_smtp) } else { (&entra_by_upn, &entra_by_smtp) };
         let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
-        if let Some(c) = o.user_principal_name.as_deref().and_then(|k| by_upn.get(lower_cow(k).as_ref())) {
+        if let Some(c) = data.exo_recipients.text(o.user_principal_name).and_then(|k| by_upn.get(lower_cow(k).as_ref())) {
             for &t in c.as_slice() {
                 claims.claim(x, t, MatchKey::UserPrincipalName);
             }
-        } else if let Some(c) = o.primary_smtp_address.as_deref().and_then(|k| by_smtp.get(lower_cow(k).as_ref())) {
+        } else if let Some(c) = data.exo_recipients.text(o.primary_smtp_address).and_then(|k| by_smtp.get(lower_cow(k).as_ref())) {
             for &t in c.as_slice() {
                 claims.claim(x, t, MatchKey::PrimarySmtpAddress);
             }
@@ -382,8 +383,8 @@ pub fn join(data: &Dataset) -> Joined {
         let o = &exo[x as usize];
         match key {
             MatchKey::ExternalDirectoryObjectId => o.external_directory_object_id.map(|g| g.to_string()).unwrap_or_default(),
-            MatchKey::UserPrincipalName => o.user_principal_name.as_deref().map(lower).unwrap_or_default(),
-            _ => o.primary_smtp_address.as_deref().map(lower).unwrap_or_default(),
+            MatchKey::UserPrincipalName => data.exo_recipients.text(o.user_principal_name).map(lower).unwrap_or_default(),
+            _ => data.exo_recipients.text(o.primary_smtp_address).map(lower).unwrap_or_default(),
         }
     };
     let (exo_links, more) = exo_claims.resolve(Side::Exo, Side::Entra, exo_value);
@@ -498,10 +499,10 @@ fn ad_indexes(data: &Dataset) -> AdIndexes<'_> {
         if let Some(anchor) = u.source_anchor() {
             index_add(&mut by_anchor, anchor, i);
         }
-        if let Some(upn) = &u.user_principal_name {
+        if let Some(upn) = data.ad_users.text(u.user_principal_name) {
             index_add(&mut by_upn, lower_cow(upn), i);
         }
-        if let Some(smtp) = ad_primary_smtp(u) {
+        if let Some(smtp) = ad_primary_smtp(data, u) {
             index_add(&mut by_smtp, smtp, i);
         }
     }
@@ -519,10 +520,10 @@ fn entra_indexes(data: &Dataset) -> EntraIndexes<'_> {
         if let Some(id) = u.id {
             by_id.insert(id, e as u32);
         }
-        if let Some(upn) = &u.user_principal_name {
+        if let Some(upn) = data.entra_users.text(u.user_principal_name) {
             index_add(&mut by_upn, lower_cow(upn), e as u32);
         }
-        if let Some(smtp) = entra_primary_smtp(u) {
+        if let Some(smtp) = entra_primary_smtp(data, u) {
             index_add(&mut by_smtp, smtp, e as u32);
         }
     }
@@ -534,27 +535,27 @@ fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usi
     let ad = ident.ad.map(|a| &data.ad_users[a as usize]);
     let x = ident.exo.or(ident.previous_mailboxes.first().copied()).map(|x| &exo[x as usize]);
     entra
-        .and_then(|u| u.user_principal_name.as_deref())
-        .or(ad.and_then(|u| u.user_principal_name.as_deref()))
-        .or(x.and_then(|o| o.user_principal_name.as_deref()))
-        .or(x.and_then(|o| o.primary_smtp_address.as_deref()))
-        .or(ad.and_then(|u| u.sam_account_name.as_deref()))
-        .or(ad.and_then(|u| u.distinguished_name.as_deref()))
+        .and_then(|u| data.entra_users.text(u.user_principal_name))
+        .or(ad.and_then(|u| data.ad_users.text(u.user_principal_name)))
+        .or(x.and_then(|o| data.exo_recipients.text(o.user_principal_name)))
+        .or(x.and_then(|o| data.exo_recipients.text(o.primary_smtp_address)))
+        .or(ad.and_then(|u| data.ad_users.text(u.sam_account_name)))
+        .or(ad.and_then(|u| data.ad_users.text(u.distinguished_name)))
         .map(lower)
         .unwrap_or_else(|| format!("#{index}"))
 }
 
 /// The primary SMTP address (lower-cased) among proxies: the `SMTP:` one, else `mail`.
-fn primary_smtp<'a>(proxies: &'a [Box<str>], mail: Option<&'a str>) -> Option<Cow<'a, str>> {
-    proxies.iter().filter_map(|p| parse_proxy(p)).find(|p| p.primary).map(|p| lower_cow(p.address)).or(mail.map(lower_cow))
+fn primary_smtp<'a>(mut proxies: impl Iterator<Item = &'a str>, mail: Option<&'a str>) -> Option<Cow<'a, str>> {
+    proxies.find_map(|p| parse_proxy(p).filter(|p| p.primary)).map(|p| lower_cow(p.address)).or(mail.map(lower_cow))
 }
 
-pub fn ad_primary_smtp(u: &crate::model::AdUser) -> Option<Cow<'_, str>> {
-    primary_smtp(&u.proxy_addresses, u.mail.as_deref())
+pub fn ad_primary_smtp<'a>(data: &'a Dataset, u: &crate::model::AdUser) -> Option<Cow<'a, str>> {
+    primary_smtp(data.ad_users.list(u.proxy_addresses), data.ad_users.text(u.mail))
 }
 
-pub fn entra_primary_smtp(u: &crate::model::EntraUser) -> Option<Cow<'_, str>> {
-    primary_smtp(&u.proxy_addresses, u.mail.as_deref())
+pub fn entra_primary_smtp<'a>(data: &'a Dataset, u: &crate::model::EntraUser) -> Option<Cow<'a, str>> {
+    primary_smtp(data.entra_users.list(u.proxy_addresses), data.entra_users.text(u.mail))
 }
 
 /// Merges the rows of one EXO object: the same `Guid`, else the same ExternalDirectoryObjectId (or
@@ -568,7 +569,8 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
     for (r, row) in data.exo_recipients.iter().enumerate() {
         let kind = row.kind.unwrap_or(Kind::ExoRecipients);
         let bit = 1u8 << EXO_KINDS.iter().position(|k| *k == kind).unwrap_or(3);
-        let smtp = row.primary_smtp_address.as_deref().or(row.windows_email_address.as_deref()).map(lower_cow);
+        let texts = &data.exo_recipients;
+        let smtp = texts.text(row.primary_smtp_address).or(texts.text(row.windows_email_address)).map(lower_cow);
         // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
         let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
         let found = row
@@ -588,8 +590,8 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
                     external_directory_object_id: None,
                     guid: None,
                     exchange_guid: None,
-                    user_principal_name: None,
-                    primary_smtp_address: None,
+                    user_principal_name: Str::default(),
+                    primary_smtp_address: Str::default(),
                     recipient_type_details: None,
                     statistics: None,
                 });
@@ -605,10 +607,10 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
         obj.guid = obj.guid.or(row.guid);
         obj.exchange_guid = obj.exchange_guid.or(row.exchange_guid.filter(|g| !g.is_zero()));
         if obj.user_principal_name.is_none() {
-            obj.user_principal_name = row.user_principal_name.clone();
+            obj.user_principal_name = row.user_principal_name;
         }
         if obj.primary_smtp_address.is_none() {
-            obj.primary_smtp_address = row.primary_smtp_address.clone().or(row.windows_email_address.clone());
+            obj.primary_smtp_address = if row.primary_smtp_address.is_some() { row.primary_smtp_address } else { row.windows_email_address };
         }
         // The mailbox / mail user cmdlets know the recipient type better than Get-User.
         if obj.recipient_type_details.is_none() || kind != Kind::ExoUsers {
@@ -647,17 +649,17 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
 }
 
 /// Every SMTP address and UPN of one object, lower-cased (repeats possible).
-fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<str>], mut f: impl FnMut(Cow<'a, str>)) {
+fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, mut f: impl FnMut(Cow<'a, str>)) {
     upn.into_iter().chain(mail).for_each(|a| f(lower_cow(a)));
-    for p in proxies.iter().filter_map(|p| parse_proxy(p)).filter(|p| p.kind.eq_ignore_ascii_case("smtp")) {
+    for p in proxies.filter_map(parse_proxy).filter(|p| p.kind.eq_ignore_ascii_case("smtp")) {
         f(lower_cow(p.address));
     }
 }
 
 /// Every SMTP address and UPN (lower-cased) of one object, each once.
-fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: &'a [Box<str>]) -> Vec<Cow<'a, str>> {
-    let mut out: Vec<Cow<'a, str>> = upn.into_iter().chain(mail).map(lower_cow).collect();
-    out.extend(proxies.iter().filter_map(|p| parse_proxy(p)).filter(|p| p.kind.eq_ignore_ascii_case("smtp")).map(|p| lower_cow(p.address)));
+fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>) -> Vec<Cow<'a, str>> {
+    let mut out = Vec::new();
+    for_each_address(upn, mail, proxies, |a| out.push(a));
     out.sort();
     out.dedup();
     out
@@ -695,12 +697,14 @@ fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<Duplic
     }
     if directory == Side::Ad {
         for (i, u) in data.ad_users.iter().enumerate() {
-            for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Ad, a, i as u32));
+            let t = &data.ad_users;
+            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), |a| add(&mut first, &mut shared, Side::Ad, a, i as u32));
         }
     }
     if directory == Side::Entra {
         for (i, u) in data.entra_users.iter().enumerate() {
-            for_each_address(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses, |a| add(&mut first, &mut shared, Side::Entra, a, i as u32));
+            let t = &data.entra_users;
+            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), |a| add(&mut first, &mut shared, Side::Entra, a, i as u32));
         }
     }
     for (i, o) in joined.exo_objects.iter().enumerate() {
@@ -709,7 +713,8 @@ fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<Duplic
         }
         for r in o.rows() {
             let row = &data.exo_recipients[r as usize];
-            for_each_address(row.user_principal_name.as_deref(), row.primary_smtp_address.as_deref(), &row.email_addresses, |a| add(&mut first, &mut shared, Side::Exo, a, i as u32));
+            let t = &data.exo_recipients;
+            for_each_address(t.text(row.user_principal_name), t.text(row.primary_smtp_address), t.list(row.email_addresses), |a| add(&mut first, &mut shared, Side::Exo, a, i as u32));
         }
     }
     let mut shared: Vec<(Key<'_>, Vec<u32>)> = shared.into_iter().collect();
@@ -740,7 +745,8 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
         if joined.identities[id as usize].entra.is_some() {
             continue;
         }
-        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
+        let t = &data.ad_users;
+        for a in addresses(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses)) {
             unlinked_ad.entry(a).or_default().push(id);
         }
     }
@@ -750,10 +756,11 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
         if !has_column || u.immutable_id.is_some() || u.on_premises_sync_enabled == Some(true) {
             continue;
         }
-        let guest = u.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("guest"));
+        let t = &data.entra_users;
+        let guest = t.text(u.user_type).is_some_and(|t| t.eq_ignore_ascii_case("guest"));
         let entra_identity = joined.identity_of_entra[e];
         let mut seen: HashSet<u32> = HashSet::default();
-        for a in addresses(u.user_principal_name.as_deref(), u.mail.as_deref(), &u.proxy_addresses) {
+        for a in addresses(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses)) {
             for &ad_identity in unlinked_ad.get(a.as_ref()).map(Vec::as_slice).unwrap_or(&[]) {
                 if seen.insert(ad_identity) {
                     out.push(SoftMatch { ad_identity, entra_identity, address: a.to_string(), guest });

@@ -275,34 +275,190 @@ impl RecipientType {
     }
 }
 
+/// A string in its table's text store ([`Texts`]): 8 bytes and no allocation of its own, where a
+/// `Box<str>` costs 16 bytes plus a heap block. Empty means absent (exports do not distinguish them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Str {
+    start: u32,
+    len: u32,
+}
+
+impl Str {
+    pub fn is_none(self) -> bool {
+        self.len == 0
+    }
+
+    pub fn is_some(self) -> bool {
+        self.len != 0
+    }
+
+    fn rebase(&mut self, delta: u32) {
+        if self.len != 0 {
+            self.start += delta;
+        }
+    }
+}
+
+/// Separates the values of a multi-valued field inside one [`Str`] (never part of an address).
+const LIST_SEPARATOR: char = '\u{1f}';
+
+/// The text of one table, stored once, in one buffer.
+#[derive(Clone, Debug, Default)]
+pub struct Texts {
+    bytes: String,
+    /// Set when the buffer would pass 4 GiB (u32 offsets): the file is then reported as too large.
+    pub overflowed: bool,
+}
+
+impl Texts {
+    pub fn put(&mut self, text: &str) -> Str {
+        if text.is_empty() {
+            return Str::default();
+        }
+        let start = self.bytes.len();
+        if start + text.len() > u32::MAX as usize {
+            self.overflowed = true;
+            return Str::default();
+        }
+        self.bytes.push_str(text);
+        Str { start: start as u32, len: text.len() as u32 }
+    }
+
+    /// Stores the values of a multi-valued field as one string.
+    pub fn put_list<'a>(&mut self, values: impl IntoIterator<Item = &'a str>) -> Str {
+        let start = self.bytes.len();
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.bytes.push(LIST_SEPARATOR);
+            }
+            self.bytes.push_str(v);
+        }
+        let len = self.bytes.len() - start;
+        if self.bytes.len() > u32::MAX as usize {
+            self.bytes.truncate(start);
+            self.overflowed = true;
+            return Str::default();
+        }
+        Str { start: start as u32, len: len as u32 }
+    }
+
+    pub fn get(&self, s: Str) -> Option<&str> {
+        if s.len == 0 {
+            return None;
+        }
+        self.bytes.get(s.start as usize..(s.start + s.len) as usize)
+    }
+
+    /// The values of a multi-valued field (none when it is empty).
+    pub fn list(&self, s: Str) -> impl Iterator<Item = &str> {
+        self.get(s).into_iter().flat_map(|t| t.split(LIST_SEPARATOR))
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// Records whose [`Str`] fields point into a [`Texts`]: moving them into a larger store shifts them.
+pub trait Rebase {
+    fn rebase(&mut self, delta: u32);
+}
+
+/// One table: its records and the text they point into.
+#[derive(Clone, Debug)]
+pub struct Rows<T> {
+    pub rows: Vec<T>,
+    pub texts: Texts,
+}
+
+impl<T> Default for Rows<T> {
+    fn default() -> Self {
+        Rows { rows: Vec::new(), texts: Texts::default() }
+    }
+}
+
+impl<T> std::ops::Deref for Rows<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.rows
+    }
+}
+
+impl<T: Rebase> Rows<T> {
+    pub fn text(&self, s: Str) -> Option<&str> {
+        self.texts.get(s)
+    }
+
+    pub fn list(&self, s: Str) -> impl Iterator<Item = &str> {
+        self.texts.list(s)
+    }
+
+    /// Appends another table (another file of the same kind), moving rather than copying the first.
+    pub fn append(&mut self, mut other: Rows<T>) {
+        if self.rows.is_empty() && self.texts.is_empty() {
+            *self = other;
+            return;
+        }
+        let delta = self.texts.len();
+        if delta + other.texts.len() > u32::MAX as usize {
+            self.texts.overflowed = true;
+            return;
+        }
+        for r in &mut other.rows {
+            r.rebase(delta as u32);
+        }
+        self.texts.bytes.push_str(&other.texts.bytes);
+        self.texts.overflowed |= other.texts.overflowed;
+        self.rows.append(&mut other.rows);
+    }
+}
+
+macro_rules! rebase {
+    ($t:ty { $($field:ident),* } $(, nested $nested:ident { $($nf:ident),* })*) => {
+        impl Rebase for $t {
+            fn rebase(&mut self, delta: u32) {
+                $(self.$field.rebase(delta);)*
+                $(for n in self.$nested.iter_mut() { $(n.$nf.rebase(delta);)* })*
+            }
+        }
+    };
+}
+
 /// One on-prem AD user.
 #[derive(Clone, Debug, Default)]
 pub struct AdUser {
     pub src: Option<Src>,
-    pub distinguished_name: Option<Box<str>>,
-    pub object_class: Option<Box<str>>,
+    pub distinguished_name: Str,
+    pub object_class: Str,
     pub object_guid: Option<Guid>,
     pub consistency_guid: Option<Guid>,
-    pub user_principal_name: Option<Box<str>>,
-    pub sam_account_name: Option<Box<str>>,
-    pub display_name: Option<Box<str>>,
-    pub mail: Option<Box<str>>,
-    pub mail_nickname: Option<Box<str>>,
-    pub proxy_addresses: Box<[Box<str>]>,
-    pub target_address: Option<Box<str>>,
+    pub mailbox_guid: Option<Guid>,
+    pub archive_guid: Option<Guid>,
     /// From `Enabled`, else from `userAccountControl`.
     pub enabled: Option<bool>,
+    pub user_principal_name: Str,
+    pub sam_account_name: Str,
+    pub display_name: Str,
+    pub mail: Str,
+    pub mail_nickname: Str,
+    /// Multi-valued: read with [`Rows::list`].
+    pub proxy_addresses: Str,
+    pub target_address: Str,
+    pub home_mdb: Str,
+    pub home_server_name: Str,
     pub recipient_type_details: Option<i64>,
     pub remote_recipient_type: Option<i64>,
     pub recipient_display_type: Option<i64>,
-    pub mailbox_guid: Option<Guid>,
-    pub archive_guid: Option<Guid>,
-    pub home_mdb: Option<Box<str>>,
-    pub home_server_name: Option<Box<str>>,
     pub when_created: Option<Timestamp>,
     /// `None` when it never expires (FILETIME 0 / 2^63-1) or is not exported.
     pub account_expires: Option<Timestamp>,
 }
+
+rebase!(AdUser { distinguished_name, object_class, user_principal_name, sam_account_name, display_name, mail, mail_nickname, proxy_addresses, target_address, home_mdb, home_server_name });
 
 impl AdUser {
     /// The source anchor Entra Connect uses: `mS-DS-ConsistencyGuid` if set, else `objectGUID`.
@@ -313,20 +469,21 @@ impl AdUser {
 
 /// A license assignment (Graph `assignedLicenses` or MSOL `Licenses`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum License {
-    Sku { sku_id: Guid, disabled_plans: Box<[Guid]> },
-    /// MSOL `AccountSkuId` such as `contoso:ENTERPRISEPACK`.
-    AccountSku(Box<str>),
+pub struct License {
+    pub sku_id: Option<Guid>,
+    /// MSOL `AccountSkuId` such as `contoso:ENTERPRISEPACK` (when there is no sku id).
+    pub account_sku: Str,
+    pub disabled_plans: Box<[Guid]>,
 }
 
-/// One service plan of `assignedPlans`.
+/// One Exchange service plan of `assignedPlans`. Plans of other services are not kept: no check
+/// reads them, and a licensed user carries dozens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssignedPlan {
     pub service_plan_id: Guid,
-    pub service: Option<Box<str>>,
-    /// `capabilityStatus` == Enabled (also Warning: still granted during grace).
+    /// `capabilityStatus` Enabled (also Warning: still granted during grace).
     pub enabled: bool,
-    pub capability_status: Box<str>,
+    pub capability_status: Str,
     pub assigned: Option<Timestamp>,
 }
 
@@ -334,17 +491,17 @@ pub struct AssignedPlan {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LicenseState {
     pub sku_id: Option<Guid>,
-    pub state: Box<str>,
-    pub error: Box<str>,
     pub assigned_by_group: Option<Guid>,
+    pub state: Str,
+    pub error: Str,
 }
 
 /// One provisioning error (`onPremisesProvisioningErrors`, MSOL `Errors`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProvisioningError {
-    pub category: Box<str>,
-    pub property: Box<str>,
-    pub value: Box<str>,
+    pub category: Str,
+    pub property: Str,
+    pub value: Str,
 }
 
 /// One Entra ID user.
@@ -352,41 +509,52 @@ pub struct ProvisioningError {
 pub struct EntraUser {
     pub src: Option<Src>,
     pub id: Option<Guid>,
-    pub user_principal_name: Option<Box<str>>,
-    pub display_name: Option<Box<str>>,
-    /// The text as exported; [`EntraUser::immutable_guid`] when it decodes to a GUID.
-    pub immutable_id: Option<Box<str>>,
+    /// The decoded `onPremisesImmutableId` when it is a GUID (the usual source anchor).
     pub immutable_guid: Option<Guid>,
     pub on_premises_sync_enabled: Option<bool>,
     pub account_enabled: Option<bool>,
-    pub mail: Option<Box<str>>,
-    pub proxy_addresses: Box<[Box<str>]>,
-    pub usage_location: Option<Box<str>>,
-    pub user_type: Option<Box<str>>,
+    pub is_licensed: Option<bool>,
+    pub user_principal_name: Str,
+    pub display_name: Str,
+    /// The text as exported.
+    pub immutable_id: Str,
+    pub mail: Str,
+    pub proxy_addresses: Str,
+    pub usage_location: Str,
+    pub user_type: Str,
+    /// MSOL `ValidationStatus`.
+    pub validation_status: Str,
     pub created: Option<Timestamp>,
     pub licenses: Box<[License]>,
     pub assigned_plans: Box<[AssignedPlan]>,
     pub license_states: Box<[LicenseState]>,
     pub provisioning_errors: Box<[ProvisioningError]>,
-    /// MSOL `ValidationStatus`.
-    pub validation_status: Option<Box<str>>,
-    pub is_licensed: Option<bool>,
 }
+
+rebase!(
+    EntraUser { user_principal_name, display_name, immutable_id, mail, proxy_addresses, usage_location, user_type, validation_status },
+    nested licenses { account_sku },
+    nested assigned_plans { capability_status },
+    nested license_states { state, error },
+    nested provisioning_errors { category, property, value }
+);
 
 /// One service plan of a subscribed SKU.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkuPlan {
     pub service_plan_id: Guid,
-    pub service_plan_name: Box<str>,
+    pub service_plan_name: Str,
 }
 
 #[derive(Clone, Debug)]
 pub struct Sku {
     pub src: Option<Src>,
     pub sku_id: Guid,
-    pub sku_part_number: Box<str>,
+    pub sku_part_number: Str,
     pub service_plans: Box<[SkuPlan]>,
 }
+
+rebase!(Sku { sku_part_number }, nested service_plans { service_plan_name });
 
 /// State of an EXO mailbox object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
@@ -405,40 +573,46 @@ pub struct ExoRecipient {
     pub src: Option<Src>,
     /// The cmdlet family the row came from.
     pub kind: Option<Kind>,
+    pub state: ExoState,
     pub external_directory_object_id: Option<Guid>,
-    pub user_principal_name: Option<Box<str>>,
-    pub alias: Option<Box<str>>,
-    pub display_name: Option<Box<str>>,
-    pub email_addresses: Box<[Box<str>]>,
-    pub primary_smtp_address: Option<Box<str>>,
-    pub windows_email_address: Option<Box<str>>,
-    pub external_email_address: Option<Box<str>>,
-    pub recipient_type_details: Option<RecipientType>,
-    pub previous_recipient_type_details: Option<RecipientType>,
     pub guid: Option<Guid>,
     pub exchange_guid: Option<Guid>,
     pub archive_guid: Option<Guid>,
-    pub archive_status: Option<Box<str>>,
     pub litigation_hold_enabled: Option<bool>,
-    pub in_place_holds: Box<[Box<str>]>,
     pub compliance_tag_hold_applied: Option<bool>,
     pub delay_hold_applied: Option<bool>,
     pub delay_release_hold_applied: Option<bool>,
     pub retention_hold_enabled: Option<bool>,
-    pub state: ExoState,
-    pub when_soft_deleted: Option<Timestamp>,
-    pub when_mailbox_created: Option<Timestamp>,
     pub account_disabled: Option<bool>,
     pub sku_assigned: Option<bool>,
     pub is_dir_synced: Option<bool>,
+    pub user_principal_name: Str,
+    pub alias: Str,
+    pub display_name: Str,
+    pub email_addresses: Str,
+    pub primary_smtp_address: Str,
+    pub windows_email_address: Str,
+    pub external_email_address: Str,
+    pub archive_status: Str,
+    pub in_place_holds: Str,
+    pub recipient_type_details: Option<RecipientType>,
+    pub previous_recipient_type_details: Option<RecipientType>,
+    pub when_soft_deleted: Option<Timestamp>,
+    pub when_mailbox_created: Option<Timestamp>,
 }
+
+rebase!(ExoRecipient {
+    user_principal_name, alias, display_name, email_addresses, primary_smtp_address, windows_email_address, external_email_address, archive_status, in_place_holds
+});
 
 #[derive(Clone, Debug, Default)]
 pub struct MailboxStatistics {
     pub src: Option<Src>,
     pub mailbox_guid: Option<Guid>,
-    pub display_name: Option<Box<str>>,
+    pub display_name: Str,
     pub total_item_size: Option<u64>,
     pub item_count: Option<u64>,
     pub total_deleted_item_size: Option<u64>,
 }
+
+rebase!(MailboxStatistics { display_name });

@@ -4,17 +4,18 @@
 use base64::Engine as _;
 use std::fmt;
 
-/// A GUID held as its canonical 128-bit value (RFC 4122 field order, as written in text).
+/// A GUID held as its canonical 16 bytes (RFC 4122 field order, as written in text). Bytes rather than
+/// a `u128` keep `Option<Guid>` at 17 bytes with no alignment padding: records hold several.
 /// Text in any case, with or without braces or hyphens, and the 16 little-endian bytes of
 /// `Guid.ToByteArray()` all normalise to the same value.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Guid(pub u128);
+pub struct Guid(pub [u8; 16]);
 
 impl Guid {
-    pub const ZERO: Guid = Guid(0);
+    pub const ZERO: Guid = Guid([0; 16]);
 
     pub fn is_zero(self) -> bool {
-        self.0 == 0
+        self.0 == [0; 16]
     }
 
     /// Parses `f7cc07d7-7c15-447d-876d-c01b0e5a9e38`, `{F7CC07D7-...}`, `f7cc07d77c15447d876dc01b0e5a9e38`.
@@ -40,7 +41,7 @@ impl Guid {
             value = (value << 4) | d as u128;
             digits += 1;
         }
-        (digits == 32).then_some(Guid(value))
+        (digits == 32).then_some(Guid(value.to_be_bytes()))
     }
 
     /// The 16 bytes of .NET `Guid.ToByteArray()` / AD's binary attribute (first three fields little-endian).
@@ -53,11 +54,11 @@ impl Guid {
         be[4..6].copy_from_slice(&[b[5], b[4]]);
         be[6..8].copy_from_slice(&[b[7], b[6]]);
         be[8..16].copy_from_slice(&b[8..16]);
-        Some(Guid(u128::from_be_bytes(be)))
+        Some(Guid(be))
     }
 
     pub fn to_bytes_le(self) -> [u8; 16] {
-        let b = self.0.to_be_bytes();
+        let b = self.0;
         let mut le = [0u8; 16];
         le[0..4].copy_from_slice(&[b[3], b[2], b[1], b[0]]);
         le[4..6].copy_from_slice(&[b[5], b[4]]);
@@ -79,7 +80,7 @@ impl Guid {
 
 impl fmt::Display for Guid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.0;
+        let v = u128::from_be_bytes(self.0);
         write!(
             f,
             "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",

@@ -75,14 +75,18 @@ impl Collector {
         Some(t)
     }
 
-    pub fn boxed(&mut self, row: &Row<'_>, slot: usize) -> Option<Box<str>> {
-        self.text(row, slot).map(Box::from)
+    /// The cell's text, stored in the table's text store.
+    pub fn put(&mut self, row: &Row<'_>, slot: usize, texts: &mut Texts) -> Str {
+        match self.text(row, slot) {
+            Some(t) => texts.put(t),
+            None => Str::default(),
+        }
     }
 
     /// Like [`Collector::boxed`], and counts a `?` between letters: Windows PowerShell 5.1 exports
     /// in ASCII by default and replaces every non-ASCII character with `?`.
-    pub fn name(&mut self, row: &Row<'_>, slot: usize) -> Option<Box<str>> {
-        let t = self.text(row, slot)?;
+    pub fn name(&mut self, row: &Row<'_>, slot: usize, texts: &mut Texts) -> Str {
+        let Some(t) = self.text(row, slot) else { return Str::default() };
         let b = t.as_bytes();
         if b.windows(3).any(|w| w[1] == b'?' && w[0].is_ascii_alphabetic() && w[2].is_ascii_alphabetic())
             || (b.len() > 1 && b[0] == b'?' && b[1].is_ascii_alphabetic())
@@ -92,26 +96,26 @@ impl Collector {
                 self.first_question_mark = Some((self.line, t.to_string()));
             }
         }
-        Some(Box::from(t))
+        texts.put(t)
     }
 
     /// Every value of a multi-valued cell, flattened forms split (`a;b`, `{a, b}` …).
-    pub fn list(&mut self, row: &Row<'_>, slot: usize, proxies: bool) -> Box<[Box<str>]> {
-        let Some(Some(cell)) = row.get(slot) else { return Box::default() };
-        let mut out = Vec::new();
+    pub fn list(&mut self, row: &Row<'_>, slot: usize, proxies: bool, texts: &mut Texts) -> Str {
+        let Some(Some(cell)) = row.get(slot) else { return Str::default() };
+        let mut out: Vec<&str> = Vec::new();
         for item in cell.items() {
             let Some(t) = item.as_text() else { continue };
             if values::is_lost_marker(t) {
                 self.issues.entry(slot).or_default().lost_rows += 1;
-                return Box::default();
+                return Str::default();
             }
             if proxies {
-                out.extend(values::split_proxies(t).into_iter().map(Box::from));
+                out.extend(values::split_proxies(t));
             } else {
-                out.extend(values::split_multi(t).into_iter().map(Box::from));
+                out.extend(values::split_multi(t));
             }
         }
-        out.into_boxed_slice()
+        texts.put_list(out)
     }
 
     pub fn guid(&mut self, row: &Row<'_>, slot: usize) -> Option<Guid> {
@@ -230,32 +234,53 @@ impl Collector {
 /// The typed rows of one file.
 #[derive(Debug)]
 pub enum Table {
-    Ad(Vec<AdUser>),
-    Entra(Vec<EntraUser>),
-    Skus(Vec<Sku>),
-    Exo(Vec<ExoRecipient>),
-    Stats(Vec<MailboxStatistics>),
+    Ad(Rows<AdUser>),
+    Entra(Rows<EntraUser>),
+    Skus(Rows<Sku>),
+    Exo(Rows<ExoRecipient>),
+    Stats(Rows<MailboxStatistics>),
 }
 
 impl Table {
     pub fn new(kind: Kind) -> Option<Table> {
         Some(match kind {
-            Kind::AdUsers => Table::Ad(Vec::new()),
-            Kind::EntraUsers => Table::Entra(Vec::new()),
-            Kind::EntraSkus => Table::Skus(Vec::new()),
-            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => Table::Exo(Vec::new()),
-            Kind::ExoStatistics => Table::Stats(Vec::new()),
+            Kind::AdUsers => Table::Ad(Rows::default()),
+            Kind::EntraUsers => Table::Entra(Rows::default()),
+            Kind::EntraSkus => Table::Skus(Rows::default()),
+            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => Table::Exo(Rows::default()),
+            Kind::ExoStatistics => Table::Stats(Rows::default()),
             Kind::Unknown => return None,
         })
     }
 
     pub fn len(&self) -> usize {
         match self {
-            Table::Ad(v) => v.len(),
-            Table::Entra(v) => v.len(),
-            Table::Skus(v) => v.len(),
-            Table::Exo(v) => v.len(),
-            Table::Stats(v) => v.len(),
+            Table::Ad(t) => t.len(),
+            Table::Entra(t) => t.len(),
+            Table::Skus(t) => t.len(),
+            Table::Exo(t) => t.len(),
+            Table::Stats(t) => t.len(),
+        }
+    }
+
+    pub fn text_len(&self) -> usize {
+        match self {
+            Table::Ad(t) => t.texts.len(),
+            Table::Entra(t) => t.texts.len(),
+            Table::Skus(t) => t.texts.len(),
+            Table::Exo(t) => t.texts.len(),
+            Table::Stats(t) => t.texts.len(),
+        }
+    }
+
+    /// Whether the text store outgrew its 4 GiB offsets.
+    pub fn overflowed(&self) -> bool {
+        match self {
+            Table::Ad(t) => t.texts.overflowed,
+            Table::Entra(t) => t.texts.overflowed,
+            Table::Skus(t) => t.texts.overflowed,
+            Table::Exo(t) => t.texts.overflowed,
+            Table::Stats(t) => t.texts.overflowed,
         }
     }
 
@@ -268,15 +293,27 @@ impl Table {
         let index = self.len();
         c.start(index, src);
         match self {
-            Table::Ad(v) => v.push(ad_user(c, row, src)),
-            Table::Entra(v) => v.push(entra_user(c, row, src)),
-            Table::Skus(v) => {
-                if let Some(sku) = sku(c, row, src) {
-                    v.push(sku)
+            Table::Ad(t) => {
+                let r = ad_user(c, row, src, &mut t.texts);
+                t.rows.push(r)
+            }
+            Table::Entra(t) => {
+                let r = entra_user(c, row, src, &mut t.texts);
+                t.rows.push(r)
+            }
+            Table::Skus(t) => {
+                if let Some(r) = sku(c, row, src, &mut t.texts) {
+                    t.rows.push(r)
                 }
             }
-            Table::Exo(v) => v.push(exo_recipient(c, row, src, kind)),
-            Table::Stats(v) => v.push(statistics(c, row, src)),
+            Table::Exo(t) => {
+                let r = exo_recipient(c, row, src, kind, &mut t.texts);
+                t.rows.push(r)
+            }
+            Table::Stats(t) => {
+                let r = statistics(c, row, src, &mut t.texts);
+                t.rows.push(r)
+            }
         }
     }
 
@@ -289,17 +326,17 @@ impl Table {
                 continue;
             };
             match self {
-                Table::Ad(v) => match AdField::ALL[slot] {
+                Table::Ad(Rows { rows: v, .. }) => match AdField::ALL[slot] {
                     AdField::WhenCreated => v[index].when_created = Some(ts),
                     AdField::AccountExpires => v[index].account_expires = Some(ts),
                     _ => {}
                 },
-                Table::Entra(v) => {
+                Table::Entra(Rows { rows: v, .. }) => {
                     if EntraField::ALL[slot] == EntraField::CreatedDateTime {
                         v[index].created = Some(ts)
                     }
                 }
-                Table::Exo(v) => match ExoField::ALL[slot] {
+                Table::Exo(Rows { rows: v, .. }) => match ExoField::ALL[slot] {
                     ExoField::WhenSoftDeleted => v[index].when_soft_deleted = Some(ts),
                     ExoField::WhenMailboxCreated => v[index].when_mailbox_created = Some(ts),
                     _ => {}
@@ -320,46 +357,46 @@ impl Table {
             }
         }
         match self {
-            Table::Ad(v) => set(v, |r| &mut r.src, file),
-            Table::Entra(v) => set(v, |r| &mut r.src, file),
-            Table::Skus(v) => set(v, |r| &mut r.src, file),
-            Table::Exo(v) => set(v, |r| &mut r.src, file),
-            Table::Stats(v) => set(v, |r| &mut r.src, file),
+            Table::Ad(t) => set(&mut t.rows, |r| &mut r.src, file),
+            Table::Entra(t) => set(&mut t.rows, |r| &mut r.src, file),
+            Table::Skus(t) => set(&mut t.rows, |r| &mut r.src, file),
+            Table::Exo(t) => set(&mut t.rows, |r| &mut r.src, file),
+            Table::Stats(t) => set(&mut t.rows, |r| &mut r.src, file),
         }
     }
 }
 
-fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src) -> AdUser {
+fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser {
     use AdField as F;
     let s = |f: F| f as usize;
     let uac = c.int(row, s(F::UserAccountControl));
     let enabled = c.bool(row, s(F::Enabled)).or(uac.map(values::enabled_from_uac));
     // objectClass is multi-valued in LDIF (top, person, organizationalPerson, user): keep the most specific.
     let object_class = match row.get(s(F::ObjectClass)) {
-        Some(Some(Cell::List(items))) => items.last().and_then(Cell::as_text).map(Box::from),
-        _ => c.boxed(row, s(F::ObjectClass)),
+        Some(Some(Cell::List(items))) => items.last().and_then(Cell::as_text).map(|v| t.put(v)).unwrap_or_default(),
+        _ => c.put(row, s(F::ObjectClass), t),
     };
     AdUser {
         src: Some(src),
-        distinguished_name: c.boxed(row, s(F::DistinguishedName)),
+        distinguished_name: c.put(row, s(F::DistinguishedName), t),
         object_class,
         object_guid: c.guid(row, s(F::ObjectGuid)),
         consistency_guid: c.guid(row, s(F::ConsistencyGuid)),
-        user_principal_name: c.boxed(row, s(F::UserPrincipalName)),
-        sam_account_name: c.boxed(row, s(F::SamAccountName)),
-        display_name: c.name(row, s(F::DisplayName)),
-        mail: c.boxed(row, s(F::Mail)),
-        mail_nickname: c.boxed(row, s(F::MailNickname)),
-        proxy_addresses: c.list(row, s(F::ProxyAddresses), true),
-        target_address: c.boxed(row, s(F::TargetAddress)),
+        user_principal_name: c.put(row, s(F::UserPrincipalName), t),
+        sam_account_name: c.put(row, s(F::SamAccountName), t),
+        display_name: c.name(row, s(F::DisplayName), t),
+        mail: c.put(row, s(F::Mail), t),
+        mail_nickname: c.put(row, s(F::MailNickname), t),
+        proxy_addresses: c.list(row, s(F::ProxyAddresses), true, t),
+        target_address: c.put(row, s(F::TargetAddress), t),
         enabled,
         recipient_type_details: c.int(row, s(F::RecipientTypeDetails)),
         remote_recipient_type: c.int(row, s(F::RemoteRecipientType)),
         recipient_display_type: c.int(row, s(F::RecipientDisplayType)),
         mailbox_guid: c.guid(row, s(F::MailboxGuid)),
         archive_guid: c.guid(row, s(F::ArchiveGuid)),
-        home_mdb: c.boxed(row, s(F::HomeMdb)),
-        home_server_name: c.boxed(row, s(F::HomeServerName)),
+        home_mdb: c.put(row, s(F::HomeMdb), t),
+        home_server_name: c.put(row, s(F::HomeServerName), t),
         when_created: c.date(row, s(F::WhenCreated)),
         account_expires: c.date(row, s(F::AccountExpires)),
     }
@@ -369,15 +406,22 @@ fn nested_guid(cell: &Cell<'_>, key: &str) -> Option<Guid> {
     cell.get(key).and_then(Cell::as_text).and_then(Guid::parse_text)
 }
 
-fn nested_text(cell: &Cell<'_>, key: &str) -> Box<str> {
-    cell.get(key).and_then(Cell::as_text).unwrap_or("").into()
+fn nested_text(cell: &Cell<'_>, key: &str, t: &mut Texts) -> Str {
+    cell.get(key).and_then(Cell::as_text).map(|v| t.put(v.trim())).unwrap_or_default()
 }
 
-fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
+/// Exchange Online plans are those whose service is `exchange` (Graph writes it for every Exchange plan,
+/// EXCHANGE_S_FOUNDATION included; whether a plan grants a mailbox is decided by its id later).
+fn is_exchange_service(service: Option<&str>) -> bool {
+    service.is_none_or(|s| s.to_ascii_lowercase().contains("exchange"))
+}
+
+fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> EntraUser {
     use EntraField as F;
     let s = |f: F| f as usize;
-    let immutable_id = c.boxed(row, s(F::ImmutableId));
-    let immutable_guid = immutable_id.as_deref().and_then(Guid::from_immutable_id);
+    let immutable_text = c.text(row, s(F::ImmutableId)).map(str::to_string);
+    let immutable_guid = immutable_text.as_deref().and_then(Guid::from_immutable_id);
+    let immutable_id = immutable_text.as_deref().map(|v| t.put(v)).unwrap_or_default();
     let block = c.bool(row, s(F::BlockCredential));
     let account_enabled = c.bool(row, s(F::AccountEnabled)).or(block.map(|b| !b));
 
@@ -388,26 +432,26 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
                 Cell::Map(_) => match nested_guid(item, "skuId") {
                     Some(sku_id) => {
                         let disabled = item.get("disabledPlans").map(|d| d.items().iter().filter_map(Cell::as_text).filter_map(Guid::parse_text).collect()).unwrap_or_default();
-                        licenses.push(License::Sku { sku_id, disabled_plans: disabled });
+                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled });
                     }
                     None => {
                         // MSOL objects: {"AccountSkuId": "contoso:ENTERPRISEPACK", …}
-                        if let Some(t) = item.get("AccountSkuId").and_then(Cell::as_text) {
-                            licenses.push(License::AccountSku(t.into()));
+                        if let Some(v) = item.get("AccountSkuId").and_then(Cell::as_text) {
+                            licenses.push(License { sku_id: None, account_sku: t.put(v), disabled_plans: Box::default() });
                         }
                     }
                 },
                 Cell::Text(_) => {
-                    let t = item.as_text().unwrap_or("");
-                    if values::is_lost_marker(t) {
+                    let v = item.as_text().unwrap_or("");
+                    if values::is_lost_marker(v) {
                         c.issues.entry(s(F::AssignedLicenses)).or_default().lost_rows += 1;
                         continue;
                     }
-                    for part in values::split_multi(t) {
-                        match Guid::parse_text(part) {
-                            Some(sku_id) => licenses.push(License::Sku { sku_id, disabled_plans: Box::default() }),
-                            None => licenses.push(License::AccountSku(part.into())),
-                        }
+                    for part in values::split_multi(v) {
+                        licenses.push(match Guid::parse_text(part) {
+                            Some(sku_id) => License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: Box::default() },
+                            None => License { sku_id: None, account_sku: t.put(part), disabled_plans: Box::default() },
+                        });
                     }
                 }
                 _ => {}
@@ -419,13 +463,15 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
     if let Some(Some(cell)) = row.get(s(F::AssignedPlans)) {
         for item in cell.items() {
             let Some(service_plan_id) = nested_guid(item, "servicePlanId") else { continue };
-            let capability_status = nested_text(item, "capabilityStatus");
-            let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|t| values::parse_date(t).ok().flatten()).and_then(|d| d.resolve(None));
+            if !is_exchange_service(item.get("service").and_then(Cell::as_text)) {
+                continue;
+            }
+            let status = item.get("capabilityStatus").and_then(Cell::as_text).unwrap_or("").trim();
+            let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
             plans.push(AssignedPlan {
                 service_plan_id,
-                service: item.get("service").and_then(Cell::as_text).map(Box::from),
-                enabled: matches!(&*capability_status, "Enabled" | "Warning"),
-                capability_status,
+                enabled: status.eq_ignore_ascii_case("Enabled") || status.eq_ignore_ascii_case("Warning"),
+                capability_status: t.put(status),
                 assigned,
             });
         }
@@ -439,9 +485,9 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
             }
             states.push(LicenseState {
                 sku_id: nested_guid(item, "skuId"),
-                state: nested_text(item, "state"),
-                error: nested_text(item, "error"),
                 assigned_by_group: nested_guid(item, "assignedByGroup"),
+                state: nested_text(item, "state", t),
+                error: nested_text(item, "error", t),
             });
         }
     }
@@ -451,15 +497,15 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
         for item in cell.items() {
             match item {
                 Cell::Map(_) => errors.push(ProvisioningError {
-                    category: nested_text(item, "category"),
-                    property: nested_text(item, "propertyCausingError"),
-                    value: nested_text(item, "value"),
+                    category: nested_text(item, "category", t),
+                    property: nested_text(item, "propertyCausingError", t),
+                    value: nested_text(item, "value", t),
                 }),
-                Cell::Text(t) if !t.trim().is_empty() => {
-                    if values::is_lost_marker(t) {
+                Cell::Text(v) if !v.trim().is_empty() => {
+                    if values::is_lost_marker(v) {
                         c.issues.entry(s(F::ProvisioningErrors)).or_default().lost_rows += 1;
                     } else {
-                        errors.push(ProvisioningError { category: "MSOL".into(), property: "".into(), value: t.trim().into() });
+                        errors.push(ProvisioningError { category: t.put("MSOL"), property: Str::default(), value: t.put(v.trim()) });
                     }
                 }
                 _ => {}
@@ -470,46 +516,41 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src) -> EntraUser {
     EntraUser {
         src: Some(src),
         id: c.guid(row, s(F::Id)),
-        user_principal_name: c.boxed(row, s(F::UserPrincipalName)),
-        display_name: c.name(row, s(F::DisplayName)),
+        user_principal_name: c.put(row, s(F::UserPrincipalName), t),
+        display_name: c.name(row, s(F::DisplayName), t),
         immutable_id,
         immutable_guid,
         on_premises_sync_enabled: c.bool(row, s(F::OnPremisesSyncEnabled)),
         account_enabled,
-        mail: c.boxed(row, s(F::Mail)),
-        proxy_addresses: c.list(row, s(F::ProxyAddresses), true),
-        usage_location: c.boxed(row, s(F::UsageLocation)),
-        user_type: c.boxed(row, s(F::UserType)),
+        mail: c.put(row, s(F::Mail), t),
+        proxy_addresses: c.list(row, s(F::ProxyAddresses), true, t),
+        usage_location: c.put(row, s(F::UsageLocation), t),
+        user_type: c.put(row, s(F::UserType), t),
         created: c.date(row, s(F::CreatedDateTime)),
         licenses: licenses.into_boxed_slice(),
         assigned_plans: plans.into_boxed_slice(),
         license_states: states.into_boxed_slice(),
         provisioning_errors: errors.into_boxed_slice(),
-        validation_status: c.boxed(row, s(F::ValidationStatus)),
+        validation_status: c.put(row, s(F::ValidationStatus), t),
         is_licensed: c.bool(row, s(F::IsLicensed)),
     }
 }
 
-fn sku(c: &mut Collector, row: &Row<'_>, src: Src) -> Option<Sku> {
+fn sku(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Option<Sku> {
     use SkuField as F;
     let sku_id = c.guid(row, F::SkuId as usize)?;
     let mut plans = Vec::new();
     if let Some(Some(cell)) = row.get(F::ServicePlans as usize) {
         for item in cell.items() {
             if let Some(service_plan_id) = nested_guid(item, "servicePlanId") {
-                plans.push(SkuPlan { service_plan_id, service_plan_name: nested_text(item, "servicePlanName") });
+                plans.push(SkuPlan { service_plan_id, service_plan_name: nested_text(item, "servicePlanName", t) });
             }
         }
     }
-    Some(Sku {
-        src: Some(src),
-        sku_id,
-        sku_part_number: c.boxed(row, F::SkuPartNumber as usize).unwrap_or_default(),
-        service_plans: plans.into_boxed_slice(),
-    })
+    Some(Sku { src: Some(src), sku_id, sku_part_number: c.put(row, F::SkuPartNumber as usize, t), service_plans: plans.into_boxed_slice() })
 }
 
-fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) -> ExoRecipient {
+fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut Texts) -> ExoRecipient {
     use ExoField as F;
     let s = |f: F| f as usize;
     let inactive = c.bool(row, s(F::IsInactiveMailbox));
@@ -530,21 +571,21 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) -> ExoR
         src: Some(src),
         kind: Some(kind),
         external_directory_object_id: c.guid(row, s(F::ExternalDirectoryObjectId)),
-        user_principal_name: c.boxed(row, s(F::UserPrincipalName)),
-        alias: c.boxed(row, s(F::Alias)),
-        display_name: c.name(row, s(F::DisplayName)),
-        email_addresses: c.list(row, s(F::EmailAddresses), true),
-        primary_smtp_address: c.boxed(row, s(F::PrimarySmtpAddress)),
-        windows_email_address: c.boxed(row, s(F::WindowsEmailAddress)),
-        external_email_address: c.boxed(row, s(F::ExternalEmailAddress)),
+        user_principal_name: c.put(row, s(F::UserPrincipalName), t),
+        alias: c.put(row, s(F::Alias), t),
+        display_name: c.name(row, s(F::DisplayName), t),
+        email_addresses: c.list(row, s(F::EmailAddresses), true, t),
+        primary_smtp_address: c.put(row, s(F::PrimarySmtpAddress), t),
+        windows_email_address: c.put(row, s(F::WindowsEmailAddress), t),
+        external_email_address: c.put(row, s(F::ExternalEmailAddress), t),
         recipient_type_details: rtd,
         previous_recipient_type_details: prtd,
         guid: c.guid(row, s(F::Guid)),
         exchange_guid: c.guid(row, s(F::ExchangeGuid)),
         archive_guid: c.guid(row, s(F::ArchiveGuid)),
-        archive_status: c.boxed(row, s(F::ArchiveStatus)),
+        archive_status: c.put(row, s(F::ArchiveStatus), t),
         litigation_hold_enabled: c.bool(row, s(F::LitigationHoldEnabled)),
-        in_place_holds: c.list(row, s(F::InPlaceHolds), false),
+        in_place_holds: c.list(row, s(F::InPlaceHolds), false, t),
         compliance_tag_hold_applied: c.bool(row, s(F::ComplianceTagHoldApplied)),
         delay_hold_applied: c.bool(row, s(F::DelayHoldApplied)),
         delay_release_hold_applied: c.bool(row, s(F::DelayReleaseHoldApplied)),
@@ -558,12 +599,12 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) -> ExoR
     }
 }
 
-fn statistics(c: &mut Collector, row: &Row<'_>, src: Src) -> MailboxStatistics {
+fn statistics(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> MailboxStatistics {
     use StatsField as F;
     MailboxStatistics {
         src: Some(src),
         mailbox_guid: c.guid(row, F::MailboxGuid as usize),
-        display_name: c.name(row, F::DisplayName as usize),
+        display_name: c.name(row, F::DisplayName as usize, t),
         total_item_size: c.size(row, F::TotalItemSize as usize),
         item_count: c.int(row, F::ItemCount as usize).map(|n| n.max(0) as u64),
         total_deleted_item_size: c.size(row, F::TotalDeletedItemSize as usize),

@@ -143,11 +143,11 @@ impl FileReport {
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub files: Vec<FileReport>,
-    pub ad_users: Vec<AdUser>,
-    pub entra_users: Vec<EntraUser>,
-    pub skus: Vec<Sku>,
-    pub exo_recipients: Vec<ExoRecipient>,
-    pub statistics: Vec<MailboxStatistics>,
+    pub ad_users: Rows<AdUser>,
+    pub entra_users: Rows<EntraUser>,
+    pub skus: Rows<Sku>,
+    pub exo_recipients: Rows<ExoRecipient>,
+    pub statistics: Rows<MailboxStatistics>,
 }
 
 /// The folder itself could not be read (usage error, exit code 2).
@@ -181,24 +181,33 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
         data.files.push(report);
         let Some(mut table) = table else { continue };
         table.set_file(file);
+        let stored = match &table {
+            Table::Ad(_) => data.ad_users.texts.len(),
+            Table::Entra(_) => data.entra_users.texts.len(),
+            Table::Skus(_) => data.skus.texts.len(),
+            Table::Exo(_) => data.exo_recipients.texts.len(),
+            Table::Stats(_) => data.statistics.texts.len(),
+        };
+        if table.overflowed() || stored + table.text_len() > u32::MAX as usize {
+            let report = &mut data.files[file as usize];
+            report.error = Some(FileError {
+                line: None,
+                column: None,
+                message: "the exports of this kind hold more than 4 GiB of text together, more than one run can keep".into(),
+                hint: "split the tenant (e.g. by OU or domain) and audit each part".into(),
+            });
+            report.rows = 0;
+            continue;
+        }
         match table {
-            Table::Ad(v) => append(&mut data.ad_users, v),
-            Table::Entra(v) => append(&mut data.entra_users, v),
-            Table::Skus(v) => append(&mut data.skus, v),
-            Table::Exo(v) => append(&mut data.exo_recipients, v),
-            Table::Stats(v) => append(&mut data.statistics, v),
+            Table::Ad(v) => data.ad_users.append(v),
+            Table::Entra(v) => data.entra_users.append(v),
+            Table::Skus(v) => data.skus.append(v),
+            Table::Exo(v) => data.exo_recipients.append(v),
+            Table::Stats(v) => data.statistics.append(v),
         }
     }
     Ok(data)
-}
-
-/// Moves the first file's rows instead of copying them (a big table would briefly exist twice).
-fn append<T>(into: &mut Vec<T>, rows: Vec<T>) {
-    if into.is_empty() {
-        *into = rows;
-    } else {
-        into.extend(rows);
-    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
@@ -387,7 +396,7 @@ impl Builder {
             }
             let kind = report.kind;
             if let Table::Exo(rows) = &mut table {
-                for r in rows {
+                for r in rows.rows.iter_mut() {
                     r.kind = Some(kind);
                 }
             }
