@@ -361,6 +361,16 @@ impl Texts {
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
+
+    pub fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve_exact(additional);
+    }
+
+    pub fn shrink(&mut self) {
+        if self.bytes.capacity() > self.bytes.len() + self.bytes.len() / 10 + 4096 {
+            self.bytes.shrink_to_fit();
+        }
+    }
 }
 
 /// Records whose [`Str`] fields point into a [`Texts`]: moving them into a larger store shifts them.

@@ -56,6 +56,7 @@ fn child_ingest(dir: &Path) -> Result<(), String> {
     let start = Instant::now();
     let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
     let ingest = start.elapsed().as_secs_f64();
+    let after_ingest = peak_rss_mb();
     if let Some(bad) = data.files.iter().find(|f| f.error.is_some() || f.kind == hybrid_audit::model::Kind::Unknown) {
         return Err(format!("{} was not read: {:?} {:?}", bad.path, bad.error, bad.reason));
     }
@@ -63,7 +64,7 @@ fn child_ingest(dir: &Path) -> Result<(), String> {
     let start = Instant::now();
     let joined = hybrid_audit::join::join(&data);
     let join = start.elapsed().as_secs_f64();
-    println!("{} {} {} {} {}", ingest, join, peak_rss_mb(), rows, joined.stats.identities);
+    println!("{} {} {} {} {} {}", ingest, join, peak_rss_mb(), rows, joined.stats.identities, after_ingest);
     Ok(())
 }
 
@@ -108,8 +109,8 @@ fn bench(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR]")),
         }
     }
-    println!("| identities | input MB | rows | bare polars read s | polars peak RSS MB | ingest s | join s | ingest+join s | (ingest+join) / bare | peak RSS MB | identities joined |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| identities | input MB | rows | bare polars read s | polars peak RSS MB | ingest s | join s | ingest+join s | (ingest+join) / bare | peak RSS MB after ingest | peak RSS MB | identities joined |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let folder = dir.join(format!("tenant-{n}"));
         let _ = std::fs::remove_dir_all(&folder);
@@ -123,9 +124,9 @@ fn bench(args: &[String]) -> Result<(), String> {
         let polars = run_child(&["child-polars", &folder_s])?;
         let ours = run_child(&["child-ingest", &folder_s])?;
         let (bare, polars_rss) = (polars[0], polars[1]);
-        let (ingest, join, rss, rows, identities) = (ours[0], ours[1], ours[2], ours[3], ours[4]);
+        let (ingest, join, rss, rows, identities, rss_ingest) = (ours[0], ours[1], ours[2], ours[3], ours[4], ours[5]);
         println!(
-            "| {n} | {:.0} | {rows:.0} | {bare:.2} | {polars_rss:.0} | {ingest:.2} | {join:.2} | {:.2} | {:.3} | {rss:.0} | {identities:.0} |",
+            "| {n} | {:.0} | {rows:.0} | {bare:.2} | {polars_rss:.0} | {ingest:.2} | {join:.2} | {:.2} | {:.3} | {rss_ingest:.0} | {rss:.0} | {identities:.0} |",
             bytes as f64 / 1e6,
             ingest + join,
             (ingest + join) / bare

@@ -273,6 +273,37 @@ impl Table {
         }
     }
 
+    pub fn reserve(&mut self, rows: usize, text: usize) {
+        fn go<T>(t: &mut Rows<T>, rows: usize, text: usize) {
+            t.rows.reserve_exact(rows);
+            t.texts.reserve(text);
+        }
+        match self {
+            Table::Ad(t) => go(t, rows, text),
+            Table::Entra(t) => go(t, rows, text),
+            Table::Skus(t) => go(t, rows, text),
+            Table::Exo(t) => go(t, rows, text),
+            Table::Stats(t) => go(t, rows, text),
+        }
+    }
+
+    /// Gives back what an estimate reserved beyond 10 % of need.
+    pub fn shrink(&mut self) {
+        fn go<T>(t: &mut Rows<T>) {
+            if t.rows.capacity() > t.rows.len() + t.rows.len() / 10 + 64 {
+                t.rows.shrink_to_fit();
+            }
+            t.texts.shrink();
+        }
+        match self {
+            Table::Ad(t) => go(t),
+            Table::Entra(t) => go(t),
+            Table::Skus(t) => go(t),
+            Table::Exo(t) => go(t),
+            Table::Stats(t) => go(t),
+        }
+    }
+
     /// Whether the text store outgrew its 4 GiB offsets.
     pub fn overflowed(&self) -> bool {
         match self {

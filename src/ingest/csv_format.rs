@@ -75,6 +75,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
     let mut record = csv::ByteRecord::new();
     let mut records = 0u64;
     let mut last_line = 0u64;
+    // The decoded stream is UTF-8: UTF-16 files shrink to about half.
+    let decoded_size = if report.encoding.starts_with("utf-16") { report.bytes / 2 } else { report.bytes };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -107,6 +109,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
             }
         }
         builder.push(&row, line);
+        builder.reserve_ahead(record.position().map(|p| p.byte()).unwrap_or(0), decoded_size);
     }
     // With CSV quoting every `"` toggles the quoted state (an escaped quote toggles twice), so an
     // odd count means the input ended inside a quoted field: the file was cut off.

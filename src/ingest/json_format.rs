@@ -22,7 +22,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
     let mut builder: Option<Builder> = None;
     let mut seen: Vec<bool> = Vec::new();
     let mut records = 0u64;
-    let shape = for_each_record(input, |bytes, line| {
+    let decoded_size = if report.encoding.starts_with("utf-16") { report.bytes / 2 } else { report.bytes };
+    let shape = for_each_record(input, |bytes, line, offset| {
         records += 1;
         if builder.is_none() {
             let first: Cell<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(&e, line))?;
@@ -41,6 +42,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         RecordSeed { spec, row: &mut row, seen: &mut seen }.deserialize(&mut de).map_err(|e| json_error(&e, line))?;
         de.end().map_err(|e| json_error(&e, line))?;
         b.push(&row, line);
+        b.reserve_ahead(offset, decoded_size);
         Ok(())
     })?;
     let Some(builder) = builder else {
@@ -75,10 +77,10 @@ pub(super) enum Shape {
     NotRecords,
 }
 
-/// Calls `on_record` with the bytes and start line of each record object, streaming the input.
+/// Calls `on_record` with the bytes, start line and end offset of each record object, streaming the input.
 /// Records are the elements of a top-level array, the elements of a top-level object's `value` array
 /// (Graph pages), or the top-level object itself.
-pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&[u8], u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
+pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&[u8], u64, u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
     let mut pos = 0usize;
     let mut depth = 0u32;
@@ -94,6 +96,8 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
     let mut emitted = 0u64;
     let mut other_values = false;
     let mut eof = false;
+    // Bytes dropped from the front of `buf` so far: `drained + pos` is the offset in the stream.
+    let mut drained = 0u64;
     loop {
         if pos >= buf.len() {
             if eof {
@@ -111,6 +115,7 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
                 keep = keep.min(string_start);
             }
             buf.drain(..keep);
+            drained += keep as u64;
             pos -= keep;
             string_start = string_start.saturating_sub(keep);
             record = record.map(|(s, l)| (s - keep, l));
@@ -181,14 +186,14 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
                 depth -= 1;
                 if c == b'}' && Some(depth) == container {
                     if let Some((s, l)) = record.take() {
-                        on_record(&buf[s..=pos], l)?;
+                        on_record(&buf[s..=pos], l, drained + pos as u64)?;
                         emitted += 1;
                     }
                 } else if c == b']' && page && depth == 1 {
                     container = None;
                 } else if c == b'}' && depth == 0 && !page {
                     if let Some((s, l)) = top_object.take() {
-                        on_record(&buf[s..=pos], l)?;
+                        on_record(&buf[s..=pos], l, drained + pos as u64)?;
                         emitted += 1;
                     }
                 }
@@ -361,7 +366,7 @@ mod tests {
 
     fn records(text: &str) -> (Vec<(String, u64)>, Result<Shape, FileError>) {
         let mut out = Vec::new();
-        let shape = for_each_record(text.as_bytes(), |b, l| {
+        let shape = for_each_record(text.as_bytes(), |b, l, _| {
             out.push((String::from_utf8_lossy(b).into_owned(), l));
             Ok(())
         });

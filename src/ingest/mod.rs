@@ -317,6 +317,21 @@ impl Builder {
         self.table.is_some()
     }
 
+    /// Once, early in a big file: reserves room for the rows and text still to come, estimated from
+    /// the bytes read so far, so the table does not grow by doubling (which briefly holds it twice).
+    pub fn reserve_ahead(&mut self, bytes_read: u64, bytes_total: u64) {
+        const SAMPLE_ROWS: u64 = 2000;
+        if self.rows != SAMPLE_ROWS || bytes_read == 0 || bytes_total <= bytes_read {
+            return;
+        }
+        let factor = bytes_total as f64 / bytes_read as f64 * 1.03;
+        if let Some(table) = &mut self.table {
+            let rows = (self.rows as f64 * factor) as usize;
+            let text = (table.text_len() as f64 * factor) as usize;
+            table.reserve(rows.saturating_sub(table.len()), text.saturating_sub(table.text_len()));
+        }
+    }
+
     pub fn push(&mut self, row: &Row<'_>, line: u64) {
         if let (Some(table), Some(c)) = (&mut self.table, &mut self.collector) {
             table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind);
@@ -328,6 +343,7 @@ impl Builder {
     pub fn finish(self, report: &mut FileReport, options: &Options, extra_lost: Vec<(String, u64)>) -> Option<Table> {
         report.rows = self.rows;
         let (Some(mut table), Some(c)) = (self.table, self.collector) else { return None };
+        table.shrink();
         let names = &c.spec.names;
         match c.settle_date_order(options.date_order) {
             Ok(order) => {
