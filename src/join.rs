@@ -392,6 +392,9 @@ pub fn join(data: &Dataset) -> Joined {
     let (ad_exo_links, more) = ad_exo_claims.resolve(Side::Exo, Side::Ad, exo_value);
     ambiguities.extend(more);
 
+    // The key indexes are done with: give their memory back before the identities and the address scan.
+    drop((ad_by_anchor, ad_by_upn, ad_by_smtp, entra_by_id, entra_by_upn, entra_by_smtp));
+
     // ---- Identities
     let mut identity_of_ad = vec![u32::MAX; data.ad_users.len()];
     let mut identity_of_entra = vec![u32::MAX; data.entra_users.len()];

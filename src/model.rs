@@ -366,6 +366,10 @@ impl Texts {
         self.bytes.reserve_exact(additional);
     }
 
+    pub fn truncate(&mut self, len: usize) {
+        self.bytes.truncate(len);
+    }
+
     pub fn shrink(&mut self) {
         if self.bytes.capacity() > self.bytes.len() + self.bytes.len() / 10 + 4096 {
             self.bytes.shrink_to_fit();

@@ -220,3 +220,16 @@ fn bad_files_are_reported_never_fatal() {
     assert!(f("5.json").error.as_ref().expect("cut JSON").message.contains("ends inside"));
     assert!(data.ad_users.is_empty(), "no partial table from a failed file");
 }
+
+#[test]
+fn a_file_that_fails_half_way_leaves_no_rows_and_others_keep_theirs() {
+    let good = "\"SamAccountName\",\"UserPrincipalName\"\r\n\"a\",\"a@contoso.com\"\r\n\"b\",\"b@contoso.com\"\r\n";
+    // Fails on its third record, after two rows were typed into the shared AD table.
+    let bad = "\"SamAccountName\",\"UserPrincipalName\"\r\n\"c\",\"c@contoso.com\"\r\n\"d\",\"d@contoso.com\"\r\n\"e\"\r\n";
+    let data = load_files(&[("1-good.csv", good.as_bytes().to_vec()), ("2-bad.csv", bad.as_bytes().to_vec()), ("3-good.csv", good.replace("\"a\"", "\"x\"").into_bytes())], &Options::default());
+    let sams: Vec<&str> = data.ad_users.iter().filter_map(|u| data.ad_users.text(u.sam_account_name)).collect();
+    assert_eq!(sams, vec!["a", "b", "x", "b"], "rows in file order, none from the failed file");
+    assert_eq!(data.files[1].error.as_ref().map(|e| e.line), Some(Some(4)));
+    let files: Vec<u32> = data.ad_users.iter().filter_map(|u| u.src.map(|s| s.file)).collect();
+    assert_eq!(files, vec![0, 0, 2, 2], "provenance names the report of each row's file");
+}

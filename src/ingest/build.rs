@@ -378,22 +378,84 @@ impl Table {
         unresolved
     }
 
-    /// Renumbers provenance once the run's file list is final.
-    pub fn set_file(&mut self, file: u32) {
-        fn set<T>(v: &mut [T], f: impl Fn(&mut T) -> &mut Option<Src>, file: u32) {
-            for r in v {
-                if let Some(src) = f(r) {
+    /// Stamps the final file index on one file's rows.
+    pub fn set_file(&mut self, file: u32, range: std::ops::Range<usize>) {
+        fn set<T: HasSrc>(rows: &mut [T], file: u32) {
+            for r in rows {
+                if let Some(src) = r.src_mut() {
                     src.file = file;
                 }
             }
         }
         match self {
-            Table::Ad(t) => set(&mut t.rows, |r| &mut r.src, file),
-            Table::Entra(t) => set(&mut t.rows, |r| &mut r.src, file),
-            Table::Skus(t) => set(&mut t.rows, |r| &mut r.src, file),
-            Table::Exo(t) => set(&mut t.rows, |r| &mut r.src, file),
-            Table::Stats(t) => set(&mut t.rows, |r| &mut r.src, file),
+            Table::Ad(t) => set(&mut t.rows[range], file),
+            Table::Entra(t) => set(&mut t.rows[range], file),
+            Table::Skus(t) => set(&mut t.rows[range], file),
+            Table::Exo(t) => set(&mut t.rows[range], file),
+            Table::Stats(t) => set(&mut t.rows[range], file),
         }
+    }
+
+    /// The files whose rows the table holds.
+    pub fn files(&self) -> Vec<u32> {
+        fn go<T: HasSrc>(rows: &[T]) -> Vec<u32> {
+            let mut f: Vec<u32> = rows.iter().filter_map(|r| r.src().map(|s| s.file)).collect();
+            f.dedup();
+            f
+        }
+        match self {
+            Table::Ad(t) => go(&t.rows),
+            Table::Entra(t) => go(&t.rows),
+            Table::Skus(t) => go(&t.rows),
+            Table::Exo(t) => go(&t.rows),
+            Table::Stats(t) => go(&t.rows),
+        }
+    }
+
+    /// Takes out what a failed file added.
+    pub fn truncate(&mut self, rows: usize, text: usize) {
+        fn go<T>(t: &mut Rows<T>, rows: usize, text: usize) {
+            t.rows.truncate(rows);
+            t.texts.truncate(text);
+        }
+        match self {
+            Table::Ad(t) => go(t, rows, text),
+            Table::Entra(t) => go(t, rows, text),
+            Table::Skus(t) => go(t, rows, text),
+            Table::Exo(t) => go(t, rows, text),
+            Table::Stats(t) => go(t, rows, text),
+        }
+    }
+}
+
+/// Records that carry provenance.
+pub trait HasSrc {
+    fn src(&self) -> Option<Src>;
+    fn src_mut(&mut self) -> Option<&mut Src>;
+}
+
+macro_rules! has_src {
+    ($($t:ty),*) => {$(
+        impl HasSrc for $t {
+            fn src(&self) -> Option<Src> { self.src }
+            fn src_mut(&mut self) -> Option<&mut Src> { self.src.as_mut() }
+        }
+    )*};
+}
+has_src!(AdUser, EntraUser, Sku, ExoRecipient, MailboxStatistics);
+
+impl<T: HasSrc + Rebase> Rows<T> {
+    /// After the last file: rows in (file, line) order, whatever order the files were read in, and
+    /// spare capacity given back.
+    pub fn finish_load(&mut self) {
+        let key = |r: &T| r.src().map(|s| (s.file, s.line)).unwrap_or((u32::MAX, u32::MAX));
+        if !self.rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            self.rows.sort_unstable_by_key(key);
+        }
+        if self.rows.capacity() > self.rows.len() + self.rows.len() / 10 + 64 {
+            self.rows.shrink_to_fit();
+        }
+        self.texts.shrink();
     }
 }
 

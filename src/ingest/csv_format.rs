@@ -1,10 +1,9 @@
 //! CSV exports: Export-Csv (Windows PowerShell 5.1 and 7), csvde, Get-MsolUser, EXO cmdlets.
 //! Handles the `#TYPE` line, `,` `;` or tab delimiters, quoted fields with embedded newlines, CRLF.
 
-use super::build::Table;
 use super::cell::{Cell, Row};
 use super::decode::{self, Head};
-use super::{Builder, FileError, FileReport, Format, Options};
+use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use crate::values;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -14,7 +13,7 @@ use std::path::Path;
 /// How many records are scanned in every column for .NET type names (columns no table reads).
 const LOST_SCAN_ROWS: u64 = 500;
 
-pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &Options) -> Result<Option<Table>, FileError> {
+pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<'_>) -> Result<Option<Part>, FileError> {
     report.format = Format::Csv;
     let io_err = |e: std::io::Error| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() };
     let mut input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
@@ -58,7 +57,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
         Err(e) => return Err(csv_error(e, skipped_lines, &[])),
     };
-    let mut builder = Builder::from_headers(headers.clone(), report);
+    let mut builder = Builder::from_headers(headers.clone(), report, ctx);
     if !builder.is_known() {
         // Count the records anyway so the report says how big the unknown file is.
         let mut record = csv::ByteRecord::new();
@@ -125,7 +124,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         report.warnings.push(warning);
     }
     let extra = lost_unused.into_iter().map(|(i, rows)| (headers[i].clone(), rows)).collect();
-    Ok(builder.finish(report, options, extra))
+    Ok(builder.finish(report, ctx, extra))
 }
 
 /// Counts the `"` bytes that pass through (see the truncation check).

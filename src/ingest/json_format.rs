@@ -5,10 +5,9 @@
 //! the keys the table reads typed and every other key skipped unparsed. Memory stays flat whatever the
 //! file size.
 
-use super::build::Table;
 use super::cell::{Cell, Row, Spec};
 use super::decode::{self, Head};
-use super::{Builder, FileError, FileReport, Format, Options};
+use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::io::Read;
@@ -16,7 +15,7 @@ use std::path::Path;
 
 const BLOCK: usize = 4 << 20;
 
-pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &Options) -> Result<Option<Table>, FileError> {
+pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<'_>) -> Result<Option<Part>, FileError> {
     report.format = Format::Json;
     let input = decode::open_utf8(path, head).map_err(|e| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() })?;
     let mut builder: Option<Builder> = None;
@@ -31,7 +30,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
                 return Err(FileError { line: Some(line), column: None, message: "a record is not a JSON object".into(), hint: String::new() });
             };
             let keys: Vec<String> = entries.iter().map(|(k, _)| k.to_string()).collect();
-            let b = Builder::from_headers(keys, report);
+            let b = Builder::from_headers(keys, report, ctx);
             seen = vec![false; b.spec.map(Spec::len).unwrap_or(0)];
             builder = Some(b);
         }
@@ -60,7 +59,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
     if let Some(spec) = builder.spec {
         report.missing_fields = super::missing_fields(builder.kind, spec, &seen);
     }
-    Ok(builder.finish(report, options, Vec::new()))
+    Ok(builder.finish(report, ctx, Vec::new()))
 }
 
 fn json_error(e: &serde_json::Error, record_line: u64) -> FileError {

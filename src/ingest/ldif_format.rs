@@ -2,10 +2,9 @@
 //! non-ASCII values, a line starting with one space continues the previous one, repeated attributes
 //! are multi-valued, a blank line ends the entry.
 
-use super::build::Table;
 use super::cell::{Cell, Row};
 use super::decode::{self, Head};
-use super::{Builder, FileError, FileReport, Format, Options};
+use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use crate::model::Kind;
 use base64::Engine as _;
 use std::borrow::Cow;
@@ -21,11 +20,11 @@ struct Entry {
     attributes: Vec<(String, Cell<'static>)>,
 }
 
-pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &Options) -> Result<Option<Table>, FileError> {
+pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<'_>) -> Result<Option<Part>, FileError> {
     report.format = Format::Ldif;
     let io_err = |e: std::io::Error| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() };
     let input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
-    let mut builder = Builder::with_kind(Kind::AdUsers, Vec::new(), report);
+    let mut builder = Builder::with_kind(Kind::AdUsers, Vec::new(), report, ctx);
     let spec = builder.spec;
     let mut seen = vec![false; spec.map(|s| s.len()).unwrap_or(0)];
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
@@ -149,7 +148,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, options: &
         report.reason = Some("the LDIF holds no user entries (objectClass user)".into());
         return Ok(None);
     }
-    let table = builder.finish(report, options, Vec::new());
+    let table = builder.finish(report, ctx, Vec::new());
     if let Some(spec) = spec {
         report.missing_fields = super::missing_fields(Kind::AdUsers, spec, &seen);
     }

@@ -16,7 +16,6 @@ use crate::model::*;
 use crate::values::DateOrder;
 use build::{Collector, Table};
 use cell::{Row, Spec};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -168,19 +167,47 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
     let mut paths = Vec::new();
     walk(dir, &mut paths).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
     paths.sort();
-    // Biggest first so two cores stay busy to the end; results are put back in path order.
+    // Biggest first so the cores stay busy to the end; reports are put back in path order.
     let mut order: Vec<usize> = (0..paths.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(paths[i].1));
-    let mut outputs: Vec<(usize, Vec<FilePart>)> =
-        order.par_iter().map(|&i| (i, read_file(dir, &paths[i].0, paths[i].1, options))).collect();
+    let pool = Pool::default();
+    let ctx = Ctx { options, pool: &pool };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::<(usize, Vec<FilePart>)>::new());
+    let workers = rayon::current_num_threads().clamp(1, order.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let parts = read_file(dir, &paths[i].0, paths[i].1, &ctx);
+                results.lock().unwrap_or_else(|e| e.into_inner()).push((i, parts));
+            });
+        }
+    });
+    let mut outputs = results.into_inner().unwrap_or_else(|e| e.into_inner());
     outputs.sort_by_key(|(i, _)| *i);
 
+    // Each file's rows sit in one range of one table instance; number the reports, then stamp ranges.
+    let mut instances = pool.into_instances();
     let mut data = Dataset::default();
-    for (report, table) in outputs.into_iter().flat_map(|(_, parts)| parts) {
+    for (report, part) in outputs.into_iter().flat_map(|(_, parts)| parts) {
         let file = data.files.len() as u32;
         data.files.push(report);
-        let Some(mut table) = table else { continue };
-        table.set_file(file);
+        if let Some(part) = part {
+            if let Some((_, table)) = instances.iter_mut().find(|(id, _)| *id == part.table_id) {
+                table.set_file(file, part.start..part.end);
+            }
+        }
+    }
+    // One table per type: the largest instance is moved, others (files of one type read at the same
+    // time) are appended; then rows are put in (file, line) order so runs are deterministic.
+    instances.sort_by_key(|(id, t)| (std::cmp::Reverse(t.len()), *id));
+    for (_, table) in instances {
+        if table.overflowed() {
+            mark_too_large(&mut data.files, &table);
+            continue;
+        }
         let stored = match &table {
             Table::Ad(_) => data.ad_users.texts.len(),
             Table::Entra(_) => data.entra_users.texts.len(),
@@ -188,15 +215,8 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
             Table::Exo(_) => data.exo_recipients.texts.len(),
             Table::Stats(_) => data.statistics.texts.len(),
         };
-        if table.overflowed() || stored + table.text_len() > u32::MAX as usize {
-            let report = &mut data.files[file as usize];
-            report.error = Some(FileError {
-                line: None,
-                column: None,
-                message: "the exports of this kind hold more than 4 GiB of text together, more than one run can keep".into(),
-                hint: "split the tenant (e.g. by OU or domain) and audit each part".into(),
-            });
-            report.rows = 0;
+        if stored + table.text_len() > u32::MAX as usize {
+            mark_too_large(&mut data.files, &table);
             continue;
         }
         match table {
@@ -207,7 +227,88 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
             Table::Stats(v) => data.statistics.append(v),
         }
     }
+    data.ad_users.finish_load();
+    data.entra_users.finish_load();
+    data.skus.finish_load();
+    data.exo_recipients.finish_load();
+    data.statistics.finish_load();
     Ok(data)
+}
+
+/// A table too big for its text offsets: its files are reported, none of their rows are used.
+fn mark_too_large(files: &mut [FileReport], table: &Table) {
+    for file in table.files() {
+        if let Some(report) = files.get_mut(file as usize) {
+            report.error = Some(FileError {
+                line: None,
+                column: None,
+                message: "the exports of this kind hold more than 4 GiB of text together, more than one run can keep".into(),
+                hint: "split the tenant (e.g. by OU or domain) and audit each part".into(),
+            });
+            report.rows = 0;
+        }
+    }
+}
+
+/// Where a file's rows went: a range of one table instance.
+pub(crate) struct Part {
+    table_id: u32,
+    start: usize,
+    end: usize,
+}
+
+/// The tables being filled, one per type, handed to one file at a time so that the files of one kind
+/// land in one table without a copy. A file that finds its type's table in use starts another
+/// instance; instances are merged at the end.
+#[derive(Default)]
+pub(crate) struct Pool {
+    slots: [std::sync::Mutex<Option<(u32, Table)>>; 5],
+    spare: std::sync::Mutex<Vec<(u32, Table)>>,
+    next_id: std::sync::atomic::AtomicU32,
+}
+
+impl Pool {
+    fn slot(kind: Kind) -> Option<usize> {
+        Some(match kind {
+            Kind::AdUsers => 0,
+            Kind::EntraUsers => 1,
+            Kind::EntraSkus => 2,
+            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => 3,
+            Kind::ExoStatistics => 4,
+            Kind::Unknown => return None,
+        })
+    }
+
+    fn take(&self, kind: Kind) -> Option<(u32, Table)> {
+        let slot = Pool::slot(kind)?;
+        let taken = self.slots[slot].lock().unwrap_or_else(|e| e.into_inner()).take();
+        Some(taken.unwrap_or_else(|| (self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed), Table::new(kind).unwrap_or(Table::Ad(Rows::default())))))
+    }
+
+    fn give_back(&self, kind: Kind, id: u32, table: Table) {
+        let Some(slot) = Pool::slot(kind) else { return };
+        let mut guard = self.slots[slot].lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            *guard = Some((id, table));
+        } else {
+            drop(guard);
+            self.spare.lock().unwrap_or_else(|e| e.into_inner()).push((id, table));
+        }
+    }
+
+    fn into_instances(self) -> Vec<(u32, Table)> {
+        let mut all = self.spare.into_inner().unwrap_or_else(|e| e.into_inner());
+        for slot in self.slots {
+            all.extend(slot.into_inner().unwrap_or_else(|e| e.into_inner()));
+        }
+        all
+    }
+}
+
+/// What the readers need besides the file: the user's options and the tables being filled.
+pub(crate) struct Ctx<'a> {
+    pub options: &'a Options,
+    pool: &'a Pool,
 }
 
 fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
@@ -231,11 +332,11 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// What one file (or one sheet of a workbook) gave: its report and, when it was read, its rows.
-type FilePart = (FileReport, Option<Table>);
+/// What one file (or one sheet of a workbook) gave: its report and, when it was read, where its rows are.
+type FilePart = (FileReport, Option<Part>);
 
 /// Reads one file; a workbook gives one part per sheet. Never fails: problems go in the report.
-fn read_file(root: &Path, path: &Path, bytes: u64, options: &Options) -> Vec<FilePart> {
+fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePart> {
     let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
     let mut report = FileReport::new(rel, bytes);
     if bytes == 0 {
@@ -250,13 +351,13 @@ fn read_file(root: &Path, path: &Path, bytes: u64, options: &Options) -> Vec<Fil
         }
     };
     if head.is_zip() {
-        return xlsx_format::read(path, report, options);
+        return xlsx_format::read(path, report, ctx);
     }
     report.encoding = head.encoding_name().to_string();
     let result = match head.guess_format() {
-        Format::Json => json_format::read(path, &head, &mut report, options),
-        Format::Ldif => ldif_format::read(path, &head, &mut report, options),
-        Format::Csv => csv_format::read(path, &head, &mut report, options),
+        Format::Json => json_format::read(path, &head, &mut report, ctx),
+        Format::Ldif => ldif_format::read(path, &head, &mut report, ctx),
+        Format::Csv => csv_format::read(path, &head, &mut report, ctx),
         Format::Xlsx | Format::Unknown => {
             report.reason = Some("not a text export (binary content that is not an .xlsx workbook)".into());
             Ok(None)
@@ -274,18 +375,32 @@ fn read_file(root: &Path, path: &Path, bytes: u64, options: &Options) -> Vec<Fil
 
 /// Shared by the format readers: decides the kind from the header, types each record, and fills the
 /// report when the file is done.
-pub(crate) struct Builder {
+pub(crate) struct Builder<'a> {
     pub kind: Kind,
     pub spec: Option<&'static Spec>,
-    table: Option<Table>,
+    /// The table instance this file appends to (taken from the pool), and where its rows start.
+    table: Option<(u32, Table)>,
+    start: usize,
+    text_start: usize,
     collector: Option<Collector>,
     /// Header position → slot, for CSV/.xlsx.
     pub column_slots: Vec<Option<usize>>,
     rows: u64,
+    pool: &'a Pool,
 }
 
-impl Builder {
-    pub fn from_headers(headers: Vec<String>, report: &mut FileReport) -> Builder {
+impl Drop for Builder<'_> {
+    /// A file that fails half-way takes its rows back out and returns the table to the pool.
+    fn drop(&mut self) {
+        if let Some((id, mut table)) = self.table.take() {
+            table.truncate(self.start, self.text_start);
+            self.pool.give_back(self.kind, id, table);
+        }
+    }
+}
+
+impl<'a> Builder<'a> {
+    pub fn from_headers(headers: Vec<String>, report: &mut FileReport, ctx: &Ctx<'a>) -> Builder<'a> {
         let kind = match detect::detect(&headers) {
             Ok(kind) => kind,
             Err(reason) => {
@@ -293,10 +408,10 @@ impl Builder {
                 Kind::Unknown
             }
         };
-        Builder::with_kind(kind, headers, report)
+        Builder::with_kind(kind, headers, report, ctx)
     }
 
-    pub fn with_kind(kind: Kind, headers: Vec<String>, report: &mut FileReport) -> Builder {
+    pub fn with_kind(kind: Kind, headers: Vec<String>, report: &mut FileReport, ctx: &Ctx<'a>) -> Builder<'a> {
         report.kind = kind;
         let spec = Spec::for_kind(kind);
         let column_slots = match spec {
@@ -310,7 +425,9 @@ impl Builder {
                 report.missing_fields = missing_fields(kind, spec, &present);
             }
         }
-        Builder { kind, spec, table: Table::new(kind), collector: spec.map(Collector::new), column_slots, rows: 0 }
+        let table = ctx.pool.take(kind);
+        let (start, text_start) = table.as_ref().map(|(_, t)| (t.len(), t.text_len())).unwrap_or((0, 0));
+        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, rows: 0, pool: ctx.pool }
     }
 
     pub fn is_known(&self) -> bool {
@@ -325,25 +442,27 @@ impl Builder {
             return;
         }
         let factor = bytes_total as f64 / bytes_read as f64 * 1.03;
-        if let Some(table) = &mut self.table {
-            let rows = (self.rows as f64 * factor) as usize;
-            let text = (table.text_len() as f64 * factor) as usize;
-            table.reserve(rows.saturating_sub(table.len()), text.saturating_sub(table.text_len()));
+        if let Some((_, table)) = &mut self.table {
+            let text_so_far = table.text_len() - self.text_start;
+            let rows = (self.rows as f64 * (factor - 1.0)) as usize;
+            let text = (text_so_far as f64 * (factor - 1.0)) as usize;
+            table.reserve(rows, text);
         }
     }
 
     pub fn push(&mut self, row: &Row<'_>, line: u64) {
-        if let (Some(table), Some(c)) = (&mut self.table, &mut self.collector) {
+        if let (Some((_, table)), Some(c)) = (&mut self.table, &mut self.collector) {
             table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind);
             self.rows += 1;
         }
     }
 
     /// Settles dates, records lost columns and warnings. `extra_lost` holds columns no table field reads.
-    pub fn finish(self, report: &mut FileReport, options: &Options, extra_lost: Vec<(String, u64)>) -> Option<Table> {
+    pub fn finish(mut self, report: &mut FileReport, ctx: &Ctx<'_>, extra_lost: Vec<(String, u64)>) -> Option<Part> {
         report.rows = self.rows;
-        let (Some(mut table), Some(c)) = (self.table, self.collector) else { return None };
-        table.shrink();
+        let options = ctx.options;
+        let (Some((table_id, mut table)), Some(c)) = (self.table.take(), self.collector.take()) else { return None };
+        let range = self.start..table.len();
         let names = &c.spec.names;
         match c.settle_date_order(options.date_order) {
             Ok(order) => {
@@ -397,7 +516,8 @@ impl Builder {
                 c.question_marks
             ));
         }
-        if let Table::Exo(rows) = &table {
+        if let Table::Exo(all) = &table {
+            let rows = &all.rows[range.clone()];
             if report.kind == Kind::ExoMailboxes {
                 report.soft_deleted = Some(rows.iter().filter(|r| r.state == ExoState::SoftDeleted).count() as u64);
                 report.inactive = Some(rows.iter().filter(|r| r.state == ExoState::Inactive).count() as u64);
@@ -412,12 +532,14 @@ impl Builder {
             }
             let kind = report.kind;
             if let Table::Exo(rows) = &mut table {
-                for r in rows.rows.iter_mut() {
+                for r in rows.rows[range.clone()].iter_mut() {
                     r.kind = Some(kind);
                 }
             }
         }
-        Some(table)
+        let part = Part { table_id, start: range.start, end: range.end };
+        self.pool.give_back(self.kind, table_id, table);
+        Some(part)
     }
 }
 

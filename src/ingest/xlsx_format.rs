@@ -1,14 +1,13 @@
 //! .xlsx workbooks (calamine): each sheet whose first row is the header of a known export is read;
 //! every other sheet is reported as unknown with the reason.
 
-use super::build::Table;
 use super::cell::{Cell, Row};
-use super::{Builder, FileError, FileReport, Format, Options};
+use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use calamine::{Data, Reader, Xlsx};
 use std::borrow::Cow;
 use std::path::Path;
 
-pub(super) fn read(path: &Path, mut base: FileReport, options: &Options) -> Vec<(FileReport, Option<Table>)> {
+pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(FileReport, Option<Part>)> {
     base.format = Format::Xlsx;
     base.encoding = "xlsx".into();
     let mut workbook: Xlsx<_> = match calamine::open_workbook(path) {
@@ -43,7 +42,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, options: &Options) -> Vec<
             continue;
         };
         let headers: Vec<String> = header.iter().map(|d| text(d).map(|c| c.into_owned()).unwrap_or_default().trim().to_string()).collect();
-        let mut builder = Builder::from_headers(headers, &mut report);
+        let mut builder = Builder::from_headers(headers, &mut report, ctx);
         if !builder.is_known() {
             report.rows = rows.count() as u64;
             out.push((report, None));
@@ -63,7 +62,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, options: &Options) -> Vec<
             // Excel row numbers: the header is the range's first row.
             builder.push(&row, first_row + i as u64 + 2);
         }
-        let table = builder.finish(&mut report, options, Vec::new());
+        let table = builder.finish(&mut report, ctx, Vec::new());
         out.push((report, table));
     }
     if out.is_empty() {
