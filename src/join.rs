@@ -652,7 +652,7 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
 }
 
 /// Every SMTP address and UPN of one object, lower-cased (repeats possible).
-fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, mut f: impl FnMut(Cow<'a, str>)) {
+fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, f: &mut dyn FnMut(Cow<'a, str>)) {
     upn.into_iter().chain(mail).for_each(|a| f(lower_cow(a)));
     for p in proxies.filter_map(parse_proxy).filter(|p| p.kind.eq_ignore_ascii_case("smtp")) {
         f(lower_cow(p.address));
@@ -662,7 +662,7 @@ fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: im
 /// Every SMTP address and UPN (lower-cased) of one object, each once.
 fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>) -> Vec<Cow<'a, str>> {
     let mut out = Vec::new();
-    for_each_address(upn, mail, proxies, |a| out.push(a));
+    for_each_address(upn, mail, proxies, &mut |a| out.push(a));
     out.sort();
     out.dedup();
     out
@@ -675,56 +675,66 @@ fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress>
 
 /// SYNC002's raw material for one directory: addresses held by two or more of its objects.
 fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<DuplicateAddress> {
-    type Key<'a> = (Side, Cow<'a, str>);
-    let capacity = 3 * match directory {
-        Side::Ad => data.ad_users.len(),
-        Side::Entra => data.entra_users.len(),
-        Side::Exo => joined.exo_objects.len(),
-    };
-    let mut first: HashMap<Key<'_>, u32> = HashMap::with_capacity_and_hasher(capacity, Default::default());
-    let mut shared: HashMap<Key<'_>, Vec<u32>> = HashMap::default();
-    fn add<'a>(first: &mut HashMap<Key<'a>, u32>, shared: &mut HashMap<Key<'a>, Vec<u32>>, side: Side, address: Cow<'a, str>, holder: u32) {
-        let key = (side, address);
-        match first.get(&key) {
-            None => {
-                first.insert(key, holder);
+    // Every address of every holder, as (holder, address); the same walk verifies a suspected duplicate.
+    let for_each = |holder: u32, f: &mut dyn FnMut(Cow<'_, str>)| match directory {
+        Side::Ad => {
+            let (t, u) = (&data.ad_users, &data.ad_users[holder as usize]);
+            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
+        }
+        Side::Entra => {
+            let (t, u) = (&data.entra_users, &data.entra_users[holder as usize]);
+            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
+        }
+        Side::Exo => {
+            let t = &data.exo_recipients;
+            for r in joined.exo_objects[holder as usize].rows() {
+                let row = &t[r as usize];
+                for_each_address(t.text(row.user_principal_name), t.text(row.primary_smtp_address), t.list(row.email_addresses), &mut *f);
             }
-            Some(&f) if f == holder => {}
-            Some(&f) => {
-                let holders = shared.entry(key).or_insert_with(|| vec![f]);
-                if holders.last() != Some(&holder) {
-                    holders.push(holder);
+        }
+    };
+    let holders: Vec<u32> = match directory {
+        Side::Ad => (0..data.ad_users.len() as u32).collect(),
+        Side::Entra => (0..data.entra_users.len() as u32).collect(),
+        Side::Exo => (0..joined.exo_objects.len() as u32).filter(|&i| joined.exo_objects[i as usize].state == ExoState::Active).collect(),
+    };
+    // Addresses are keyed by a 64-bit hash (a third of the memory of the text keys); a hit on another
+    // holder is confirmed on the text before it counts, so a hash collision can never make a finding.
+    let mut first: HashMap<u64, u32> = HashMap::with_capacity_and_hasher(holders.len() * 3, Default::default());
+    let mut confirmed: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    let hash = |a: &str| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        h.write(a.as_bytes());
+        h.finish()
+    };
+    for &holder in &holders {
+        for_each(holder, &mut |address: Cow<'_, str>| {
+            if let Some(list) = confirmed.get_mut(address.as_ref()) {
+                if list.last() != Some(&holder) && !list.contains(&holder) {
+                    list.push(holder);
+                }
+                return;
+            }
+            let h = hash(&address);
+            match first.get(&h) {
+                None => {
+                    first.insert(h, holder);
+                }
+                Some(&f) if f == holder => {}
+                Some(&f) => {
+                    let mut same = false;
+                    for_each(f, &mut |other: Cow<'_, str>| same |= other == address);
+                    // On a true collision the first holder keeps the hash; this address is tracked by text.
+                    confirmed.insert(address.into_owned(), if same { vec![f, holder] } else { vec![holder] });
                 }
             }
-        }
+        });
     }
-    if directory == Side::Ad {
-        for (i, u) in data.ad_users.iter().enumerate() {
-            let t = &data.ad_users;
-            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), |a| add(&mut first, &mut shared, Side::Ad, a, i as u32));
-        }
-    }
-    if directory == Side::Entra {
-        for (i, u) in data.entra_users.iter().enumerate() {
-            let t = &data.entra_users;
-            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), |a| add(&mut first, &mut shared, Side::Entra, a, i as u32));
-        }
-    }
-    for (i, o) in joined.exo_objects.iter().enumerate() {
-        if directory != Side::Exo || o.state != ExoState::Active {
-            continue;
-        }
-        for r in o.rows() {
-            let row = &data.exo_recipients[r as usize];
-            let t = &data.exo_recipients;
-            for_each_address(t.text(row.user_principal_name), t.text(row.primary_smtp_address), t.list(row.email_addresses), |a| add(&mut first, &mut shared, Side::Exo, a, i as u32));
-        }
-    }
-    let mut shared: Vec<(Key<'_>, Vec<u32>)> = shared.into_iter().collect();
-    shared.sort();
-    shared
+    confirmed
         .into_iter()
-        .map(|((_, address), holders)| {
+        .filter(|(_, holders)| holders.len() > 1)
+        .map(|(address, holders)| {
             let objects: Vec<ObjRef> = holders.iter().map(|&index| ObjRef { side: directory, index }).collect();
             let mut identities: Vec<u32> = holders
                 .iter()
@@ -736,7 +746,7 @@ fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<Duplic
                 .collect();
             identities.sort();
             identities.dedup();
-            DuplicateAddress { directory, address: address.into_owned(), objects, identities }
+            DuplicateAddress { directory, address, objects, identities }
         })
         .collect()
 }

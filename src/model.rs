@@ -308,6 +308,10 @@ pub struct Texts {
     bytes: String,
     /// Set when the buffer would pass 4 GiB (u32 offsets): the file is then reported as too large.
     pub overflowed: bool,
+    /// The last few strings stored: a value equal to one of them is not stored again (`mail` is
+    /// usually the UPN, `mailNickname` the sAMAccountName, and many values repeat row after row).
+    recent: [Str; 4],
+    next_recent: usize,
 }
 
 impl Texts {
@@ -315,13 +319,21 @@ impl Texts {
         if text.is_empty() {
             return Str::default();
         }
+        for &r in &self.recent {
+            if r.len as usize == text.len() && self.get(r) == Some(text) {
+                return r;
+            }
+        }
         let start = self.bytes.len();
         if start + text.len() > u32::MAX as usize {
             self.overflowed = true;
             return Str::default();
         }
         self.bytes.push_str(text);
-        Str { start: start as u32, len: text.len() as u32 }
+        let s = Str { start: start as u32, len: text.len() as u32 };
+        self.recent[self.next_recent] = s;
+        self.next_recent = (self.next_recent + 1) % self.recent.len();
+        s
     }
 
     /// Stores the values of a multi-valued field as one string.
@@ -368,6 +380,7 @@ impl Texts {
 
     pub fn truncate(&mut self, len: usize) {
         self.bytes.truncate(len);
+        self.recent = Default::default();
     }
 
     pub fn shrink(&mut self) {
@@ -427,6 +440,7 @@ impl<T: Rebase> Rows<T> {
         }
         self.texts.bytes.push_str(&other.texts.bytes);
         self.texts.overflowed |= other.texts.overflowed;
+        self.texts.recent = Default::default();
         self.rows.append(&mut other.rows);
     }
 }
@@ -630,3 +644,37 @@ pub struct MailboxStatistics {
 }
 
 rebase!(MailboxStatistics { display_name });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_store_dedups_recent_values_and_keeps_lists() {
+        let mut t = Texts::default();
+        let upn = t.put("a@contoso.com");
+        let mail = t.put("a@contoso.com");
+        assert_eq!(upn, mail, "mail equal to the UPN is stored once");
+        let list = t.put_list(["SMTP:a@contoso.com", "X500:/o=Org/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=a"]);
+        assert_eq!(t.list(list).count(), 2);
+        assert!(t.put("").is_none());
+        assert_eq!(t.list(Str::default()).count(), 0);
+        let before = t.len();
+        t.truncate(before - 5);
+        let again = t.put("a@contoso.com");
+        assert_eq!(t.get(again), Some("a@contoso.com"), "no stale reuse after a truncate");
+    }
+
+    #[test]
+    fn appending_a_table_rebases_its_handles() {
+        let mut a: Rows<MailboxStatistics> = Rows::default();
+        let s = a.texts.put("first");
+        a.rows.push(MailboxStatistics { display_name: s, ..Default::default() });
+        let mut b: Rows<MailboxStatistics> = Rows::default();
+        let s = b.texts.put("second");
+        b.rows.push(MailboxStatistics { display_name: s, ..Default::default() });
+        a.append(b);
+        let names: Vec<&str> = a.iter().filter_map(|r| a.text(r.display_name)).collect();
+        assert_eq!(names, vec!["first", "second"]);
+    }
+}
