@@ -136,48 +136,32 @@ impl Collector {
                 }
                 g
             }
-            _ => {
-                let t = self.text(row, slot)?;
-                match Guid::parse_text(t) {
-                    Some(g) => Some(g),
-                    None => {
-                        let t = t.to_string();
-                        self.invalid(slot, &t);
-                        None
-                    }
-                }
-            }
+            _ => self.parsed(row, slot, Guid::parse_text),
         }
+    }
+
+    /// The cell parsed by `parse`; a value it rejects is counted (and the first one quoted) for the report.
+    fn parsed<T>(&mut self, row: &Row<'_>, slot: usize, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let t = self.text(row, slot)?;
+        let v = parse(t);
+        if v.is_none() {
+            let t = t.to_string();
+            self.invalid(slot, &t);
+        }
+        v
     }
 
     pub fn bool(&mut self, row: &Row<'_>, slot: usize) -> Option<bool> {
-        let t = self.text(row, slot)?;
-        let v = values::parse_bool(t);
-        if v.is_none() {
-            let t = t.to_string();
-            self.invalid(slot, &t);
-        }
-        v
+        self.parsed(row, slot, values::parse_bool)
     }
 
+    /// An integer; `1.0` as a spreadsheet writes it is accepted.
     pub fn int(&mut self, row: &Row<'_>, slot: usize) -> Option<i64> {
-        let t = self.text(row, slot)?;
-        let v = values::parse_i64(t).or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64));
-        if v.is_none() {
-            let t = t.to_string();
-            self.invalid(slot, &t);
-        }
-        v
+        self.parsed(row, slot, |t| values::parse_i64(t).or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64)))
     }
 
     pub fn size(&mut self, row: &Row<'_>, slot: usize) -> Option<u64> {
-        let t = self.text(row, slot)?;
-        let v = values::parse_item_size(t);
-        if v.is_none() {
-            let t = t.to_string();
-            self.invalid(slot, &t);
-        }
-        v
+        self.parsed(row, slot, values::parse_item_size)
     }
 
     /// A date: unambiguous forms now; culture text is settled when the whole file has been read.
