@@ -18,9 +18,20 @@ impl Guid {
         self.0 == [0; 16]
     }
 
-    /// Parses `f7cc07d7-7c15-447d-876d-c01b0e5a9e38`, `{F7CC07D7-...}`, `f7cc07d77c15447d876dc01b0e5a9e38`.
+    /// Parses `f7cc07d7-7c15-447d-876d-c01b0e5a9e38`, `{F7CC07D7-...}`, `f7cc07d77c15447d876dc01b0e5a9e38`,
+    /// and csvde's binary form `X'd707ccf7157c7d44876dc01b0e5a9e38'` (the 16 bytes in AD's little-endian order).
     pub fn parse_text(text: &str) -> Option<Guid> {
         let t = text.trim();
+        if let Some(hex) = t.strip_prefix("X'").or_else(|| t.strip_prefix("x'")).and_then(|h| h.strip_suffix('\'')) {
+            if hex.len() != 32 {
+                return None;
+            }
+            let mut bytes = [0u8; 16];
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+            }
+            return Guid::from_bytes_le(&bytes);
+        }
         let t = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(t);
         let t = t.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(t);
         let bytes = t.as_bytes();
@@ -508,6 +519,8 @@ mod tests {
         let a = Guid::parse_text("F7CC07D7-7C15-447D-876D-C01B0E5A9E38").unwrap();
         assert_eq!(Guid::parse_text("{f7cc07d7-7c15-447d-876d-c01b0e5a9e38}"), Some(a));
         assert_eq!(Guid::parse_text("f7cc07d77c15447d876dc01b0e5a9e38"), Some(a));
+        assert_eq!(Guid::parse_text("X'd707ccf7157c7d44876dc01b0e5a9e38'"), Some(a), "csvde writes binary values as X'hex'");
+        assert_eq!(Guid::parse_text("X'd707ccf7'"), None);
         let bytes = a.to_bytes_le();
         let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
         let refs: Vec<&str> = list.iter().map(String::as_str).collect();

@@ -233,3 +233,18 @@ fn a_file_that_fails_half_way_leaves_no_rows_and_others_keep_theirs() {
     let files: Vec<u32> = data.ad_users.iter().filter_map(|u| u.src.map(|s| s.file)).collect();
     assert_eq!(files, vec![0, 0, 2, 2], "provenance names the report of each row's file");
 }
+
+#[test]
+fn csvde_export_with_binary_guids_and_semicolon_multi_values() {
+    // csvde -f users.csv -r "(objectClass=user)" -l "…": no quotes unless needed, binary as X'hex', multi-values with ';'.
+    let csv = "DN,objectClass,sAMAccountName,userPrincipalName,objectGUID,proxyAddresses,userAccountControl\r\n\
+\"CN=Zoe Muller,OU=Staff,DC=contoso,DC=com\",user,zmuller,zoe@contoso.com,X'd707ccf7157c7d44876dc01b0e5a9e38',SMTP:zoe@contoso.com;smtp:zm@contoso.mail.onmicrosoft.com,514\r\n";
+    let data = load_files(&[("csvde.csv", csv.as_bytes().to_vec())], &Options::default());
+    assert_eq!(data.files[0].kind, Kind::AdUsers, "{:?}", data.files[0]);
+    let u = &data.ad_users[0];
+    assert_eq!(u.object_guid, Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38"));
+    assert_eq!(u.source_anchor().map(|g| g.to_immutable_id()).as_deref(), Some("1wfM9xV8fUSHbcAbDlqeOA=="));
+    assert_eq!(data.ad_users.list(u.proxy_addresses).count(), 2);
+    assert_eq!(u.enabled, Some(false));
+    assert_eq!(data.ad_users.text(u.distinguished_name), Some("CN=Zoe Muller,OU=Staff,DC=contoso,DC=com"));
+}
