@@ -248,3 +248,15 @@ fn csvde_export_with_binary_guids_and_semicolon_multi_values() {
     assert_eq!(u.enabled, Some(false));
     assert_eq!(data.ad_users.text(u.distinguished_name), Some("CN=Zoe Muller,OU=Staff,DC=contoso,DC=com"));
 }
+
+#[test]
+fn json_in_a_windows_code_page_names_line_and_column() {
+    let mut bytes = b"[\n {\"id\": \"0b7d3c1e-1a2b-4c3d-8e9f-001122334455\", \"userPrincipalName\": \"a@contoso.com\", \"onPremisesImmutableId\": null},\n {\"id\": \"1b7d3c1e-1a2b-4c3d-8e9f-001122334455\", \"userPrincipalName\": \"b@contoso.com\", \"displayName\": \"Ren".to_vec();
+    bytes.extend(b"\xe9\", \"onPremisesImmutableId\": null}\n]");
+    let data = load_files(&[("u.json", bytes)], &Options::default());
+    let e = data.files[0].error.as_ref().expect("invalid UTF-8 is an error");
+    assert_eq!(e.line, Some(3));
+    assert_eq!(e.column.as_deref(), Some("106"), "the byte after \"Ren\" on line 3");
+    assert!(e.hint.contains("-Encoding UTF8"), "{e}");
+    assert!(data.entra_users.is_empty(), "the first record is taken back out");
+}

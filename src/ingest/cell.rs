@@ -4,7 +4,7 @@
 use crate::model::{AdField, EntraField, ExoField, Kind, SkuField, StatsField};
 use crate::values::normalise_key;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -23,7 +23,8 @@ impl<'a> Cell<'a> {
     /// A member of a JSON object by key, matched like headers (case and punctuation ignored).
     pub fn get(&self, key: &str) -> Option<&Cell<'a>> {
         match self {
-            Cell::Map(entries) => entries.iter().find(|(k, _)| key_eq(k, key)).map(|(_, v)| v),
+            // camelCase vs PascalCase is the common difference: try the cheap comparison first.
+            Cell::Map(entries) => entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).or_else(|| entries.iter().find(|(k, _)| key_eq(k, key))).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -67,7 +68,7 @@ pub struct Spec {
 impl Spec {
     fn new(fields: impl Iterator<Item = (&'static str, &'static [&'static str])>) -> Spec {
         let mut names = Vec::new();
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         for (slot, (name, aliases)) in fields.enumerate() {
             names.push(name);
             for n in std::iter::once(&name).chain(aliases.iter()) {

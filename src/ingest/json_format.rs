@@ -20,12 +20,24 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let input = decode::open_utf8(path, head).map_err(|e| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() })?;
     let mut builder: Option<Builder> = None;
     let mut seen: Vec<bool> = Vec::new();
+    let mut keys = KeyCache::default();
     let mut records = 0u64;
     let decoded_size = if report.encoding.starts_with("utf-16") { report.bytes / 2 } else { report.bytes };
-    let shape = for_each_record(input, |bytes, line, offset| {
+    let shape = for_each_record(input, |bytes, (line, first_column), offset| {
         records += 1;
+        // One UTF-8 check per record (fast on ASCII) instead of one per string inside the parser.
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let before = &bytes[..e.valid_up_to()];
+            let line = line + memchr::memchr_iter(b'\n', before).count() as u64;
+            let column = match before.iter().rposition(|&b| b == b'\n') {
+                Some(nl) => e.valid_up_to() - nl,
+                None => first_column as usize + e.valid_up_to(),
+            };
+            let (message, hint) = decode::invalid_utf8_hint(&bytes[e.valid_up_to()..]);
+            FileError { line: Some(line), column: Some(column.to_string()), message, hint }
+        })?;
         if builder.is_none() {
-            let first: Cell<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(&e, line))?;
+            let first: Cell<'_> = serde_json::from_str(text).map_err(|e| json_error(&e, line, first_column))?;
             let Cell::Map(entries) = &first else {
                 return Err(FileError { line: Some(line), column: None, message: "a record is not a JSON object".into(), hint: String::new() });
             };
@@ -37,9 +49,9 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         let Some(b) = builder.as_mut() else { return Ok(()) };
         let Some(spec) = b.spec else { return Ok(()) };
         let mut row: Row<'_> = vec![None; spec.len()];
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        RecordSeed { spec, row: &mut row, seen: &mut seen }.deserialize(&mut de).map_err(|e| json_error(&e, line))?;
-        de.end().map_err(|e| json_error(&e, line))?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        RecordSeed { spec, row: &mut row, seen: &mut seen, keys: &mut keys }.deserialize(&mut de).map_err(|e| json_error(&e, line, first_column))?;
+        de.end().map_err(|e| json_error(&e, line, first_column))?;
         b.push(&row, line);
         b.reserve_ahead(offset, decoded_size);
         Ok(())
@@ -62,10 +74,12 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     Ok(builder.finish(report, ctx, Vec::new()))
 }
 
-fn json_error(e: &serde_json::Error, record_line: u64) -> FileError {
+/// A parser error inside one record, placed in the file (the record's first line starts mid-line).
+fn json_error(e: &serde_json::Error, record_line: u64, first_column: u64) -> FileError {
+    let column = if e.line() <= 1 { first_column + e.column() as u64 - 1 } else { e.column() as u64 };
     FileError {
-        line: Some(record_line + e.line() as u64 - 1),
-        column: Some(e.column().to_string()),
+        line: Some(record_line + e.line().max(1) as u64 - 1),
+        column: Some(column.to_string()),
         message: format!("invalid JSON: {e}"),
         hint: "the file is damaged or was cut off; export it again (ConvertTo-Json -Depth 6 | Set-Content -Encoding UTF8)".into(),
     }
@@ -76,20 +90,22 @@ pub(super) enum Shape {
     NotRecords,
 }
 
-/// Calls `on_record` with the bytes, start line and end offset of each record object, streaming the input.
+/// Calls `on_record` with the bytes, start (line, column) and end offset of each record object, streaming the input.
 /// Records are the elements of a top-level array, the elements of a top-level object's `value` array
 /// (Graph pages), or the top-level object itself.
-pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&[u8], u64, u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
+pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&[u8], (u64, u64), u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
+    // `store[..filled]` holds the unscanned tail of the stream; the storage is zeroed once and reused.
+    let mut store: Vec<u8> = vec![0; BLOCK * 2];
+    let mut filled = 0usize;
     let mut pos = 0usize;
     let mut depth = 0u32;
     let mut in_string = false;
     let mut escape_pending = false;
     let mut line = 1u64;
     let mut container: Option<u32> = None;
-    let mut top_object: Option<(usize, u64)> = None;
+    let mut top_object: Option<(usize, (u64, u64))> = None;
     let mut page = false;
-    let mut record: Option<(usize, u64)> = None;
+    let mut record: Option<(usize, (u64, u64))> = None;
     let mut string_start = 0usize;
     let mut last_string_is_value = false;
     let mut emitted = 0u64;
@@ -97,13 +113,16 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
     let mut eof = false;
     // Bytes dropped from the front of `buf` so far: `drained + pos` is the offset in the stream.
     let mut drained = 0u64;
+    // Stream offset where the current line starts (for the column of a record's first byte).
+    let mut line_start = 0u64;
     loop {
+        let buf = &store[..filled];
         if pos >= buf.len() {
             if eof {
                 break;
             }
             // Keep only what an unfinished record (or a single top-level object) still needs.
-            let mut keep = pos.min(buf.len());
+            let mut keep = pos.min(filled);
             if let Some((s, _)) = record {
                 keep = keep.min(s);
             }
@@ -113,20 +132,23 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
             if in_string {
                 keep = keep.min(string_start);
             }
-            buf.drain(..keep);
+            store.copy_within(keep..filled, 0);
+            filled -= keep;
             drained += keep as u64;
             pos -= keep;
             string_start = string_start.saturating_sub(keep);
             record = record.map(|(s, l)| (s - keep, l));
             top_object = top_object.map(|(s, l)| (s.saturating_sub(keep), l));
-            let old = buf.len();
-            buf.resize(old + BLOCK, 0);
-            let n = read_full(&mut input, &mut buf[old..]).map_err(|e| FileError { line: Some(line), column: None, message: format!("read error: {e}"), hint: String::new() })?;
-            buf.truncate(old + n);
+            if store.len() < filled + BLOCK {
+                // A record longer than the buffer: grow it (rare: records are a few KB).
+                store.resize(filled + BLOCK, 0);
+            }
+            let n = read_full(&mut input, &mut store[filled..filled + BLOCK]).map_err(|e| FileError { line: Some(line), column: None, message: format!("read error: {e}"), hint: String::new() })?;
+            filled += n;
             if n == 0 {
                 eof = true;
             }
-            if escape_pending && pos < buf.len() {
+            if escape_pending && pos < filled {
                 pos += 1;
                 escape_pending = false;
             }
@@ -162,10 +184,10 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
             }
             b'{' => {
                 if depth == 0 {
-                    top_object = Some((pos, line));
+                    top_object = Some((pos, (line, drained + pos as u64 - line_start + 1)));
                 }
                 if Some(depth) == container && record.is_none() {
-                    record = Some((pos, line));
+                    record = Some((pos, (line, drained + pos as u64 - line_start + 1)));
                 }
                 depth += 1;
             }
@@ -197,7 +219,10 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
                     }
                 }
             }
-            b'\n' => line += 1,
+            b'\n' => {
+                line += 1;
+                line_start = drained + pos as u64 + 1;
+            }
             b' ' | b'\t' | b'\r' | b',' | b':' => {}
             _ => {
                 if Some(depth) == container {
@@ -215,7 +240,7 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
             hint: "the file was cut off; export it again".into(),
         });
     }
-    Ok(if emitted == 0 && !other_values && container.is_some() || emitted == 0 && buf.iter().all(u8::is_ascii_whitespace) {
+    Ok(if emitted == 0 && !other_values && container.is_some() || emitted == 0 && store[..filled].iter().all(u8::is_ascii_whitespace) {
         Shape::Empty
     } else {
         Shape::NotRecords
@@ -235,11 +260,36 @@ fn read_full<R: Read>(input: &mut R, out: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// The slot of the key at each position of the previous record: exports write every record's keys in
+/// the same order, so a key is usually matched by one comparison instead of a normalised lookup.
+#[derive(Default)]
+struct KeyCache {
+    by_position: Vec<(String, Option<usize>)>,
+}
+
+impl KeyCache {
+    fn slot(&mut self, spec: &Spec, position: usize, key: &str) -> Option<usize> {
+        if let Some((cached, slot)) = self.by_position.get(position) {
+            if cached == key {
+                return *slot;
+            }
+        }
+        let slot = spec.slot(key);
+        if position < self.by_position.len() {
+            self.by_position[position] = (key.to_string(), slot);
+        } else if position == self.by_position.len() {
+            self.by_position.push((key.to_string(), slot));
+        }
+        slot
+    }
+}
+
 /// Fills the slots of one record; keys the table does not read are skipped without building values.
 struct RecordSeed<'s, 'de> {
     spec: &'static Spec,
     row: &'s mut Row<'de>,
     seen: &'s mut Vec<bool>,
+    keys: &'s mut KeyCache,
 }
 
 impl<'s, 'de> DeserializeSeed<'de> for RecordSeed<'s, 'de> {
@@ -255,8 +305,11 @@ impl<'s, 'de> Visitor<'de> for RecordSeed<'s, 'de> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut position = 0;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            match self.spec.slot(&key) {
+            let slot = self.keys.slot(self.spec, position, &key);
+            position += 1;
+            match slot {
                 Some(slot) => {
                     let value: Cell<'de> = map.next_value()?;
                     self.seen[slot] = true;
@@ -365,7 +418,7 @@ mod tests {
 
     fn records(text: &str) -> (Vec<(String, u64)>, Result<Shape, FileError>) {
         let mut out = Vec::new();
-        let shape = for_each_record(text.as_bytes(), |b, l, _| {
+        let shape = for_each_record(text.as_bytes(), |b, (l, _), _| {
             out.push((String::from_utf8_lossy(b).into_owned(), l));
             Ok(())
         });
