@@ -185,7 +185,7 @@ fn lower(s: &str) -> String {
 
 /// Lower-cased and trimmed, borrowing when the text already is (the usual case for addresses).
 fn lower_cow(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
+    let t = s.trim_ascii();
     if t.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
         Cow::Owned(t.to_lowercase())
     } else {

@@ -21,7 +21,7 @@ impl Guid {
     /// Parses `f7cc07d7-7c15-447d-876d-c01b0e5a9e38`, `{F7CC07D7-...}`, `f7cc07d77c15447d876dc01b0e5a9e38`,
     /// and csvde's binary form `X'd707ccf7157c7d44876dc01b0e5a9e38'` (the 16 bytes in AD's little-endian order).
     pub fn parse_text(text: &str) -> Option<Guid> {
-        let t = text.trim();
+        let t = text.trim_ascii();
         if let Some(hex) = t.strip_prefix("X'").or_else(|| t.strip_prefix("x'")).and_then(|h| h.strip_suffix('\'')) {
             if hex.len() != 32 {
                 return None;
@@ -48,7 +48,10 @@ impl Guid {
                 }
                 continue;
             }
-            let d = (b as char).to_digit(16)?;
+            let d = HEX[b as usize];
+            if d == 0xFF {
+                return None;
+            }
             value = (value << 4) | d as u128;
             digits += 1;
         }
@@ -80,7 +83,7 @@ impl Guid {
 
     /// `onPremisesImmutableId` / `ImmutableId`: base64 of `Guid.ToByteArray()`.
     pub fn from_immutable_id(text: &str) -> Option<Guid> {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim_ascii()).ok()?;
         Guid::from_bytes_le(&bytes)
     }
 
@@ -88,6 +91,23 @@ impl Guid {
         base64::engine::general_purpose::STANDARD.encode(self.to_bytes_le())
     }
 }
+
+/// Hex digit values (0xFF: not a hex digit).
+const HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 impl fmt::Display for Guid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -117,14 +137,14 @@ pub fn guid_from_byte_list(items: &[&str]) -> Option<Guid> {
     }
     let mut bytes = [0u8; 16];
     for (slot, item) in bytes.iter_mut().zip(items) {
-        *slot = item.trim().parse::<u8>().ok()?;
+        *slot = item.trim_ascii().parse::<u8>().ok()?;
     }
     Guid::from_bytes_le(&bytes)
 }
 
 /// `True`/`False` in every casing, `1`/`0`, `yes`/`no`. Empty is `None` (not known), never `false`.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    let t = text.trim();
+    let t = text.trim_ascii();
     if t.eq_ignore_ascii_case("true") || t == "1" || t.eq_ignore_ascii_case("yes") || t.eq_ignore_ascii_case("$true") {
         Some(true)
     } else if t.eq_ignore_ascii_case("false") || t == "0" || t.eq_ignore_ascii_case("no") || t.eq_ignore_ascii_case("$false") {
@@ -136,7 +156,7 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 
 /// Signed 64-bit integer (`msExchRecipientTypeDetails` exceeds 32 bits; display types are negative).
 pub fn parse_i64(text: &str) -> Option<i64> {
-    text.trim().parse::<i64>().ok()
+    text.trim_ascii().parse::<i64>().ok()
 }
 
 /// `userAccountControl` bit 2 (ACCOUNTDISABLE) → enabled flag.
@@ -147,7 +167,7 @@ pub fn enabled_from_uac(uac: i64) -> bool {
 /// `TotalItemSize` as EXO writes it: `49.2 GB (52,828,160,000 bytes)`; also a bare byte count,
 /// or `1.5 GB` without the byte figure (then converted with Exchange's binary units).
 pub fn parse_item_size(text: &str) -> Option<u64> {
-    let t = text.trim();
+    let t = text.trim_ascii();
     if t.is_empty() {
         return None;
     }
@@ -185,7 +205,7 @@ pub fn parse_item_size(text: &str) -> Option<u64> {
 /// Values that mean "this export could not carry the data": PowerShell wrote the .NET type name
 /// instead of the content (domain §3).
 pub fn is_lost_marker(text: &str) -> bool {
-    let t = text.trim();
+    let t = text.trim_ascii();
     if !(t.starts_with("System.") || t.starts_with("Microsoft.")) {
         return false;
     }
@@ -196,7 +216,7 @@ pub fn is_lost_marker(text: &str) -> bool {
 /// Splits a flattened multi-valued cell: `a;b`, `a,b`, `a|b`, `a b`, or `{a, b}` (PowerShell's
 /// formatting of a collection). Empty parts are dropped.
 pub fn split_multi(text: &str) -> Vec<&str> {
-    let t = text.trim();
+    let t = text.trim_ascii();
     if t.is_empty() {
         return Vec::new();
     }
@@ -229,7 +249,7 @@ fn starts_with_proxy_prefix(s: &str) -> bool {
 /// ends an address when the next part starts with an address type (`smtp:`, `X500:` …), so X500 values
 /// with spaces and parentheses and X400 values with `;` stay whole.
 pub fn split_proxies(text: &str) -> Vec<&str> {
-    let t = text.trim();
+    let t = text.trim_ascii();
     let body = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(t);
     let mut out = Vec::new();
     let mut start = 0;
@@ -242,7 +262,7 @@ pub fn split_proxies(text: &str) -> Vec<&str> {
                 j += 1;
             }
             if j < bytes.len() && starts_with_proxy_prefix(&body[j..]) {
-                let part = body[start..i].trim();
+                let part = body[start..i].trim_ascii();
                 if !part.is_empty() {
                     out.push(part);
                 }
@@ -253,7 +273,7 @@ pub fn split_proxies(text: &str) -> Vec<&str> {
         }
         i += 1;
     }
-    let part = body[start..].trim().trim_end_matches([';', ',', '|']);
+    let part = body[start..].trim_ascii().trim_end_matches([';', ',', '|']);
     if !part.is_empty() {
         out.push(part);
     }
@@ -350,7 +370,7 @@ fn ymd_to_timestamp(year: i32, month: u32, day: u32, seconds: u32) -> Option<Tim
 /// the caller reports the value with its position, so no error detail is needed here.
 #[allow(clippy::result_unit_err)]
 pub fn parse_date(text: &str) -> Result<Option<DateCell>, ()> {
-    let t = text.trim();
+    let t = text.trim_ascii();
     if t.is_empty() {
         return Ok(None);
     }
@@ -438,7 +458,7 @@ fn parse_iso_fast(t: &str) -> Option<Timestamp> {
 /// `4/12/2011 10:04:27 PM`, `12.04.2011 22:04:27`, `12/04/2011`, `2011/04/12 22:04` …
 fn parse_culture_date(t: &str) -> Option<DateCell> {
     let (date_part, time_part) = match t.find([' ', 'T']) {
-        Some(i) => (&t[..i], t[i + 1..].trim()),
+        Some(i) => (&t[..i], t[i + 1..].trim_ascii()),
         None => (t, ""),
     };
     let sep = date_part.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
@@ -446,7 +466,7 @@ fn parse_culture_date(t: &str) -> Option<DateCell> {
     if parts.len() != 3 {
         return None;
     }
-    let nums: Vec<u32> = parts.iter().map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    let nums: Vec<u32> = parts.iter().map(|p| p.trim_ascii().parse().ok()).collect::<Option<_>>()?;
     let seconds = parse_time_of_day(time_part)?;
     if parts[0].len() == 4 {
         // Year first is never day-first in any culture PowerShell writes.
@@ -461,19 +481,19 @@ fn parse_culture_date(t: &str) -> Option<DateCell> {
 }
 
 fn parse_time_of_day(t: &str) -> Option<u32> {
-    let t = t.trim();
+    let t = t.trim_ascii();
     if t.is_empty() {
         return Some(0);
     }
     let upper = t.to_ascii_uppercase();
     let (clock, pm) = if let Some(c) = upper.strip_suffix("PM") {
-        (c.trim().to_string(), Some(true))
+        (c.trim_ascii().to_string(), Some(true))
     } else if let Some(c) = upper.strip_suffix("AM") {
-        (c.trim().to_string(), Some(false))
+        (c.trim_ascii().to_string(), Some(false))
     } else {
         // Drop a trailing zone designator such as `+02:00` or `Z`.
         let cut = upper.find(['+', 'Z']).unwrap_or(upper.len());
-        (upper[..cut].trim().to_string(), None)
+        (upper[..cut].trim_ascii().to_string(), None)
     };
     let mut it = clock.split([':', '.']);
     let mut h: u32 = it.next()?.parse().ok()?;

@@ -57,8 +57,8 @@ impl Collector {
     pub fn text<'r>(&mut self, row: &'r Row<'_>, slot: usize) -> Option<&'r str> {
         let cell = row.get(slot)?.as_ref()?;
         let t = match cell {
-            Cell::Text(t) => t.trim(),
-            Cell::List(items) => items.first()?.as_text()?.trim(),
+            Cell::Text(t) => t.trim_ascii(),
+            Cell::List(items) => items.first()?.as_text()?.trim_ascii(),
             Cell::Map(_) => {
                 // PowerShell 5.1 ConvertTo-Json writes a [guid] as {"Guid": "…"}; other objects are not scalars.
                 return cell.get("Guid").and_then(Cell::as_text).map(str::trim);
@@ -484,7 +484,7 @@ fn nested_guid(cell: &Cell<'_>, key: &str) -> Option<Guid> {
 }
 
 fn nested_text(cell: &Cell<'_>, key: &str, t: &mut Texts) -> Str {
-    cell.get(key).and_then(Cell::as_text).map(|v| t.put(v.trim())).unwrap_or_default()
+    cell.get(key).and_then(Cell::as_text).map(|v| t.put(v.trim_ascii())).unwrap_or_default()
 }
 
 /// Exchange Online plans are those whose service is `exchange` (Graph writes it for every Exchange plan,
@@ -543,7 +543,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
             if !is_exchange_service(item.get("service").and_then(Cell::as_text)) {
                 continue;
             }
-            let status = item.get("capabilityStatus").and_then(Cell::as_text).unwrap_or("").trim();
+            let status = item.get("capabilityStatus").and_then(Cell::as_text).unwrap_or("").trim_ascii();
             let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
             plans.push(AssignedPlan {
                 service_plan_id,
@@ -578,11 +578,11 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                     property: nested_text(item, "propertyCausingError", t),
                     value: nested_text(item, "value", t),
                 }),
-                Cell::Text(v) if !v.trim().is_empty() => {
+                Cell::Text(v) if !v.trim_ascii().is_empty() => {
                     if values::is_lost_marker(v) {
                         c.issues.entry(s(F::ProvisioningErrors)).or_default().lost_rows += 1;
                     } else {
-                        errors.push(ProvisioningError { category: t.put("MSOL"), property: Str::default(), value: t.put(v.trim()) });
+                        errors.push(ProvisioningError { category: t.put("MSOL"), property: Str::default(), value: t.put(v.trim_ascii()) });
                     }
                 }
                 _ => {}
