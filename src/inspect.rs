@@ -37,9 +37,8 @@ pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> St
         }
         Side::Exo => {
             let o = &joined.exo_objects[i];
-            let src = data.exo_recipients[o.first_row() as usize].src;
-            let t = &data.exo_recipients;
-            (t.text(o.user_principal_name).or(t.text(o.primary_smtp_address)).unwrap_or("?").to_string(), src)
+            let src = data.exo_recipients.row(o.first_row()).src;
+            (o.user_principal_name(data).or(o.primary_smtp_address(data)).unwrap_or("?").to_string(), src)
         }
     };
     let at = src.and_then(|s| data.files.get(s.file as usize).map(|f| format!("{}:{}", f.display(), s.line))).unwrap_or_default();

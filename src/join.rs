@@ -6,7 +6,7 @@
 //! Facts that span identities (duplicate addresses, soft-match candidates) are computed here, once.
 
 use crate::ingest::{Dataset, FileReport};
-use crate::model::{ExoState, Kind, RecipientType, Str};
+use crate::model::{ExoRef, ExoState, RecipientType, EXO_FAMILIES};
 use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -40,33 +40,37 @@ pub struct ObjRef {
 /// Get-EXOMailbox, Get-MailUser, Get-Recipient), merged, and its statistics.
 #[derive(Clone, Debug)]
 pub struct ExoObject {
-    /// Indices into [`Dataset::exo_recipients`], in input order: at most one row per cmdlet family
-    /// (see [`ExoObject::rows`]); unused slots are `u32::MAX`.
-    row_slots: [u32; 4],
-    /// Bit per cmdlet family already merged (index of [`EXO_KINDS`]).
-    kinds: u8,
+    /// The row of each cmdlet family (index of [`EXO_FAMILIES`]) merged into this object, if any.
+    row_slots: [Option<u32>; 4],
     pub state: ExoState,
     pub external_directory_object_id: Option<Guid>,
     pub guid: Option<Guid>,
     pub exchange_guid: Option<Guid>,
-    /// In [`Dataset::exo_recipients`]'s text store.
-    pub user_principal_name: Str,
-    pub primary_smtp_address: Str,
     pub recipient_type_details: Option<RecipientType>,
     /// Index into [`Dataset::statistics`] (by MailboxGuid = ExchangeGuid).
     pub statistics: Option<u32>,
 }
 
-const EXO_KINDS: [Kind; 4] = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
-
 impl ExoObject {
-    /// The rows merged into this object, in input order.
-    pub fn rows(&self) -> impl Iterator<Item = u32> + '_ {
-        self.row_slots.iter().copied().take_while(|&r| r != u32::MAX)
+    /// The rows merged into this object, family by family.
+    pub fn rows(&self) -> impl Iterator<Item = ExoRef> + '_ {
+        self.row_slots.iter().enumerate().filter_map(|(f, r)| r.map(|r| ExoRef::new(f, r as usize)))
     }
 
-    pub fn first_row(&self) -> u32 {
-        self.row_slots[0]
+    pub fn first_row(&self) -> ExoRef {
+        self.rows().next().unwrap_or_default()
+    }
+
+    /// The first UPN any of its rows carries.
+    pub fn user_principal_name<'a>(&self, data: &'a Dataset) -> Option<&'a str> {
+        let t = &data.exo_recipients;
+        self.rows().find_map(|r| t.text(r, t.row(r).user_principal_name))
+    }
+
+    /// The primary SMTP address (Get-User: its WindowsEmailAddress).
+    pub fn primary_smtp_address<'a>(&self, data: &'a Dataset) -> Option<&'a str> {
+        let t = &data.exo_recipients;
+        self.rows().find_map(|r| t.text(r, t.row(r).primary_smtp_address)).or_else(|| self.rows().find_map(|r| t.text(r, t.row(r).windows_email_address)))
     }
 }
 
@@ -353,7 +357,7 @@ pub fn join(data: &Dataset) -> Joined {
     let mut ad_exo_claims = Claims::new(exo.len(), data.ad_users.len());
     for (x, o) in exo.iter().enumerate() {
         let x = x as u32;
-        let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients[r as usize].src.map(|s| s.file), "ExternalDirectoryObjectId"));
+        let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients.row(r).src.map(|s| s.file), "ExternalDirectoryObjectId"));
         if let Some(id) = o.external_directory_object_id {
             if let Some(&e) = entra_by_id.get(&id) {
                 if o.state == ExoState::Active {
@@ -369,11 +373,11 @@ pub fn join(data: &Dataset) -> Joined {
         }
         let (by_upn, by_smtp) = if no_entra { (&ad_by_upn, &ad_by_smtp) } else { (&entra_by_upn, &entra_by_smtp) };
         let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
-        if let Some(c) = data.exo_recipients.text(o.user_principal_name).and_then(|k| by_upn.get(lower_cow(k).as_ref())) {
+        if let Some(c) = o.user_principal_name(data).and_then(|k| by_upn.get(lower_cow(k).as_ref())) {
             for &t in c.as_slice() {
                 claims.claim(x, t, MatchKey::UserPrincipalName);
             }
-        } else if let Some(c) = data.exo_recipients.text(o.primary_smtp_address).and_then(|k| by_smtp.get(lower_cow(k).as_ref())) {
+        } else if let Some(c) = o.primary_smtp_address(data).and_then(|k| by_smtp.get(lower_cow(k).as_ref())) {
             for &t in c.as_slice() {
                 claims.claim(x, t, MatchKey::PrimarySmtpAddress);
             }
@@ -383,8 +387,8 @@ pub fn join(data: &Dataset) -> Joined {
         let o = &exo[x as usize];
         match key {
             MatchKey::ExternalDirectoryObjectId => o.external_directory_object_id.map(|g| g.to_string()).unwrap_or_default(),
-            MatchKey::UserPrincipalName => data.exo_recipients.text(o.user_principal_name).map(lower).unwrap_or_default(),
-            _ => data.exo_recipients.text(o.primary_smtp_address).map(lower).unwrap_or_default(),
+            MatchKey::UserPrincipalName => o.user_principal_name(data).map(lower).unwrap_or_default(),
+            _ => o.primary_smtp_address(data).map(lower).unwrap_or_default(),
         }
     };
     let (exo_links, more) = exo_claims.resolve(Side::Exo, Side::Entra, exo_value);
@@ -540,8 +544,8 @@ fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usi
     entra
         .and_then(|u| data.entra_users.text(u.user_principal_name))
         .or(ad.and_then(|u| data.ad_users.text(u.user_principal_name)))
-        .or(x.and_then(|o| data.exo_recipients.text(o.user_principal_name)))
-        .or(x.and_then(|o| data.exo_recipients.text(o.primary_smtp_address)))
+        .or(x.and_then(|o| o.user_principal_name(data)))
+        .or(x.and_then(|o| o.primary_smtp_address(data)))
         .or(ad.and_then(|u| data.ad_users.text(u.sam_account_name)))
         .or(ad.and_then(|u| data.ad_users.text(u.distinguished_name)))
         .map(lower)
@@ -564,16 +568,15 @@ pub fn entra_primary_smtp<'a>(data: &'a Dataset, u: &crate::model::EntraUser) ->
 /// Merges the rows of one EXO object: the same `Guid`, else the same ExternalDirectoryObjectId (or
 /// primary SMTP) in the same state, from different cmdlets. Two rows of one cmdlet are never merged.
 fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
-    let n = data.exo_recipients.len();
+    let t = &data.exo_recipients;
+    let n = t.len();
     let mut objects: Vec<ExoObject> = Vec::with_capacity(n);
     let mut by_guid: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
     let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::with_capacity_and_hasher(n, Default::default());
     let mut by_smtp: HashMap<(Cow<'_, str>, ExoState), u32> = HashMap::default();
-    for (r, row) in data.exo_recipients.iter().enumerate() {
-        let kind = row.kind.unwrap_or(Kind::ExoRecipients);
-        let bit = 1u8 << EXO_KINDS.iter().position(|k| *k == kind).unwrap_or(3);
-        let texts = &data.exo_recipients;
-        let smtp = texts.text(row.primary_smtp_address).or(texts.text(row.windows_email_address)).map(lower_cow);
+    for (r, row) in t.iter() {
+        let family = r.family();
+        let smtp = t.text(r, row.primary_smtp_address).or(t.text(r, row.windows_email_address)).map(lower_cow);
         // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
         let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
         let found = row
@@ -582,19 +585,16 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
             .or_else(|| row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))))
             .or_else(|| if by_address { smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))) } else { None })
             .copied()
-            .filter(|&o| objects[o as usize].kinds & bit == 0);
+            .filter(|&o| objects[o as usize].row_slots[family].is_none());
         let o = match found {
             Some(o) => o,
             None => {
                 objects.push(ExoObject {
-                    row_slots: [u32::MAX; 4],
-                    kinds: 0,
+                    row_slots: [None; 4],
                     state: row.state,
                     external_directory_object_id: None,
                     guid: None,
                     exchange_guid: None,
-                    user_principal_name: Str::default(),
-                    primary_smtp_address: Str::default(),
                     recipient_type_details: None,
                     statistics: None,
                 });
@@ -602,23 +602,14 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
             }
         };
         let obj = &mut objects[o as usize];
-        obj.kinds |= bit;
-        if let Some(slot) = obj.row_slots.iter_mut().find(|s| **s == u32::MAX) {
-            *slot = r as u32;
-        }
+        obj.row_slots[family] = Some(r.row() as u32);
         obj.external_directory_object_id = obj.external_directory_object_id.or(row.external_directory_object_id);
         obj.guid = obj.guid.or(row.guid);
         obj.exchange_guid = obj.exchange_guid.or(row.exchange_guid.filter(|g| !g.is_zero()));
-        if obj.user_principal_name.is_none() {
-            obj.user_principal_name = row.user_principal_name;
-        }
-        if obj.primary_smtp_address.is_none() {
-            obj.primary_smtp_address = if row.primary_smtp_address.is_some() { row.primary_smtp_address } else { row.windows_email_address };
-        }
         // The mailbox / mail user cmdlets know the recipient type better than Get-User.
-        if obj.recipient_type_details.is_none() || kind != Kind::ExoUsers {
-            if let Some(t) = &row.recipient_type_details {
-                obj.recipient_type_details = Some(t.clone());
+        if obj.recipient_type_details.is_none() || EXO_FAMILIES[family] != crate::model::Kind::ExoUsers {
+            if let Some(rt) = &row.recipient_type_details {
+                obj.recipient_type_details = Some(rt.clone());
             }
         }
         if row.state != ExoState::Active {
@@ -688,8 +679,8 @@ fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<Duplic
         Side::Exo => {
             let t = &data.exo_recipients;
             for r in joined.exo_objects[holder as usize].rows() {
-                let row = &t[r as usize];
-                for_each_address(t.text(row.user_principal_name), t.text(row.primary_smtp_address), t.list(row.email_addresses), &mut *f);
+                let row = t.row(r);
+                for_each_address(t.text(r, row.user_principal_name), t.text(r, row.primary_smtp_address), t.list(r, row.email_addresses), &mut *f);
             }
         }
     };

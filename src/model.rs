@@ -633,6 +633,61 @@ rebase!(ExoRecipient {
     user_principal_name, alias, display_name, email_addresses, primary_smtp_address, windows_email_address, external_email_address, archive_status, in_place_holds
 });
 
+/// The cmdlet families of Exchange Online recipient exports; each has its own table, so files of
+/// different families are read side by side without one table being copied into another.
+pub const EXO_FAMILIES: [Kind; 4] = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
+
+impl Kind {
+    /// The EXO family table a kind of file fills.
+    pub fn exo_family(self) -> Option<usize> {
+        EXO_FAMILIES.iter().position(|k| *k == self)
+    }
+}
+
+/// One row of one EXO family table: the family in the top two bits, the row below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ExoRef(u32);
+
+impl ExoRef {
+    pub fn new(family: usize, row: usize) -> ExoRef {
+        ExoRef(((family as u32) << 30) | row as u32)
+    }
+    pub fn family(self) -> usize {
+        (self.0 >> 30) as usize
+    }
+    pub fn row(self) -> usize {
+        (self.0 & 0x3FFF_FFFF) as usize
+    }
+}
+
+/// The Exchange Online recipient rows, one table per cmdlet family.
+#[derive(Clone, Debug, Default)]
+pub struct ExoTables {
+    pub families: [Rows<ExoRecipient>; 4],
+}
+
+impl ExoTables {
+    pub fn row(&self, r: ExoRef) -> &ExoRecipient {
+        &self.families[r.family()].rows[r.row()]
+    }
+    pub fn text(&self, r: ExoRef, s: Str) -> Option<&str> {
+        self.families[r.family()].text(s)
+    }
+    pub fn list(&self, r: ExoRef, s: Str) -> impl Iterator<Item = &str> {
+        self.families[r.family()].list(s)
+    }
+    /// Every row, family by family, each in (file, line) order.
+    pub fn iter(&self) -> impl Iterator<Item = (ExoRef, &ExoRecipient)> {
+        self.families.iter().enumerate().flat_map(|(f, t)| t.rows.iter().enumerate().map(move |(i, r)| (ExoRef::new(f, i), r)))
+    }
+    pub fn len(&self) -> usize {
+        self.families.iter().map(|t| t.len()).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct MailboxStatistics {
     pub src: Option<Src>,

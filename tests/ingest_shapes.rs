@@ -132,9 +132,9 @@ fn exo_json_single_object_and_numeric_enums() {
       "RetentionHoldEnabled":true,"IsInactiveMailbox":false,"WhenSoftDeleted":null,"WhenMailboxCreated":"2021-03-04T10:11:12+00:00"}"#;
     let data = load_files(&[("m.json", one.as_bytes().to_vec())], &Options::default());
     assert_eq!(data.files[0].kind, Kind::ExoMailboxes);
-    let m = &data.exo_recipients[0];
+    let (r, m) = data.exo_recipients.iter().next().expect("one mailbox");
     assert_eq!(m.recipient_type_details, Some(RecipientType::SharedMailbox));
-    assert_eq!(data.exo_recipients.list(m.in_place_holds).collect::<Vec<_>>(), vec!["-mbx1234:1", "UniHabc"]);
+    assert_eq!(data.exo_recipients.list(r, m.in_place_holds).collect::<Vec<_>>(), vec!["-mbx1234:1", "UniHabc"]);
     assert_eq!(m.state, ExoState::Active);
     assert!(m.when_mailbox_created.is_some());
 }
@@ -185,11 +185,11 @@ fn ambiguous_dates_are_never_guessed() {
     let csv = "\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"WhenMailboxCreated\",\"LitigationHoldEnabled\"\r\n\
 \"0b7d3c1e-1a2b-4c3d-8e9f-001122334455\",\"a@contoso.com\",\"a@contoso.com\",\"UserMailbox\",\"4/5/2021 10:00:00\",\"False\"\r\n";
     let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options::default());
-    assert_eq!(data.exo_recipients[0].when_mailbox_created, None);
+    assert_eq!(data.exo_recipients.iter().next().expect("row").1.when_mailbox_created, None);
     assert_eq!(data.files[0].unresolved_dates, vec!["WhenMailboxCreated".to_string()]);
     assert!(data.files[0].warnings.iter().any(|w| w.contains("--date-order")));
     let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options { date_order: Some(DateOrder::DayFirst) });
-    let ts = data.exo_recipients[0].when_mailbox_created.expect("resolved by the flag");
+    let ts = data.exo_recipients.iter().next().expect("row").1.when_mailbox_created.expect("resolved by the flag");
     assert_eq!(hybrid_audit::values::format_date(ts), "2021-05-04");
 }
 

@@ -221,7 +221,8 @@ pub enum Table {
     Ad(Rows<AdUser>),
     Entra(Rows<EntraUser>),
     Skus(Rows<Sku>),
-    Exo(Rows<ExoRecipient>),
+    /// With the EXO family (index of `EXO_FAMILIES`) whose table it is.
+    Exo(Rows<ExoRecipient>, usize),
     Stats(Rows<MailboxStatistics>),
 }
 
@@ -231,7 +232,7 @@ impl Table {
             Kind::AdUsers => Table::Ad(Rows::default()),
             Kind::EntraUsers => Table::Entra(Rows::default()),
             Kind::EntraSkus => Table::Skus(Rows::default()),
-            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => Table::Exo(Rows::default()),
+            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => Table::Exo(Rows::default(), kind.exo_family().unwrap_or(3)),
             Kind::ExoStatistics => Table::Stats(Rows::default()),
             Kind::Unknown => return None,
         })
@@ -242,7 +243,7 @@ impl Table {
             Table::Ad(t) => t.len(),
             Table::Entra(t) => t.len(),
             Table::Skus(t) => t.len(),
-            Table::Exo(t) => t.len(),
+            Table::Exo(t, _) => t.len(),
             Table::Stats(t) => t.len(),
         }
     }
@@ -252,7 +253,7 @@ impl Table {
             Table::Ad(t) => t.texts.len(),
             Table::Entra(t) => t.texts.len(),
             Table::Skus(t) => t.texts.len(),
-            Table::Exo(t) => t.texts.len(),
+            Table::Exo(t, _) => t.texts.len(),
             Table::Stats(t) => t.texts.len(),
         }
     }
@@ -266,7 +267,7 @@ impl Table {
             Table::Ad(t) => go(t, rows, text),
             Table::Entra(t) => go(t, rows, text),
             Table::Skus(t) => go(t, rows, text),
-            Table::Exo(t) => go(t, rows, text),
+            Table::Exo(t, _) => go(t, rows, text),
             Table::Stats(t) => go(t, rows, text),
         }
     }
@@ -283,7 +284,7 @@ impl Table {
             Table::Ad(t) => go(t),
             Table::Entra(t) => go(t),
             Table::Skus(t) => go(t),
-            Table::Exo(t) => go(t),
+            Table::Exo(t, _) => go(t),
             Table::Stats(t) => go(t),
         }
     }
@@ -294,7 +295,7 @@ impl Table {
             Table::Ad(t) => t.texts.overflowed,
             Table::Entra(t) => t.texts.overflowed,
             Table::Skus(t) => t.texts.overflowed,
-            Table::Exo(t) => t.texts.overflowed,
+            Table::Exo(t, _) => t.texts.overflowed,
             Table::Stats(t) => t.texts.overflowed,
         }
     }
@@ -321,7 +322,7 @@ impl Table {
                     t.rows.push(r)
                 }
             }
-            Table::Exo(t) => {
+            Table::Exo(t, _) => {
                 let r = exo_recipient(c, row, src, kind, &mut t.texts);
                 t.rows.push(r)
             }
@@ -351,7 +352,7 @@ impl Table {
                         v[index].created = Some(ts)
                     }
                 }
-                Table::Exo(Rows { rows: v, .. }) => match ExoField::ALL[slot] {
+                Table::Exo(Rows { rows: v, .. }, _) => match ExoField::ALL[slot] {
                     ExoField::WhenSoftDeleted => v[index].when_soft_deleted = Some(ts),
                     ExoField::WhenMailboxCreated => v[index].when_mailbox_created = Some(ts),
                     _ => {}
@@ -375,7 +376,7 @@ impl Table {
             Table::Ad(t) => set(&mut t.rows[range], file),
             Table::Entra(t) => set(&mut t.rows[range], file),
             Table::Skus(t) => set(&mut t.rows[range], file),
-            Table::Exo(t) => set(&mut t.rows[range], file),
+            Table::Exo(t, _) => set(&mut t.rows[range], file),
             Table::Stats(t) => set(&mut t.rows[range], file),
         }
     }
@@ -391,7 +392,7 @@ impl Table {
             Table::Ad(t) => go(&t.rows),
             Table::Entra(t) => go(&t.rows),
             Table::Skus(t) => go(&t.rows),
-            Table::Exo(t) => go(&t.rows),
+            Table::Exo(t, _) => go(&t.rows),
             Table::Stats(t) => go(&t.rows),
         }
     }
@@ -406,7 +407,7 @@ impl Table {
             Table::Ad(t) => go(t, rows, text),
             Table::Entra(t) => go(t, rows, text),
             Table::Skus(t) => go(t, rows, text),
-            Table::Exo(t) => go(t, rows, text),
+            Table::Exo(t, _) => go(t, rows, text),
             Table::Stats(t) => go(t, rows, text),
         }
     }

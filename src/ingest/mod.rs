@@ -145,7 +145,7 @@ pub struct Dataset {
     pub ad_users: Rows<AdUser>,
     pub entra_users: Rows<EntraUser>,
     pub skus: Rows<Sku>,
-    pub exo_recipients: Rows<ExoRecipient>,
+    pub exo_recipients: ExoTables,
     pub statistics: Rows<MailboxStatistics>,
 }
 
@@ -212,7 +212,7 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
             Table::Ad(_) => data.ad_users.texts.len(),
             Table::Entra(_) => data.entra_users.texts.len(),
             Table::Skus(_) => data.skus.texts.len(),
-            Table::Exo(_) => data.exo_recipients.texts.len(),
+            Table::Exo(_, family) => data.exo_recipients.families[*family].texts.len(),
             Table::Stats(_) => data.statistics.texts.len(),
         };
         if stored + table.text_len() > u32::MAX as usize {
@@ -223,14 +223,17 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
             Table::Ad(v) => data.ad_users.append(v),
             Table::Entra(v) => data.entra_users.append(v),
             Table::Skus(v) => data.skus.append(v),
-            Table::Exo(v) => data.exo_recipients.append(v),
+            // Rows stay in the family they were read as (a file reclassified as mixed stays in its table).
+            Table::Exo(v, family) => data.exo_recipients.families[family].append(v),
             Table::Stats(v) => data.statistics.append(v),
         }
     }
     data.ad_users.finish_load();
     data.entra_users.finish_load();
     data.skus.finish_load();
-    data.exo_recipients.finish_load();
+    for family in &mut data.exo_recipients.families {
+        family.finish_load();
+    }
     data.statistics.finish_load();
     Ok(data)
 }
@@ -262,7 +265,7 @@ pub(crate) struct Part {
 /// instance; instances are merged at the end.
 #[derive(Default)]
 pub(crate) struct Pool {
-    slots: [std::sync::Mutex<Option<(u32, Table)>>; 5],
+    slots: [std::sync::Mutex<Option<(u32, Table)>>; 8],
     spare: std::sync::Mutex<Vec<(u32, Table)>>,
     next_id: std::sync::atomic::AtomicU32,
 }
@@ -273,8 +276,11 @@ impl Pool {
             Kind::AdUsers => 0,
             Kind::EntraUsers => 1,
             Kind::EntraSkus => 2,
-            Kind::ExoMailboxes | Kind::ExoUsers | Kind::ExoMailusers | Kind::ExoRecipients => 3,
-            Kind::ExoStatistics => 4,
+            Kind::ExoMailboxes => 3,
+            Kind::ExoUsers => 4,
+            Kind::ExoMailusers => 5,
+            Kind::ExoRecipients => 6,
+            Kind::ExoStatistics => 7,
             Kind::Unknown => return None,
         })
     }
@@ -516,7 +522,7 @@ impl<'a> Builder<'a> {
                 c.question_marks
             ));
         }
-        if let Table::Exo(all) = &table {
+        if let Table::Exo(all, _) = &table {
             let rows = &all.rows[range.clone()];
             if report.kind == Kind::ExoMailboxes {
                 report.soft_deleted = Some(rows.iter().filter(|r| r.state == ExoState::SoftDeleted).count() as u64);
@@ -531,7 +537,7 @@ impl<'a> Builder<'a> {
                 }
             }
             let kind = report.kind;
-            if let Table::Exo(rows) = &mut table {
+            if let Table::Exo(rows, _) = &mut table {
                 for r in rows.rows[range.clone()].iter_mut() {
                     r.kind = Some(kind);
                 }
