@@ -6,7 +6,7 @@
 //! Facts that span identities (duplicate addresses, soft-match candidates) are computed here, once.
 
 use crate::ingest::{Dataset, FileReport};
-use crate::model::{ExoRef, ExoState, RecipientType, EXO_FAMILIES};
+use crate::model::{ExoRef, ExoState, RecipientType};
 use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -40,13 +40,9 @@ pub struct ObjRef {
 /// Get-EXOMailbox, Get-MailUser, Get-Recipient), merged, and its statistics.
 #[derive(Clone, Debug)]
 pub struct ExoObject {
-    /// The row of each cmdlet family (index of [`EXO_FAMILIES`]) merged into this object, if any.
-    row_slots: [Option<u32>; 4],
+    /// The row of each cmdlet family (index of [`crate::model::EXO_FAMILIES`]) merged into this object; `u32::MAX`: none.
+    row_slots: [u32; 4],
     pub state: ExoState,
-    pub external_directory_object_id: Option<Guid>,
-    pub guid: Option<Guid>,
-    pub exchange_guid: Option<Guid>,
-    pub recipient_type_details: Option<RecipientType>,
     /// Index into [`Dataset::statistics`] (by MailboxGuid = ExchangeGuid).
     pub statistics: Option<u32>,
 }
@@ -54,23 +50,48 @@ pub struct ExoObject {
 impl ExoObject {
     /// The rows merged into this object, family by family.
     pub fn rows(&self) -> impl Iterator<Item = ExoRef> + '_ {
-        self.row_slots.iter().enumerate().filter_map(|(f, r)| r.map(|r| ExoRef::new(f, r as usize)))
+        self.row_slots.iter().enumerate().filter(|(_, r)| **r != u32::MAX).map(|(f, r)| ExoRef::new(f, *r as usize))
     }
 
     pub fn first_row(&self) -> ExoRef {
         self.rows().next().unwrap_or_default()
     }
 
+    /// The first value any of its rows carries (the rows of one object agree; the first family wins).
+    fn first<'a, T>(&self, data: &'a Dataset, f: impl Fn(ExoRef, &'a crate::model::ExoRecipient) -> Option<T>) -> Option<T> {
+        self.rows().find_map(|r| f(r, data.exo_recipients.row(r)))
+    }
+
+    pub fn external_directory_object_id(&self, data: &Dataset) -> Option<Guid> {
+        self.first(data, |_, r| r.external_directory_object_id)
+    }
+
+    pub fn guid(&self, data: &Dataset) -> Option<Guid> {
+        self.first(data, |_, r| r.guid)
+    }
+
+    /// The mailbox's ExchangeGuid; the zero GUID counts as none.
+    pub fn exchange_guid(&self, data: &Dataset) -> Option<Guid> {
+        self.first(data, |_, r| r.exchange_guid.filter(|g| !g.is_zero()))
+    }
+
+    /// The recipient type: the mailbox / mail user cmdlets know it better than Get-User.
+    pub fn recipient_type_details<'a>(&self, data: &'a Dataset) -> Option<&'a RecipientType> {
+        let users = crate::model::Kind::ExoUsers.exo_family();
+        self.rows()
+            .filter(|r| Some(r.family()) != users)
+            .find_map(|r| data.exo_recipients.row(r).recipient_type_details.as_ref())
+            .or_else(|| self.first(data, |_, r| r.recipient_type_details.as_ref()))
+    }
+
     /// The first UPN any of its rows carries.
     pub fn user_principal_name<'a>(&self, data: &'a Dataset) -> Option<&'a str> {
-        let t = &data.exo_recipients;
-        self.rows().find_map(|r| t.text(r, t.row(r).user_principal_name))
+        self.first(data, |r, row| data.exo_recipients.text(r, row.user_principal_name))
     }
 
     /// The primary SMTP address (Get-User: its WindowsEmailAddress).
     pub fn primary_smtp_address<'a>(&self, data: &'a Dataset) -> Option<&'a str> {
-        let t = &data.exo_recipients;
-        self.rows().find_map(|r| t.text(r, t.row(r).primary_smtp_address)).or_else(|| self.rows().find_map(|r| t.text(r, t.row(r).windows_email_address)))
+        self.first(data, |r, row| data.exo_recipients.text(r, row.primary_smtp_address)).or_else(|| self.first(data, |r, row| data.exo_recipients.text(r, row.windows_email_address)))
     }
 }
 
@@ -358,7 +379,7 @@ pub fn join(data: &Dataset) -> Joined {
     for (x, o) in exo.iter().enumerate() {
         let x = x as u32;
         let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients.row(r).src.map(|s| s.file), "ExternalDirectoryObjectId"));
-        if let Some(id) = o.external_directory_object_id {
+        if let Some(id) = o.external_directory_object_id(data) {
             if let Some(&e) = entra_by_id.get(&id) {
                 if o.state == ExoState::Active {
                     exo_claims.claim(x, e, MatchKey::ExternalDirectoryObjectId);
@@ -386,7 +407,7 @@ pub fn join(data: &Dataset) -> Joined {
     let exo_value = |x: u32, key: MatchKey| {
         let o = &exo[x as usize];
         match key {
-            MatchKey::ExternalDirectoryObjectId => o.external_directory_object_id.map(|g| g.to_string()).unwrap_or_default(),
+            MatchKey::ExternalDirectoryObjectId => o.external_directory_object_id(data).map(|g| g.to_string()).unwrap_or_default(),
             MatchKey::UserPrincipalName => o.user_principal_name(data).map(lower).unwrap_or_default(),
             _ => o.primary_smtp_address(data).map(lower).unwrap_or_default(),
         }
@@ -570,64 +591,50 @@ pub fn entra_primary_smtp<'a>(data: &'a Dataset, u: &crate::model::EntraUser) ->
 fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
     let t = &data.exo_recipients;
     let n = t.len();
-    let mut objects: Vec<ExoObject> = Vec::with_capacity(n);
+    let mut objects: Vec<ExoObject> = Vec::with_capacity(n / 2 + 16);
     let mut by_guid: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::with_capacity_and_hasher(n, Default::default());
+    // Needed only when some rows lack a Guid (minimal property sets); exports with Guid everywhere skip it.
+    let every_row_has_guid = t.iter().all(|(_, r)| r.guid.is_some());
+    let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::default();
     let mut by_smtp: HashMap<(Cow<'_, str>, ExoState), u32> = HashMap::default();
     for (r, row) in t.iter() {
         let family = r.family();
-        let smtp = t.text(r, row.primary_smtp_address).or(t.text(r, row.windows_email_address)).map(lower_cow);
         // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
         let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
+        let smtp = if by_address { t.text(r, row.primary_smtp_address).or(t.text(r, row.windows_email_address)).map(lower_cow) } else { None };
         let found = row
             .guid
             .and_then(|g| by_guid.get(&g))
-            .or_else(|| row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))))
-            .or_else(|| if by_address { smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))) } else { None })
+            .or_else(|| if every_row_has_guid { None } else { row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))) })
+            .or_else(|| smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))))
             .copied()
-            .filter(|&o| objects[o as usize].row_slots[family].is_none());
+            .filter(|&o| objects[o as usize].row_slots[family] == u32::MAX);
         let o = match found {
             Some(o) => o,
             None => {
-                objects.push(ExoObject {
-                    row_slots: [None; 4],
-                    state: row.state,
-                    external_directory_object_id: None,
-                    guid: None,
-                    exchange_guid: None,
-                    recipient_type_details: None,
-                    statistics: None,
-                });
+                objects.push(ExoObject { row_slots: [u32::MAX; 4], state: row.state, statistics: None });
                 (objects.len() - 1) as u32
             }
         };
         let obj = &mut objects[o as usize];
-        obj.row_slots[family] = Some(r.row() as u32);
-        obj.external_directory_object_id = obj.external_directory_object_id.or(row.external_directory_object_id);
-        obj.guid = obj.guid.or(row.guid);
-        obj.exchange_guid = obj.exchange_guid.or(row.exchange_guid.filter(|g| !g.is_zero()));
-        // The mailbox / mail user cmdlets know the recipient type better than Get-User.
-        if obj.recipient_type_details.is_none() || EXO_FAMILIES[family] != crate::model::Kind::ExoUsers {
-            if let Some(rt) = &row.recipient_type_details {
-                obj.recipient_type_details = Some(rt.clone());
-            }
-        }
+        obj.row_slots[family] = r.row() as u32;
         if row.state != ExoState::Active {
             obj.state = row.state;
         }
         if let Some(g) = row.guid {
             by_guid.entry(g).or_insert(o);
         }
-        if let Some(g) = row.external_directory_object_id {
+        if let (Some(g), false) = (row.external_directory_object_id, every_row_has_guid) {
             by_edoid.entry((g, row.state)).or_insert(o);
         }
-        if let (Some(s), true) = (smtp, by_address) {
+        if let Some(s) = smtp {
             by_smtp.entry((s, row.state)).or_insert(o);
         }
     }
-    let mut by_exchange_guid: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(objects.len(), Default::default());
+    drop((by_guid, by_edoid, by_smtp));
+    let mut by_exchange_guid: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(data.statistics.len(), Default::default());
     for (i, o) in objects.iter().enumerate() {
-        if let Some(g) = o.exchange_guid {
+        if let Some(g) = o.exchange_guid(data) {
             by_exchange_guid.entry(g).or_insert(i as u32);
         }
     }
@@ -639,6 +646,7 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
             }
         }
     }
+    objects.shrink_to_fit();
     objects
 }
 
