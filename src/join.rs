@@ -226,36 +226,69 @@ fn file_has(files: &[FileReport], file: Option<u32>, field: &str) -> bool {
     }
 }
 
-/// The rows one key value points at; one is the rule, so it does not allocate.
-#[derive(Clone, Debug)]
-enum Hits {
-    One(u32),
-    Many(Vec<u32>),
+/// Rows by key. One row per key is the rule, so a key maps straight to its row; only keys held by
+/// several rows point (high bit set) into a list.
+struct KeyIndex<K> {
+    map: HashMap<K, u32>,
+    shared: Vec<Vec<u32>>,
 }
 
-impl Hits {
-    fn push(&mut self, v: u32) {
-        match self {
-            Hits::One(first) => *self = Hits::Many(vec![*first, v]),
-            Hits::Many(all) => all.push(v),
+const SHARED_KEY: u32 = 1 << 31;
+
+impl<K: std::hash::Hash + Eq> KeyIndex<K> {
+    fn with_capacity(n: usize) -> Self {
+        KeyIndex { map: HashMap::with_capacity_and_hasher(n, Default::default()), shared: Vec::new() }
+    }
+
+    fn add(&mut self, key: K, row: u32) {
+        match self.map.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(row);
+            }
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let current = *e.get();
+                if current & SHARED_KEY != 0 {
+                    self.shared[(current & !SHARED_KEY) as usize].push(row);
+                } else {
+                    self.shared.push(vec![current, row]);
+                    *e.get_mut() = SHARED_KEY | (self.shared.len() - 1) as u32;
+                }
+            }
         }
     }
-    fn as_slice(&self) -> &[u32] {
-        match self {
-            Hits::One(v) => std::slice::from_ref(v),
-            Hits::Many(all) => all,
+
+    fn get(&self, key: &K) -> &[u32] {
+        match self.map.get(key) {
+            None => &[],
+            Some(v) if v & SHARED_KEY != 0 => &self.shared[(v & !SHARED_KEY) as usize],
+            Some(v) => std::slice::from_ref(v),
         }
     }
 }
 
-type Index<K> = HashMap<K, Hits>;
+/// Rows by a lower-cased text key, stored as its 64-bit hash (a third of the memory of the text); every
+/// hit is confirmed on the text, so a hash collision cannot link two objects.
+struct TextIndex(KeyIndex<u64>);
 
-fn index_add<K: std::hash::Hash + Eq>(index: &mut Index<K>, key: K, v: u32) {
-    match index.entry(key) {
-        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(v),
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(Hits::One(v));
-        }
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+impl TextIndex {
+    fn with_capacity(n: usize) -> Self {
+        TextIndex(KeyIndex::with_capacity(n))
+    }
+
+    fn add(&mut self, key: &str, row: u32) {
+        self.0.add(text_hash(key), row);
+    }
+
+    /// The rows whose key (as `key_of` gives it) is `query`.
+    fn find<'a>(&self, query: &str, key_of: impl Fn(u32) -> Option<Cow<'a, str>>) -> Vec<u32> {
+        self.0.get(&text_hash(query)).iter().copied().filter(|&r| key_of(r).as_deref() == Some(query)).collect()
     }
 }
 
@@ -329,6 +362,10 @@ pub fn join(data: &Dataset) -> Joined {
     stats.statistics_unmatched = data.statistics.len() as u64 - stats.statistics_matched;
 
     // ---- AD ↔ Entra
+    let ad_upn = |a: u32| data.ad_users.text(data.ad_users[a as usize].user_principal_name).map(lower_cow);
+    let ad_smtp = |a: u32| ad_primary_smtp(data, &data.ad_users[a as usize]);
+    let entra_upn = |e: u32| data.entra_users.text(data.entra_users[e as usize].user_principal_name).map(lower_cow);
+    let entra_smtp = |e: u32| entra_primary_smtp(data, &data.entra_users[e as usize]);
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
     let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
     let mut ad_claims = Claims::new(data.entra_users.len(), data.ad_users.len());
@@ -336,10 +373,11 @@ pub fn join(data: &Dataset) -> Joined {
         let e = e as u32;
         let has_column = file_has(files, u.src.map(|s| s.file), "onPremisesImmutableId");
         if let Some(anchor) = u.immutable_guid {
-            for &a in ad_by_anchor.get(&anchor).map(Hits::as_slice).unwrap_or(&[]) {
+            let matched = ad_by_anchor.get(&anchor);
+            for &a in matched {
                 ad_claims.claim(e, a, MatchKey::SourceAnchor);
             }
-            if ad_by_anchor.contains_key(&anchor) {
+            if !matched.is_empty() {
                 continue;
             }
         } else if has_column && u.immutable_id.is_none() {
@@ -348,7 +386,7 @@ pub fn join(data: &Dataset) -> Joined {
         }
         // Fallback: only onto AD users whose anchor the export could not carry, or when Entra lacks the column.
         let eligible = |a: &u32| !has_column || u.immutable_guid.is_none() || !ad_anchor_usable(*a);
-        let by_upn: Vec<u32> = data.entra_users.text(u.user_principal_name).and_then(|k| ad_by_upn.get(lower_cow(k).as_ref())).map(|v| v.as_slice().iter().copied().filter(eligible).collect()).unwrap_or_default();
+        let by_upn: Vec<u32> = data.entra_users.text(u.user_principal_name).map(|k| ad_by_upn.find(&lower_cow(k), ad_upn)).unwrap_or_default().into_iter().filter(eligible).collect();
         if !by_upn.is_empty() {
             for a in by_upn {
                 ad_claims.claim(e, a, MatchKey::UserPrincipalName);
@@ -356,7 +394,7 @@ pub fn join(data: &Dataset) -> Joined {
             continue;
         }
         let smtp = entra_primary_smtp(data, u);
-        for &a in smtp.as_deref().and_then(|k| ad_by_smtp.get(k)).map(Hits::as_slice).unwrap_or(&[]) {
+        for a in smtp.as_deref().map(|k| ad_by_smtp.find(k, ad_smtp)).unwrap_or_default() {
             if eligible(&a) {
                 ad_claims.claim(e, a, MatchKey::PrimarySmtpAddress);
             }
@@ -380,26 +418,30 @@ pub fn join(data: &Dataset) -> Joined {
         let x = x as u32;
         let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients.row(r).src.map(|s| s.file), "ExternalDirectoryObjectId"));
         if let Some(id) = o.external_directory_object_id(data) {
-            if let Some(&e) = entra_by_id.get(&id) {
-                if o.state == ExoState::Active {
+            // Two Entra users with one id (an export read twice) make the claim ambiguous rather than picked.
+            let users = entra_by_id.get(&id);
+            if o.state == ExoState::Active {
+                for &e in users {
                     exo_claims.claim(x, e, MatchKey::ExternalDirectoryObjectId);
-                } else {
-                    previous.push((x, e, MatchKey::ExternalDirectoryObjectId));
                 }
+            } else if let [e] = users {
+                previous.push((x, *e, MatchKey::ExternalDirectoryObjectId));
             }
             continue;
         }
         if edoid_column || o.state != ExoState::Active {
             continue;
         }
-        let (by_upn, by_smtp) = if no_entra { (&ad_by_upn, &ad_by_smtp) } else { (&entra_by_upn, &entra_by_smtp) };
         let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
-        if let Some(c) = o.user_principal_name(data).and_then(|k| by_upn.get(lower_cow(k).as_ref())) {
-            for &t in c.as_slice() {
+        let by_upn = |k: &str| if no_entra { ad_by_upn.find(k, ad_upn) } else { entra_by_upn.find(k, entra_upn) };
+        let by_smtp = |k: &str| if no_entra { ad_by_smtp.find(k, ad_smtp) } else { entra_by_smtp.find(k, entra_smtp) };
+        let upn_hits = o.user_principal_name(data).map(|k| by_upn(&lower_cow(k))).unwrap_or_default();
+        if !upn_hits.is_empty() {
+            for t in upn_hits {
                 claims.claim(x, t, MatchKey::UserPrincipalName);
             }
-        } else if let Some(c) = o.primary_smtp_address(data).and_then(|k| by_smtp.get(lower_cow(k).as_ref())) {
-            for &t in c.as_slice() {
+        } else {
+            for t in o.primary_smtp_address(data).map(|k| by_smtp(&lower_cow(k))).unwrap_or_default() {
                 claims.claim(x, t, MatchKey::PrimarySmtpAddress);
             }
         }
@@ -515,44 +557,41 @@ pub fn join(data: &Dataset) -> Joined {
     out
 }
 
-type AdIndexes<'a> = (Index<Guid>, Index<Cow<'a, str>>, Index<Cow<'a, str>>);
+type AdIndexes = (KeyIndex<Guid>, TextIndex, TextIndex);
 
-fn ad_indexes(data: &Dataset) -> AdIndexes<'_> {
+fn ad_indexes(data: &Dataset) -> AdIndexes {
     let n = data.ad_users.len();
-    let mut by_anchor: Index<Guid> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let (mut by_anchor, mut by_upn, mut by_smtp) = (KeyIndex::with_capacity(n), TextIndex::with_capacity(n), TextIndex::with_capacity(n));
     for (i, u) in data.ad_users.iter().enumerate() {
         let i = i as u32;
         if let Some(anchor) = u.source_anchor() {
-            index_add(&mut by_anchor, anchor, i);
+            by_anchor.add(anchor, i);
         }
         if let Some(upn) = data.ad_users.text(u.user_principal_name) {
-            index_add(&mut by_upn, lower_cow(upn), i);
+            by_upn.add(&lower_cow(upn), i);
         }
         if let Some(smtp) = ad_primary_smtp(data, u) {
-            index_add(&mut by_smtp, smtp, i);
+            by_smtp.add(&smtp, i);
         }
     }
     (by_anchor, by_upn, by_smtp)
 }
 
-type EntraIndexes<'a> = (HashMap<Guid, u32>, Index<Cow<'a, str>>, Index<Cow<'a, str>>);
+type EntraIndexes = (KeyIndex<Guid>, TextIndex, TextIndex);
 
-fn entra_indexes(data: &Dataset) -> EntraIndexes<'_> {
+fn entra_indexes(data: &Dataset) -> EntraIndexes {
     let n = data.entra_users.len();
-    let mut by_id: HashMap<Guid, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_upn: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
-    let mut by_smtp: Index<Cow<'_, str>> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let (mut by_id, mut by_upn, mut by_smtp) = (KeyIndex::with_capacity(n), TextIndex::with_capacity(n), TextIndex::with_capacity(n));
     for (e, u) in data.entra_users.iter().enumerate() {
+        let e = e as u32;
         if let Some(id) = u.id {
-            by_id.insert(id, e as u32);
+            by_id.add(id, e);
         }
         if let Some(upn) = data.entra_users.text(u.user_principal_name) {
-            index_add(&mut by_upn, lower_cow(upn), e as u32);
+            by_upn.add(&lower_cow(upn), e);
         }
         if let Some(smtp) = entra_primary_smtp(data, u) {
-            index_add(&mut by_smtp, smtp, e as u32);
+            by_smtp.add(&smtp, e);
         }
     }
     (by_id, by_upn, by_smtp)

@@ -125,3 +125,13 @@ fn duplicate_addresses_per_directory() {
     assert_eq!(j.duplicates[0].directory, Side::Ad);
     assert_eq!(j.duplicates[0].identities.len(), 2);
 }
+
+#[test]
+fn an_entra_user_listed_twice_makes_its_mailbox_ambiguous_not_picked() {
+    let id = guid(101);
+    let exo = format!("{EXO_HEADER}\n\"{id}\",\"a@contoso.com\",\"a@contoso.com\",\"UserMailbox\",\"{g}\",\"False\",\"False\",\"\"\n", g = guid(201));
+    let entra = entra(&[(1, Some(1), "a@contoso.com")]);
+    let (_, j) = run(&[("entra-1.csv", entra.clone()), ("entra-2.csv", entra), ("mbx.csv", exo)]);
+    assert_eq!(j.stats.entra_exo.external_directory_object_id, 0);
+    assert!(j.ambiguities.iter().any(|a| a.key == MatchKey::ExternalDirectoryObjectId && a.objects.len() == 3), "{:?}", j.ambiguities);
+}
