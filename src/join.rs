@@ -97,8 +97,6 @@ impl ExoObject {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Identity {
-    /// Lower-cased UPN (Entra, else AD, else EXO), else primary SMTP, else sAMAccountName / DN.
-    pub name: String,
     pub ad: Option<u32>,
     pub entra: Option<u32>,
     /// The active EXO recipient.
@@ -467,7 +465,7 @@ pub fn join(data: &Dataset) -> Joined {
     let mut identity_of_entra = vec![u32::MAX; data.entra_users.len()];
     let mut identity_of_exo = vec![u32::MAX; exo.len()];
     let mut identities: Vec<Identity> = Vec::new();
-    let blank = Identity { name: String::new(), ad: None, entra: None, exo: None, previous_mailboxes: Vec::new(), ad_key: None, exo_key: None, ambiguous: false };
+    let blank = Identity { ad: None, entra: None, exo: None, previous_mailboxes: Vec::new(), ad_key: None, exo_key: None, ambiguous: false };
     for (e, slot) in identity_of_entra.iter_mut().enumerate() {
         *slot = identities.len() as u32;
         identities.push(Identity { entra: Some(e as u32), ..blank.clone() });
@@ -529,9 +527,6 @@ pub fn join(data: &Dataset) -> Joined {
         }
     }
     stats.ambiguous = ambiguities.len() as u64;
-    for (i, ident) in identities.iter_mut().enumerate() {
-        ident.name = identity_name(data, exo, ident, i);
-    }
     stats.unmatched.ad = identities.iter().filter(|i| i.ad.is_some() && i.entra.is_none()).count() as u64;
     for ident in identities.iter().filter(|i| i.entra.is_some() && i.ad.is_none()) {
         let u = &data.entra_users[ident.entra.unwrap_or(0) as usize];
@@ -595,6 +590,14 @@ fn entra_indexes(data: &Dataset) -> EntraIndexes {
         }
     }
     (by_id, by_upn, by_smtp)
+}
+
+impl Joined {
+    /// The identity's name: its lower-cased UPN (Entra, else AD, else EXO), else primary SMTP, else
+    /// sAMAccountName / DN. Computed when asked, not kept: 800k stored names are tens of MB.
+    pub fn name(&self, data: &Dataset, identity: usize) -> String {
+        identity_name(data, &self.exo_objects, &self.identities[identity], identity)
+    }
 }
 
 fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usize) -> String {

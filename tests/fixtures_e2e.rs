@@ -95,7 +95,8 @@ fn both_shapes_give_the_same_identities() {
         let mut names: Vec<(String, bool, bool, bool, usize)> = joined
             .identities
             .iter()
-            .map(|i| (i.name.clone(), i.ad.is_some(), i.entra.is_some(), i.exo.is_some(), i.previous_mailboxes.len()))
+            .enumerate()
+            .map(|(n, i)| (joined.name(&data, n), i.ad.is_some(), i.entra.is_some(), i.exo.is_some(), i.previous_mailboxes.len()))
             .collect();
         names.sort();
         names_per_shape.push(names);
