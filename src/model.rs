@@ -1,6 +1,6 @@
 //! The canonical typed tables: the same record whatever export shape it came from. No I/O here.
 
-use crate::values::{Guid, Timestamp};
+use crate::values::{Guid, Opt64};
 use serde::Serialize;
 
 /// Where a row came from: an index into the run's file list, and the 1-based line (CSV, JSON, LDIF)
@@ -478,12 +478,12 @@ pub struct AdUser {
     pub target_address: Str,
     pub home_mdb: Str,
     pub home_server_name: Str,
-    pub recipient_type_details: Option<i64>,
-    pub remote_recipient_type: Option<i64>,
-    pub recipient_display_type: Option<i64>,
-    pub when_created: Option<Timestamp>,
+    pub recipient_type_details: Opt64,
+    pub remote_recipient_type: Opt64,
+    pub recipient_display_type: Opt64,
+    pub when_created: Opt64,
     /// `None` when it never expires (FILETIME 0 / 2^63-1) or is not exported.
-    pub account_expires: Option<Timestamp>,
+    pub account_expires: Opt64,
 }
 
 rebase!(AdUser { distinguished_name, object_class, user_principal_name, sam_account_name, display_name, mail, mail_nickname, proxy_addresses, target_address, home_mdb, home_server_name });
@@ -512,7 +512,7 @@ pub struct AssignedPlan {
     /// `capabilityStatus` Enabled (also Warning: still granted during grace).
     pub enabled: bool,
     pub capability_status: Str,
-    pub assigned: Option<Timestamp>,
+    pub assigned: Opt64,
 }
 
 /// One `licenseAssignmentStates` entry.
@@ -552,7 +552,7 @@ pub struct EntraUser {
     pub user_type: Str,
     /// MSOL `ValidationStatus`.
     pub validation_status: Str,
-    pub created: Option<Timestamp>,
+    pub created: Opt64,
     pub licenses: Box<[License]>,
     pub assigned_plans: Box<[AssignedPlan]>,
     pub license_states: Box<[LicenseState]>,
@@ -625,8 +625,8 @@ pub struct ExoRecipient {
     pub in_place_holds: Str,
     pub recipient_type_details: Option<RecipientType>,
     pub previous_recipient_type_details: Option<RecipientType>,
-    pub when_soft_deleted: Option<Timestamp>,
-    pub when_mailbox_created: Option<Timestamp>,
+    pub when_soft_deleted: Opt64,
+    pub when_mailbox_created: Opt64,
 }
 
 rebase!(ExoRecipient {

@@ -302,6 +302,52 @@ pub fn parse_proxy(text: &str) -> Option<Proxy<'_>> {
 /// Seconds since the Unix epoch, UTC. Exports that carry no zone are read as UTC.
 pub type Timestamp = i64;
 
+/// An optional 64-bit integer or timestamp in 8 bytes (`Option<i64>` takes 16): `i64::MIN`, which no
+/// export writes, stands for absent. Records hold several.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Opt64(i64);
+
+impl Opt64 {
+    pub const NONE: Opt64 = Opt64(i64::MIN);
+
+    pub fn get(self) -> Option<i64> {
+        (self.0 != i64::MIN).then_some(self.0)
+    }
+    pub fn is_some(self) -> bool {
+        self.0 != i64::MIN
+    }
+    pub fn is_none(self) -> bool {
+        self.0 == i64::MIN
+    }
+}
+
+impl Default for Opt64 {
+    fn default() -> Self {
+        Opt64::NONE
+    }
+}
+
+impl From<Option<i64>> for Opt64 {
+    fn from(v: Option<i64>) -> Self {
+        match v {
+            Some(x) if x != i64::MIN => Opt64(x),
+            _ => Opt64::NONE,
+        }
+    }
+}
+
+impl PartialEq<Option<i64>> for Opt64 {
+    fn eq(&self, other: &Option<i64>) -> bool {
+        self.get() == *other
+    }
+}
+
+impl fmt::Debug for Opt64 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
 /// FILETIME "never" values (`accountExpires`).
 pub const FILETIME_NEVER: [i64; 2] = [0, i64::MAX];
 

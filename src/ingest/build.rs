@@ -343,18 +343,18 @@ impl Table {
             };
             match self {
                 Table::Ad(Rows { rows: v, .. }) => match AdField::ALL[slot] {
-                    AdField::WhenCreated => v[index].when_created = Some(ts),
-                    AdField::AccountExpires => v[index].account_expires = Some(ts),
+                    AdField::WhenCreated => v[index].when_created = Some(ts).into(),
+                    AdField::AccountExpires => v[index].account_expires = Some(ts).into(),
                     _ => {}
                 },
                 Table::Entra(Rows { rows: v, .. }) => {
                     if EntraField::ALL[slot] == EntraField::CreatedDateTime {
-                        v[index].created = Some(ts)
+                        v[index].created = Some(ts).into()
                     }
                 }
                 Table::Exo(Rows { rows: v, .. }, _) => match ExoField::ALL[slot] {
-                    ExoField::WhenSoftDeleted => v[index].when_soft_deleted = Some(ts),
-                    ExoField::WhenMailboxCreated => v[index].when_mailbox_created = Some(ts),
+                    ExoField::WhenSoftDeleted => v[index].when_soft_deleted = Some(ts).into(),
+                    ExoField::WhenMailboxCreated => v[index].when_mailbox_created = Some(ts).into(),
                     _ => {}
                 },
                 Table::Skus(_) | Table::Stats(_) => {}
@@ -468,15 +468,15 @@ fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser 
         proxy_addresses: c.list(row, s(F::ProxyAddresses), true, t),
         target_address: c.put(row, s(F::TargetAddress), t),
         enabled,
-        recipient_type_details: c.int(row, s(F::RecipientTypeDetails)),
-        remote_recipient_type: c.int(row, s(F::RemoteRecipientType)),
-        recipient_display_type: c.int(row, s(F::RecipientDisplayType)),
+        recipient_type_details: c.int(row, s(F::RecipientTypeDetails)).into(),
+        remote_recipient_type: c.int(row, s(F::RemoteRecipientType)).into(),
+        recipient_display_type: c.int(row, s(F::RecipientDisplayType)).into(),
         mailbox_guid: c.guid(row, s(F::MailboxGuid)),
         archive_guid: c.guid(row, s(F::ArchiveGuid)),
         home_mdb: c.put(row, s(F::HomeMdb), t),
         home_server_name: c.put(row, s(F::HomeServerName), t),
-        when_created: c.date(row, s(F::WhenCreated)),
-        account_expires: c.date(row, s(F::AccountExpires)),
+        when_created: c.date(row, s(F::WhenCreated)).into(),
+        account_expires: c.date(row, s(F::AccountExpires)).into(),
     }
 }
 
@@ -550,7 +550,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 service_plan_id,
                 enabled: status.eq_ignore_ascii_case("Enabled") || status.eq_ignore_ascii_case("Warning"),
                 capability_status: t.put(status),
-                assigned,
+                assigned: assigned.into(),
             });
         }
     }
@@ -604,7 +604,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
         proxy_addresses: c.list(row, s(F::ProxyAddresses), true, t),
         usage_location: c.put(row, s(F::UsageLocation), t),
         user_type: c.put(row, s(F::UserType), t),
-        created: c.date(row, s(F::CreatedDateTime)),
+        created: c.date(row, s(F::CreatedDateTime)).into(),
         licenses: licenses.into_boxed_slice(),
         assigned_plans: plans.into_boxed_slice(),
         license_states: states.into_boxed_slice(),
@@ -669,8 +669,8 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
         delay_release_hold_applied: c.bool(row, s(F::DelayReleaseHoldApplied)),
         retention_hold_enabled: c.bool(row, s(F::RetentionHoldEnabled)),
         state,
-        when_soft_deleted,
-        when_mailbox_created: c.date(row, s(F::WhenMailboxCreated)),
+        when_soft_deleted: when_soft_deleted.into(),
+        when_mailbox_created: c.date(row, s(F::WhenMailboxCreated)).into(),
         account_disabled: c.bool(row, s(F::AccountDisabled)),
         sku_assigned: c.bool(row, s(F::SkuAssigned)),
         is_dir_synced: c.bool(row, s(F::IsDirSynced)),
