@@ -182,8 +182,8 @@ fields! {
 }
 
 /// Exchange recipient type (`msExchRecipientTypeDetails` on-prem, `RecipientTypeDetails` in EXO,
-/// whose enum shares the values). Unrecognised values are kept as their number or name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// whose enum shares the values). Unrecognised values are kept as written, in the row's text store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecipientType {
     UserMailbox,
     LinkedMailbox,
@@ -200,7 +200,7 @@ pub enum RecipientType {
     RemoteEquipmentMailbox,
     RemoteSharedMailbox,
     None,
-    Other(Box<str>),
+    Other(Str),
 }
 
 impl RecipientType {
@@ -221,39 +221,36 @@ impl RecipientType {
         (2199023255552, "GuestMailUser", RecipientType::GuestMailUser),
     ];
 
-    pub fn from_value(value: i64) -> RecipientType {
+    /// A known numeric value.
+    pub fn from_value(value: i64) -> Option<RecipientType> {
         Self::TABLE
             .iter()
             .find(|(v, _, _)| *v == value)
-            .map(|(_, _, t)| t.clone())
-            .unwrap_or_else(|| RecipientType::Other(value.to_string().into()))
+            .map(|(_, _, t)| *t)
     }
 
     /// From EXO text (`UserMailbox`), a number (PowerShell 5.1 JSON writes enums as numbers), or empty.
-    pub fn parse(text: &str) -> Option<RecipientType> {
-        let t = text.trim();
+    /// A value not in the table is kept as written, in `texts`.
+    pub fn parse(text: &str, texts: &mut Texts) -> Option<RecipientType> {
+        let t = text.trim_ascii();
         if t.is_empty() {
             return Option::None;
-        }
-        if let Ok(v) = t.parse::<i64>() {
-            return Some(Self::from_value(v));
         }
         if t.eq_ignore_ascii_case("None") {
             return Some(RecipientType::None);
         }
-        Some(
-            Self::TABLE
-                .iter()
-                .find(|(_, name, _)| name.eq_ignore_ascii_case(t))
-                .map(|(_, _, rt)| rt.clone())
-                .unwrap_or_else(|| RecipientType::Other(t.into())),
-        )
+        let known = match t.parse::<i64>() {
+            Ok(v) => Self::from_value(v),
+            Err(_) => Self::TABLE.iter().find(|(_, name, _)| name.eq_ignore_ascii_case(t)).map(|(_, _, rt)| *rt),
+        };
+        Some(known.unwrap_or_else(|| RecipientType::Other(texts.put(t))))
     }
 
-    pub fn as_str(&self) -> &str {
+    /// The type's name; `texts` is the store of the row it came from.
+    pub fn name<'a>(&self, texts: &'a Texts) -> &'a str {
         match self {
             RecipientType::None => "None",
-            RecipientType::Other(s) => s,
+            RecipientType::Other(s) => texts.get(*s).unwrap_or("?"),
             known => Self::TABLE.iter().find(|(_, _, t)| t == known).map(|(_, n, _)| *n).unwrap_or("?"),
         }
     }
@@ -266,10 +263,13 @@ impl RecipientType {
     }
 
     /// A mailbox in this directory (not a remote one): also DiscoveryMailbox, SchedulingMailbox, TeamMailbox …
-    pub fn is_mailbox(&self) -> bool {
+    pub fn is_mailbox(&self, texts: &Texts) -> bool {
         match self {
             RecipientType::UserMailbox | RecipientType::LinkedMailbox | RecipientType::SharedMailbox | RecipientType::RoomMailbox | RecipientType::EquipmentMailbox => true,
-            RecipientType::Other(name) => name.ends_with("Mailbox") && !name.starts_with("Remote"),
+            RecipientType::Other(_) => {
+                let name = self.name(texts);
+                name.ends_with("Mailbox") && !name.starts_with("Remote")
+            }
             _ => false,
         }
     }
@@ -277,7 +277,7 @@ impl RecipientType {
 
 /// A string in its table's text store ([`Texts`]): 8 bytes and no allocation of its own, where a
 /// `Box<str>` costs 16 bytes plus a heap block. Empty means absent (exports do not distinguish them).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Str {
     start: u32,
     len: u32,
@@ -629,9 +629,29 @@ pub struct ExoRecipient {
     pub when_mailbox_created: Opt64,
 }
 
-rebase!(ExoRecipient {
-    user_principal_name, alias, display_name, email_addresses, primary_smtp_address, windows_email_address, external_email_address, archive_status, in_place_holds
-});
+impl Rebase for ExoRecipient {
+    fn rebase(&mut self, delta: u32) {
+        for s in [
+            &mut self.user_principal_name,
+            &mut self.alias,
+            &mut self.display_name,
+            &mut self.email_addresses,
+            &mut self.primary_smtp_address,
+            &mut self.windows_email_address,
+            &mut self.external_email_address,
+            &mut self.archive_status,
+            &mut self.in_place_holds,
+        ] {
+            s.rebase(delta);
+        }
+        // An unrecognised recipient type keeps its text in the store too.
+        for t in [&mut self.recipient_type_details, &mut self.previous_recipient_type_details].into_iter().flatten() {
+            if let RecipientType::Other(s) = t {
+                s.rebase(delta);
+            }
+        }
+    }
+}
 
 /// The cmdlet families of Exchange Online recipient exports; each has its own table, so files of
 /// different families are read side by side without one table being copied into another.
@@ -718,6 +738,20 @@ mod tests {
         t.truncate(before - 5);
         let again = t.put("a@contoso.com");
         assert_eq!(t.get(again), Some("a@contoso.com"), "no stale reuse after a truncate");
+    }
+
+    #[test]
+    fn recipient_types_by_name_number_or_kept_as_written() {
+        let mut t = Texts::default();
+        assert_eq!(RecipientType::parse("34359738368", &mut t), Some(RecipientType::RemoteSharedMailbox));
+        assert_eq!(RecipientType::parse("usermailbox", &mut t), Some(RecipientType::UserMailbox));
+        assert_eq!(RecipientType::parse("", &mut t), None);
+        let discovery = RecipientType::parse("DiscoveryMailbox", &mut t).expect("kept");
+        assert_eq!(discovery.name(&t), "DiscoveryMailbox");
+        assert!(discovery.is_mailbox(&t));
+        let odd = RecipientType::parse("4096", &mut t).expect("kept");
+        assert_eq!(odd.name(&t), "4096");
+        assert!(!RecipientType::RemoteUserMailbox.is_mailbox(&t) && RecipientType::RemoteUserMailbox.is_remote());
     }
 
     #[test]

@@ -643,8 +643,8 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
     } else {
         ExoState::Active
     };
-    let rtd = c.text(row, s(F::RecipientTypeDetails)).and_then(RecipientType::parse);
-    let prtd = c.text(row, s(F::PreviousRecipientTypeDetails)).and_then(RecipientType::parse);
+    let rtd = c.text(row, s(F::RecipientTypeDetails)).and_then(|v| RecipientType::parse(v, t));
+    let prtd = c.text(row, s(F::PreviousRecipientTypeDetails)).and_then(|v| RecipientType::parse(v, t));
     ExoRecipient {
         src: Some(src),
         kind: Some(kind),

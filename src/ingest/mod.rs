@@ -530,8 +530,9 @@ impl<'a> Builder<'a> {
             }
             // A mailbox-shaped export that also lists mail users is a mixed recipient export.
             if report.kind == Kind::ExoMailboxes || report.kind == Kind::ExoMailusers {
-                let mailboxes = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| t.is_mailbox())).count();
-                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox() && !t.is_remote())).count();
+                let texts = &all.texts;
+                let mailboxes = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| t.is_mailbox(texts))).count();
+                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox(texts) && !t.is_remote())).count();
                 if mailboxes > 0 && others > 0 {
                     report.kind = Kind::ExoRecipients;
                 }
