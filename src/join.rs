@@ -344,9 +344,16 @@ impl Claims {
 pub fn join(data: &Dataset) -> Joined {
     let files = &data.files;
     // The EXO merge and the directory indexes are independent: build them side by side.
-    let (exo_objects, (ad_indexes, entra_indexes)) = rayon::join(|| merge_exo(data), || rayon::join(|| ad_indexes(data), || entra_indexes(data)));
-    let (ad_by_anchor, ad_by_upn, ad_by_smtp) = ad_indexes;
-    let (entra_by_id, entra_by_upn, entra_by_smtp) = entra_indexes;
+    let (exo_objects, (ad_by_anchor, entra_by_id)) = rayon::join(|| merge_exo(data), || rayon::join(|| ad_anchors(data), || entra_ids(data)));
+    let ad_upn = |a: u32| data.ad_users.text(data.ad_users[a as usize].user_principal_name).map(lower_cow);
+    let ad_smtp = |a: u32| ad_primary_smtp(data, &data.ad_users[a as usize]);
+    let entra_upn = |e: u32| data.entra_users.text(data.entra_users[e as usize].user_principal_name).map(lower_cow);
+    let entra_smtp = |e: u32| entra_primary_smtp(data, &data.entra_users[e as usize]);
+    // The UPN / SMTP indexes serve only the fallback keys, which a complete export never needs: built on first use.
+    let ad_text = std::cell::OnceCell::new();
+    let entra_text = std::cell::OnceCell::new();
+    let ad_by_upn_smtp = || ad_text.get_or_init(|| text_indexes(data.ad_users.len(), |i| (ad_upn(i), ad_smtp(i))));
+    let entra_by_upn_smtp = || entra_text.get_or_init(|| text_indexes(data.entra_users.len(), |i| (entra_upn(i), entra_smtp(i))));
     let mut out = Joined { exo_objects, ..Default::default() };
     let exo = &out.exo_objects;
     let mut stats = JoinStats {
@@ -360,10 +367,6 @@ pub fn join(data: &Dataset) -> Joined {
     stats.statistics_unmatched = data.statistics.len() as u64 - stats.statistics_matched;
 
     // ---- AD ↔ Entra
-    let ad_upn = |a: u32| data.ad_users.text(data.ad_users[a as usize].user_principal_name).map(lower_cow);
-    let ad_smtp = |a: u32| ad_primary_smtp(data, &data.ad_users[a as usize]);
-    let entra_upn = |e: u32| data.entra_users.text(data.entra_users[e as usize].user_principal_name).map(lower_cow);
-    let entra_smtp = |e: u32| entra_primary_smtp(data, &data.entra_users[e as usize]);
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
     let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
     let mut ad_claims = Claims::new(data.entra_users.len(), data.ad_users.len());
@@ -384,7 +387,7 @@ pub fn join(data: &Dataset) -> Joined {
         }
         // Fallback: only onto AD users whose anchor the export could not carry, or when Entra lacks the column.
         let eligible = |a: &u32| !has_column || u.immutable_guid.is_none() || !ad_anchor_usable(*a);
-        let by_upn: Vec<u32> = data.entra_users.text(u.user_principal_name).map(|k| ad_by_upn.find(&lower_cow(k), ad_upn)).unwrap_or_default().into_iter().filter(eligible).collect();
+        let by_upn: Vec<u32> = data.entra_users.text(u.user_principal_name).map(|k| ad_by_upn_smtp().0.find(&lower_cow(k), ad_upn)).unwrap_or_default().into_iter().filter(eligible).collect();
         if !by_upn.is_empty() {
             for a in by_upn {
                 ad_claims.claim(e, a, MatchKey::UserPrincipalName);
@@ -392,7 +395,7 @@ pub fn join(data: &Dataset) -> Joined {
             continue;
         }
         let smtp = entra_primary_smtp(data, u);
-        for a in smtp.as_deref().map(|k| ad_by_smtp.find(k, ad_smtp)).unwrap_or_default() {
+        for a in smtp.as_deref().map(|k| ad_by_upn_smtp().1.find(k, ad_smtp)).unwrap_or_default() {
             if eligible(&a) {
                 ad_claims.claim(e, a, MatchKey::PrimarySmtpAddress);
             }
@@ -431,8 +434,8 @@ pub fn join(data: &Dataset) -> Joined {
             continue;
         }
         let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
-        let by_upn = |k: &str| if no_entra { ad_by_upn.find(k, ad_upn) } else { entra_by_upn.find(k, entra_upn) };
-        let by_smtp = |k: &str| if no_entra { ad_by_smtp.find(k, ad_smtp) } else { entra_by_smtp.find(k, entra_smtp) };
+        let by_upn = |k: &str| if no_entra { ad_by_upn_smtp().0.find(k, ad_upn) } else { entra_by_upn_smtp().0.find(k, entra_upn) };
+        let by_smtp = |k: &str| if no_entra { ad_by_upn_smtp().1.find(k, ad_smtp) } else { entra_by_upn_smtp().1.find(k, entra_smtp) };
         let upn_hits = o.user_principal_name(data).map(|k| by_upn(&lower_cow(k))).unwrap_or_default();
         if !upn_hits.is_empty() {
             for t in upn_hits {
@@ -458,7 +461,7 @@ pub fn join(data: &Dataset) -> Joined {
     ambiguities.extend(more);
 
     // The key indexes are done with: give their memory back before the identities and the address scan.
-    drop((ad_by_anchor, ad_by_upn, ad_by_smtp, entra_by_id, entra_by_upn, entra_by_smtp));
+    drop((ad_by_anchor, entra_by_id, ad_text, entra_text));
 
     // ---- Identities
     let mut identity_of_ad = vec![u32::MAX; data.ad_users.len()];
@@ -552,44 +555,39 @@ pub fn join(data: &Dataset) -> Joined {
     out
 }
 
-type AdIndexes = (KeyIndex<Guid>, TextIndex, TextIndex);
-
-fn ad_indexes(data: &Dataset) -> AdIndexes {
-    let n = data.ad_users.len();
-    let (mut by_anchor, mut by_upn, mut by_smtp) = (KeyIndex::with_capacity(n), TextIndex::with_capacity(n), TextIndex::with_capacity(n));
+fn ad_anchors(data: &Dataset) -> KeyIndex<Guid> {
+    let mut by_anchor = KeyIndex::with_capacity(data.ad_users.len());
     for (i, u) in data.ad_users.iter().enumerate() {
-        let i = i as u32;
         if let Some(anchor) = u.source_anchor() {
-            by_anchor.add(anchor, i);
+            by_anchor.add(anchor, i as u32);
         }
-        if let Some(upn) = data.ad_users.text(u.user_principal_name) {
-            by_upn.add(&lower_cow(upn), i);
+    }
+    by_anchor
+}
+
+fn entra_ids(data: &Dataset) -> KeyIndex<Guid> {
+    let mut by_id = KeyIndex::with_capacity(data.entra_users.len());
+    for (e, u) in data.entra_users.iter().enumerate() {
+        if let Some(id) = u.id {
+            by_id.add(id, e as u32);
         }
-        if let Some(smtp) = ad_primary_smtp(data, u) {
+    }
+    by_id
+}
+
+/// UPN and primary-SMTP indexes over `n` rows, from each row's (lower-cased) keys.
+fn text_indexes<'a>(n: usize, keys: impl Fn(u32) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>)) -> (TextIndex, TextIndex) {
+    let (mut by_upn, mut by_smtp) = (TextIndex::with_capacity(n), TextIndex::with_capacity(n));
+    for i in 0..n as u32 {
+        let (upn, smtp) = keys(i);
+        if let Some(upn) = upn {
+            by_upn.add(&upn, i);
+        }
+        if let Some(smtp) = smtp {
             by_smtp.add(&smtp, i);
         }
     }
-    (by_anchor, by_upn, by_smtp)
-}
-
-type EntraIndexes = (KeyIndex<Guid>, TextIndex, TextIndex);
-
-fn entra_indexes(data: &Dataset) -> EntraIndexes {
-    let n = data.entra_users.len();
-    let (mut by_id, mut by_upn, mut by_smtp) = (KeyIndex::with_capacity(n), TextIndex::with_capacity(n), TextIndex::with_capacity(n));
-    for (e, u) in data.entra_users.iter().enumerate() {
-        let e = e as u32;
-        if let Some(id) = u.id {
-            by_id.add(id, e);
-        }
-        if let Some(upn) = data.entra_users.text(u.user_principal_name) {
-            by_upn.add(&lower_cow(upn), e);
-        }
-        if let Some(smtp) = entra_primary_smtp(data, u) {
-            by_smtp.add(&smtp, e);
-        }
-    }
-    (by_id, by_upn, by_smtp)
+    (by_upn, by_smtp)
 }
 
 impl Joined {
