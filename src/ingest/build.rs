@@ -226,6 +226,19 @@ pub enum Table {
     Stats(Rows<MailboxStatistics>),
 }
 
+/// Runs `$body` on the rows of whichever table `$table` is (each arm is its own instantiation).
+macro_rules! each_table {
+    ($table:expr, $t:ident => $body:expr) => {
+        match $table {
+            Table::Ad($t) => $body,
+            Table::Entra($t) => $body,
+            Table::Skus($t) => $body,
+            Table::Exo($t, _) => $body,
+            Table::Stats($t) => $body,
+        }
+    };
+}
+
 impl Table {
     pub fn new(kind: Kind) -> Option<Table> {
         Some(match kind {
@@ -239,69 +252,55 @@ impl Table {
     }
 
     pub fn len(&self) -> usize {
-        match self {
-            Table::Ad(t) => t.len(),
-            Table::Entra(t) => t.len(),
-            Table::Skus(t) => t.len(),
-            Table::Exo(t, _) => t.len(),
-            Table::Stats(t) => t.len(),
-        }
-    }
-
-    pub fn text_len(&self) -> usize {
-        match self {
-            Table::Ad(t) => t.texts.len(),
-            Table::Entra(t) => t.texts.len(),
-            Table::Skus(t) => t.texts.len(),
-            Table::Exo(t, _) => t.texts.len(),
-            Table::Stats(t) => t.texts.len(),
-        }
-    }
-
-    pub fn reserve(&mut self, rows: usize, text: usize) {
-        fn go<T>(t: &mut Rows<T>, rows: usize, text: usize) {
-            t.rows.reserve_exact(rows);
-            t.texts.reserve(text);
-        }
-        match self {
-            Table::Ad(t) => go(t, rows, text),
-            Table::Entra(t) => go(t, rows, text),
-            Table::Skus(t) => go(t, rows, text),
-            Table::Exo(t, _) => go(t, rows, text),
-            Table::Stats(t) => go(t, rows, text),
-        }
-    }
-
-    /// Gives back what an estimate reserved beyond 10 % of need.
-    pub fn shrink(&mut self) {
-        fn go<T>(t: &mut Rows<T>) {
-            if t.rows.capacity() > t.rows.len() + t.rows.len() / 10 + 64 {
-                t.rows.shrink_to_fit();
-            }
-            t.texts.shrink();
-        }
-        match self {
-            Table::Ad(t) => go(t),
-            Table::Entra(t) => go(t),
-            Table::Skus(t) => go(t),
-            Table::Exo(t, _) => go(t),
-            Table::Stats(t) => go(t),
-        }
-    }
-
-    /// Whether the text store outgrew its 4 GiB offsets.
-    pub fn overflowed(&self) -> bool {
-        match self {
-            Table::Ad(t) => t.texts.overflowed,
-            Table::Entra(t) => t.texts.overflowed,
-            Table::Skus(t) => t.texts.overflowed,
-            Table::Exo(t, _) => t.texts.overflowed,
-            Table::Stats(t) => t.texts.overflowed,
-        }
+        each_table!(self, t => t.len())
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    pub fn text_len(&self) -> usize {
+        each_table!(self, t => t.texts.len())
+    }
+
+    pub fn reserve(&mut self, rows: usize, text: usize) {
+        each_table!(self, t => {
+            t.rows.reserve_exact(rows);
+            t.texts.reserve(text);
+        })
+    }
+
+    /// Whether the text store outgrew its 4 GiB offsets.
+    pub fn overflowed(&self) -> bool {
+        each_table!(self, t => t.texts.overflowed)
+    }
+
+    /// Takes out what a failed file added.
+    pub fn truncate(&mut self, rows: usize, text: usize) {
+        each_table!(self, t => {
+            t.rows.truncate(rows);
+            t.texts.truncate(text);
+        })
+    }
+
+    /// Stamps the final file index on one file's rows.
+    pub fn set_file(&mut self, file: u32, range: std::ops::Range<usize>) {
+        each_table!(self, t => {
+            for r in &mut t.rows[range] {
+                if let Some(src) = r.src_mut() {
+                    src.file = file;
+                }
+            }
+        })
+    }
+
+    /// The files whose rows the table holds.
+    pub fn files(&self) -> Vec<u32> {
+        each_table!(self, t => {
+            let mut files: Vec<u32> = t.rows.iter().filter_map(|r| r.src().map(|s| s.file)).collect();
+            files.dedup();
+            files
+        })
     }
 
     /// Types one record and appends it.
@@ -363,54 +362,6 @@ impl Table {
         unresolved
     }
 
-    /// Stamps the final file index on one file's rows.
-    pub fn set_file(&mut self, file: u32, range: std::ops::Range<usize>) {
-        fn set<T: HasSrc>(rows: &mut [T], file: u32) {
-            for r in rows {
-                if let Some(src) = r.src_mut() {
-                    src.file = file;
-                }
-            }
-        }
-        match self {
-            Table::Ad(t) => set(&mut t.rows[range], file),
-            Table::Entra(t) => set(&mut t.rows[range], file),
-            Table::Skus(t) => set(&mut t.rows[range], file),
-            Table::Exo(t, _) => set(&mut t.rows[range], file),
-            Table::Stats(t) => set(&mut t.rows[range], file),
-        }
-    }
-
-    /// The files whose rows the table holds.
-    pub fn files(&self) -> Vec<u32> {
-        fn go<T: HasSrc>(rows: &[T]) -> Vec<u32> {
-            let mut f: Vec<u32> = rows.iter().filter_map(|r| r.src().map(|s| s.file)).collect();
-            f.dedup();
-            f
-        }
-        match self {
-            Table::Ad(t) => go(&t.rows),
-            Table::Entra(t) => go(&t.rows),
-            Table::Skus(t) => go(&t.rows),
-            Table::Exo(t, _) => go(&t.rows),
-            Table::Stats(t) => go(&t.rows),
-        }
-    }
-
-    /// Takes out what a failed file added.
-    pub fn truncate(&mut self, rows: usize, text: usize) {
-        fn go<T>(t: &mut Rows<T>, rows: usize, text: usize) {
-            t.rows.truncate(rows);
-            t.texts.truncate(text);
-        }
-        match self {
-            Table::Ad(t) => go(t, rows, text),
-            Table::Entra(t) => go(t, rows, text),
-            Table::Skus(t) => go(t, rows, text),
-            Table::Exo(t, _) => go(t, rows, text),
-            Table::Stats(t) => go(t, rows, text),
-        }
-    }
 }
 
 /// Records that carry provenance.
