@@ -749,25 +749,26 @@ fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<Duplic
     };
     for &holder in &holders {
         for_each(holder, &mut |address: Cow<'_, str>| {
+            let f = match first.entry(hash(&address)) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(holder);
+                    return;
+                }
+                std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            };
+            if f == holder {
+                return;
+            }
             if let Some(list) = confirmed.get_mut(address.as_ref()) {
-                if list.last() != Some(&holder) && !list.contains(&holder) {
+                if !list.contains(&holder) {
                     list.push(holder);
                 }
                 return;
             }
-            let h = hash(&address);
-            match first.get(&h) {
-                None => {
-                    first.insert(h, holder);
-                }
-                Some(&f) if f == holder => {}
-                Some(&f) => {
-                    let mut same = false;
-                    for_each(f, &mut |other: Cow<'_, str>| same |= other == address);
-                    // On a true collision the first holder keeps the hash; this address is tracked by text.
-                    confirmed.insert(address.into_owned(), if same { vec![f, holder] } else { vec![holder] });
-                }
-            }
+            let mut same = false;
+            for_each(f, &mut |other: Cow<'_, str>| same |= other == address);
+            // On a true collision the first holder keeps the hash; this address is tracked by text.
+            confirmed.insert(address.into_owned(), if same { vec![f, holder] } else { vec![holder] });
         });
     }
     confirmed
