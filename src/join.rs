@@ -713,9 +713,9 @@ fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress>
 }
 
 /// SYNC002's raw material for one directory: addresses held by two or more of its objects.
-fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<DuplicateAddress> {
+fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec<DuplicateAddress> {
     // Every address of every holder, as (holder, address); the same walk verifies a suspected duplicate.
-    let for_each = |holder: u32, f: &mut dyn FnMut(Cow<'_, str>)| match directory {
+    let for_each = |holder: u32, f: &mut dyn FnMut(Cow<'d, str>)| match directory {
         Side::Ad => {
             let (t, u) = (&data.ad_users, &data.ad_users[holder as usize]);
             for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
@@ -747,29 +747,35 @@ fn duplicates_in(data: &Dataset, joined: &Joined, directory: Side) -> Vec<Duplic
         h.write(a.as_bytes());
         h.finish()
     };
+    // A holder's addresses repeat (UPN = mail = primary SMTP): each distinct one costs one map operation.
+    let mut own: Vec<Cow<'d, str>> = Vec::with_capacity(8);
     for &holder in &holders {
-        for_each(holder, &mut |address: Cow<'_, str>| {
+        own.clear();
+        for_each(holder, &mut |address| own.push(address));
+        own.sort_unstable();
+        own.dedup();
+        for address in own.drain(..) {
             let f = match first.entry(hash(&address)) {
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(holder);
-                    return;
+                    continue;
                 }
                 std::collections::hash_map::Entry::Occupied(e) => *e.get(),
             };
             if f == holder {
-                return;
+                continue;
             }
             if let Some(list) = confirmed.get_mut(address.as_ref()) {
                 if !list.contains(&holder) {
                     list.push(holder);
                 }
-                return;
+                continue;
             }
             let mut same = false;
-            for_each(f, &mut |other: Cow<'_, str>| same |= other == address);
+            for_each(f, &mut |other| same |= other == address);
             // On a true collision the first holder keeps the hash; this address is tracked by text.
             confirmed.insert(address.into_owned(), if same { vec![f, holder] } else { vec![holder] });
-        });
+        }
     }
     confirmed
         .into_iter()
