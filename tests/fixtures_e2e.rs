@@ -188,3 +188,14 @@ fn damaged_copies_of_every_fixture_never_panic() {
     let out = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(dir.path()).output().expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn inspect_json_is_byte_identical_across_runs() {
+    for shape in ["contoso-ps51", "contoso-mixed", "bad"] {
+        let run = || Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(fixtures().join(shape)).arg("--json").output().expect("run").stdout;
+        let first = run();
+        for _ in 0..3 {
+            assert_eq!(run(), first, "{shape}: output differs between runs");
+        }
+    }
+}
