@@ -260,3 +260,11 @@ fn json_in_a_windows_code_page_names_line_and_column() {
     assert!(e.hint.contains("-Encoding UTF8"), "{e}");
     assert!(data.entra_users.is_empty(), "the first record is taken back out");
 }
+
+#[test]
+fn a_single_valued_attribute_given_twice_is_reported() {
+    let ldif = "dn: CN=A,DC=contoso,DC=com\nobjectClass: user\nsAMAccountName: a\nmail: a@contoso.com\nmail: other@contoso.com\n\n";
+    let data = load_files(&[("a.ldf", ldif.as_bytes().to_vec())], &Options::default());
+    assert_eq!(data.ad_users.text(data.ad_users[0].mail), Some("a@contoso.com"));
+    assert!(data.files[0].warnings.iter().any(|w| w.contains("several values in mail") && w.contains("line 1")), "{:?}", data.files[0].warnings);
+}

@@ -13,6 +13,9 @@ pub struct ColumnIssues {
     pub lost_rows: u64,
     pub invalid_rows: u64,
     pub first_invalid: Option<(u32, String)>,
+    /// Rows where a single-valued field came with several values (the first is used).
+    pub multi_rows: u64,
+    pub first_multi: Option<u32>,
 }
 
 /// Collects what typing one file saw; one per file, single-threaded.
@@ -58,7 +61,14 @@ impl Collector {
         let cell = row.get(slot)?.as_ref()?;
         let t = match cell {
             Cell::Text(t) => t.trim_ascii(),
-            Cell::List(items) => items.first()?.as_text()?.trim_ascii(),
+            Cell::List(items) => {
+                if items.len() > 1 {
+                    let issue = self.issues.entry(slot).or_default();
+                    issue.multi_rows += 1;
+                    issue.first_multi.get_or_insert(self.line);
+                }
+                items.first()?.as_text()?.trim_ascii()
+            }
             Cell::Map(_) => {
                 // PowerShell 5.1 ConvertTo-Json writes a [guid] as {"Guid": "…"}; other objects are not scalars.
                 return cell.get("Guid").and_then(Cell::as_text).map(str::trim);

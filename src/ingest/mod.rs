@@ -331,7 +331,8 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
             if name.starts_with("~$") || name.starts_with('.') {
                 continue;
             }
-            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            // Follows a link to the file it names (its own size would be the link's).
+            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             out.push((path, len));
         }
     }
@@ -500,6 +501,13 @@ impl<'a> Builder<'a> {
             let column = names[*slot];
             if issue.lost_rows > 0 {
                 report.lost_columns.push(LostColumn { column: column.to_string(), rows: issue.lost_rows, used: true, fix: lost_fix(column) });
+            }
+            if issue.multi_rows > 0 {
+                report.warnings.push(format!(
+                    "{} rows carry several values in {column}, which holds one (first at line {}): the first value is used",
+                    issue.multi_rows,
+                    issue.first_multi.unwrap_or(0)
+                ));
             }
             if issue.invalid_rows > 0 {
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
