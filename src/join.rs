@@ -737,45 +737,37 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
         Side::Entra => (0..data.entra_users.len() as u32).collect(),
         Side::Exo => (0..joined.exo_objects.len() as u32).filter(|&i| joined.exo_objects[i as usize].state == ExoState::Active).collect(),
     };
-    // Addresses are keyed by a 64-bit hash (a third of the memory of the text keys); a hit on another
-    // holder is confirmed on the text before it counts, so a hash collision can never make a finding.
-    let mut first: HashMap<u64, u32> = HashMap::with_capacity_and_hasher(holders.len() * 3, Default::default());
-    let mut confirmed: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
-    let hash = |a: &str| {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = rustc_hash::FxBuildHasher.build_hasher();
-        h.write(a.as_bytes());
-        h.finish()
-    };
-    // A holder's addresses repeat (UPN = mail = primary SMTP): each distinct one costs one map operation.
+    // Every (hash of address, holder), each holder's distinct addresses once, sorted: a duplicate is a run
+    // of equal hashes with several holders. Sorting a flat array is far kinder to the cache than a hash map
+    // of millions of entries. Each run is confirmed on the text, so a hash collision never makes a finding.
+    let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(holders.len() * 3);
     let mut own: Vec<Cow<'d, str>> = Vec::with_capacity(8);
     for &holder in &holders {
         own.clear();
         for_each(holder, &mut |address| own.push(address));
         own.sort_unstable();
         own.dedup();
-        for address in own.drain(..) {
-            let f = match first.entry(hash(&address)) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(holder);
-                    continue;
-                }
-                std::collections::hash_map::Entry::Occupied(e) => *e.get(),
-            };
-            if f == holder {
-                continue;
-            }
-            if let Some(list) = confirmed.get_mut(address.as_ref()) {
-                if !list.contains(&holder) {
-                    list.push(holder);
-                }
-                continue;
-            }
-            let mut same = false;
-            for_each(f, &mut |other| same |= other == address);
-            // On a true collision the first holder keeps the hash; this address is tracked by text.
-            confirmed.insert(address.into_owned(), if same { vec![f, holder] } else { vec![holder] });
+        pairs.extend(own.drain(..).map(|a| (text_hash(&a), holder)));
+    }
+    pairs.sort_unstable();
+    let mut confirmed: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() < 2 {
+            continue;
         }
+        // Group the run's holders by the address text that has this hash.
+        let mut by_text: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        for &(h, holder) in run {
+            for_each(holder, &mut |address| {
+                if text_hash(&address) == h {
+                    let list = by_text.entry(address.into_owned()).or_default();
+                    if list.last() != Some(&holder) {
+                        list.push(holder);
+                    }
+                }
+            });
+        }
+        confirmed.extend(by_text.into_iter().filter(|(_, holders)| holders.len() > 1));
     }
     confirmed
         .into_iter()
