@@ -771,7 +771,6 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
     }
     confirmed
         .into_iter()
-        .filter(|(_, holders)| holders.len() > 1)
         .map(|(address, holders)| {
             let objects: Vec<ObjRef> = holders.iter().map(|&index| ObjRef { side: directory, index }).collect();
             let mut identities: Vec<u32> = holders
