@@ -320,19 +320,24 @@ impl Claims {
                 ambiguous.push((left, right, key));
             }
         }
-        // Group the conflicting claims: one entry per left with many rights, then one per right with many lefts.
+        // Group the conflicting claims: one entry per left with many rights, then one per right with many
+        // lefts, in claim order. Grouped through maps: a whole export read twice makes every claim conflict.
+        let mut rights_of: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut lefts_of: HashMap<u32, Vec<u32>> = HashMap::default();
+        for &(left, right, _) in &ambiguous {
+            rights_of.entry(left).or_default().push(right);
+            lefts_of.entry(right).or_default().push(left);
+        }
         let mut ambiguities = Vec::new();
-        let mut reported_lefts = HashSet::default();
-        let mut reported_rights = HashSet::default();
         for &(left, right, key) in &ambiguous {
             if per_left[left as usize] > 1 {
-                if reported_lefts.insert(left) {
+                if let Some(rights) = rights_of.remove(&left) {
                     let mut objects = vec![ObjRef { side: left_side, index: left }];
-                    objects.extend(ambiguous.iter().filter(|c| c.0 == left).map(|c| ObjRef { side: right_side, index: c.1 }));
+                    objects.extend(rights.into_iter().map(|r| ObjRef { side: right_side, index: r }));
                     ambiguities.push(Ambiguity { key, value: value(left, key), objects });
                 }
-            } else if reported_rights.insert(right) {
-                let mut objects: Vec<ObjRef> = ambiguous.iter().filter(|c| c.1 == right).map(|c| ObjRef { side: left_side, index: c.0 }).collect();
+            } else if let Some(lefts) = lefts_of.remove(&right) {
+                let mut objects: Vec<ObjRef> = lefts.into_iter().map(|l| ObjRef { side: left_side, index: l }).collect();
                 objects.push(ObjRef { side: right_side, index: right });
                 ambiguities.push(Ambiguity { key, value: value(left, key), objects });
             }

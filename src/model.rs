@@ -40,21 +40,6 @@ impl Kind {
             Kind::Unknown => "unknown",
         }
     }
-
-    /// The export command that produces a usable file of this kind (for error messages).
-    pub fn export_hint(self) -> &'static str {
-        match self {
-            Kind::AdUsers => "Get-ADUser -Filter * -Properties * | Select-Object *,@{n='proxyAddresses';e={$_.proxyAddresses -join ';'}},@{n='msExchMailboxGuid';e={[guid]$_.msExchMailboxGuid}},@{n='mS-DS-ConsistencyGuid';e={[guid]$_.'mS-DS-ConsistencyGuid'}} -ExcludeProperty proxyAddresses,msExchMailboxGuid,mS-DS-ConsistencyGuid | Export-Csv ad-users.csv -NoTypeInformation -Encoding UTF8",
-            Kind::EntraUsers => "Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,accountEnabled,mail,proxyAddresses,usageLocation,userType,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors,onPremisesSyncEnabled,createdDateTime | ConvertTo-Json -Depth 6 | Set-Content entra-users.json -Encoding UTF8",
-            Kind::EntraSkus => "Get-MgSubscribedSku -All | ConvertTo-Json -Depth 6 | Set-Content subscribed-skus.json -Encoding UTF8",
-            Kind::ExoMailboxes => "Get-EXOMailbox -ResultSize Unlimited -PropertySets Minimum,StatisticsSeed,Hold,Archive,Delivery -Properties WhenMailboxCreated,WhenSoftDeleted,IsInactiveMailbox,IsSoftDeletedByRemove,AccountDisabled | ConvertTo-Json -Depth 4 | Set-Content exo-mailboxes.json -Encoding UTF8",
-            Kind::ExoUsers => "Get-User -ResultSize Unlimited | Select-Object ExternalDirectoryObjectId,UserPrincipalName,RecipientTypeDetails,PreviousRecipientTypeDetails,WindowsEmailAddress,SKUAssigned,IsDirSynced,AccountDisabled,Guid | Export-Csv exo-users.csv -NoTypeInformation -Encoding UTF8",
-            Kind::ExoMailusers => "Get-MailUser -ResultSize Unlimited | Select-Object ExternalDirectoryObjectId,UserPrincipalName,PrimarySmtpAddress,ExternalEmailAddress,RecipientTypeDetails,ExchangeGuid,ArchiveGuid,Guid,@{n='EmailAddresses';e={$_.EmailAddresses -join ';'}} | Export-Csv exo-mailusers.csv -NoTypeInformation -Encoding UTF8",
-            Kind::ExoRecipients => "Get-EXORecipient -ResultSize Unlimited -PropertySets Minimum | ConvertTo-Json -Depth 4 | Set-Content exo-recipients.json -Encoding UTF8",
-            Kind::ExoStatistics => "Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Select-Object MailboxGuid,DisplayName,TotalItemSize,ItemCount,TotalDeletedItemSize | Export-Csv exo-statistics.csv -NoTypeInformation -Encoding UTF8",
-            Kind::Unknown => "",
-        }
-    }
 }
 
 /// Declares the canonical fields of one table: the enum, its display names (as evidence shows them)

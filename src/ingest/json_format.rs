@@ -19,7 +19,6 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     report.format = Format::Json;
     let input = decode::open_utf8(path, head).map_err(|e| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() })?;
     let mut builder: Option<Builder> = None;
-    let mut seen: Vec<bool> = Vec::new();
     let mut keys = KeyCache::default();
     let mut records = 0u64;
     let decoded_size = if report.encoding.starts_with("utf-16") { report.bytes / 2 } else { report.bytes };
@@ -42,15 +41,13 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
                 return Err(FileError { line: Some(line), column: None, message: "a record is not a JSON object".into(), hint: String::new() });
             };
             let keys: Vec<String> = entries.iter().map(|(k, _)| k.to_string()).collect();
-            let b = Builder::from_headers(keys, report, ctx);
-            seen = vec![false; b.spec.map(Spec::len).unwrap_or(0)];
-            builder = Some(b);
+            builder = Some(Builder::from_headers(keys, report, ctx));
         }
         let Some(b) = builder.as_mut() else { return Ok(()) };
         let Some(spec) = b.spec else { return Ok(()) };
         let mut row: Row<'_> = vec![None; spec.len()];
         let mut de = serde_json::Deserializer::from_str(text);
-        RecordSeed { spec, row: &mut row, seen: &mut seen, keys: &mut keys }.deserialize(&mut de).map_err(|e| json_error(&e, line, first_column))?;
+        RecordSeed { spec, row: &mut row, seen: &mut b.present, keys: &mut keys }.deserialize(&mut de).map_err(|e| json_error(&e, line, first_column))?;
         de.end().map_err(|e| json_error(&e, line, first_column))?;
         b.push(&row, line);
         b.reserve_ahead(offset, decoded_size);
@@ -67,9 +64,6 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     if !builder.is_known() {
         report.rows = records;
         return Ok(None);
-    }
-    if let Some(spec) = builder.spec {
-        report.missing_fields = super::missing_fields(builder.kind, spec, &seen);
     }
     Ok(builder.finish(report, ctx, Vec::new()))
 }

@@ -26,7 +26,6 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
     let mut builder = Builder::with_kind(Kind::AdUsers, Vec::new(), report, ctx);
     let spec = builder.spec;
-    let mut seen = vec![false; spec.map(|s| s.len()).unwrap_or(0)];
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut users = 0u64;
 
@@ -50,7 +49,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         let mut filled_by: Vec<Option<String>> = vec![None; spec.len()];
         for (name, value) in entry.attributes {
             let Some(slot) = spec.slot(&name) else { continue };
-            seen[slot] = true;
+            builder.present[slot] = true;
             let same = filled_by[slot].as_deref().is_some_and(|f| f.eq_ignore_ascii_case(&name));
             if !same && filled_by[slot].is_some() {
                 if !super::cell::key_eq(&name, spec.names[slot]) {
@@ -148,11 +147,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         report.reason = Some("the LDIF holds no user entries (objectClass user)".into());
         return Ok(None);
     }
-    let table = builder.finish(report, ctx, Vec::new());
-    if let Some(spec) = spec {
-        report.missing_fields = super::missing_fields(Kind::AdUsers, spec, &seen);
-    }
-    Ok(table)
+    Ok(builder.finish(report, ctx, Vec::new()))
 }
 
 /// One `name: value`, `name:: base64` or `name:< url` line.

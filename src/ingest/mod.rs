@@ -287,8 +287,10 @@ impl Pool {
 
     fn take(&self, kind: Kind) -> Option<(u32, Table)> {
         let slot = Pool::slot(kind)?;
-        let taken = self.slots[slot].lock().unwrap_or_else(|e| e.into_inner()).take();
-        Some(taken.unwrap_or_else(|| (self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed), Table::new(kind).unwrap_or(Table::Ad(Rows::default())))))
+        if let Some(taken) = self.slots[slot].lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Some(taken);
+        }
+        Some((self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed), Table::new(kind)?))
     }
 
     fn give_back(&self, kind: Kind, id: u32, table: Table) {
@@ -392,6 +394,8 @@ pub(crate) struct Builder<'a> {
     collector: Option<Collector>,
     /// Header position → slot, for CSV/.xlsx.
     pub column_slots: Vec<Option<usize>>,
+    /// Slots the file carries (a header column or a key seen in any record).
+    pub present: Vec<bool>,
     rows: u64,
     pool: &'a Pool,
 }
@@ -425,16 +429,11 @@ impl<'a> Builder<'a> {
             Some(spec) => spec.column_map(&headers),
             None => vec![None; headers.len()],
         };
-        if let Some(spec) = spec {
-            let present: Vec<bool> = (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect();
-            // JSON and LDIF readers see the keys only as they go; they report missing fields themselves.
-            if report.format != Format::Json && report.format != Format::Ldif {
-                report.missing_fields = missing_fields(kind, spec, &present);
-            }
-        }
+        // The header's fields; readers that see keys as they go (JSON, LDIF) add to it with `mark_present`.
+        let present: Vec<bool> = spec.map(|spec| (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect()).unwrap_or_default();
         let table = ctx.pool.take(kind);
         let (start, text_start) = table.as_ref().map(|(_, t)| (t.len(), t.text_len())).unwrap_or((0, 0));
-        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, rows: 0, pool: ctx.pool }
+        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, present, rows: 0, pool: ctx.pool }
     }
 
     pub fn is_known(&self) -> bool {
@@ -469,6 +468,7 @@ impl<'a> Builder<'a> {
         report.rows = self.rows;
         let options = ctx.options;
         let (Some((table_id, mut table)), Some(c)) = (self.table.take(), self.collector.take()) else { return None };
+        report.missing_fields = missing_fields(self.kind, c.spec, &self.present);
         let range = self.start..table.len();
         let names = &c.spec.names;
         match c.settle_date_order(options.date_order) {
