@@ -1,0 +1,228 @@
+//! The vocabulary checks share (domain §2): recipient types, remote recipient type bits, the
+//! mailbox-granting service plans, what counts as a preservation hold, proxy address prefixes.
+
+use crate::{ExchangePlan, Guid, Holds, Identity};
+
+/// `msExchRecipientTypeDetails` (a 64-bit value).
+pub mod recipient_type {
+    pub const USER_MAILBOX: i64 = 1;
+    pub const LINKED_MAILBOX: i64 = 2;
+    pub const SHARED_MAILBOX: i64 = 4;
+    pub const ROOM_MAILBOX: i64 = 16;
+    pub const EQUIPMENT_MAILBOX: i64 = 32;
+    pub const MAIL_USER: i64 = 128;
+    pub const REMOTE_USER_MAILBOX: i64 = 2_147_483_648;
+    pub const REMOTE_ROOM_MAILBOX: i64 = 8_589_934_592;
+    pub const REMOTE_EQUIPMENT_MAILBOX: i64 = 17_179_869_184;
+    pub const REMOTE_SHARED_MAILBOX: i64 = 34_359_738_368;
+
+    /// The name Exchange gives a value (`2147483648` → `RemoteUserMailbox`).
+    pub fn name(value: i64) -> Option<&'static str> {
+        Some(match value {
+            USER_MAILBOX => "UserMailbox",
+            LINKED_MAILBOX => "LinkedMailbox",
+            SHARED_MAILBOX => "SharedMailbox",
+            ROOM_MAILBOX => "RoomMailbox",
+            EQUIPMENT_MAILBOX => "EquipmentMailbox",
+            MAIL_USER => "MailUser",
+            REMOTE_USER_MAILBOX => "RemoteUserMailbox",
+            REMOTE_ROOM_MAILBOX => "RemoteRoomMailbox",
+            REMOTE_EQUIPMENT_MAILBOX => "RemoteEquipmentMailbox",
+            REMOTE_SHARED_MAILBOX => "RemoteSharedMailbox",
+            _ => return None,
+        })
+    }
+
+    /// A mailbox hosted on-prem (not a remote one).
+    pub fn is_onprem_mailbox(value: i64) -> bool {
+        matches!(value, USER_MAILBOX | LINKED_MAILBOX | SHARED_MAILBOX | ROOM_MAILBOX | EQUIPMENT_MAILBOX)
+    }
+
+    /// A Remote*Mailbox: the on-prem stand-in for a cloud mailbox.
+    pub fn is_remote_mailbox(value: i64) -> bool {
+        matches!(value, REMOTE_USER_MAILBOX | REMOTE_ROOM_MAILBOX | REMOTE_EQUIPMENT_MAILBOX | REMOTE_SHARED_MAILBOX)
+    }
+
+    /// Shared, room or equipment (on-prem or remote): accounts disabled by design, no license needed under 50 GB.
+    pub fn is_resource(value: i64) -> bool {
+        matches!(value, SHARED_MAILBOX | ROOM_MAILBOX | EQUIPMENT_MAILBOX | REMOTE_ROOM_MAILBOX | REMOTE_EQUIPMENT_MAILBOX | REMOTE_SHARED_MAILBOX)
+    }
+
+    /// The cloud `RecipientTypeDetails` a remote type stands for (`RemoteSharedMailbox` → `SharedMailbox`).
+    pub fn cloud_counterpart(value: i64) -> Option<&'static str> {
+        Some(match value {
+            REMOTE_USER_MAILBOX => "UserMailbox",
+            REMOTE_ROOM_MAILBOX => "RoomMailbox",
+            REMOTE_EQUIPMENT_MAILBOX => "EquipmentMailbox",
+            REMOTE_SHARED_MAILBOX => "SharedMailbox",
+            _ => return None,
+        })
+    }
+}
+
+/// `msExchRemoteRecipientType` bits.
+pub mod remote_recipient_type {
+    pub const PROVISION_MAILBOX: i64 = 1;
+    pub const PROVISION_ARCHIVE: i64 = 2;
+    pub const MIGRATED: i64 = 4;
+    pub const DEPROVISION_MAILBOX: i64 = 8;
+    pub const DEPROVISION_ARCHIVE: i64 = 16;
+}
+
+/// Cloud resource mailbox types (`RecipientTypeDetails` text).
+pub fn is_cloud_resource(recipient_type_details: &str) -> bool {
+    matches!(recipient_type_details, "SharedMailbox" | "RoomMailbox" | "EquipmentMailbox")
+}
+
+const fn guid(text: &str) -> Guid {
+    // Hyphenated lowercase hex, checked at compile time.
+    let b = text.as_bytes();
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    let mut n = 0;
+    while i < b.len() {
+        if b[i] == b'-' {
+            i += 1;
+            continue;
+        }
+        out[n / 2] |= hex(b[i]) << if n % 2 == 0 { 4 } else { 0 };
+        n += 1;
+        i += 1;
+    }
+    assert!(n == 32);
+    Guid(out)
+}
+
+const fn hex(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => panic!("not lowercase hex"),
+    }
+}
+
+/// The Exchange Online service plans that grant a mailbox (domain §2), by plan id.
+pub const MAILBOX_PLANS: &[(Guid, &str)] = &[
+    (guid("9aaf7827-d63c-4b61-89c3-182f06f82e5c"), "EXCHANGE_S_STANDARD"),
+    (guid("efb87545-963c-4e0d-99df-69c6916d9eb0"), "EXCHANGE_S_ENTERPRISE"),
+    (guid("4a82b400-a79f-41a4-b4e2-e94f5787b113"), "EXCHANGE_S_DESKLESS"),
+    (guid("1126bef5-da20-4f07-b45e-ad25d2581aa8"), "EXCHANGE_S_ESSENTIALS"),
+];
+
+/// EXCHANGE_S_FOUNDATION: an Exchange plan that grants **no** mailbox.
+pub const EXCHANGE_FOUNDATION: Guid = guid("113feb6c-3fe4-4440-bddc-54d774bf0318");
+
+/// Whether a plan grants a mailbox (by id, never by display name).
+pub fn grants_mailbox(plan: &ExchangePlan) -> bool {
+    MAILBOX_PLANS.iter().any(|(id, _)| *id == plan.plan_id)
+}
+
+/// The enabled mailbox-granting plans of the identity's Entra user.
+pub fn mailbox_plans(identity: &Identity) -> impl Iterator<Item = (usize, &ExchangePlan)> {
+    identity.entra_exchange_plans.iter().flatten().enumerate().filter(|(_, p)| p.enabled && grants_mailbox(p))
+}
+
+/// Whether the Entra user holds an enabled mailbox-granting plan. `None` when the identity has no Entra
+/// user, or the export did not say which plans it holds.
+pub fn has_mailbox_plan(identity: &Identity) -> Option<bool> {
+    if identity.entra_present != Some(true) {
+        return None;
+    }
+    // An Entra user with no plans exported at all is not "unlicensed": the field is simply absent
+    // only when the user has none (the host sends an empty list for a licensed-nothing user).
+    let plans = identity.entra_exchange_plans.as_ref()?;
+    Some(plans.iter().any(|p| p.enabled && grants_mailbox(p)))
+}
+
+/// The preservation holds in force, described (`litigation hold`, `eDiscovery case hold UniH…`).
+/// `RetentionHoldEnabled` is not one (it pauses MRM); an `InPlaceHolds` entry with a leading `-` is an
+/// exclusion from an org-wide policy; `DelayReleaseHoldApplied` still holds for 30 days.
+pub fn holds(h: &Holds) -> Vec<String> {
+    let mut out = Vec::new();
+    if h.litigation_hold_enabled == Some(true) {
+        out.push("litigation hold".to_string());
+    }
+    for entry in &h.in_place_holds {
+        let e = entry.trim();
+        if e.is_empty() || e.starts_with('-') {
+            continue;
+        }
+        let lower = e.to_ascii_lowercase();
+        let kind = if lower.starts_with("unih") {
+            "eDiscovery case hold"
+        } else if lower.starts_with("mbx") || lower.starts_with("skp") || lower.starts_with("grp") {
+            "retention policy"
+        } else if lower.starts_with("cld") {
+            "retention policy (group)"
+        } else {
+            "in-place hold"
+        };
+        out.push(format!("{kind} {e}"));
+    }
+    if h.compliance_tag_hold_applied == Some(true) {
+        out.push("retention label (ComplianceTagHoldApplied)".to_string());
+    }
+    if h.delay_hold_applied == Some(true) {
+        out.push("delay hold".to_string());
+    }
+    if h.delay_release_hold_applied == Some(true) {
+        out.push("delay release hold".to_string());
+    }
+    out
+}
+
+/// The primary SMTP address among proxy addresses (`SMTP:` upper-case prefix).
+pub fn primary_smtp(proxies: &[String]) -> Option<&str> {
+    proxies.iter().find_map(|p| p.strip_prefix("SMTP:"))
+}
+
+/// The SMTP addresses among proxy addresses (primary and secondary), without prefix.
+pub fn smtp_addresses(proxies: &[String]) -> impl Iterator<Item = &str> {
+    proxies.iter().filter_map(|p| {
+        let (prefix, address) = p.split_once(':')?;
+        prefix.eq_ignore_ascii_case("smtp").then_some(address)
+    })
+}
+
+/// The domain of an address (`a@contoso.mail.onmicrosoft.com` → `contoso.mail.onmicrosoft.com`), lower-cased.
+pub fn domain_of(address: &str) -> Option<String> {
+    address.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase())
+}
+
+/// The identity's name as findings show it: AD UPN, Entra UPN, EXO UPN, else a primary SMTP address.
+pub fn display_name(identity: &Identity) -> String {
+    [&identity.ad_user_principal_name, &identity.entra_user_principal_name, &identity.exo_user_principal_name, &identity.exo_primary_smtp_address]
+        .into_iter()
+        .flatten()
+        .next()
+        .cloned()
+        .or_else(|| identity.ad_sam_account_name.clone())
+        .unwrap_or_else(|| "this identity".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holds_follow_domain_rules() {
+        let h = Holds {
+            litigation_hold_enabled: Some(false),
+            in_place_holds: vec!["-mbx1a2b:1".into(), "UniH7d7a".into()],
+            compliance_tag_hold_applied: Some(false),
+            delay_hold_applied: None,
+            delay_release_hold_applied: Some(true),
+        };
+        assert_eq!(holds(&h), vec!["eDiscovery case hold UniH7d7a".to_string(), "delay release hold".to_string()]);
+        assert!(holds(&Holds { in_place_holds: vec!["-skp123:2".into()], ..Default::default() }).is_empty());
+    }
+
+    #[test]
+    fn foundation_grants_no_mailbox() {
+        let foundation = ExchangePlan { plan_id: EXCHANGE_FOUNDATION, enabled: true, ..Default::default() };
+        assert!(!grants_mailbox(&foundation));
+        let p2 = ExchangePlan { plan_id: MAILBOX_PLANS[1].0, enabled: true, ..Default::default() };
+        assert!(grants_mailbox(&p2));
+        assert_eq!(MAILBOX_PLANS[1].0.to_string(), "efb87545-963c-4e0d-99df-69c6916d9eb0");
+    }
+}
