@@ -1,9 +1,11 @@
 //! The command line: parsing, exit codes, and nothing else.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use hybrid_audit::{ingest, inspect, join, values::DateOrder};
-use std::path::PathBuf;
+use hybrid_audit::{audit, host, ingest, inspect, join, values::DateOrder};
+use hybrid_audit_sdk::Date;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(name = "hybrid-audit", version, about = "Audit Microsoft 365 / Exchange hybrid mailbox provisioning from directory exports")]
@@ -33,6 +35,137 @@ enum Command {
         #[arg(long, value_enum)]
         date_order: Option<DateOrderArg>,
     },
+    /// Run every check on the exports and write findings.json
+    Run {
+        /// Folder of exports (searched recursively; file names do not matter)
+        dir: PathBuf,
+        /// Folder to write the reports to (created if missing)
+        #[arg(long)]
+        out: PathBuf,
+        /// Audit date (YYYY-MM-DD): deadlines and ages count from it [default: today, UTC]
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// Folder of extra check plugins (.wasm); may be given more than once
+        #[arg(long)]
+        plugins: Vec<PathBuf>,
+        /// Day/month order for files whose own dates do not settle it
+        #[arg(long, value_enum)]
+        date_order: Option<DateOrderArg>,
+        /// Wall-time limit for one plugin call, in seconds
+        #[arg(long, default_value_t = 10.0)]
+        plugin_timeout: f64,
+        /// Memory limit of one plugin instance, in MiB
+        #[arg(long, default_value_t = 512)]
+        plugin_memory: usize,
+        /// Run the built-in checks natively instead of in the wasm sandbox (testing and benchmarks)
+        #[arg(long, hide = true)]
+        native: bool,
+    },
+    /// List the checks (built-in and plugins) from their manifests, without running them
+    Checks {
+        /// Folder of extra check plugins (.wasm); may be given more than once
+        #[arg(long)]
+        plugins: Vec<PathBuf>,
+    },
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>());
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) => Date::from_ymd(y as i32, m, d).ok_or_else(|| format!("{text} is not a calendar date")),
+        _ => Err(format!("{text}: expected YYYY-MM-DD, e.g. 2026-11-22")),
+    }
+}
+
+fn today() -> Date {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    Date((secs / 86_400) as i32)
+}
+
+fn date_order(d: Option<DateOrderArg>) -> ingest::Options {
+    ingest::Options {
+        date_order: d.map(|d| match d {
+            DateOrderArg::MonthFirst => DateOrder::MonthFirst,
+            DateOrderArg::DayFirst => DateOrder::DayFirst,
+        }),
+    }
+}
+
+/// Reads the folder; a usage error (exit 2) when it cannot be read or holds nothing.
+fn load(dir: &Path, options: &ingest::Options) -> Result<ingest::Dataset, ExitCode> {
+    let data = ingest::load(dir, options).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    if data.files.is_empty() {
+        eprintln!("error: {} holds no files — give the folder that holds the exports", dir.display());
+        return Err(ExitCode::from(2));
+    }
+    Ok(data)
+}
+
+fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest::Options) -> ExitCode {
+    let data = match load(dir, ingest_options) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let joined = join::join(&data);
+    let result = match audit::run(&data, &joined, dir, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return ExitCode::from(1);
+    }
+    let path = out.join("findings.json");
+    if let Err(e) = std::fs::write(&path, result.to_json()) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    print!("{}", result.summary_text());
+    println!("\nwrote {}", path.display());
+    if result.check_failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn list_checks(plugins: &[PathBuf]) -> ExitCode {
+    let list = match audit::list_plugins(plugins) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("{:<8} {:<42} {:<16} {:<28} fields", "id", "name", "severity", "source");
+    let mut bad = false;
+    for p in &list {
+        match p {
+            Ok(info) => {
+                for c in &info.checks {
+                    let source = format!("{} {} ({})", info.name, info.version, info.source);
+                    let optional: Vec<String> = c.optional.iter().map(|f| format!("{}?", f.name())).collect();
+                    let required: Vec<&str> = c.fields.iter().map(|f| f.name()).collect();
+                    println!("{:<8} {:<42} {:<16} {:<28} {}", c.id, c.name, c.severity_text(), source, required.into_iter().map(str::to_string).chain(optional).collect::<Vec<_>>().join(", "));
+                }
+            }
+            Err((source, f)) => {
+                bad = true;
+                eprintln!("error: plugin {source}: {:?}: {}", f.kind, f.message);
+            }
+        }
+    }
+    if bad {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn main() -> ExitCode {
@@ -45,24 +178,26 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Inspect { dir, json, date_order } => {
-            let options = ingest::Options {
-                date_order: date_order.map(|d| match d {
-                    DateOrderArg::MonthFirst => DateOrder::MonthFirst,
-                    DateOrderArg::DayFirst => DateOrder::DayFirst,
-                }),
-            };
-            let data = match ingest::load(&dir, &options) {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if data.files.is_empty() {
-                eprintln!("error: {} holds no files — give the folder that holds the exports", dir.display());
+        Command::Run { dir, out, as_of, plugins, date_order: order, plugin_timeout, plugin_memory, native } => {
+            if !(plugin_timeout > 0.0 && plugin_timeout.is_finite()) {
+                eprintln!("error: --plugin-timeout must be a positive number of seconds");
                 return ExitCode::from(2);
             }
+            let options = audit::Options {
+                as_of: as_of.unwrap_or_else(today),
+                plugin_dirs: plugins,
+                limits: host::Limits { timeout: Duration::from_secs_f64(plugin_timeout), memory_bytes: plugin_memory << 20 },
+                engine: if native { audit::Engine::Native } else { audit::Engine::Wasm },
+                ..Default::default()
+            };
+            run(&dir, &out, options, &date_order(order))
+        }
+        Command::Checks { plugins } => list_checks(&plugins),
+        Command::Inspect { dir, json, date_order: order } => {
+            let data = match load(&dir, &date_order(order)) {
+                Ok(d) => d,
+                Err(code) => return code,
+            };
             let joined = join::join(&data);
             let root = dir.display().to_string();
             if json {

@@ -87,6 +87,9 @@ pub struct FileReport {
     pub bytes: u64,
     /// Fields of this kind's table the file does not carry at all.
     pub missing_fields: Vec<String>,
+    /// The table fields (canonical names) the file carries: what decides whether a check can run.
+    #[serde(skip)]
+    pub columns: Vec<&'static str>,
     pub lost_columns: Vec<LostColumn>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_order: Option<DateOrder>,
@@ -118,6 +121,7 @@ impl FileReport {
             rows: 0,
             bytes,
             missing_fields: Vec::new(),
+            columns: Vec::new(),
             lost_columns: Vec::new(),
             date_order: None,
             unresolved_dates: Vec::new(),
@@ -469,6 +473,7 @@ impl<'a> Builder<'a> {
         let options = ctx.options;
         let (Some((table_id, mut table)), Some(c)) = (self.table.take(), self.collector.take()) else { return None };
         report.missing_fields = missing_fields(self.kind, c.spec, &self.present);
+        report.columns = c.spec.names.iter().zip(&self.present).filter(|(_, p)| **p).map(|(n, _)| *n).collect();
         let range = self.start..table.len();
         let names = &c.spec.names;
         match c.settle_date_order(options.date_order) {

@@ -189,14 +189,15 @@ pub fn domain_of(address: &str) -> Option<String> {
     address.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase())
 }
 
-/// The identity's name as findings show it: AD UPN, Entra UPN, EXO UPN, else a primary SMTP address.
+/// The identity's name as findings show it (the host names it the same way): Entra UPN, AD UPN, EXO
+/// UPN, else a primary SMTP address. The fields it reads are sent to every check ([`crate::NAMING_FIELDS`]).
 pub fn display_name(identity: &Identity) -> String {
-    [&identity.ad_user_principal_name, &identity.entra_user_principal_name, &identity.exo_user_principal_name, &identity.exo_primary_smtp_address]
+    [&identity.entra_user_principal_name, &identity.ad_user_principal_name, &identity.exo_user_principal_name, &identity.exo_primary_smtp_address]
         .into_iter()
         .flatten()
         .next()
         .cloned()
-        .or_else(|| identity.ad_sam_account_name.clone())
+        .or_else(|| identity.previous_mailboxes.iter().flatten().map(|m| if m.user_principal_name.is_empty() { m.primary_smtp_address.clone() } else { m.user_principal_name.clone() }).next())
         .unwrap_or_else(|| "this identity".to_string())
 }
 

@@ -39,6 +39,7 @@ pub const MANIFEST_SECTION: &str = "hybrid-audit-manifest";
 /// How much a finding matters. Per identity: any critical or high blocks migration, medium needs
 /// attention, low and info leave it ready.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
     Low,
@@ -511,6 +512,10 @@ impl Render for Holds {
     }
 }
 
+/// Fields every check receives when they have a value, declared or not: they name the identity
+/// ([`domain::display_name`]) in messages and remediation commands, and may be cited as evidence.
+pub const NAMING_FIELDS: &[Field] = &[Field::EntraUserPrincipalName, Field::AdUserPrincipalName, Field::ExoUserPrincipalName, Field::ExoPrimarySmtpAddress];
+
 /// Run-wide facts every batch carries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Context {
@@ -579,8 +584,9 @@ impl Check {
         manifest::doc_lines(self.source).collect::<Vec<_>>().join("\n")
     }
 
+    /// Whether the check may read (and cite) a field: declared, or one of the [`NAMING_FIELDS`].
     pub fn reads(&self, field: Field) -> bool {
-        self.fields.contains(&field) || self.optional.contains(&field)
+        self.fields.contains(&field) || self.optional.contains(&field) || NAMING_FIELDS.contains(&field)
     }
 }
 

@@ -1,0 +1,432 @@
+//! The checks stage: plugins in, findings out. Loads the built-in and user plugins, decides which checks
+//! the exports let run, runs every plugin over batches of identities in parallel, validates what each
+//! returns, and builds the one [`Audit`] model the writers share.
+
+use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, NotEvaluated, PluginEntry, Readiness, Summary, Verdict};
+use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInfo};
+use crate::ingest::Dataset;
+use crate::join::Joined;
+use crate::record::{export_hint, Availability, Records};
+use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// How the checks run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Every plugin in the wasm sandbox (the product).
+    Wasm,
+    /// The built-in checks compiled into this binary (parity tests and the benchmark's baseline).
+    Native,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub as_of: sdk::Date,
+    pub plugin_dirs: Vec<PathBuf>,
+    pub limits: Limits,
+    pub engine: Engine,
+    /// Identities per plugin call.
+    pub batch: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { as_of: sdk::Date(0), plugin_dirs: Vec::new(), limits: Limits::default(), engine: Engine::Wasm, batch: 2048 }
+    }
+}
+
+/// The built-in checks compiled natively, by family name.
+pub fn native_plugins() -> [sdk::Plugin; 7] {
+    [
+        hybrid_audit_checks_hold::PLUGIN,
+        hybrid_audit_checks_guid::PLUGIN,
+        hybrid_audit_checks_prt::PLUGIN,
+        hybrid_audit_checks_lic::PLUGIN,
+        hybrid_audit_checks_prov::PLUGIN,
+        hybrid_audit_checks_sync::PLUGIN,
+        hybrid_audit_checks_res::PLUGIN,
+    ]
+}
+
+/// A plugin ready to run, or why it cannot.
+enum Loaded {
+    Wasm(host::Plugin),
+    Native(sdk::Plugin, PluginInfo),
+}
+
+impl Loaded {
+    fn info(&self) -> &PluginInfo {
+        match self {
+            Loaded::Wasm(p) => &p.info,
+            Loaded::Native(_, info) => info,
+        }
+    }
+}
+
+/// The `.wasm` files of a plugin folder, in name order.
+fn plugin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e} — give a folder of .wasm check plugins", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("wasm"))).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{} holds no .wasm plugin — build one with `cargo build --release --target wasm32-unknown-unknown` (see checks/README.md)", dir.display()));
+    }
+    Ok(files)
+}
+
+/// Lists the plugins (built-in and from `dirs`) from their manifests, without running them.
+pub fn list_plugins(dirs: &[PathBuf]) -> Result<Vec<Result<PluginInfo, (String, Failure)>>, String> {
+    let mut out: Vec<Result<PluginInfo, (String, Failure)>> = host::BUILTIN.iter().map(|(_, bytes)| host::read_manifest(bytes, "built-in").map_err(|f| ("built-in".to_string(), f))).collect();
+    for dir in dirs {
+        for path in plugin_files(dir)? {
+            let source = path.display().to_string();
+            let result = std::fs::read(&path)
+                .map_err(|e| Failure { kind: FailureKind::Incompatible, message: format!("cannot read: {e}") })
+                .and_then(|bytes| host::read_manifest(&bytes, &source));
+            out.push(result.map_err(|f| (source, f)));
+        }
+    }
+    Ok(out)
+}
+
+/// Loads and compiles every plugin; problems become check failures, never an abort.
+fn load_plugins(host: Option<&Host>, options: &Options) -> Result<(Vec<Loaded>, Vec<CheckFailure>), String> {
+    let mut sources: Vec<(String, Vec<u8>)> = host::BUILTIN.iter().map(|(_, b)| ("built-in".to_string(), b.to_vec())).collect();
+    if options.engine == Engine::Wasm {
+        for dir in &options.plugin_dirs {
+            for path in plugin_files(dir)? {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                sources.push((path.display().to_string(), bytes));
+            }
+        }
+    }
+    let natives = native_plugins();
+    let loaded: Vec<Result<Loaded, CheckFailure>> = sources
+        .par_iter()
+        .map(|(source, bytes)| {
+            let fail = |f: Failure| {
+                let checks = host::read_manifest(bytes, source).map(|i| i.checks.into_iter().map(|c| c.id).collect()).unwrap_or_default();
+                let plugin = host::read_manifest(bytes, source).map(|i| i.name).unwrap_or_else(|_| source.clone());
+                CheckFailure { plugin, source: source.clone(), kind: f.kind, message: f.message, checks }
+            };
+            match (options.engine, host) {
+                (Engine::Wasm, Some(h)) => h.load(bytes, source).map(Loaded::Wasm).map_err(fail),
+                _ => {
+                    let info = host::read_manifest(bytes, source).map_err(fail)?;
+                    let native = natives.iter().find(|p| p.name == info.name).copied().ok_or_else(|| {
+                        fail(Failure { kind: FailureKind::Incompatible, message: format!("no native build of plugin {}", info.name) })
+                    })?;
+                    Ok(Loaded::Native(native, info))
+                }
+            }
+        })
+        .collect();
+    let mut plugins: Vec<Loaded> = Vec::new();
+    let mut failures = Vec::new();
+    for l in loaded {
+        match l {
+            Ok(p) => {
+                // A check id is owned by the first plugin that declares it (built-ins come first).
+                let clash: Vec<String> = p.info().checks.iter().filter(|c| plugins.iter().any(|q| q.info().checks.iter().any(|d| d.id == c.id))).map(|c| c.id.clone()).collect();
+                if clash.is_empty() {
+                    plugins.push(p);
+                } else {
+                    let info = p.info();
+                    failures.push(CheckFailure {
+                        plugin: info.name.clone(),
+                        source: info.source.clone(),
+                        kind: FailureKind::Incompatible,
+                        message: format!("declares check ids another plugin already has ({}): give its checks ids of their own", clash.join(", ")),
+                        checks: info.checks.iter().map(|c| c.id.clone()).collect(),
+                    });
+                }
+            }
+            Err(f) => failures.push(f),
+        }
+    }
+    Ok((plugins, failures))
+}
+
+/// One plugin's work: the checks the exports let run and the fields it is sent.
+struct Job<'p> {
+    plugin: &'p Loaded,
+    checks: Vec<&'p CheckSpec>,
+    fields: Vec<Field>,
+    failed: AtomicBool,
+}
+
+/// A finding as a plugin returned it, placed on its identity.
+struct Raw {
+    identity: u32,
+    finding: sdk::Finding,
+}
+
+/// Runs every check on every identity and builds the audit.
+pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> Result<Audit, String> {
+    let host = match options.engine {
+        Engine::Wasm => Some(Host::new(options.limits)?),
+        Engine::Native => None,
+    };
+    let (plugins, mut failures) = load_plugins(host.as_ref(), options)?;
+    let availability = Availability::of(&data.files);
+    let records = Records::new(data, joined, options.as_of);
+
+    let mut not_evaluated = Vec::new();
+    let mut jobs = Vec::new();
+    for p in &plugins {
+        let mut checks = Vec::new();
+        for c in &p.info().checks {
+            let missing: Vec<Field> = c.fields.iter().copied().filter(|f| !availability.has(*f)).collect();
+            if missing.is_empty() {
+                checks.push(c);
+            } else {
+                let mut exports: Vec<&str> = missing.iter().map(|f| export_hint(*f)).collect();
+                exports.dedup();
+                not_evaluated.push(NotEvaluated {
+                    check: c.id.clone(),
+                    name: c.name.clone(),
+                    missing_fields: missing.iter().map(|f| f.name()).collect(),
+                    reason: missing.iter().map(|f| format!("{}: {}", f.name(), availability.reason(*f))).collect::<Vec<_>>().join("; "),
+                    export: exports.join(" ; "),
+                });
+            }
+        }
+        if checks.is_empty() {
+            continue;
+        }
+        let mut fields: Vec<Field> = checks.iter().flat_map(|c| c.fields.iter().chain(&c.optional)).copied().chain(sdk::NAMING_FIELDS.iter().copied()).collect();
+        fields.sort();
+        fields.dedup();
+        jobs.push(Job { plugin: p, checks, fields, failed: AtomicBool::new(false) });
+    }
+
+    let n = records.len();
+    let batch = options.batch.max(1);
+    let tasks: Vec<(usize, usize)> = (0..jobs.len()).flat_map(|j| (0..n.div_ceil(batch)).map(move |b| (j, b * batch))).collect();
+    let results: Vec<(usize, Result<Vec<Raw>, Failure>)> = tasks
+        .par_iter()
+        .map(|&(j, start)| {
+            let job = &jobs[j];
+            if job.failed.load(Ordering::Relaxed) {
+                return (j, Ok(Vec::new()));
+            }
+            let end = (start + batch).min(n);
+            let result = run_batch(host.as_ref(), job, &records, &availability, start, end);
+            if result.is_err() {
+                job.failed.store(true, Ordering::Relaxed);
+            }
+            (j, result)
+        })
+        .collect();
+
+    let mut raw: Vec<Raw> = Vec::new();
+    let mut failed_jobs: Vec<Option<Failure>> = (0..jobs.len()).map(|_| None).collect();
+    for (j, r) in results {
+        match r {
+            Ok(found) => raw.extend(found),
+            Err(f) => {
+                if failed_jobs[j].is_none() {
+                    failed_jobs[j] = Some(f);
+                }
+            }
+        }
+    }
+    // A plugin that failed on any batch reports nothing: a partial result would pass for a complete one.
+    let failed_checks: Vec<String> = jobs.iter().zip(&failed_jobs).filter(|(_, f)| f.is_some()).flat_map(|(j, _)| j.checks.iter().map(|c| c.id.clone())).collect();
+    raw.retain(|r| !failed_checks.contains(&r.finding.check));
+    for (job, f) in jobs.iter().zip(failed_jobs) {
+        if let Some(f) = f {
+            let info = job.plugin.info();
+            failures.push(CheckFailure { plugin: info.name.clone(), source: info.source.clone(), kind: f.kind, message: f.message, checks: job.checks.iter().map(|c| c.id.clone()).collect() });
+        }
+    }
+
+    let specs: Vec<&CheckSpec> = plugins.iter().flat_map(|p| p.info().checks.iter()).collect();
+    let mut findings: Vec<Finding> = raw.par_iter().map(|r| to_finding(r, &specs, &records, data, joined, options.as_of)).collect();
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.check.cmp(&b.check)).then_with(|| a.identity.upn.cmp(&b.identity.upn)).then_with(|| a.id.cmp(&b.id)));
+
+    let mut summary = Summary::default();
+    for f in &findings {
+        summary.add(f.severity);
+    }
+    let (readiness, identities) = readiness(&findings, n);
+    let count = |id: &str| findings.iter().filter(|f| f.check == id).count() as u64;
+    let mut checks: Vec<CheckEntry> = Vec::new();
+    for p in &plugins {
+        for c in &p.info().checks {
+            let status = if failed_checks.contains(&c.id) {
+                "failed"
+            } else if not_evaluated.iter().any(|n| n.check == c.id) {
+                "not_evaluated"
+            } else {
+                "evaluated"
+            };
+            checks.push(CheckEntry {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                severity: c.severity_text(),
+                plugin: p.info().name.clone(),
+                status,
+                findings: count(&c.id),
+                fields: c.fields.iter().map(|f| f.name()).collect(),
+                optional_fields: c.optional.iter().map(|f| f.name()).collect(),
+                doc: c.doc.clone(),
+            });
+        }
+    }
+    checks.sort_by(|a, b| a.id.cmp(&b.id));
+    not_evaluated.sort_by(|a, b| a.check.cmp(&b.check));
+    failures.sort_by(|a, b| a.plugin.cmp(&b.plugin).then_with(|| a.source.cmp(&b.source)));
+
+    let inputs = data
+        .files
+        .par_iter()
+        .map(|f| Input {
+            path: f.path.clone(),
+            sheet: f.sheet.clone(),
+            kind: f.kind,
+            rows: f.rows,
+            bytes: f.bytes,
+            sha256: std::fs::read(root.join(&f.path)).map(|b| findings::sha256_hex(&b)).unwrap_or_else(|e| format!("unreadable: {e}")),
+            warnings: f.warnings.clone(),
+            error: f.error.as_ref().map(|e| e.to_string()),
+        })
+        .collect();
+    let plugin_entries = plugins
+        .iter()
+        .map(|p| {
+            let i = p.info();
+            PluginEntry { name: i.name.clone(), version: i.version.clone(), source: i.source.clone(), sha256: i.sha256.clone(), checks: i.checks.iter().map(|c| c.id.clone()).collect() }
+        })
+        .collect();
+    Ok(Audit {
+        schema_version: findings::SCHEMA_VERSION,
+        tool: findings::Tool { name: "hybrid-audit", version: env!("CARGO_PKG_VERSION"), plugin_abi: ABI_VERSION },
+        as_of: options.as_of.to_string(),
+        plugins: plugin_entries,
+        inputs,
+        join: joined.stats.clone(),
+        checks,
+        not_evaluated,
+        check_failures: failures,
+        readiness,
+        summary,
+        findings,
+        identities,
+    })
+}
+
+/// Encodes identities `start..end` for one plugin, runs it, validates the answer.
+fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, availability: &Availability, start: usize, end: usize) -> Result<Vec<Raw>, Failure> {
+    let header = BatchHeader { abi: ABI_VERSION, context: records.context.clone(), checks: job.checks.iter().map(|c| c.id.clone()).collect() };
+    let mut input = postcard::to_allocvec(&header).map_err(|e| Failure { kind: FailureKind::Trap, message: format!("cannot encode the batch: {e}") })?;
+    sdk::put(&mut input, &((end - start) as u32));
+    let mut scratch = Vec::new();
+    for i in start..end {
+        records.encode(i, &job.fields, availability, &mut scratch, &mut input);
+    }
+    let found = match (job.plugin, host) {
+        (Loaded::Wasm(p), Some(h)) => h.evaluate(p, &input)?,
+        (Loaded::Native(p, _), _) => {
+            let out = sdk::run_batch(p, &input).map_err(|e| Failure { kind: FailureKind::InvalidOutput, message: e.to_string() })?;
+            host::decode_findings(&out)?
+        }
+        (Loaded::Wasm(_), None) => return Err(Failure { kind: FailureKind::Incompatible, message: "no wasm engine".into() }),
+    };
+    let invalid = |m: String| Failure { kind: FailureKind::InvalidOutput, message: m };
+    let mut out = Vec::with_capacity(found.len());
+    for f in found {
+        let Some(spec) = job.checks.iter().find(|c| c.id == f.check) else {
+            return Err(invalid(format!("reported a finding for check `{}`, which is not one of its enabled checks", f.check)));
+        };
+        if f.identity as usize >= end - start {
+            return Err(invalid(format!("check {} reported on identity {} of a batch of {}", f.check, f.identity, end - start)));
+        }
+        if f.severity != spec.severity && Some(f.severity) != spec.escalates_to {
+            return Err(invalid(format!("check {} reported severity {}, its manifest allows {}", f.check, f.severity, spec.severity_text())));
+        }
+        for e in &f.evidence {
+            let field = Field::from_id(e.field).ok_or_else(|| invalid(format!("check {} cites unknown field id {}", f.check, e.field)))?;
+            if !spec.reads(field) {
+                return Err(invalid(format!("check {} cites {} as evidence but does not declare it", f.check, field.name())));
+            }
+        }
+        if f.message.trim().is_empty() {
+            return Err(invalid(format!("check {} reported a finding with no message", f.check)));
+        }
+        out.push(Raw { identity: (start + f.identity as usize) as u32, finding: f });
+    }
+    Ok(out)
+}
+
+fn to_finding(r: &Raw, specs: &[&CheckSpec], records: &Records<'_>, data: &Dataset, joined: &Joined, as_of: sdk::Date) -> Finding {
+    let f = &r.finding;
+    let index = r.identity as usize;
+    let identity = identity_ref(data, joined, index);
+    let name = specs.iter().find(|c| c.id == f.check).map(|c| c.name.clone()).unwrap_or_default();
+    let keys: Vec<(u32, Option<u32>)> = f.evidence.iter().map(|e| (e.field, e.index)).collect();
+    let evidence = f
+        .evidence
+        .iter()
+        .filter_map(|e| {
+            let field = Field::from_id(e.field)?;
+            let sources = records.provenance(index, field, e.index).into_iter().map(|s| format!("{}:{}", data.files.get(s.file as usize).map(|f| f.path.as_str()).unwrap_or("?"), s.line)).collect();
+            Some(EvidenceItem { field: field.name(), value: e.value.clone(), sources })
+        })
+        .collect();
+    Finding {
+        id: Finding::stable_id(&f.check, &identity, &keys),
+        check: f.check.clone(),
+        name,
+        severity: f.severity,
+        identity,
+        message: f.message.clone(),
+        evidence,
+        remediation: f.remediation.clone(),
+        deadline: f.deadline.map(|d| d.to_string()),
+        days_left: f.deadline.map(|d| as_of.days_until(d) as i64),
+        identity_index: r.identity,
+    }
+}
+
+fn identity_ref(data: &Dataset, joined: &Joined, index: usize) -> IdentityRef {
+    let ident = &joined.identities[index];
+    let ad = ident.ad.map(|a| &data.ad_users[a as usize]);
+    let entra = ident.entra.map(|e| &data.entra_users[e as usize]);
+    let exo = ident.exo.or(ident.previous_mailboxes.first().copied()).map(|x| &joined.exo_objects[x as usize]);
+    IdentityRef {
+        upn: joined.name(data, index).to_lowercase(),
+        ad_object_guid: ad.and_then(|u| u.object_guid).map(|g| g.to_string()),
+        source_anchor: ad.and_then(|u| u.source_anchor()).map(|g| g.to_string()),
+        entra_id: entra.and_then(|u| u.id).map(|g| g.to_string()),
+        immutable_id: entra.and_then(|u| data.entra_users.text(u.immutable_id)).map(str::to_string),
+        exo_guid: exo.and_then(|o| o.guid(data)).map(|g| g.to_string()),
+        exchange_guid: exo.and_then(|o| o.exchange_guid(data)).map(|g| g.to_string()),
+        ad_matched_by: ident.ad_key,
+        exo_matched_by: ident.exo_key,
+    }
+}
+
+fn readiness(findings: &[Finding], identities: usize) -> (Readiness, Vec<IdentityVerdict>) {
+    let mut by_identity: Vec<(u32, usize)> = findings.iter().enumerate().map(|(i, f)| (f.identity_index, i)).collect();
+    by_identity.sort_unstable();
+    let mut verdicts = Vec::new();
+    let mut r = Readiness::default();
+    for group in by_identity.chunk_by(|a, b| a.0 == b.0) {
+        let worst = group.iter().map(|&(_, i)| findings[i].severity).max().unwrap_or(Severity::Info);
+        let verdict = Verdict::of(Some(worst));
+        match verdict {
+            Verdict::Blocked => r.blocked += 1,
+            Verdict::Attention => r.attention += 1,
+            Verdict::Ready => r.ready += 1,
+        }
+        let mut ids: Vec<String> = group.iter().map(|&(_, i)| findings[i].id.clone()).collect();
+        ids.sort();
+        verdicts.push(IdentityVerdict { upn: findings[group[0].1].identity.upn.clone(), verdict, worst, findings: ids });
+    }
+    r.ready += (identities - verdicts.len()) as u64;
+    verdicts.sort_by(|a, b| a.upn.cmp(&b.upn).then_with(|| a.findings.cmp(&b.findings)));
+    (r, verdicts)
+}

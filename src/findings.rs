@@ -1,0 +1,276 @@
+//! The one findings model every output is written from, and `findings.json`.
+
+use crate::host::FailureKind;
+use crate::join::{JoinStats, MatchKey};
+use hybrid_audit_sdk::Severity;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Bumped when a field changes meaning or is removed (adding one is compatible).
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The whole result of a run.
+#[derive(Debug, Serialize)]
+pub struct Audit {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub as_of: String,
+    pub plugins: Vec<PluginEntry>,
+    pub inputs: Vec<Input>,
+    pub join: JoinStats,
+    pub checks: Vec<CheckEntry>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    pub check_failures: Vec<CheckFailure>,
+    pub readiness: Readiness,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// Every identity that has a finding, with its verdict; the others are `ready` with none.
+    pub identities: Vec<IdentityVerdict>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub plugin_abi: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PluginEntry {
+    pub name: String,
+    pub version: String,
+    pub source: String,
+    pub sha256: String,
+    pub checks: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Input {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub kind: crate::model::Kind,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckEntry {
+    pub id: String,
+    pub name: String,
+    pub severity: String,
+    pub plugin: String,
+    /// `evaluated`, `not_evaluated` or `failed`.
+    pub status: &'static str,
+    pub findings: u64,
+    pub fields: Vec<&'static str>,
+    pub optional_fields: Vec<&'static str>,
+    pub doc: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NotEvaluated {
+    pub check: String,
+    pub name: String,
+    pub missing_fields: Vec<&'static str>,
+    pub reason: String,
+    /// The export command that supplies what is missing.
+    pub export: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckFailure {
+    pub plugin: String,
+    pub source: String,
+    pub kind: FailureKind,
+    pub message: String,
+    /// The checks that did not run to the end (none of their findings are reported).
+    pub checks: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Readiness {
+    pub blocked: u64,
+    pub attention: u64,
+    pub ready: u64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub critical: u64,
+    pub high: u64,
+    pub medium: u64,
+    pub low: u64,
+    pub info: u64,
+}
+
+impl Summary {
+    pub fn add(&mut self, s: Severity) {
+        match s {
+            Severity::Critical => self.critical += 1,
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+            Severity::Info => self.info += 1,
+        }
+    }
+}
+
+/// The identity a finding concerns: its name and every key the join knows it by.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IdentityRef {
+    /// The UPN (lower-cased), or the best key there is.
+    pub upn: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_object_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_anchor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entra_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub immutable_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exo_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange_guid: Option<String>,
+    /// How the AD object and the EXO object were matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_matched_by: Option<MatchKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exo_matched_by: Option<MatchKey>,
+}
+
+impl IdentityRef {
+    /// The key that names the same object run after run: AD objectGUID, Entra id, EXO Guid, else the name.
+    pub fn stable_key(&self) -> &str {
+        self.ad_object_guid.as_deref().or(self.entra_id.as_deref()).or(self.exo_guid.as_deref()).or(self.exchange_guid.as_deref()).unwrap_or(&self.upn)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EvidenceItem {
+    pub field: &'static str,
+    pub value: String,
+    /// `file:line` for each row the value was read from.
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable across runs for the same problem on the same object.
+    pub id: String,
+    pub check: String,
+    pub name: String,
+    pub severity: Severity,
+    pub identity: IdentityRef,
+    pub message: String,
+    pub evidence: Vec<EvidenceItem>,
+    pub remediation: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+    #[serde(skip)]
+    pub identity_index: u32,
+}
+
+impl Finding {
+    /// The id: the check, the object's stable key, and which fields (and list elements) it rests on —
+    /// not their values, so a finding keeps its id while its days-left count down.
+    pub fn stable_id(check: &str, identity: &IdentityRef, evidence: &[(u32, Option<u32>)]) -> String {
+        let mut h = Sha256::new();
+        h.update(check.as_bytes());
+        h.update([0]);
+        h.update(identity.stable_key().to_ascii_lowercase().as_bytes());
+        for (field, index) in evidence {
+            h.update(field.to_le_bytes());
+            h.update(index.map(|i| i as i64).unwrap_or(-1).to_le_bytes());
+        }
+        format!("{check}-{}", &hex(&h.finalize())[..16])
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct IdentityVerdict {
+    pub upn: String,
+    pub verdict: Verdict,
+    pub worst: Severity,
+    pub findings: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Blocked,
+    Attention,
+    Ready,
+}
+
+impl Verdict {
+    /// blocked: any critical or high; attention: medium; ready: nothing above low.
+    pub fn of(worst: Option<Severity>) -> Verdict {
+        match worst {
+            Some(Severity::Critical | Severity::High) => Verdict::Blocked,
+            Some(Severity::Medium) => Verdict::Attention,
+            _ => Verdict::Ready,
+        }
+    }
+}
+
+impl Audit {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+
+    /// The human summary: counts by severity and check, readiness, what could not run.
+    pub fn summary_text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let s = &self.summary;
+        let _ = writeln!(
+            out,
+            "{} findings at as-of {}: {} critical · {} high · {} medium · {} low · {} info",
+            self.findings.len(),
+            self.as_of,
+            s.critical,
+            s.high,
+            s.medium,
+            s.low,
+            s.info
+        );
+        let r = &self.readiness;
+        let _ = writeln!(out, "readiness of {} identities: {} blocked · {} attention · {} ready", r.blocked + r.attention + r.ready, r.blocked, r.attention, r.ready);
+        let _ = writeln!(out, "\n{:<8} {:<42} {:<16} {:>8}  status", "check", "name", "severity", "findings");
+        for c in &self.checks {
+            let _ = writeln!(out, "{:<8} {:<42} {:<16} {:>8}  {}", c.id, c.name, c.severity, c.findings, c.status.replace('_', " "));
+        }
+        if !self.not_evaluated.is_empty() {
+            let _ = writeln!(out, "\nnot evaluated ({}): the exports lack what these checks read", self.not_evaluated.len());
+            for n in &self.not_evaluated {
+                let _ = writeln!(out, "  {} {}: {}\n      export: {}", n.check, n.name, n.reason, n.export);
+            }
+        }
+        if !self.check_failures.is_empty() {
+            let _ = writeln!(out, "\nCHECKS FAILED ({}): their findings are not reported — this audit is incomplete", self.check_failures.len());
+            for f in &self.check_failures {
+                let _ = writeln!(out, "  plugin {} ({}): {:?}: {} — checks {}", f.plugin, f.source, f.kind, f.message, if f.checks.is_empty() { "unknown".to_string() } else { f.checks.join(", ") });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,269 @@
+//! The plugin host: wasmtime with only what it needs. Each plugin is compiled once; its `InstancePre` is
+//! cached; every batch gets a fresh store with a memory limit and an epoch deadline; the linker defines
+//! no imports. Whatever a plugin does — loop, grow without end, trap, answer nonsense, speak another
+//! ABI — ends as a [`Failure`] naming it, never as a crash or a silent pass.
+
+use hybrid_audit_sdk::manifest::{self, Manifest};
+use hybrid_audit_sdk::{Field, Finding, Severity, ABI_VERSION, MANIFEST_SECTION};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::{Config, Engine, InstancePre, Linker, Module, ResourceLimiter, Store, Trap};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_plugins.rs"));
+
+/// Why a plugin's checks did not run to the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Timeout,
+    Oom,
+    Trap,
+    InvalidOutput,
+    Incompatible,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+impl Failure {
+    fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure { kind, message: message.into() }
+    }
+}
+
+/// Limits every call runs under.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Wall time for one batch (instantiation, start function and evaluation).
+    pub timeout: Duration,
+    /// Linear memory of one instance.
+    pub memory_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { timeout: Duration::from_secs(10), memory_bytes: 512 << 20 }
+    }
+}
+
+/// A check of a loaded plugin, its fields resolved.
+#[derive(Clone, Debug)]
+pub struct CheckSpec {
+    pub id: String,
+    pub name: String,
+    pub severity: Severity,
+    pub escalates_to: Option<Severity>,
+    pub fields: Vec<Field>,
+    pub optional: Vec<Field>,
+    pub doc: String,
+}
+
+impl CheckSpec {
+    pub fn reads(&self, f: Field) -> bool {
+        self.fields.contains(&f) || self.optional.contains(&f) || hybrid_audit_sdk::NAMING_FIELDS.contains(&f)
+    }
+
+    pub fn severity_text(&self) -> String {
+        match self.escalates_to {
+            Some(e) => format!("{} / {e}", self.severity),
+            None => self.severity.to_string(),
+        }
+    }
+}
+
+/// A plugin as its manifest describes it, read without running it.
+#[derive(Clone, Debug)]
+pub struct PluginInfo {
+    pub name: String,
+    pub version: String,
+    /// `built-in` or the file it was read from.
+    pub source: String,
+    pub sha256: String,
+    pub checks: Vec<CheckSpec>,
+}
+
+/// Reads a plugin's manifest: the ABI version first, then its checks and their fields.
+pub fn read_manifest(bytes: &[u8], source: &str) -> Result<PluginInfo, Failure> {
+    let incompatible = |m: String| Failure::new(FailureKind::Incompatible, m);
+    let mut section = None;
+    let mut imports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.map_err(|e| incompatible(format!("not a valid wasm module: {e}")))? {
+            wasmparser::Payload::CustomSection(c) if c.name() == MANIFEST_SECTION => section = Some(c.data().to_vec()),
+            wasmparser::Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| incompatible(format!("unreadable import section: {e}")))?;
+                    imports.push(format!("{}::{}", import.module, import.name));
+                }
+            }
+            _ => {}
+        }
+    }
+    let section = section.ok_or_else(|| incompatible(format!("no `{MANIFEST_SECTION}` custom section: not a hybrid-audit plugin (declare its checks with hybrid_audit_sdk::plugin!)")))?;
+    let m: Manifest = manifest::parse(&section).map_err(|e| incompatible(format!("unreadable manifest: {e}")))?;
+    if m.abi != ABI_VERSION {
+        return Err(incompatible(format!("built for plugin ABI version {}, this hybrid-audit speaks version {ABI_VERSION}: rebuild it against hybrid-audit-sdk {ABI_VERSION}.x", m.abi)));
+    }
+    if !imports.is_empty() {
+        return Err(incompatible(format!("imports {}: plugins may import nothing", imports.join(", "))));
+    }
+    let mut checks = Vec::new();
+    for c in m.checks {
+        let resolve = |names: &[String]| -> Result<Vec<Field>, Failure> {
+            names.iter().map(|n| Field::from_name(n).ok_or_else(|| incompatible(format!("check {} declares the unknown field `{n}`", c.id)))).collect()
+        };
+        let fields = resolve(&c.fields)?;
+        let optional = resolve(&c.optional)?;
+        checks.push(CheckSpec { id: c.id, name: c.name, severity: c.severity, escalates_to: c.escalates_to, fields, optional, doc: c.doc });
+    }
+    if checks.is_empty() {
+        return Err(incompatible("declares no checks".to_string()));
+    }
+    Ok(PluginInfo { name: m.name, version: m.version, source: source.to_string(), sha256: crate::findings::sha256_hex(bytes), checks })
+}
+
+/// What a store carries: its memory limit, and whether it refused a growth (to tell `oom` from `trap`).
+struct StoreLimits {
+    memory_bytes: usize,
+    refused: bool,
+}
+
+impl ResourceLimiter for StoreLimits {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let ok = desired <= self.memory_bytes;
+        self.refused |= !ok;
+        Ok(ok)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// A compiled plugin, ready to instantiate.
+pub struct Plugin {
+    pub info: PluginInfo,
+    pre: InstancePre<StoreLimits>,
+}
+
+/// The wasm engine and the thread that advances its epoch (the clock deadlines count in).
+pub struct Host {
+    engine: Engine,
+    limits: Limits,
+    stop: Arc<AtomicBool>,
+    ticker: Option<std::thread::JoinHandle<()>>,
+}
+
+const TICK: Duration = Duration::from_millis(10);
+
+impl Host {
+    pub fn new(limits: Limits) -> Result<Host, String> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.max_wasm_stack(1 << 20);
+        let engine = Engine::new(&config).map_err(|e| format!("cannot start the wasm engine: {e}"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let (engine, stop) = (engine.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("plugin-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(|e| format!("cannot start the plugin clock: {e}"))?
+        };
+        Ok(Host { engine, limits, stop, ticker: Some(ticker) })
+    }
+
+    /// Reads the manifest, compiles, and checks the exports. Any problem is `incompatible`.
+    pub fn load(&self, bytes: &[u8], source: &str) -> Result<Plugin, Failure> {
+        let info = read_manifest(bytes, source)?;
+        let incompatible = |m: String| Failure::new(FailureKind::Incompatible, m);
+        let module = Module::new(&self.engine, bytes).map_err(|e| incompatible(format!("does not compile: {e}")))?;
+        for (name, params, results) in [("hybrid_audit_alloc", "i32", "i32"), ("hybrid_audit_evaluate", "i32", "i64")] {
+            let ty = module.get_export(name).and_then(|e| e.func().cloned());
+            let ok = ty.as_ref().is_some_and(|t| {
+                let p: Vec<String> = t.params().map(|v| v.to_string()).collect();
+                let r: Vec<String> = t.results().map(|v| v.to_string()).collect();
+                p == [params] && r == [results]
+            });
+            if !ok {
+                return Err(incompatible(format!("does not export `{name}: ({params}) -> {results}` (plugin ABI {ABI_VERSION})")));
+            }
+        }
+        if module.get_export("memory").and_then(|e| e.memory().cloned()).is_none() {
+            return Err(incompatible("does not export its `memory`".to_string()));
+        }
+        let linker: Linker<StoreLimits> = Linker::new(&self.engine);
+        let pre = linker.instantiate_pre(&module).map_err(|e| incompatible(format!("cannot be instantiated without imports: {e}")))?;
+        Ok(Plugin { info, pre })
+    }
+
+    /// Runs one encoded batch in a fresh instance; returns the findings it reported.
+    pub fn evaluate(&self, plugin: &Plugin, input: &[u8]) -> Result<Vec<Finding>, Failure> {
+        let mut store = Store::new(&self.engine, StoreLimits { memory_bytes: self.limits.memory_bytes, refused: false });
+        store.limiter(|s| s);
+        let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        let result = (|| -> Result<Vec<u8>, wasmtime::Error> {
+            let instance = plugin.pre.instantiate(&mut store)?;
+            let alloc = instance.get_typed_func::<u32, u32>(&mut store, "hybrid_audit_alloc")?;
+            let evaluate = instance.get_typed_func::<u32, u64>(&mut store, "hybrid_audit_evaluate")?;
+            let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| wasmtime::format_err!("no memory export"))?;
+            let len = u32::try_from(input.len()).map_err(|_| wasmtime::format_err!("batch larger than 4 GiB"))?;
+            let ptr = alloc.call(&mut store, len)?;
+            memory.write(&mut store, ptr as usize, input).map_err(|_| wasmtime::format_err!("{OUTPUT_MARK}alloc returned a region outside its memory"))?;
+            let packed = evaluate.call(&mut store, len)?;
+            if packed == u64::MAX {
+                return Err(wasmtime::format_err!("{OUTPUT_MARK}the plugin could not decode its input"));
+            }
+            let (ptr, len) = ((packed >> 32) as usize, (packed & 0xFFFF_FFFF) as usize);
+            let mut out = vec![0u8; len];
+            memory.read(&store, ptr, &mut out).map_err(|_| wasmtime::format_err!("{OUTPUT_MARK}output ({len} bytes at {ptr}) lies outside its memory"))?;
+            Ok(out)
+        })();
+        let refused = store.data().refused;
+        match result {
+            Ok(out) => decode_findings(&out),
+            Err(e) => Err(classify(&e, refused, self.limits)),
+        }
+    }
+}
+
+/// Marks errors that are the plugin's output being wrong rather than a trap.
+const OUTPUT_MARK: &str = "invalid output: ";
+
+fn classify(e: &wasmtime::Error, refused: bool, limits: Limits) -> Failure {
+    let text = format!("{e:#}");
+    if let Some(rest) = text.strip_prefix(OUTPUT_MARK) {
+        return Failure::new(FailureKind::InvalidOutput, rest);
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Failure::new(FailureKind::Timeout, format!("stopped after {} s (the limit for one batch)", limits.timeout.as_secs_f64())),
+        _ if refused => Failure::new(FailureKind::Oom, format!("stopped when it asked for more than {} MiB of memory; {text}", limits.memory_bytes >> 20)),
+        Some(Trap::StackOverflow) => Failure::new(FailureKind::Trap, "call stack exhausted".to_string()),
+        Some(trap) => Failure::new(FailureKind::Trap, format!("{trap}")),
+        None => Failure::new(FailureKind::Trap, text),
+    }
+}
+
+/// Decodes a batch's findings (wasm or native).
+pub fn decode_findings(out: &[u8]) -> Result<Vec<Finding>, Failure> {
+    postcard::from_bytes::<Vec<Finding>>(out).map_err(|e| Failure::new(FailureKind::InvalidOutput, format!("findings are not in the ABI {ABI_VERSION} encoding: {e}")))
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.ticker.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! From the joined tables to the SDK's identity record: which fields the exports carry (a check that
+//! needs a missing one is not evaluated), the encoding of a batch for a plugin, and where each value
+//! came from (evidence).
+
+use crate::ingest::{Dataset, FileReport};
+use crate::join::{ExoObject, Joined, Side};
+use crate::model::{AdField as A, EntraField as E, ExoField as X, ExoRef, Kind, Src, StatsField};
+use crate::values::Guid;
+use hybrid_audit_sdk as sdk;
+use hybrid_audit_sdk::{put, Field};
+use rustc_hash::FxHashMap as HashMap;
+
+/// Where a field's value is read from: a table column (any of several spellings) of one kind of export.
+enum Source {
+    Ad(&'static [A]),
+    Entra(&'static [E]),
+    /// Any EXO family.
+    Exo(&'static [X]),
+    /// Only the mailbox cmdlets (Get-EXOMailbox / Get-Mailbox).
+    ExoMailboxes(&'static [X]),
+    Statistics(StatsField),
+    /// The export of that directory, whatever its columns.
+    Directory(Kind),
+    /// Computed by the join for every identity.
+    Join,
+}
+
+fn source(field: Field) -> Source {
+    use Field::*;
+    match field {
+        Ambiguous | Duplicates | SoftMatches => Source::Join,
+        AdPresent => Source::Directory(Kind::AdUsers),
+        AdDistinguishedName => Source::Ad(&[A::DistinguishedName]),
+        AdSamAccountName => Source::Ad(&[A::SamAccountName]),
+        AdUserPrincipalName => Source::Ad(&[A::UserPrincipalName]),
+        AdMail => Source::Ad(&[A::Mail]),
+        AdMailNickname => Source::Ad(&[A::MailNickname]),
+        AdProxyAddresses => Source::Ad(&[A::ProxyAddresses]),
+        AdTargetAddress => Source::Ad(&[A::TargetAddress]),
+        AdEnabled => Source::Ad(&[A::Enabled, A::UserAccountControl]),
+        AdRecipientTypeDetails => Source::Ad(&[A::RecipientTypeDetails]),
+        AdRemoteRecipientType => Source::Ad(&[A::RemoteRecipientType]),
+        AdRecipientDisplayType => Source::Ad(&[A::RecipientDisplayType]),
+        AdMailboxGuid => Source::Ad(&[A::MailboxGuid]),
+        AdArchiveGuid => Source::Ad(&[A::ArchiveGuid]),
+        AdHomeMdb => Source::Ad(&[A::HomeMdb]),
+        AdHomeServerName => Source::Ad(&[A::HomeServerName]),
+        AdSourceAnchor => Source::Ad(&[A::ObjectGuid, A::ConsistencyGuid]),
+        EntraPresent => Source::Directory(Kind::EntraUsers),
+        EntraId => Source::Entra(&[E::Id]),
+        EntraUserPrincipalName => Source::Entra(&[E::UserPrincipalName]),
+        EntraImmutableId => Source::Entra(&[E::ImmutableId]),
+        EntraAccountEnabled => Source::Entra(&[E::AccountEnabled, E::BlockCredential]),
+        EntraUserType => Source::Entra(&[E::UserType]),
+        EntraUsageLocation => Source::Entra(&[E::UsageLocation]),
+        EntraExchangePlans => Source::Entra(&[E::AssignedPlans, E::AssignedLicenses]),
+        EntraLicenses => Source::Entra(&[E::AssignedLicenses]),
+        EntraLicenseStates => Source::Entra(&[E::LicenseAssignmentStates]),
+        EntraProvisioningErrors => Source::Entra(&[E::ProvisioningErrors, E::ValidationStatus]),
+        EntraValidationStatus => Source::Entra(&[E::ValidationStatus]),
+        ExoPresent => Source::Directory(Kind::ExoMailboxes),
+        ExoUserPrincipalName => Source::Exo(&[X::UserPrincipalName]),
+        ExoPrimarySmtpAddress => Source::Exo(&[X::PrimarySmtpAddress, X::WindowsEmailAddress]),
+        ExoEmailAddresses => Source::Exo(&[X::EmailAddresses]),
+        ExoExternalEmailAddress => Source::Exo(&[X::ExternalEmailAddress]),
+        ExoRecipientTypeDetails => Source::Exo(&[X::RecipientTypeDetails]),
+        ExoPreviousRecipientTypeDetails => Source::Exo(&[X::PreviousRecipientTypeDetails]),
+        ExoExchangeGuid => Source::Exo(&[X::ExchangeGuid]),
+        ExoArchiveGuid => Source::Exo(&[X::ArchiveGuid]),
+        ExoArchiveStatus => Source::Exo(&[X::ArchiveStatus]),
+        ExoHolds => Source::ExoMailboxes(&[X::LitigationHoldEnabled, X::InPlaceHolds]),
+        ExoRetentionHoldEnabled => Source::ExoMailboxes(&[X::RetentionHoldEnabled]),
+        ExoWhenMailboxCreated => Source::Exo(&[X::WhenMailboxCreated]),
+        ExoAccountDisabled => Source::Exo(&[X::AccountDisabled]),
+        ExoTotalItemSize => Source::Statistics(StatsField::TotalItemSize),
+        PreviousMailboxes => Source::ExoMailboxes(&[X::WhenSoftDeleted, X::IsInactiveMailbox]),
+    }
+}
+
+/// The export that supplies a field, for the "not evaluated" list.
+pub fn export_hint(field: Field) -> &'static str {
+    match source(field) {
+        Source::Ad(_) | Source::Directory(Kind::AdUsers) => {
+            "Get-ADUser -Filter * -Properties * | Select-Object distinguishedName,objectGUID,@{n='mS-DS-ConsistencyGuid';e={[guid]$_.'mS-DS-ConsistencyGuid'}},userPrincipalName,sAMAccountName,mail,mailNickname,@{n='proxyAddresses';e={$_.proxyAddresses -join ';'}},targetAddress,Enabled,msExchRecipientTypeDetails,msExchRemoteRecipientType,@{n='msExchMailboxGuid';e={[guid]$_.msExchMailboxGuid}},@{n='msExchArchiveGUID';e={[guid]$_.msExchArchiveGUID}},homeMDB,msExchHomeServerName | Export-Csv -NoTypeInformation -Encoding UTF8 ad-users.csv"
+        }
+        Source::Entra(_) | Source::Directory(Kind::EntraUsers) => {
+            "Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,onPremisesSyncEnabled,accountEnabled,userType,mail,proxyAddresses,usageLocation,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors | ConvertTo-Json -Depth 5 > entra-users.json (and Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5 > skus.json)"
+        }
+        Source::Statistics(_) => "Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Select-Object MailboxGuid,DisplayName,TotalItemSize,ItemCount | Export-Csv -NoTypeInformation -Encoding UTF8 exo-statistics.csv",
+        Source::ExoMailboxes(_) if field == Field::PreviousMailboxes => {
+            "Get-EXOMailbox -SoftDeletedMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … and Get-EXOMailbox -InactiveMailboxOnly -ResultSize Unlimited -PropertySets All | Export-Csv …"
+        }
+        Source::Exo(&[X::PreviousRecipientTypeDetails]) => "Get-User -ResultSize Unlimited | Select-Object Guid,ExternalDirectoryObjectId,UserPrincipalName,RecipientTypeDetails,PreviousRecipientTypeDetails | Export-Csv -NoTypeInformation -Encoding UTF8 exo-users.csv",
+        _ => "Get-EXOMailbox -ResultSize Unlimited -PropertySets All | Export-Csv -NoTypeInformation -Encoding UTF8 exo-mailboxes.csv (ExchangeGuid comes only with -PropertySets StatisticsSeed or All; holds with Hold; archives with Archive), plus Get-MailUser -ResultSize Unlimited | Export-Csv …",
+    }
+}
+
+/// Which fields the run's exports carry.
+pub struct Availability {
+    available: Vec<bool>,
+    /// Why a field is not available (file and column), for the report.
+    reasons: Vec<String>,
+}
+
+impl Availability {
+    pub fn of(files: &[FileReport]) -> Availability {
+        let usable = |f: &&FileReport| f.error.is_none() && f.rows > 0;
+        let has_kind = |kinds: &[Kind]| files.iter().filter(usable).any(|f| kinds.contains(&f.kind));
+        // A column counts when some file of the kind carries it, not wholly lost, its dates settled.
+        let has_column = |kinds: &[Kind], name: &str| {
+            files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| {
+                f.columns.contains(&name)
+                    && !f.lost_columns.iter().any(|l| l.used && l.rows >= f.rows && crate::ingest::cell::key_eq(&l.column, name))
+                    && !f.unresolved_dates.iter().any(|d| d == name)
+            })
+        };
+        let exo_kinds = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
+        let mut available = Vec::with_capacity(Field::ALL.len());
+        let mut reasons = Vec::with_capacity(Field::ALL.len());
+        for &field in Field::ALL {
+            let (ok, reason) = match source(field) {
+                Source::Join => (true, String::new()),
+                Source::Directory(Kind::ExoMailboxes) => (has_kind(&exo_kinds), "no Exchange Online recipient export".to_string()),
+                Source::Directory(kind) => (has_kind(&[kind]), format!("no {} export", kind.as_str())),
+                Source::Ad(cols) => (cols.iter().any(|c| has_column(&[Kind::AdUsers], c.name())), column_reason("ad-users", cols.iter().map(|c| c.name()))),
+                Source::Entra(cols) => (cols.iter().any(|c| has_column(&[Kind::EntraUsers], c.name())), column_reason("entra-users", cols.iter().map(|c| c.name()))),
+                Source::Exo(cols) => (cols.iter().any(|c| has_column(&exo_kinds, c.name())), column_reason("Exchange Online", cols.iter().map(|c| c.name()))),
+                Source::ExoMailboxes(cols) => {
+                    (cols.iter().any(|c| has_column(&[Kind::ExoMailboxes], c.name())), column_reason("exo-mailboxes", cols.iter().map(|c| c.name())))
+                }
+                Source::Statistics(c) => (has_column(&[Kind::ExoStatistics], c.name()), column_reason("exo-statistics", [c.name()].into_iter())),
+            };
+            available.push(ok);
+            reasons.push(if ok { String::new() } else { reason });
+        }
+        Availability { available, reasons }
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.available[field.id() as usize]
+    }
+
+    pub fn reason(&self, field: Field) -> &str {
+        &self.reasons[field.id() as usize]
+    }
+}
+
+fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> String {
+    let cols: Vec<&str> = columns.collect();
+    format!("no {kind} export carries {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order)", cols.join(" or "))
+}
+
+/// A service plan a SKU carries.
+struct SkuInfo {
+    part_number: String,
+    /// (plan id, plan name) of its Exchange Online plans.
+    exchange_plans: Vec<(Guid, String)>,
+}
+
+/// Built-in SKUs for exports without `subscribedSkus` (MSOL `AccountSkuId` part numbers): the Exchange
+/// plan each carries. Source: Microsoft Learn, "Product names and service plan identifiers for licensing".
+const BUILTIN_SKUS: &[(&str, &str)] = &[
+    ("ENTERPRISEPACK", "EXCHANGE_S_ENTERPRISE"),
+    ("ENTERPRISEPREMIUM", "EXCHANGE_S_ENTERPRISE"),
+    ("SPE_E3", "EXCHANGE_S_ENTERPRISE"),
+    ("SPE_E5", "EXCHANGE_S_ENTERPRISE"),
+    ("EXCHANGEENTERPRISE", "EXCHANGE_S_ENTERPRISE"),
+    ("STANDARDPACK", "EXCHANGE_S_STANDARD"),
+    ("EXCHANGESTANDARD", "EXCHANGE_S_STANDARD"),
+    ("O365_BUSINESS_ESSENTIALS", "EXCHANGE_S_STANDARD"),
+    ("O365_BUSINESS_PREMIUM", "EXCHANGE_S_STANDARD"),
+    ("SPB", "EXCHANGE_S_STANDARD"),
+    ("DESKLESSPACK", "EXCHANGE_S_DESKLESS"),
+    ("SPE_F1", "EXCHANGE_S_DESKLESS"),
+    ("EXCHANGEDESKLESS", "EXCHANGE_S_DESKLESS"),
+    ("EXCHANGEESSENTIALS", "EXCHANGE_S_ESSENTIALS"),
+];
+
+fn plan_name(id: Guid) -> Option<&'static str> {
+    let g = sdk::Guid(id.0);
+    sdk::domain::MAILBOX_PLANS.iter().find(|(p, _)| *p == g).map(|(_, n)| *n).or((g == sdk::domain::EXCHANGE_FOUNDATION).then_some("EXCHANGE_S_FOUNDATION"))
+}
+
+fn guid(g: Guid) -> sdk::Guid {
+    sdk::Guid(g.0)
+}
+
+/// Everything needed to write identity records: the data, the join, and indexes built once.
+pub struct Records<'a> {
+    data: &'a Dataset,
+    joined: &'a Joined,
+    skus_by_id: HashMap<Guid, SkuInfo>,
+    skus_by_part: HashMap<String, SkuInfo>,
+    /// Plans from `assignedPlans` when any Entra export carries them (else derived from the SKUs).
+    plans_exported: bool,
+    /// Per identity, its duplicate-address entries (index into `joined.duplicates`), sorted.
+    duplicates_of: Vec<(u32, u32)>,
+    /// Per AD identity, its soft-match entries, sorted.
+    soft_matches_of: Vec<(u32, u32)>,
+    pub context: sdk::Context,
+}
+
+impl<'a> Records<'a> {
+    pub fn new(data: &'a Dataset, joined: &'a Joined, as_of: sdk::Date) -> Records<'a> {
+        let mut skus_by_id = HashMap::default();
+        for s in data.skus.iter() {
+            let exchange_plans = s
+                .service_plans
+                .iter()
+                .filter(|p| plan_name(p.service_plan_id).is_some() || data.skus.text(p.service_plan_name).is_some_and(|n| n.to_ascii_uppercase().starts_with("EXCHANGE")))
+                .map(|p| (p.service_plan_id, data.skus.text(p.service_plan_name).or(plan_name(p.service_plan_id)).unwrap_or("").to_string()))
+                .collect();
+            skus_by_id.insert(s.sku_id, SkuInfo { part_number: data.skus.text(s.sku_part_number).unwrap_or("").to_string(), exchange_plans });
+        }
+        let mut skus_by_part: HashMap<String, SkuInfo> = HashMap::default();
+        for (part, plan) in BUILTIN_SKUS {
+            if let Some((id, _)) = sdk::domain::MAILBOX_PLANS.iter().find(|(_, n)| n == plan) {
+                skus_by_part.insert(part.to_string(), SkuInfo { part_number: part.to_string(), exchange_plans: vec![(Guid(id.0), plan.to_string())] });
+            }
+        }
+        for s in skus_by_id.values() {
+            skus_by_part.insert(s.part_number.to_ascii_uppercase(), SkuInfo { part_number: s.part_number.clone(), exchange_plans: s.exchange_plans.clone() });
+        }
+        let plans_exported = data.files.iter().any(|f| f.kind == Kind::EntraUsers && f.error.is_none() && f.columns.contains(&E::AssignedPlans.name()));
+        let mut duplicates_of: Vec<(u32, u32)> =
+            joined.duplicates.iter().enumerate().flat_map(|(d, dup)| dup.identities.iter().map(move |&i| (i, d as u32))).collect();
+        duplicates_of.sort_unstable();
+        duplicates_of.dedup();
+        let mut soft_matches_of: Vec<(u32, u32)> = joined.soft_matches.iter().enumerate().map(|(s, m)| (m.ad_identity, s as u32)).collect();
+        soft_matches_of.sort_unstable();
+        let context = sdk::Context { as_of, routing_domains: routing_domains(data) };
+        Records { data, joined, skus_by_id, skus_by_part, plans_exported, duplicates_of, soft_matches_of, context }
+    }
+
+    pub fn len(&self) -> usize {
+        self.joined.identities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.joined.identities.is_empty()
+    }
+
+    /// Writes one identity's record: `fields` that have a value (plus the naming fields).
+    pub fn encode(&self, identity: usize, fields: &[Field], present: &Availability, scratch: &mut Vec<u8>, out: &mut Vec<u8>) {
+        scratch.clear();
+        let mut count = 0u32;
+        for &f in fields {
+            if present.has(f) && self.write_field(identity, f, scratch) {
+                count += 1;
+            }
+        }
+        put(out, &count);
+        out.extend_from_slice(scratch);
+    }
+
+    fn exo_object(&self, x: Option<u32>) -> Option<&'a ExoObject> {
+        x.map(|x| &self.joined.exo_objects[x as usize])
+    }
+
+    /// The first value of `f` among the rows of an EXO object.
+    fn exo_first<T>(&self, o: &ExoObject, f: impl Fn(ExoRef, &'a crate::model::ExoRecipient) -> Option<T>) -> Option<T> {
+        o.rows().find_map(|r| f(r, self.data.exo_recipients.row(r)))
+    }
+
+    fn exo_text(&self, o: &ExoObject, f: impl Fn(&crate::model::ExoRecipient) -> crate::model::Str) -> Option<&'a str> {
+        self.exo_first(o, |r, row| self.data.exo_recipients.text(r, f(row)))
+    }
+
+    fn mailbox_row(&self, o: &ExoObject) -> Option<(ExoRef, &'a crate::model::ExoRecipient)> {
+        let family = Kind::ExoMailboxes.exo_family();
+        o.rows().find(|r| Some(r.family()) == family).map(|r| (r, self.data.exo_recipients.row(r)))
+    }
+
+    fn holds(&self, r: ExoRef, row: &crate::model::ExoRecipient) -> sdk::Holds {
+        sdk::Holds {
+            litigation_hold_enabled: row.litigation_hold_enabled,
+            in_place_holds: self.data.exo_recipients.list(r, row.in_place_holds).map(str::to_string).collect(),
+            compliance_tag_hold_applied: row.compliance_tag_hold_applied,
+            delay_hold_applied: row.delay_hold_applied,
+            delay_release_hold_applied: row.delay_release_hold_applied,
+        }
+    }
+
+    fn exchange_plans(&self, u: &crate::model::EntraUser) -> Vec<sdk::ExchangePlan> {
+        let t = &self.data.entra_users;
+        if self.plans_exported {
+            return u
+                .assigned_plans
+                .iter()
+                .map(|p| sdk::ExchangePlan {
+                    plan_id: guid(p.service_plan_id),
+                    name: plan_name(p.service_plan_id).unwrap_or("").to_string(),
+                    enabled: p.enabled,
+                    status: t.text(p.capability_status).unwrap_or("").to_string(),
+                    assigned: p.assigned.get().map(sdk::Timestamp),
+                })
+                .collect();
+        }
+        let mut out = Vec::new();
+        for l in u.licenses.iter() {
+            let sku = l.sku_id.and_then(|id| self.skus_by_id.get(&id)).or_else(|| {
+                let part = t.text(l.account_sku)?;
+                let part = part.rsplit(':').next().unwrap_or(part).to_ascii_uppercase();
+                self.skus_by_part.get(&part)
+            });
+            for (id, name) in sku.map(|s| s.exchange_plans.as_slice()).unwrap_or(&[]) {
+                out.push(sdk::ExchangePlan {
+                    plan_id: guid(*id),
+                    name: name.clone(),
+                    enabled: !l.disabled_plans.contains(id),
+                    status: String::new(),
+                    assigned: None,
+                });
+            }
+        }
+        out
+    }
+
+    fn sku_name(&self, id: Option<Guid>) -> (String, bool) {
+        match id.and_then(|id| self.skus_by_id.get(&id).map(|s| (id, s))) {
+            Some((_, s)) => (s.part_number.clone(), !s.exchange_plans.is_empty()),
+            None => (id.map(|g| g.to_string()).unwrap_or_default(), false),
+        }
+    }
+
+    fn previous_mailbox(&self, x: u32) -> sdk::PreviousMailbox {
+        let o = &self.joined.exo_objects[x as usize];
+        let row = self.mailbox_row(o);
+        sdk::PreviousMailbox {
+            state: match o.state {
+                crate::model::ExoState::Inactive => "inactive",
+                crate::model::ExoState::SoftDeleted => "soft-deleted",
+                crate::model::ExoState::Active => "active",
+            }
+            .to_string(),
+            user_principal_name: o.user_principal_name(self.data).unwrap_or("").to_string(),
+            primary_smtp_address: o.primary_smtp_address(self.data).unwrap_or("").to_string(),
+            recipient_type_details: self.recipient_type(o).unwrap_or_default(),
+            exchange_guid: self.exo_first(o, |_, r| r.exchange_guid).map(guid),
+            holds: row.map(|(r, row)| self.holds(r, row)).unwrap_or_default(),
+            when_soft_deleted: self.exo_first(o, |_, r| r.when_soft_deleted.get()).map(sdk::Timestamp),
+        }
+    }
+
+    fn recipient_type(&self, o: &ExoObject) -> Option<String> {
+        let t = o.recipient_type_details(self.data)?;
+        let texts = o.rows().map(|r| &self.data.exo_recipients.families[r.family()].texts).find(|texts| matches!(t, crate::model::RecipientType::Other(s) if texts.get(*s).is_some()));
+        Some(match texts {
+            Some(texts) => t.name(texts).to_string(),
+            None => t.name(&self.data.exo_recipients.families[o.first_row().family()].texts).to_string(),
+        })
+    }
+
+    /// Writes `field` (id + value) when the identity has a value for it.
+    fn write_field(&self, index: usize, field: Field, out: &mut Vec<u8>) -> bool {
+        let ident = &self.joined.identities[index];
+        let data = self.data;
+        let ad = ident.ad.map(|a| &data.ad_users[a as usize]);
+        let entra = ident.entra.map(|e| &data.entra_users[e as usize]);
+        let exo = self.exo_object(ident.exo);
+        let (at, et) = (&data.ad_users, &data.entra_users);
+        macro_rules! emit {
+            ($value:expr) => {{
+                match $value {
+                    Some(v) => {
+                        put(out, &field.id());
+                        put(out, &v);
+                        true
+                    }
+                    None => false,
+                }
+            }};
+        }
+        let list = |out: &mut Vec<u8>, values: Vec<&str>| {
+            if values.is_empty() {
+                return false;
+            }
+            put(out, &field.id());
+            put(out, &(values.len() as u32));
+            for v in values {
+                put(out, v);
+            }
+            true
+        };
+        use Field::*;
+        match field {
+            Ambiguous => emit!(Some(ident.ambiguous)),
+            AdPresent => emit!(Some(ad.is_some())),
+            AdDistinguishedName => emit!(ad.and_then(|u| at.text(u.distinguished_name))),
+            AdSamAccountName => emit!(ad.and_then(|u| at.text(u.sam_account_name))),
+            AdUserPrincipalName => emit!(ad.and_then(|u| at.text(u.user_principal_name))),
+            AdMail => emit!(ad.and_then(|u| at.text(u.mail))),
+            AdMailNickname => emit!(ad.and_then(|u| at.text(u.mail_nickname))),
+            AdProxyAddresses => list(out, ad.map(|u| at.list(u.proxy_addresses).collect()).unwrap_or_default()),
+            AdTargetAddress => emit!(ad.and_then(|u| at.text(u.target_address))),
+            AdEnabled => emit!(ad.and_then(|u| u.enabled)),
+            AdRecipientTypeDetails => emit!(ad.and_then(|u| u.recipient_type_details.get())),
+            AdRemoteRecipientType => emit!(ad.and_then(|u| u.remote_recipient_type.get())),
+            AdRecipientDisplayType => emit!(ad.and_then(|u| u.recipient_display_type.get())),
+            AdMailboxGuid => emit!(ad.and_then(|u| u.mailbox_guid).map(guid)),
+            AdArchiveGuid => emit!(ad.and_then(|u| u.archive_guid).map(guid)),
+            AdHomeMdb => emit!(ad.and_then(|u| at.text(u.home_mdb))),
+            AdHomeServerName => emit!(ad.and_then(|u| at.text(u.home_server_name))),
+            AdSourceAnchor => emit!(ad.and_then(|u| u.source_anchor()).map(guid)),
+            EntraPresent => emit!(Some(entra.is_some())),
+            EntraId => emit!(entra.and_then(|u| u.id).map(guid)),
+            EntraUserPrincipalName => emit!(entra.and_then(|u| et.text(u.user_principal_name))),
+            EntraImmutableId => emit!(entra.and_then(|u| et.text(u.immutable_id))),
+            EntraAccountEnabled => emit!(entra.and_then(|u| u.account_enabled)),
+            EntraUserType => emit!(entra.and_then(|u| et.text(u.user_type))),
+            EntraUsageLocation => emit!(entra.and_then(|u| et.text(u.usage_location))),
+            EntraExchangePlans => emit!(entra.map(|u| self.exchange_plans(u))),
+            EntraLicenses => emit!(entra.map(|u| u
+                .licenses
+                .iter()
+                .map(|l| if l.sku_id.is_some() { self.sku_name(l.sku_id).0 } else { et.text(l.account_sku).unwrap_or("").to_string() })
+                .collect::<Vec<String>>())),
+            EntraLicenseStates => emit!(entra.map(|u| u
+                .license_states
+                .iter()
+                .map(|s| {
+                    let (sku, exchange) = self.sku_name(s.sku_id);
+                    sdk::LicenseState {
+                        sku,
+                        exchange,
+                        state: et.text(s.state).unwrap_or("").to_string(),
+                        error: et.text(s.error).unwrap_or("").to_string(),
+                        assigned_by_group: s.assigned_by_group.map(guid),
+                    }
+                })
+                .collect::<Vec<_>>())),
+            EntraProvisioningErrors => emit!(entra.map(|u| u
+                .provisioning_errors
+                .iter()
+                .map(|e| sdk::ProvisioningError {
+                    category: et.text(e.category).unwrap_or("").to_string(),
+                    property: et.text(e.property).unwrap_or("").to_string(),
+                    value: et.text(e.value).unwrap_or("").to_string(),
+                })
+                .collect::<Vec<_>>())),
+            EntraValidationStatus => emit!(entra.and_then(|u| et.text(u.validation_status))),
+            ExoPresent => emit!(Some(exo.is_some())),
+            ExoUserPrincipalName => emit!(exo.and_then(|o| o.user_principal_name(data))),
+            ExoPrimarySmtpAddress => emit!(exo.and_then(|o| o.primary_smtp_address(data))),
+            ExoEmailAddresses => list(out, exo.map(|o| self.exo_first(o, |r, row| row.email_addresses.is_some().then(|| data.exo_recipients.list(r, row.email_addresses).collect())).unwrap_or_default()).unwrap_or_default()),
+            ExoExternalEmailAddress => emit!(exo.and_then(|o| self.exo_text(o, |r| r.external_email_address))),
+            ExoRecipientTypeDetails => emit!(exo.and_then(|o| self.recipient_type(o))),
+            ExoPreviousRecipientTypeDetails => emit!(exo.and_then(|o| self.exo_first(o, |r, row| row
+                .previous_recipient_type_details
+                .as_ref()
+                .map(|t| t.name(&data.exo_recipients.families[r.family()].texts).to_string())))),
+            ExoExchangeGuid => emit!(exo.and_then(|o| self.exo_first(o, |_, r| r.exchange_guid)).map(guid)),
+            ExoArchiveGuid => emit!(exo.and_then(|o| self.exo_first(o, |_, r| r.archive_guid)).map(guid)),
+            ExoArchiveStatus => emit!(exo.and_then(|o| self.exo_text(o, |r| r.archive_status))),
+            ExoHolds => emit!(exo.and_then(|o| self.mailbox_row(o)).map(|(r, row)| self.holds(r, row))),
+            ExoRetentionHoldEnabled => emit!(exo.and_then(|o| self.mailbox_row(o)).and_then(|(_, row)| row.retention_hold_enabled)),
+            ExoWhenMailboxCreated => emit!(exo.and_then(|o| self.exo_first(o, |_, r| r.when_mailbox_created.get())).map(sdk::Timestamp)),
+            ExoAccountDisabled => emit!(exo.and_then(|o| self.exo_first(o, |_, r| r.account_disabled))),
+            ExoTotalItemSize => emit!(exo.and_then(|o| o.statistics).and_then(|s| data.statistics[s as usize].total_item_size)),
+            PreviousMailboxes => emit!(Some(ident.previous_mailboxes.iter().map(|&x| self.previous_mailbox(x)).collect::<Vec<_>>())),
+            Duplicates => emit!(Some(self.duplicates(index))),
+            SoftMatches => emit!(Some(self.soft_matches(index))),
+        }
+    }
+
+    fn duplicates(&self, index: usize) -> Vec<sdk::Duplicate> {
+        let start = self.duplicates_of.partition_point(|&(i, _)| (i as usize) < index);
+        self.duplicates_of[start..]
+            .iter()
+            .take_while(|&&(i, _)| i as usize == index)
+            .map(|&(_, d)| {
+                let dup = &self.joined.duplicates[d as usize];
+                let mut others: Vec<String> = dup.identities.iter().filter(|&&i| i as usize != index).map(|&i| self.joined.name(self.data, i as usize)).collect();
+                if others.is_empty() {
+                    // Two objects of one directory in the same identity cannot happen; name the objects instead.
+                    others.push(format!("{} objects", dup.objects.len()));
+                }
+                sdk::Duplicate {
+                    directory: match dup.directory {
+                        Side::Ad => "ad",
+                        Side::Entra => "entra",
+                        Side::Exo => "exo",
+                    }
+                    .to_string(),
+                    address: dup.address.clone(),
+                    others,
+                }
+            })
+            .collect()
+    }
+
+    fn soft_matches(&self, index: usize) -> Vec<sdk::SoftMatch> {
+        let start = self.soft_matches_of.partition_point(|&(i, _)| (i as usize) < index);
+        self.soft_matches_of[start..]
+            .iter()
+            .take_while(|&&(i, _)| i as usize == index)
+            .map(|&(_, s)| {
+                let m = &self.joined.soft_matches[s as usize];
+                let cloud = &self.joined.identities[m.entra_identity as usize];
+                let user = cloud.entra.map(|e| &self.data.entra_users[e as usize]);
+                sdk::SoftMatch {
+                    address: m.address.clone(),
+                    cloud_user_principal_name: user.and_then(|u| self.data.entra_users.text(u.user_principal_name)).unwrap_or("").to_string(),
+                    cloud_id: user.and_then(|u| u.id).map(guid),
+                    guest: m.guest,
+                }
+            })
+            .collect()
+    }
+
+    /// Where the value of `field` (element `element` of a list) on an identity was read: file rows.
+    pub fn provenance(&self, index: usize, field: Field, element: Option<u32>) -> Vec<Src> {
+        let ident = &self.joined.identities[index];
+        let data = self.data;
+        let exo = self.exo_object(ident.exo);
+        let exo_src = |o: &ExoObject, want: Option<Kind>| -> Vec<Src> {
+            let family = want.and_then(Kind::exo_family);
+            let rows: Vec<ExoRef> = o.rows().filter(|r| family.is_none() || Some(r.family()) == family).collect();
+            rows.iter().filter_map(|&r| data.exo_recipients.row(r).src).take(if family.is_some() { 1 } else { 4 }).collect()
+        };
+        let src = match source(field) {
+            Source::Ad(_) | Source::Directory(Kind::AdUsers) => ident.ad.and_then(|a| data.ad_users[a as usize].src).into_iter().collect(),
+            Source::Entra(_) | Source::Directory(Kind::EntraUsers) => ident.entra.and_then(|e| data.entra_users[e as usize].src).into_iter().collect(),
+            Source::Statistics(_) => exo.and_then(|o| o.statistics).and_then(|s| data.statistics[s as usize].src).into_iter().collect(),
+            Source::ExoMailboxes(_) if field == Field::PreviousMailboxes => {
+                let pick: Vec<u32> = match element {
+                    Some(e) => ident.previous_mailboxes.get(e as usize).copied().into_iter().collect(),
+                    None => ident.previous_mailboxes.clone(),
+                };
+                pick.iter().flat_map(|&x| exo_src(&self.joined.exo_objects[x as usize], Some(Kind::ExoMailboxes))).collect()
+            }
+            Source::ExoMailboxes(_) => exo.map(|o| exo_src(o, Some(Kind::ExoMailboxes))).unwrap_or_default(),
+            Source::Exo(&[X::PreviousRecipientTypeDetails]) => exo.map(|o| exo_src(o, Some(Kind::ExoUsers))).unwrap_or_default(),
+            Source::Exo(_) | Source::Directory(_) => exo.map(|o| exo_src(o, None)).unwrap_or_default(),
+            Source::Join => match field {
+                Field::Duplicates => {
+                    let dups = self.duplicates_of.iter().filter(|&&(i, _)| i as usize == index).map(|&(_, d)| &self.joined.duplicates[d as usize]);
+                    let dups: Vec<_> = match element {
+                        Some(e) => dups.skip(e as usize).take(1).collect(),
+                        None => dups.collect(),
+                    };
+                    dups.iter().flat_map(|d| d.objects.iter()).filter_map(|o| self.object_src(o)).collect()
+                }
+                Field::SoftMatches => {
+                    let mut out: Vec<Src> = ident.ad.and_then(|a| data.ad_users[a as usize].src).into_iter().collect();
+                    for &(_, s) in self.soft_matches_of.iter().filter(|&&(i, _)| i as usize == index) {
+                        let cloud = &self.joined.identities[self.joined.soft_matches[s as usize].entra_identity as usize];
+                        out.extend(cloud.entra.and_then(|e| data.entra_users[e as usize].src));
+                    }
+                    out
+                }
+                _ => Vec::new(),
+            },
+        };
+        let mut src = src;
+        src.sort();
+        src.dedup();
+        src
+    }
+
+    fn object_src(&self, o: &crate::join::ObjRef) -> Option<Src> {
+        match o.side {
+            Side::Ad => self.data.ad_users[o.index as usize].src,
+            Side::Entra => self.data.entra_users[o.index as usize].src,
+            Side::Exo => self.joined.exo_objects[o.index as usize].rows().find_map(|r| self.data.exo_recipients.row(r).src),
+        }
+    }
+}
+
+/// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.
+fn routing_domains(data: &Dataset) -> Vec<String> {
+    let mut domains: Vec<String> = Vec::new();
+    let mut note = |address: &str| {
+        if let Some((_, domain)) = address.rsplit_once('@') {
+            let d = domain.trim().to_ascii_lowercase();
+            if d.ends_with(".mail.onmicrosoft.com") && !domains.contains(&d) {
+                domains.push(d);
+            }
+        }
+    };
+    for (r, row) in data.exo_recipients.iter() {
+        data.exo_recipients.list(r, row.email_addresses).for_each(&mut note);
+    }
+    for u in data.entra_users.iter() {
+        data.entra_users.list(u.proxy_addresses).for_each(&mut note);
+    }
+    domains.sort();
+    domains
+}
