@@ -272,6 +272,7 @@ pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> R
                 findings: count(&c.id),
                 fields: c.fields.iter().map(|f| f.name()).collect(),
                 optional_fields: c.optional.iter().map(|f| f.name()).collect(),
+                evaluated_without: c.optional.iter().filter(|f| !availability.has(**f)).map(|f| f.name()).collect(),
                 doc: c.doc.clone(),
             });
         }

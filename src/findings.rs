@@ -78,6 +78,9 @@ pub struct CheckEntry {
     pub findings: u64,
     pub fields: Vec<&'static str>,
     pub optional_fields: Vec<&'static str>,
+    /// Optional fields the exports lack: the check ran, but the rules that read them could not apply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evaluated_without: Vec<&'static str>,
     pub doc: String,
 }
 
@@ -257,7 +260,8 @@ impl Audit {
         let _ = writeln!(out, "readiness of {} identities: {} blocked · {} attention · {} ready", r.blocked + r.attention + r.ready, r.blocked, r.attention, r.ready);
         let _ = writeln!(out, "\n{:<8} {:<42} {:<16} {:>8}  status", "check", "name", "severity", "findings");
         for c in &self.checks {
-            let _ = writeln!(out, "{:<8} {:<42} {:<16} {:>8}  {}", c.id, c.name, c.severity, c.findings, c.status.replace('_', " "));
+            let without = if c.evaluated_without.is_empty() || c.status != "evaluated" { String::new() } else { format!(" without {}", c.evaluated_without.join(", ")) };
+            let _ = writeln!(out, "{:<8} {:<42} {:<16} {:>8}  {}{without}", c.id, c.name, c.severity, c.findings, c.status.replace('_', " "));
         }
         if !self.not_evaluated.is_empty() {
             let _ = writeln!(out, "\nnot evaluated ({}): the exports lack what these checks read", self.not_evaluated.len());

@@ -90,7 +90,7 @@ pub fn export_hint(field: Field) -> &'static str {
         Source::ExoMailboxes(_) if field == Field::PreviousMailboxes => {
             "Get-EXOMailbox -SoftDeletedMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … and Get-EXOMailbox -InactiveMailboxOnly -ResultSize Unlimited -PropertySets All | Export-Csv …"
         }
-        Source::Exo(&[X::PreviousRecipientTypeDetails]) => "Get-User -ResultSize Unlimited | Select-Object Guid,ExternalDirectoryObjectId,UserPrincipalName,RecipientTypeDetails,PreviousRecipientTypeDetails | Export-Csv -NoTypeInformation -Encoding UTF8 exo-users.csv",
+        Source::Exo(&[X::PreviousRecipientTypeDetails]) | Source::Directory(Kind::ExoMailboxes) => "Get-User -ResultSize Unlimited | Select-Object Guid,ExternalDirectoryObjectId,UserPrincipalName,RecipientTypeDetails,PreviousRecipientTypeDetails | Export-Csv -NoTypeInformation -Encoding UTF8 exo-users.csv",
         _ => "Get-EXOMailbox -ResultSize Unlimited -PropertySets All | Export-Csv -NoTypeInformation -Encoding UTF8 exo-mailboxes.csv (ExchangeGuid comes only with -PropertySets StatisticsSeed or All; holds with Hold; archives with Archive), plus Get-MailUser -ResultSize Unlimited | Export-Csv …",
     }
 }
@@ -120,7 +120,12 @@ impl Availability {
         for &field in Field::ALL {
             let (ok, reason) = match source(field) {
                 Source::Join => (true, String::new()),
-                Source::Directory(Kind::ExoMailboxes) => (has_kind(&exo_kinds), "no Exchange Online recipient export".to_string()),
+                // "No EXO object" is only known from an export that lists every recipient: Get-User or
+                // Get-Recipient, or mailboxes and mail users together (a mail user is absent from Get-EXOMailbox).
+                Source::Directory(Kind::ExoMailboxes) => (
+                    has_kind(&[Kind::ExoUsers]) || has_kind(&[Kind::ExoRecipients]) || (has_kind(&[Kind::ExoMailboxes]) && has_kind(&[Kind::ExoMailusers])),
+                    "no export lists every Exchange Online recipient (Get-User or Get-Recipient, or Get-EXOMailbox together with Get-MailUser)".to_string(),
+                ),
                 Source::Directory(kind) => (has_kind(&[kind]), format!("no {} export", kind.as_str())),
                 Source::Ad(cols) => (cols.iter().any(|c| has_column(&[Kind::AdUsers], c.name())), column_reason("ad-users", cols.iter().map(|c| c.name()))),
                 Source::Entra(cols) => (cols.iter().any(|c| has_column(&[Kind::EntraUsers], c.name())), column_reason("entra-users", cols.iter().map(|c| c.name()))),
@@ -318,7 +323,7 @@ impl<'a> Records<'a> {
 
     fn sku_name(&self, id: Option<Guid>) -> (String, bool) {
         match id.and_then(|id| self.skus_by_id.get(&id).map(|s| (id, s))) {
-            Some((_, s)) => (s.part_number.clone(), !s.exchange_plans.is_empty()),
+            Some((_, s)) => (s.part_number.clone(), s.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))),
             None => (id.map(|g| g.to_string()).unwrap_or_default(), false),
         }
     }

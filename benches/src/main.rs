@@ -1,7 +1,9 @@
-//! The ingest + join benchmark: generates a synthetic tenant of N identities in real export shapes,
-//! then measures, each in its own child process (so peak RSS is per stage):
+//! The pipeline benchmark: generates a synthetic tenant of N identities in real export shapes, then
+//! measures, each in its own child process (so peak RSS is per stage):
 //! - the reference: polars reading each whole file, full schema inference, no transformation;
-//! - hybrid-audit's ingest and join of the same folder.
+//! - hybrid-audit's ingest and join of the same folder;
+//! - the whole `run` as the binary does it: ingest, join, every check in the wasm host, findings.json;
+//! - the same checks compiled natively (the wasm overhead's baseline).
 //!
 //! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data]`
 //! `… -- generate DIR N` writes a tenant and keeps it (for profiling `child-ingest DIR`).
@@ -68,6 +70,40 @@ fn child_ingest(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Child: the whole run (`engine` wasm or native). Prints
+/// `ingest_s join_s checks_s write_s rss_mb findings not_evaluated failures`.
+fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
+    use hybrid_audit::audit;
+    let start = Instant::now();
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let ingest = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let joined = hybrid_audit::join::join(&data);
+    let join = start.elapsed().as_secs_f64();
+    let options = audit::Options {
+        as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
+        engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
+        ..Default::default()
+    };
+    let start = Instant::now();
+    let result = audit::run(&data, &joined, dir, &options)?;
+    let checks = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let out = dir.with_extension(format!("out-{engine}"));
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("findings.json"), result.to_json()).map_err(|e| e.to_string())?;
+    let write = start.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&out);
+    println!(
+        "{ingest} {join} {checks} {write} {} {} {} {}",
+        peak_rss_mb(),
+        result.findings.len(),
+        result.not_evaluated.len(),
+        result.check_failures.len()
+    );
+    Ok(())
+}
+
 fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = Command::new(exe).args(args).output().map_err(|e| e.to_string())?;
@@ -82,6 +118,7 @@ fn main() {
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
+        Some("child-run") => child_run(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm")),
         Some("generate") => {
             let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
             generate::generate(Path::new(&args[2]), n, 42).map(|files| {
@@ -109,6 +146,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR]")),
         }
     }
+    let mut stages = Vec::new();
     println!("| identities | input MB | rows | bare polars read s | polars peak RSS MB | ingest s | join s | ingest+join s | (ingest+join) / bare | peak RSS MB after ingest | peak RSS MB | identities joined |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
@@ -123,6 +161,8 @@ fn bench(args: &[String]) -> Result<(), String> {
         }
         let polars = run_child(&["child-polars", &folder_s])?;
         let ours = run_child(&["child-ingest", &folder_s])?;
+        let wasm = run_child(&["child-run", &folder_s, "wasm"])?;
+        let native = run_child(&["child-run", &folder_s, "native"])?;
         let (bare, polars_rss) = (polars[0], polars[1]);
         let (ingest, join, rss, rows, identities, rss_ingest) = (ours[0], ours[1], ours[2], ours[3], ours[4], ours[5]);
         println!(
@@ -131,7 +171,26 @@ fn bench(args: &[String]) -> Result<(), String> {
             ingest + join,
             (ingest + join) / bare
         );
+        stages.push((n, bare, wasm, native));
         let _ = std::fs::remove_dir_all(&folder);
+    }
+    println!();
+    println!("| identities | bare polars read s | checks wasm s | checks native s | checks wasm / bare | wasm / native | whole run s (ingest+join+checks+findings.json) | whole run / bare | run peak RSS MB | findings | not evaluated | failed |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (n, bare, w, nat) in stages {
+        let whole = w[0] + w[1] + w[2] + w[3];
+        println!(
+            "| {n} | {bare:.2} | {:.2} | {:.2} | {:.3} | {:.2} | {whole:.2} | {:.3} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            w[2],
+            nat[2],
+            w[2] / bare,
+            w[2] / nat[2],
+            whole / bare,
+            w[4],
+            w[5],
+            w[6],
+            w[7]
+        );
     }
     Ok(())
 }

@@ -36,7 +36,7 @@ pub const CHECK: Check = Check {
     severity: Severity::High,
     escalates_to: None,
     fields: &[Field::ExoPresent, Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::AdPresent, Field::AdEnabled],
-    optional: &[Field::EntraImmutableId, Field::AdRemoteRecipientType, Field::AdRecipientTypeDetails, Field::ExoUserPrincipalName, Field::AdUserPrincipalName],
+    optional: &[Field::EntraImmutableId, Field::AdRemoteRecipientType, Field::AdRecipientTypeDetails, Field::Ambiguous],
     source: include_str!("hold001.rs"),
     run,
 };
@@ -58,7 +58,8 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
             let t = i.ad_remote_recipient_type.unwrap_or_default();
             reasons.push((format!("msExchRemoteRecipientType {t} includes DeprovisionMailbox (8)"), Field::AdRemoteRecipientType));
         }
-    } else if i.ad_present == Some(false) && i.entra_immutable_id.is_some() {
+    } else if i.ad_present == Some(false) && i.entra_immutable_id.is_some() && i.ambiguous != Some(true) {
+        // An ambiguous anchor left the AD object unlinked, not gone.
         reasons.push(("its synced AD object is gone from the AD export".to_string(), Field::AdPresent));
     }
     if reasons.is_empty() {
@@ -71,7 +72,8 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .evidence(Field::ExoRecipientTypeDetails)
         .evidence(Field::ExoHolds)
         .remediation(format!(
-            "# decide with the records owner: keep (mailbox becomes inactive) or release first\nSet-Mailbox -Identity '{upn}' -LitigationHoldEnabled $false  # and remove it from eDiscovery cases / retention policies listed"
+            "# decide with the records owner: keep (mailbox becomes inactive) or release first\nSet-Mailbox -Identity {} -LitigationHoldEnabled $false  # and remove it from eDiscovery cases / retention policies listed",
+            crate::ps(&upn)
         ));
     for (_, field) in &reasons {
         finding.evidence(*field);

@@ -1,3 +1,134 @@
 //! Licensing (LIC001-LIC006)
 
-hybrid_audit_sdk::plugin!("lic", []);
+mod lic001;
+mod lic002;
+mod lic003;
+mod lic004;
+mod lic005;
+mod lic006;
+
+use hybrid_audit_sdk::domain::{self, recipient_type};
+use hybrid_audit_sdk::{Date, Identity};
+
+hybrid_audit_sdk::plugin!("lic", [lic001::CHECK, lic002::CHECK, lic003::CHECK, lic004::CHECK, lic005::CHECK, lic006::CHECK]);
+
+/// A PowerShell single-quoted string (`'` doubled).
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The Entra user as Microsoft Graph cmdlets take it (`-UserId`): its UPN, else its object id.
+fn graph_user(i: &Identity) -> String {
+    i.entra_user_principal_name.clone().or_else(|| i.entra_id.map(|g| g.to_string())).unwrap_or_else(|| domain::display_name(i))
+}
+
+/// Assigns a SKU to `user`: by id when `sku` is one, else looked up by part number in the tenant's subscriptions.
+fn assign_license(user: &str, sku: &str) -> String {
+    let sku_id = if sku.len() == 36 && sku.matches('-').count() == 4 {
+        quoted(sku)
+    } else {
+        format!("(Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq {}).SkuId", quoted(sku))
+    };
+    format!("Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId = {sku_id}}}) -RemoveLicenses @()", quoted(user))
+}
+
+/// `5 days left`, `due today`, `3 days ago`.
+fn days_left(as_of: Date, deadline: Date) -> String {
+    match as_of.days_until(deadline) {
+        0 => "due today".to_string(),
+        1 => "1 day left".to_string(),
+        n if n > 1 => format!("{n} days left"),
+        -1 => "1 day ago".to_string(),
+        n => format!("{} days ago", -n),
+    }
+}
+
+/// The Entra user's Exchange plans as a message shows them (`EXCHANGE_S_FOUNDATION (grants no mailbox)`), or `none`.
+fn describe_plans(i: &Identity) -> String {
+    let plans: Vec<String> = i
+        .entra_exchange_plans
+        .iter()
+        .flatten()
+        .map(|p| {
+            let name = if p.name.is_empty() { p.plan_id.to_string() } else { p.name.clone() };
+            let note = if !domain::grants_mailbox(p) {
+                " (grants no mailbox)"
+            } else if !p.enabled {
+                " (disabled)"
+            } else {
+                ""
+            };
+            format!("{name}{note}")
+        })
+        .collect();
+    if plans.is_empty() { "none".to_string() } else { plans.join(", ") }
+}
+
+/// The on-prem mailbox type of a user mailbox that a move to Exchange Online will need to license
+/// (`UserMailbox`, `LinkedMailbox`); shared, room and equipment mailboxes need none.
+fn onprem_user_mailbox(i: &Identity) -> Option<&'static str> {
+    if i.ad_present != Some(true) {
+        return None;
+    }
+    match i.ad_recipient_type_details? {
+        recipient_type::USER_MAILBOX => Some("UserMailbox"),
+        recipient_type::LINKED_MAILBOX => Some("LinkedMailbox"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod testing {
+    use hybrid_audit_sdk::{domain, run_check, Check, Context, Date, ExchangePlan, Field, Finding, Guid, Identity, Timestamp};
+
+    /// The Contoso fixtures' audit date and routing domain.
+    pub fn ctx() -> Context {
+        Context { as_of: date(2026, 11, 22), routing_domains: vec!["contoso.mail.onmicrosoft.com".into()] }
+    }
+
+    pub fn date(y: i32, m: u32, d: u32) -> Date {
+        Date::from_ymd(y, m, d).expect("valid test date")
+    }
+
+    pub fn at(y: i32, m: u32, d: u32, hour: i64) -> Timestamp {
+        Timestamp(date(y, m, d).0 as i64 * 86_400 + hour * 3600)
+    }
+
+    pub fn plan(plan_id: Guid, name: &str, enabled: bool) -> ExchangePlan {
+        ExchangePlan { plan_id, name: name.into(), enabled, status: if enabled { "Enabled" } else { "Deleted" }.into(), assigned: None }
+    }
+
+    pub fn enterprise() -> ExchangePlan {
+        plan(domain::MAILBOX_PLANS[1].0, "EXCHANGE_S_ENTERPRISE", true)
+    }
+
+    pub fn foundation() -> ExchangePlan {
+        plan(domain::EXCHANGE_FOUNDATION, "EXCHANGE_S_FOUNDATION", true)
+    }
+
+    /// Runs a check and holds it to the host's rules: evidence only on declared fields, a remediation.
+    pub fn run(check: &'static Check, identity: &Identity) -> Vec<Finding> {
+        let findings = run_check(check, identity, &ctx());
+        for f in &findings {
+            for e in &f.evidence {
+                let field = Field::from_id(e.field).expect("known field");
+                assert!(check.reads(field), "{}: evidence on undeclared field {}", check.id, field.name());
+            }
+            assert!(!f.remediation.is_empty() && !f.message.contains('\n'), "{}: {f:?}", check.id);
+        }
+        findings
+    }
+
+    #[test]
+    fn docs_have_every_section_in_order() {
+        for check in super::PLUGIN.checks {
+            let doc = check.doc();
+            let mut at = 0;
+            for section in [format!("# {} {}", check.id, check.name), "## What it does".into(), "## Why it matters".into(), "## Example".into(), "## Remediation".into(), "## Sources".into()] {
+                let found = doc[at..].find(&format!("{section}\n")).unwrap_or_else(|| panic!("{}: no `{section}` after byte {at}", check.id));
+                at += found + section.len();
+            }
+            assert!(check.fields.iter().all(|f| !check.optional.contains(f)), "{}", check.id);
+        }
+    }
+}

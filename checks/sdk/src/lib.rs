@@ -190,7 +190,7 @@ pub struct ExchangePlan {
 pub struct LicenseState {
     /// The SKU's part number where a `subscribedSkus` export names it, else its id.
     pub sku: String,
-    /// Whether the SKU carries an Exchange Online service plan.
+    /// Whether the SKU carries a mailbox-granting Exchange Online plan (EXCHANGE_S_FOUNDATION does not count).
     pub exchange: bool,
     pub state: String,
     pub error: String,

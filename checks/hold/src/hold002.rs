@@ -1,0 +1,168 @@
+//! # HOLD002 hold-license-removed
+//!
+//! ## What it does
+//! Fires on an active Exchange Online `UserMailbox` that is under a preservation hold (litigation
+//! hold, an `InPlaceHolds` entry that is not an exclusion, a retention label, a delay or delay-release
+//! hold) while its Entra user holds no enabled mailbox-granting Exchange Online plan (Plan 1, Plan 2,
+//! Kiosk, Essentials; matched by plan id).
+//!
+//! ## Why it matters
+//! Removing the license is how a mailbox is deprovisioned, but Exchange Online refuses to disable a
+//! held mailbox ("Exchange can't disable the mailbox … because it is on litigation hold"). The user
+//! object is left in error, MSODS and EXODS stop synchronising it, and the mailbox stays a
+//! `UserMailbox` with no license: neither kept properly nor removed.
+//!
+//! ## Example
+//! `lena.lowe@contoso.com`: UserMailbox with `LitigationHoldEnabled` True and no license;
+//! `hugo.hayes@contoso.com`: `DelayReleaseHoldApplied` True (still a hold) and E3 with
+//! EXCHANGE_S_ENTERPRISE in `disabledPlans`. Quiet: `luke.lang@contoso.com`, whose only `InPlaceHolds`
+//! entry is `-mbx…:1` (an exclusion from an org-wide policy, not a hold: his case is LIC001);
+//! `legal.hold@contoso.com`, a SharedMailbox on hold (needs no license unless LIC003 says so); a user
+//! with only EXCHANGE_S_FOUNDATION is unlicensed for a mailbox and fires, RetentionHoldEnabled alone
+//! does not.
+//!
+//! ## Remediation
+//! Give the mailbox its Exchange plan back (re-assign the SKU, or re-enable the plan the license
+//! disables), so the held mailbox is licensed again. If the person has left, deprovision on purpose
+//! instead: delete the user so the held mailbox becomes an inactive mailbox (HOLD003), or release the
+//! holds first with the records owner.
+//!
+//! ## Sources
+//! - seed 001 (deactivation with an active hold: the validation error and the stuck object)
+//! - <https://learn.microsoft.com/purview/identify-a-hold-on-an-exchange-online-mailbox>
+//! - <https://learn.microsoft.com/purview/inactive-mailboxes-in-office-365>
+//! - <https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense>
+
+use crate::ps;
+use hybrid_audit_sdk::domain;
+use hybrid_audit_sdk::{Check, Context, Field, Findings, Identity, Severity};
+
+pub const CHECK: Check = Check {
+    id: "HOLD002",
+    name: "hold-license-removed",
+    severity: Severity::High,
+    escalates_to: None,
+    fields: &[Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::EntraPresent, Field::EntraExchangePlans],
+    optional: &[Field::EntraLicenses],
+    source: include_str!("hold002.rs"),
+    run,
+};
+
+/// Exchange Online (Plan 2): keeps litigation hold, when the user has no SKU of its own to re-enable.
+const DEFAULT_SKU: &str = "EXCHANGEENTERPRISE";
+
+fn run(i: &Identity, _: &Context, out: &mut Findings) {
+    let (Some("UserMailbox"), Some(holds)) = (i.exo_recipient_type_details.as_deref(), &i.exo_holds) else { return };
+    let held = domain::holds(holds);
+    if held.is_empty() || domain::has_mailbox_plan(i) != Some(false) {
+        return;
+    }
+    let upn = domain::display_name(i);
+    let sku = i.entra_licenses.iter().flatten().next().map_or(DEFAULT_SKU, String::as_str);
+    let finding = out
+        .report(Severity::High, format!("UserMailbox {upn} is on hold ({}) but its Entra user has no mailbox-granting Exchange plan: the license removal cannot complete", held.join(", ")))
+        .evidence(Field::ExoRecipientTypeDetails)
+        .evidence(Field::ExoHolds)
+        .evidence(Field::EntraExchangePlans)
+        .remediation(format!(
+            "# keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)\n\
+             $sku = Get-MgSubscribedSku -All | Where-Object {{ $_.SkuPartNumber -eq {sku} -or $_.SkuId -eq {sku} }}\n\
+             Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = $sku.SkuId; DisabledPlans = @()}}) -RemoveLicenses @()",
+            sku = ps(sku),
+            user = ps(&upn),
+        ));
+    if i.entra_licenses.is_some() {
+        finding.evidence(Field::EntraLicenses);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::check;
+    use hybrid_audit_sdk::{ExchangePlan, Holds};
+
+    fn plan(id: &str, enabled: bool) -> ExchangePlan {
+        let plan_id = domain::MAILBOX_PLANS.iter().find(|(_, n)| *n == id).map_or(domain::EXCHANGE_FOUNDATION, |(g, _)| *g);
+        ExchangePlan { plan_id, name: id.into(), enabled, status: if enabled { "Enabled" } else { "Deleted" }.into(), assigned: None }
+    }
+
+    /// lena.lowe: litigation hold, no license at all.
+    fn lena() -> Identity {
+        Identity {
+            ad_present: Some(true),
+            ad_user_principal_name: Some("lena.lowe@contoso.com".into()),
+            entra_present: Some(true),
+            entra_exchange_plans: Some(vec![]),
+            entra_licenses: Some(vec![]),
+            exo_present: Some(true),
+            exo_recipient_type_details: Some("UserMailbox".into()),
+            exo_holds: Some(Holds { litigation_hold_enabled: Some(true), ..Default::default() }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fires_on_held_user_mailbox_without_plan() {
+        let f = check(&CHECK, &lena());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(f[0].message.contains("lena.lowe@contoso.com") && f[0].message.contains("litigation hold"), "{}", f[0].message);
+        assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'lena.lowe@contoso.com'"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("'EXCHANGEENTERPRISE'"));
+    }
+
+    #[test]
+    fn fires_on_delay_release_hold_with_the_plan_disabled() {
+        let hugo = Identity {
+            ad_user_principal_name: Some("hugo.hayes@contoso.com".into()),
+            exo_holds: Some(Holds { delay_release_hold_applied: Some(true), ..Default::default() }),
+            entra_exchange_plans: Some(vec![plan("EXCHANGE_S_ENTERPRISE", false)]),
+            entra_licenses: Some(vec!["ENTERPRISEPACK".into()]),
+            ..lena()
+        };
+        let f = check(&CHECK, &hugo);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("delay release hold"), "{}", f[0].message);
+        assert!(f[0].remediation.contains("'ENTERPRISEPACK'") && f[0].remediation.contains("DisabledPlans = @()"));
+    }
+
+    #[test]
+    fn foundation_plan_grants_no_mailbox() {
+        let foundation = Identity { entra_exchange_plans: Some(vec![plan("EXCHANGE_S_FOUNDATION", true)]), ..lena() };
+        assert_eq!(check(&CHECK, &foundation).len(), 1);
+    }
+
+    #[test]
+    fn quiet_when_licensed() {
+        let licensed = Identity { entra_exchange_plans: Some(vec![plan("EXCHANGE_S_ENTERPRISE", true)]), ..lena() };
+        assert!(check(&CHECK, &licensed).is_empty());
+    }
+
+    #[test]
+    fn quiet_on_exclusions_and_retention_hold() {
+        // luke.lang: `-mbx…:1` is an exclusion; RetentionHoldEnabled pauses MRM and holds nothing.
+        let luke = Identity {
+            exo_holds: Some(Holds { in_place_holds: vec!["-mbx5f4b2a7c9e1d4b3a8f6e2c1d0b9a8f7e:1".into()], ..Default::default() }),
+            exo_retention_hold_enabled: Some(true),
+            ..lena()
+        };
+        assert!(check(&CHECK, &luke).is_empty());
+    }
+
+    #[test]
+    fn quiet_on_shared_mailbox_and_non_recipients() {
+        let legal_hold = Identity { exo_recipient_type_details: Some("SharedMailbox".into()), ..lena() };
+        assert!(check(&CHECK, &legal_hold).is_empty());
+        let get_user_row = Identity { exo_recipient_type_details: Some("User".into()), ..lena() };
+        assert!(check(&CHECK, &get_user_row).is_empty());
+    }
+
+    #[test]
+    fn quiet_without_an_entra_user_or_plan_data() {
+        let no_entra = Identity { entra_present: Some(false), entra_exchange_plans: None, ..lena() };
+        assert!(check(&CHECK, &no_entra).is_empty());
+        let no_plans = Identity { entra_exchange_plans: None, ..lena() };
+        assert!(check(&CHECK, &no_plans).is_empty());
+    }
+}

@@ -1,0 +1,106 @@
+//! # LIC006 migration-target-unlicensed
+//!
+//! ## What it does
+//! Fires on a synced identity whose AD object is an on-prem user mailbox (`msExchRecipientTypeDetails`
+//! UserMailbox or LinkedMailbox: a migration candidate) while its Entra user holds no enabled
+//! mailbox-granting Exchange plan (matched by plan id: EXCHANGE_S_FOUNDATION grants no mailbox; a plan in
+//! `disabledPlans` or `Deleted` is no plan). On-prem shared, room and equipment mailboxes need no license
+//! to move and are left out.
+//!
+//! ## Why it matters
+//! A mailbox moved to Exchange Online without a license is deleted 30 days later (LIC001). Microsoft's
+//! advice is to license before the move starts.
+//!
+//! ## Example
+//! `mia.moore@contoso.com`: on-prem UserMailbox, Entra user with only POWER_BI_STANDARD, whose
+//! EXCHANGE_S_FOUNDATION grants no mailbox. Quiet: `paul.price@contoso.com`, same on-prem mailbox but
+//! licensed with E3 (EXCHANGE_S_ENTERPRISE).
+//!
+//! ## Remediation
+//! Before the move, assign a license with an Exchange Online plan:
+//! `Set-MgUserLicense -UserId '<upn>' -AddLicenses @(@{SkuId = '<sku id>'}) -RemoveLicenses @()`. First make
+//! sure the cloud MailUser carries the on-prem ExchangeGuid and its `PreviousRecipientTypeDetails` is not
+//! UserMailbox: otherwise the license provisions a new, empty cloud mailbox (seed 002, PRT001).
+//!
+//! ## Sources
+//! - seed 000 ("in migration scenarios even before the move is started")
+//! - seed 002 (a license plus a synced ExchangeGuid keeps the object a MailUser; with a previous
+//!   UserMailbox it provisions a new mailbox)
+//! - <https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference>
+//! - <https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense>
+
+use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Identity, Severity};
+
+use crate::{assign_license, describe_plans, graph_user, onprem_user_mailbox};
+
+pub const CHECK: Check = Check {
+    id: "LIC006",
+    name: "migration-target-unlicensed",
+    severity: Severity::Medium,
+    escalates_to: None,
+    fields: &[Field::AdPresent, Field::AdRecipientTypeDetails, Field::EntraPresent, Field::EntraExchangePlans],
+    optional: &[Field::EntraId],
+    source: include_str!("lic006.rs"),
+    run,
+};
+
+fn run(i: &Identity, _: &Context, out: &mut Findings) {
+    let Some(kind) = onprem_user_mailbox(i) else { return };
+    if domain::has_mailbox_plan(i) != Some(false) {
+        return;
+    }
+    let upn = domain::display_name(i);
+    out.report(
+        Severity::Medium,
+        format!("on-prem {kind} {upn} is a migration candidate but its Entra user has no mailbox-granting Exchange plan (plans: {})", describe_plans(i)),
+    )
+    .evidence(Field::AdRecipientTypeDetails)
+    .evidence(Field::EntraExchangePlans)
+    .remediation(format!(
+        "# license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)\n{}",
+        assign_license(&graph_user(i), "EXCHANGESTANDARD")
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{enterprise, foundation, plan, run};
+
+    fn mia() -> Identity {
+        Identity {
+            ad_present: Some(true),
+            ad_user_principal_name: Some("mia.moore@contoso.com".into()),
+            ad_recipient_type_details: Some(1),
+            entra_present: Some(true),
+            entra_user_principal_name: Some("mia.moore@contoso.com".into()),
+            entra_exchange_plans: Some(vec![foundation()]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fires_on_an_onprem_mailbox_with_only_the_foundation_plan() {
+        let f = run(&CHECK, &mia());
+        assert_eq!((f.len(), f[0].severity), (1, Severity::Medium));
+        assert!(f[0].message.contains("on-prem UserMailbox mia.moore@contoso.com") && f[0].message.contains("EXCHANGE_S_FOUNDATION"), "{}", f[0].message);
+        assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'mia.moore@contoso.com'"), "{}", f[0].remediation);
+        let disabled = Identity { entra_exchange_plans: Some(vec![plan(enterprise().plan_id, "EXCHANGE_S_ENTERPRISE", false)]), ..mia() };
+        assert_eq!(run(&CHECK, &disabled).len(), 1);
+        let linked = Identity { ad_recipient_type_details: Some(2), entra_exchange_plans: Some(vec![]), ..mia() };
+        assert_eq!(run(&CHECK, &linked).len(), 1);
+    }
+
+    #[test]
+    fn quiet_when_licensed_not_a_user_mailbox_or_not_synced() {
+        let paul = Identity { entra_exchange_plans: Some(vec![enterprise()]), ..mia() };
+        assert!(run(&CHECK, &paul).is_empty());
+        for t in [4, 16, 32, 128, 2_147_483_648, 34_359_738_368] {
+            assert!(run(&CHECK, &Identity { ad_recipient_type_details: Some(t), ..mia() }).is_empty(), "{t}");
+        }
+        let unlinked_ad = Identity { entra_present: None, entra_exchange_plans: None, ..mia() };
+        assert!(run(&CHECK, &unlinked_ad).is_empty());
+        let no_type = Identity { ad_recipient_type_details: None, ..mia() };
+        assert!(run(&CHECK, &no_type).is_empty());
+    }
+}

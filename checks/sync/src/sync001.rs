@@ -1,0 +1,168 @@
+//! # SYNC001 soft-match-collision
+//!
+//! ## What it does
+//! Fires on an AD user that is not linked to any Entra user when a cloud-only Entra user (no
+//! `onPremisesImmutableId`) or a guest has its UPN or one of its SMTP addresses. The finding is reported
+//! on the AD user, the one the next synchronisation will match; the cloud object is its evidence. One
+//! finding per cloud object, with every address they share.
+//!
+//! ## Why it matters
+//! When the AD user comes into sync scope, Entra Connect soft-matches it to a cloud-only member with the
+//! same UPN or primary SMTP address: the AD object takes the cloud user over (its licenses, its cloud
+//! mailbox, its sign-in). That is right only when both are the same person, and with a cloud mailbox
+//! beside an on-prem one it yields two mailboxes (seed 002). A guest cannot be matched: the address
+//! conflict becomes a sync error and the AD user is not provisioned (seed 003). A tenant that blocks
+//! soft matching (`BlockSoftMatch`) turns the member case into the same conflict.
+//!
+//! ## Example
+//! `carl.cole@contoso.com` (AD, not synced): a cloud-only Entra user `carl.cole@contoso.com` with a
+//! mailbox has its UPN. `gwen.ford@contoso.com` (AD mail user, not synced): the guest
+//! `gwen.ford_fabrikam.com#EXT#@contoso.onmicrosoft.com` has her address `gwen.ford@fabrikam.com`.
+//! Quiet: `admin@contoso.onmicrosoft.com`, cloud-only but no AD user shares its addresses; a synced AD
+//! user (already linked by its source anchor); the cloud-only carl.cole himself (the finding is on the AD
+//! user, not on the cloud one).
+//!
+//! ## Remediation
+//! Same person: hard-match on purpose before the AD user enters sync scope, by setting the cloud user's
+//! `onPremisesImmutableId` to the AD user's anchor (seed 004 does this with MSOL; Graph:
+//! `Update-MgUser -OnPremisesImmutableId`). Different people: change the cloud user's UPN or addresses.
+//! Guest: keep the AD user out of sync scope, or update (or retire) the guest before syncing it.
+//!
+//! ## Sources
+//! - seed 002 (cloud-only accounts mirroring on-prem UPN and proxy addresses, soft match)
+//! - seed 003 (a conflicting cloud-only object, the guest case)
+//! - seed 004 (linking a cloud identity to an AD account by ImmutableId)
+//! - <https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-install-existing-tenant>
+
+use crate::{ad_account, immutable_id, ps};
+use hybrid_audit_sdk::domain;
+use hybrid_audit_sdk::{Check, Context, Field, Findings, Identity, Severity, SoftMatch};
+
+pub const CHECK: Check = Check {
+    id: "SYNC001",
+    name: "soft-match-collision",
+    severity: Severity::High,
+    escalates_to: None,
+    fields: &[Field::AdPresent, Field::EntraPresent, Field::SoftMatches],
+    optional: &[Field::AdSourceAnchor, Field::AdSamAccountName, Field::AdDistinguishedName],
+    source: include_str!("sync001.rs"),
+    run,
+};
+
+fn run(i: &Identity, _: &Context, out: &mut Findings) {
+    let (Some(true), Some(false), Some(matches)) = (i.ad_present, i.entra_present, &i.soft_matches) else { return };
+    let upn = domain::display_name(i);
+    for (first, cloud) in matches.iter().enumerate() {
+        let name = &cloud.cloud_user_principal_name;
+        if matches[..first].iter().any(|m| &m.cloud_user_principal_name == name) {
+            continue;
+        }
+        let same: Vec<usize> = (first..matches.len()).filter(|&k| &matches[k].cloud_user_principal_name == name).collect();
+        let addresses: Vec<&str> = same.iter().map(|&k| matches[k].address.as_str()).collect();
+        let message = if cloud.guest {
+            format!("unlinked AD user {upn} shares {} with guest {name}: syncing it causes a sync conflict (a guest cannot be matched)", addresses.join(", "))
+        } else {
+            format!("unlinked AD user {upn} shares {} with cloud-only user {name}: the next sync soft-matches them", addresses.join(", "))
+        };
+        let finding = out.report(Severity::High, message).evidence(Field::AdPresent).evidence(Field::EntraPresent).remediation(remediation(i, cloud));
+        for k in same {
+            finding.evidence_at(Field::SoftMatches, k);
+        }
+    }
+}
+
+fn remediation(i: &Identity, cloud: &SoftMatch) -> String {
+    let cloud_id = ps(&cloud.cloud_id.map_or_else(|| cloud.cloud_user_principal_name.clone(), |g| g.to_string()));
+    let ad = ps(&ad_account(i));
+    if cloud.guest {
+        return format!(
+            "Get-MgUser -UserId {cloud_id} -Property Id,UserType,Mail,ProxyAddresses | Format-List  # a guest cannot be matched: keep AD user {ad} out of sync scope, or update/retire this guest before syncing it"
+        );
+    }
+    let anchor = i.ad_source_anchor.map_or_else(|| "<base64 of the AD user mS-DS-ConsistencyGuid, else objectGUID>".to_string(), immutable_id);
+    format!(
+        "# same person: hard-match on purpose before AD user {ad} enters sync scope\n\
+         Update-MgUser -UserId {cloud_id} -OnPremisesImmutableId {}\n\
+         # different people: change the cloud user's UPN and addresses instead",
+        ps(&anchor)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{check, guid};
+    use hybrid_audit_sdk::Guid;
+
+    fn soft(address: &str, cloud: &str, guest: bool) -> SoftMatch {
+        SoftMatch { address: address.into(), cloud_user_principal_name: cloud.into(), cloud_id: Some(Guid([0x33; 16])), guest }
+    }
+
+    /// carl.cole: AD only (not synced); the cloud-only Entra user carl.cole@contoso.com has his UPN.
+    fn carl() -> Identity {
+        Identity {
+            ad_present: Some(true),
+            ad_user_principal_name: Some("carl.cole@contoso.com".into()),
+            ad_sam_account_name: Some("ccole".into()),
+            ad_source_anchor: Some(guid("f7cc07d7-7c15-447d-876d-c01b0e5a9e38")),
+            entra_present: Some(false),
+            exo_present: Some(false),
+            soft_matches: Some(vec![soft("carl.cole@contoso.com", "carl.cole@contoso.com", false)]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fires_on_cloud_only_user_with_the_same_upn() {
+        let f = check(&CHECK, &carl());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::High);
+        assert!(f[0].message.contains("cloud-only user carl.cole@contoso.com") && f[0].message.contains("soft-matches"), "{}", f[0].message);
+        assert!(f[0].remediation.contains("Update-MgUser -UserId '33333333-3333-3333-3333-333333333333' -OnPremisesImmutableId '1wfM9xV8fUSHbcAbDlqeOA=='"), "{}", f[0].remediation);
+        assert!(f[0].evidence.iter().any(|e| e.field == Field::SoftMatches.id() && e.index == Some(0)));
+    }
+
+    #[test]
+    fn one_finding_per_cloud_object() {
+        let two = Identity {
+            soft_matches: Some(vec![soft("carl.cole@contoso.com", "carl.cole@contoso.com", false), soft("carl@contoso.com", "carl.cole@contoso.com", false)]),
+            ..carl()
+        };
+        let f = check(&CHECK, &two);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("carl.cole@contoso.com, carl@contoso.com"), "{}", f[0].message);
+        assert_eq!(f[0].evidence.iter().filter(|e| e.field == Field::SoftMatches.id()).count(), 2);
+    }
+
+    #[test]
+    fn guest_is_a_conflict_not_a_match() {
+        let gwen = Identity {
+            ad_user_principal_name: Some("gwen.ford@contoso.com".into()),
+            ad_sam_account_name: Some("gford".into()),
+            soft_matches: Some(vec![soft("gwen.ford@fabrikam.com", "gwen.ford_fabrikam.com#EXT#@contoso.onmicrosoft.com", true)]),
+            ..carl()
+        };
+        let f = check(&CHECK, &gwen);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("guest gwen.ford_fabrikam.com#EXT#@contoso.onmicrosoft.com") && f[0].message.contains("conflict"), "{}", f[0].message);
+        assert!(f[0].remediation.contains("'gford'") && !f[0].remediation.contains("Remove-MgUser"), "{}", f[0].remediation);
+    }
+
+    #[test]
+    fn quiet_without_soft_matches_or_when_linked() {
+        // admin@contoso.onmicrosoft.com: cloud-only, nothing on-prem shares its addresses.
+        let nothing = Identity { soft_matches: Some(vec![]), ..carl() };
+        assert!(check(&CHECK, &nothing).is_empty());
+        let synced = Identity { entra_present: Some(true), ..carl() };
+        assert!(check(&CHECK, &synced).is_empty());
+        // The cloud-only carl.cole identity itself: no AD object, so the finding is not on it.
+        let cloud_side = Identity { ad_present: Some(false), entra_present: Some(true), ..carl() };
+        assert!(check(&CHECK, &cloud_side).is_empty());
+    }
+
+    #[test]
+    fn unknown_anchor_leaves_a_placeholder() {
+        let f = check(&CHECK, &Identity { ad_source_anchor: None, ..carl() });
+        assert!(f[0].remediation.contains("'<base64 of the AD user mS-DS-ConsistencyGuid"), "{}", f[0].remediation);
+    }
+}

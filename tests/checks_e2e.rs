@@ -1,0 +1,174 @@
+//! The whole catalog on the Contoso fixtures through the real binary: every check fires where
+//! `fixtures/README.md` says and stays quiet on its look-alikes, in both export shapes; the wasm host and
+//! the native build agree byte for byte; the output is deterministic.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(shape: &str, out: &Path, extra: &[&str]) -> (Value, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_hybrid-audit"))
+        .arg("run")
+        .arg(repo().join("fixtures").join(shape))
+        .arg("--out")
+        .arg(out)
+        .args(["--as-of", "2026-11-22"])
+        .args(extra)
+        .output()
+        .expect("run the binary");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "run {shape} failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let text = std::fs::read_to_string(out.join("findings.json")).expect("findings.json");
+    (serde_json::from_str(&text).expect("JSON"), text, stdout)
+}
+
+/// The identity name a key of `fixtures/README.md`'s coverage table stands for.
+fn name_of(key: &str) -> String {
+    match key {
+        "carl.cole.cloud" => "carl.cole@contoso.com".into(),
+        "gwen.ford.guest" => "gwen.ford_fabrikam.com#ext#@contoso.onmicrosoft.com".into(),
+        "admin" => "admin@contoso.onmicrosoft.com".into(),
+        "xavier.xu" => "xavier.xu@contoso.onmicrosoft.com".into(),
+        "svc.backup" => "svc-backup@contoso.com".into(),
+        k => format!("{k}@contoso.com"),
+    }
+}
+
+/// check id → (fires on, quiet look-alikes), from the README's coverage table.
+fn coverage() -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+    let readme = std::fs::read_to_string(repo().join("fixtures/README.md")).expect("fixtures/README.md");
+    let table = readme.split("## Coverage by check").nth(1).expect("coverage section");
+    let mut out = BTreeMap::new();
+    for line in table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| check")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let names = |cell: &str| cell.split(',').map(str::trim).filter(|k| !k.is_empty() && *k != "—").map(name_of).collect::<Vec<_>>();
+        out.insert(cells[0].to_string(), (names(cells[1]), names(cells[2])));
+    }
+    assert_eq!(out.len(), 27, "the coverage table names all 27 checks");
+    out
+}
+
+fn fired(audit: &Value) -> BTreeSet<(String, String, String)> {
+    audit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["check"].as_str().unwrap_or("").to_string(), f["identity"]["upn"].as_str().unwrap_or("").to_string(), f["severity"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+#[test]
+fn every_check_fires_where_the_fixtures_say_and_stays_quiet_on_the_look_alikes() {
+    let dir = tempfile::tempdir().expect("temp");
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let (audit, _, stdout) = run(shape, &dir.path().join(shape), &[]);
+        assert!(audit["check_failures"].as_array().is_some_and(|f| f.is_empty()), "{shape}: {}", audit["check_failures"]);
+        assert!(audit["not_evaluated"].as_array().is_some_and(|f| f.is_empty()), "{shape}: {}", audit["not_evaluated"]);
+        let fired = fired(&audit);
+        let on = |check: &str, upn: &str| fired.iter().any(|(c, u, _)| c == check && u == upn);
+        let mut problems = Vec::new();
+        for (check, (fires, quiet)) in coverage() {
+            for upn in &fires {
+                if !on(&check, upn) {
+                    problems.push(format!("{check} should fire on {upn}"));
+                }
+            }
+            for upn in quiet.iter().filter(|q| !fires.contains(q)) {
+                if on(&check, upn) {
+                    problems.push(format!("{check} must stay quiet on {upn}"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{shape}:\n{}\n\nsummary:\n{stdout}", problems.join("\n"));
+        for check in audit["checks"].as_array().expect("checks") {
+            assert!(check["findings"].as_u64().unwrap_or(0) > 0, "{shape}: {} never fires", check["id"]);
+        }
+    }
+}
+
+#[test]
+fn both_export_shapes_give_the_same_findings() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (a, _, _) = run("contoso-ps51", &dir.path().join("a"), &[]);
+    let (b, _, _) = run("contoso-mixed", &dir.path().join("b"), &[]);
+    let (fa, fb) = (fired(&a), fired(&b));
+    let only_a: Vec<_> = fa.difference(&fb).collect();
+    let only_b: Vec<_> = fb.difference(&fa).collect();
+    assert!(only_a.is_empty() && only_b.is_empty(), "only in ps51: {only_a:?}\nonly in mixed: {only_b:?}");
+    let ids = |v: &Value| v["findings"].as_array().expect("findings").iter().map(|f| f["id"].as_str().unwrap_or("").to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(ids(&a), ids(&b), "finding ids name the problem and the object, not the file it was read from");
+}
+
+#[test]
+fn severities_and_deadlines_at_as_of() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (audit, _, _) = run("contoso-ps51", dir.path(), &[]);
+    let find = |check: &str, upn: &str| -> Value {
+        audit["findings"].as_array().expect("findings").iter().find(|f| f["check"] == check && f["identity"]["upn"] == upn).cloned().unwrap_or_else(|| panic!("{check} on {upn}"))
+    };
+    let luke = find("LIC001", "luke.lang@contoso.com");
+    assert_eq!((luke["severity"].as_str(), luke["deadline"].as_str(), luke["days_left"].as_i64()), (Some("critical"), Some("2026-11-27"), Some(5)));
+    let lucy = find("LIC001", "lucy.lin@contoso.com");
+    assert_eq!((lucy["severity"].as_str(), lucy["deadline"].as_str(), lucy["days_left"].as_i64()), (Some("high"), Some("2026-12-10"), Some(18)));
+    assert_eq!(find("HOLD003", "ian.irwin@contoso.com")["severity"], "info");
+    assert_eq!(find("HOLD003", "ivy.ito@contoso.com")["severity"], "high");
+    assert_eq!(find("PROV005", "victor.vance@contoso.com")["severity"], "high");
+    assert_eq!(find("PROV005", "vera.vogel@contoso.com")["severity"], "info");
+    assert_eq!(find("LIC002", "frank.fox@contoso.com")["deadline"], "2026-12-07");
+    // Every finding carries evidence with a source row, and a remediation.
+    for f in audit["findings"].as_array().expect("findings") {
+        let evidence = f["evidence"].as_array().expect("evidence");
+        assert!(!evidence.is_empty(), "{f}");
+        assert!(evidence.iter().any(|e| e["sources"].as_array().is_some_and(|s| !s.is_empty())), "no source row: {f}");
+        assert!(!f["remediation"].as_str().unwrap_or("").is_empty(), "no remediation: {f}");
+    }
+}
+
+#[test]
+fn wasm_and_native_agree_and_the_output_is_deterministic() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (_, first, _) = run("contoso-mixed", &dir.path().join("1"), &[]);
+    let (_, second, _) = run("contoso-mixed", &dir.path().join("2"), &[]);
+    assert!(first == second, "two runs on the same inputs differ");
+    let (_, native, _) = run("contoso-mixed", &dir.path().join("n"), &["--native"]);
+    assert!(first == native, "the wasm host and the native build disagree");
+}
+
+#[test]
+fn a_missing_column_makes_its_checks_not_evaluated_never_silent() {
+    // The ps51 tenant without Get-User (PreviousRecipientTypeDetails) and without mailbox statistics.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    for entry in std::fs::read_dir(repo().join("fixtures/contoso-ps51")).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.file_name().is_some_and(|n| n != "exo-statistics.csv" && n != "exo-users.csv") {
+            std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(&input).arg("--out").arg(dir.path().join("out")).args(["--as-of", "2026-11-22"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let audit: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/findings.json")).expect("json")).expect("JSON");
+    let not_evaluated = audit["not_evaluated"].as_array().expect("not_evaluated");
+    let prt: Vec<&Value> = not_evaluated.iter().filter(|n| n["missing_fields"].as_array().is_some_and(|m| m.iter().any(|f| f == "exo.PreviousRecipientTypeDetails"))).collect();
+    assert!(prt.iter().any(|n| n["check"] == "PRT001") && prt.iter().any(|n| n["check"] == "PRT002"), "{not_evaluated:?}");
+    for n in prt {
+        assert!(n["export"].as_str().is_some_and(|e| e.contains("Get-User")), "{n}");
+        let id = n["check"].as_str().unwrap_or("");
+        assert!(audit["findings"].as_array().expect("findings").iter().all(|f| f["check"] != id), "{id} not evaluated yet reported");
+        let entry = audit["checks"].as_array().expect("checks").iter().find(|c| c["id"] == id).cloned().unwrap_or_default();
+        assert_eq!(entry["status"], "not_evaluated");
+        assert!(stdout.lines().any(|l| l.starts_with(id) && l.contains("not evaluated")), "the summary names {id}: {stdout}");
+    }
+    // A check that still runs without an optional field says which rules could not apply.
+    let lic003 = audit["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "LIC003").cloned().unwrap_or_default();
+    assert_eq!(lic003["status"], "evaluated");
+    assert!(lic003["evaluated_without"].as_array().is_some_and(|w| w.iter().any(|f| f == "exo.TotalItemSize")), "{lic003}");
+    assert!(stdout.lines().any(|l| l.starts_with("LIC003") && l.contains("without exo.TotalItemSize")), "{stdout}");
+}
