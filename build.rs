@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const FAMILIES: &[&str] = &["hold", "guid", "prt", "lic", "prov", "sync", "res"];
+/// Check crates: every family, bundled by `checks/builtin` into the one built-in plugin.
+const FAMILIES: &[&str] = &["hold", "guid", "prt", "lic", "prov", "sync", "res", "builtin"];
+const PLUGIN_PACKAGE: &str = "hybrid-audit-checks";
+const PLUGIN_FILE: &str = "hybrid_audit_checks.wasm";
 const TARGET: &str = "wasm32-unknown-unknown";
 
 fn main() {
@@ -23,14 +26,14 @@ fn main() {
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "3")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1");
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_PANIC", "abort");
     // The outer build's settings are for the host, not for wasm.
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "CARGO_TARGET_DIR", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER"] {
         cmd.env_remove(var);
     }
-    for f in FAMILIES {
-        cmd.args(["-p", &format!("hybrid-audit-checks-{f}")]);
-    }
+    cmd.args(["-p", PLUGIN_PACKAGE]);
     let output = cmd.output().unwrap_or_else(|e| panic!("could not run cargo to build the check plugins: {e}"));
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -39,12 +42,8 @@ fn main() {
         }
         panic!("building the check plugins for {TARGET} failed:\n{stderr}");
     }
-    let mut code = String::from("/// The built-in plugins: (family, wasm bytes).\npub const BUILTIN: &[(&str, &[u8])] = &[\n");
-    for f in FAMILIES {
-        let wasm = target_dir.join(TARGET).join("release").join(format!("hybrid_audit_checks_{f}.wasm"));
-        assert!(Path::new(&wasm).exists(), "the check plugin {} was not produced", wasm.display());
-        code.push_str(&format!("    ({f:?}, include_bytes!({:?})),\n", wasm.display().to_string()));
-    }
-    code.push_str("];\n");
+    let wasm = target_dir.join(TARGET).join("release").join(PLUGIN_FILE);
+    assert!(Path::new(&wasm).exists(), "the check plugin {} was not produced", wasm.display());
+    let code = format!("/// The built-in plugin: (name, wasm bytes).\npub const BUILTIN: &[(&str, &[u8])] = &[(\"builtin\", include_bytes!({:?}))];\n", wasm.display().to_string());
     std::fs::write(out_dir.join("builtin_plugins.rs"), code).expect("write builtin_plugins.rs");
 }

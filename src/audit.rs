@@ -37,17 +37,9 @@ impl Default for Options {
     }
 }
 
-/// The built-in checks compiled natively, by family name.
-pub fn native_plugins() -> [sdk::Plugin; 7] {
-    [
-        hybrid_audit_checks_hold::PLUGIN,
-        hybrid_audit_checks_guid::PLUGIN,
-        hybrid_audit_checks_prt::PLUGIN,
-        hybrid_audit_checks_lic::PLUGIN,
-        hybrid_audit_checks_prov::PLUGIN,
-        hybrid_audit_checks_sync::PLUGIN,
-        hybrid_audit_checks_res::PLUGIN,
-    ]
+/// The built-in checks compiled natively.
+pub fn native_plugins() -> [sdk::Plugin; 1] {
+    [hybrid_audit_checks::PLUGIN]
 }
 
 /// A plugin ready to run, or why it cannot.
@@ -165,13 +157,21 @@ struct Raw {
 
 /// Runs every check on every identity and builds the audit.
 pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> Result<Audit, String> {
+    let mut timings = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
     let host = match options.engine {
         Engine::Wasm => Some(Host::new(options.limits)?),
         Engine::Native => None,
     };
     let (plugins, mut failures) = load_plugins(host.as_ref(), options)?;
     let availability = Availability::of(&data.files);
+    lap("load plugins");
     let records = Records::new(data, joined, options.as_of);
+    lap("index records");
 
     let mut not_evaluated = Vec::new();
     let mut jobs = Vec::new();
@@ -221,6 +221,7 @@ pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> R
         })
         .collect();
 
+    lap("run plugins");
     let mut raw: Vec<Raw> = Vec::new();
     let mut failed_jobs: Vec<Option<Failure>> = (0..jobs.len()).map(|_| None).collect();
     for (j, r) in results {
@@ -247,6 +248,7 @@ pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> R
     let mut findings: Vec<Finding> = raw.par_iter().map(|r| to_finding(r, &specs, &records, data, joined, options.as_of)).collect();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.check.cmp(&b.check)).then_with(|| a.identity.upn.cmp(&b.identity.upn)).then_with(|| a.id.cmp(&b.id)));
 
+    lap("findings");
     let mut summary = Summary::default();
     for f in &findings {
         summary.add(f.severity);
@@ -290,11 +292,12 @@ pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> R
             kind: f.kind,
             rows: f.rows,
             bytes: f.bytes,
-            sha256: std::fs::read(root.join(&f.path)).map(|b| findings::sha256_hex(&b)).unwrap_or_else(|e| format!("unreadable: {e}")),
+            sha256: findings::sha256_file(&root.join(&f.path)).unwrap_or_else(|e| format!("unreadable: {e}")),
             warnings: f.warnings.clone(),
             error: f.error.as_ref().map(|e| e.to_string()),
         })
         .collect();
+    lap("hash inputs");
     let plugin_entries = plugins
         .iter()
         .map(|p| {
@@ -316,6 +319,7 @@ pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> R
         summary,
         findings,
         identities,
+        timings,
     })
 }
 

@@ -13,6 +13,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// The SHA-256 of a file, streamed (an 800k-user export is not read into memory a second time).
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(hex(&hasher.finalize()))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -34,6 +41,9 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     /// Every identity that has a finding, with its verdict; the others are `ready` with none.
     pub identities: Vec<IdentityVerdict>,
+    /// Wall time of each step of the checks stage, in seconds (benchmark; not part of the output).
+    #[serde(skip)]
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -234,10 +244,13 @@ impl Verdict {
 }
 
 impl Audit {
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        s.push('\n');
-        s
+    /// Writes findings.json, streamed (the text of 100k findings is never held in memory whole).
+    pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 
     /// The human summary: counts by severity and check, readiness, what could not run.

@@ -122,7 +122,7 @@ fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest:
         return ExitCode::from(1);
     }
     let path = out.join("findings.json");
-    if let Err(e) = std::fs::write(&path, result.to_json()) {
+    if let Err(e) = result.write_json(&path) {
         eprintln!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(1);
     }

@@ -91,9 +91,11 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     let start = Instant::now();
     let out = dir.with_extension(format!("out-{engine}"));
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("findings.json"), result.to_json()).map_err(|e| e.to_string())?;
+    result.write_json(&out.join("findings.json")).map_err(|e| e.to_string())?;
     let write = start.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&out);
+    let steps: Vec<String> = result.timings.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect();
+    eprintln!("{engine} checks stage: {}", steps.join(", "));
     println!(
         "{ingest} {join} {checks} {write} {} {} {} {}",
         peak_rss_mb(),
@@ -110,6 +112,7 @@ fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
     if !out.status.success() {
         return Err(format!("child {:?} failed: {}", args, String::from_utf8_lossy(&out.stderr)));
     }
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     Ok(String::from_utf8_lossy(&out.stdout).split_whitespace().filter_map(|t| t.parse().ok()).collect())
 }
 

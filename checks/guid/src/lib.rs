@@ -5,21 +5,13 @@ mod guid002;
 mod guid003;
 mod guid004;
 
-hybrid_audit_sdk::plugin!("guid", [guid001::CHECK, guid002::CHECK, guid003::CHECK, guid004::CHECK]);
+/// This family's checks; `checks/builtin` bundles every family into the one built-in plugin.
+pub const CHECKS: &[hybrid_audit_sdk::Check] = &[guid001::CHECK, guid002::CHECK, guid003::CHECK, guid004::CHECK];
+
+use hybrid_audit_sdk::domain::{ps_quote as ps, onprem_name};
 
 use hybrid_audit_sdk::domain::{self, recipient_type};
 use hybrid_audit_sdk::{Guid, Identity};
-
-/// A PowerShell single-quoted string literal (`o'brien@…` → `'o''brien@…'`).
-fn ps(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-/// The identity as on-prem Exchange cmdlets take it (`Set-RemoteMailbox -Identity`): its AD UPN, else
-/// its sAMAccountName. `domain::display_name` prefers the Entra UPN, which on-prem may not know.
-fn onprem_name(i: &Identity) -> String {
-    i.ad_user_principal_name.clone().or_else(|| i.ad_sam_account_name.clone()).unwrap_or_else(|| domain::display_name(i))
-}
 
 /// The on-prem and cloud values when both are set, non-zero, and differ. The host has normalised
 /// case and braces, so equal GUIDs compare equal whatever their export spelling.
@@ -62,28 +54,7 @@ fn split_mailbox(i: &Identity) -> String {
 
 #[cfg(test)]
 mod testing {
-    use hybrid_audit_sdk::{run_check, Check, Context, Date, Field, Finding, Guid, Identity};
+    pub use hybrid_audit_sdk::testing::run as check;
 
-    /// Runs a check at as-of 2026-11-22 and asserts that it only cites fields it declares.
-    pub fn check(check: &'static Check, identity: &Identity) -> Vec<Finding> {
-        let ctx = Context { as_of: Date::from_ymd(2026, 11, 22).unwrap_or_default(), routing_domains: vec!["contoso.mail.onmicrosoft.com".into()] };
-        let findings = run_check(check, identity, &ctx);
-        for f in &findings {
-            for e in &f.evidence {
-                assert!(Field::from_id(e.field).is_some_and(|field| check.reads(field)), "{} cites undeclared field {}", check.id, e.field);
-            }
-            assert!(!f.remediation.is_empty(), "{} without remediation", check.id);
-        }
-        findings
-    }
-
-    /// A GUID from its text (tests only).
-    pub fn guid(text: &str) -> Guid {
-        let hex: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
-        let mut out = [0u8; 16];
-        for (k, pair) in hex.chunks(2).take(16).enumerate() {
-            out[k] = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
-        }
-        Guid(out)
-    }
+    pub use hybrid_audit_sdk::testing::guid;
 }

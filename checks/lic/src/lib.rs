@@ -10,17 +10,10 @@ mod lic006;
 use hybrid_audit_sdk::domain::{self, recipient_type};
 use hybrid_audit_sdk::{Date, Identity};
 
-hybrid_audit_sdk::plugin!("lic", [lic001::CHECK, lic002::CHECK, lic003::CHECK, lic004::CHECK, lic005::CHECK, lic006::CHECK]);
+/// This family's checks; `checks/builtin` bundles every family into the one built-in plugin.
+pub const CHECKS: &[hybrid_audit_sdk::Check] = &[lic001::CHECK, lic002::CHECK, lic003::CHECK, lic004::CHECK, lic005::CHECK, lic006::CHECK];
 
-/// A PowerShell single-quoted string (`'` doubled).
-fn quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// The Entra user as Microsoft Graph cmdlets take it (`-UserId`): its UPN, else its object id.
-fn graph_user(i: &Identity) -> String {
-    i.entra_user_principal_name.clone().or_else(|| i.entra_id.map(|g| g.to_string())).unwrap_or_else(|| domain::display_name(i))
-}
+use hybrid_audit_sdk::domain::{ps_quote as quoted, graph_user};
 
 /// Assigns a SKU to `user`: by id when `sku` is one, else looked up by part number in the tenant's subscriptions.
 fn assign_license(user: &str, sku: &str) -> String {
@@ -79,12 +72,9 @@ fn onprem_user_mailbox(i: &Identity) -> Option<&'static str> {
 
 #[cfg(test)]
 mod testing {
-    use hybrid_audit_sdk::{domain, run_check, Check, Context, Date, ExchangePlan, Field, Finding, Guid, Identity, Timestamp};
+    use hybrid_audit_sdk::{domain, Date, ExchangePlan, Guid, Timestamp};
 
-    /// The Contoso fixtures' audit date and routing domain.
-    pub fn ctx() -> Context {
-        Context { as_of: date(2026, 11, 22), routing_domains: vec!["contoso.mail.onmicrosoft.com".into()] }
-    }
+    pub use hybrid_audit_sdk::testing::run;
 
     pub fn date(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd(y, m, d).expect("valid test date")
@@ -106,29 +96,4 @@ mod testing {
         plan(domain::EXCHANGE_FOUNDATION, "EXCHANGE_S_FOUNDATION", true)
     }
 
-    /// Runs a check and holds it to the host's rules: evidence only on declared fields, a remediation.
-    pub fn run(check: &'static Check, identity: &Identity) -> Vec<Finding> {
-        let findings = run_check(check, identity, &ctx());
-        for f in &findings {
-            for e in &f.evidence {
-                let field = Field::from_id(e.field).expect("known field");
-                assert!(check.reads(field), "{}: evidence on undeclared field {}", check.id, field.name());
-            }
-            assert!(!f.remediation.is_empty() && !f.message.contains('\n'), "{}: {f:?}", check.id);
-        }
-        findings
-    }
-
-    #[test]
-    fn docs_have_every_section_in_order() {
-        for check in super::PLUGIN.checks {
-            let doc = check.doc();
-            let mut at = 0;
-            for section in [format!("# {} {}", check.id, check.name), "## What it does".into(), "## Why it matters".into(), "## Example".into(), "## Remediation".into(), "## Sources".into()] {
-                let found = doc[at..].find(&format!("{section}\n")).unwrap_or_else(|| panic!("{}: no `{section}` after byte {at}", check.id));
-                at += found + section.len();
-            }
-            assert!(check.fields.iter().all(|f| !check.optional.contains(f)), "{}", check.id);
-        }
-    }
 }

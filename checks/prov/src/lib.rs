@@ -10,12 +10,10 @@ mod prov007;
 
 use hybrid_audit_sdk::{domain, Context, Identity};
 
-hybrid_audit_sdk::plugin!("prov", [prov001::CHECK, prov002::CHECK, prov003::CHECK, prov004::CHECK, prov005::CHECK, prov006::CHECK, prov007::CHECK]);
+/// This family's checks; `checks/builtin` bundles every family into the one built-in plugin.
+pub const CHECKS: &[hybrid_audit_sdk::Check] = &[prov001::CHECK, prov002::CHECK, prov003::CHECK, prov004::CHECK, prov005::CHECK, prov006::CHECK, prov007::CHECK];
 
-/// A PowerShell single-quoted string (`'` doubled).
-fn quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
+use hybrid_audit_sdk::domain::{ps_quote as quoted};
 
 /// The AD object as on-prem cmdlets take it (`Set-ADUser` does not take a UPN): sAMAccountName, else the DN.
 fn ad_identity(i: &Identity) -> String {
@@ -35,12 +33,9 @@ fn routing_domain(ctx: &Context) -> &str {
 
 #[cfg(test)]
 mod testing {
-    use hybrid_audit_sdk::{domain, run_check, Check, Context, Date, ExchangePlan, Field, Finding, Identity, Timestamp};
+    use hybrid_audit_sdk::{domain, Date, ExchangePlan, Identity, Timestamp};
 
-    /// The Contoso fixtures' audit date and routing domain.
-    pub fn ctx() -> Context {
-        Context { as_of: date(2026, 11, 22), routing_domains: vec!["contoso.mail.onmicrosoft.com".into()] }
-    }
+    pub use hybrid_audit_sdk::testing::{contoso as ctx, run, run_with};
 
     pub fn date(y: i32, m: u32, d: u32) -> Date {
         Date::from_ymd(y, m, d).expect("valid test date")
@@ -77,33 +72,4 @@ mod testing {
         }
     }
 
-    /// Runs a check at the fixtures' as-of and holds it to the host's rules.
-    pub fn run(check: &'static Check, identity: &Identity) -> Vec<Finding> {
-        run_with(check, identity, &ctx())
-    }
-
-    pub fn run_with(check: &'static Check, identity: &Identity, ctx: &Context) -> Vec<Finding> {
-        let findings = run_check(check, identity, ctx);
-        for f in &findings {
-            for e in &f.evidence {
-                let field = Field::from_id(e.field).expect("known field");
-                assert!(check.reads(field), "{}: evidence on undeclared field {}", check.id, field.name());
-            }
-            assert!(!f.remediation.is_empty() && !f.message.contains('\n'), "{}: {f:?}", check.id);
-        }
-        findings
-    }
-
-    #[test]
-    fn docs_have_every_section_in_order() {
-        for check in super::PLUGIN.checks {
-            let doc = check.doc();
-            let mut at = 0;
-            for section in [format!("# {} {}", check.id, check.name), "## What it does".into(), "## Why it matters".into(), "## Example".into(), "## Remediation".into(), "## Sources".into()] {
-                let found = doc[at..].find(&format!("{section}\n")).unwrap_or_else(|| panic!("{}: no `{section}` after byte {at}", check.id));
-                at += found + section.len();
-            }
-            assert!(check.fields.iter().all(|f| !check.optional.contains(f)), "{}", check.id);
-        }
-    }
 }

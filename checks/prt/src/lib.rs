@@ -3,14 +3,12 @@
 mod prt001;
 mod prt002;
 
-hybrid_audit_sdk::plugin!("prt", [prt001::CHECK, prt002::CHECK]);
+/// This family's checks; `checks/builtin` bundles every family into the one built-in plugin.
+pub const CHECKS: &[hybrid_audit_sdk::Check] = &[prt001::CHECK, prt002::CHECK];
+
+use hybrid_audit_sdk::domain::{ps_quote as ps};
 
 use hybrid_audit_sdk::Identity;
-
-/// A PowerShell single-quoted string literal (`o'brien@…` → `'o''brien@…'`).
-fn ps(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
 
 /// `PreviousRecipientTypeDetails` when it records a previous mailbox (Get-User shows `None` otherwise).
 fn previous_type(i: &Identity) -> Option<&str> {
@@ -19,18 +17,5 @@ fn previous_type(i: &Identity) -> Option<&str> {
 
 #[cfg(test)]
 mod testing {
-    use hybrid_audit_sdk::{run_check, Check, Context, Date, Field, Finding, Identity};
-
-    /// Runs a check at as-of 2026-11-22 and asserts that it only cites fields it declares.
-    pub fn check(check: &'static Check, identity: &Identity) -> Vec<Finding> {
-        let ctx = Context { as_of: Date::from_ymd(2026, 11, 22).unwrap_or_default(), routing_domains: vec!["contoso.mail.onmicrosoft.com".into()] };
-        let findings = run_check(check, identity, &ctx);
-        for f in &findings {
-            for e in &f.evidence {
-                assert!(Field::from_id(e.field).is_some_and(|field| check.reads(field)), "{} cites undeclared field {}", check.id, e.field);
-            }
-            assert!(!f.remediation.is_empty(), "{} without remediation", check.id);
-        }
-        findings
-    }
+    pub use hybrid_audit_sdk::testing::run as check;
 }

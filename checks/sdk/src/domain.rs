@@ -201,6 +201,34 @@ pub fn display_name(identity: &Identity) -> String {
         .unwrap_or_else(|| "this identity".to_string())
 }
 
+/// A PowerShell single-quoted string literal (`o'brien@…` → `'o''brien@…'`): how every remediation
+/// command quotes a value from the exports.
+pub fn ps_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// The identity as on-prem Exchange cmdlets take it (`Set-RemoteMailbox -Identity`): its AD UPN, else its
+/// sAMAccountName ([`display_name`] prefers the Entra UPN, which on-prem may not know).
+pub fn onprem_name(identity: &Identity) -> String {
+    identity.ad_user_principal_name.clone().or_else(|| identity.ad_sam_account_name.clone()).unwrap_or_else(|| display_name(identity))
+}
+
+/// The AD account as AD cmdlets take it (`-Identity`: sAMAccountName or DN, never a UPN).
+pub fn ad_account(identity: &Identity) -> String {
+    identity.ad_sam_account_name.clone().or_else(|| identity.ad_distinguished_name.clone()).unwrap_or_else(|| display_name(identity))
+}
+
+/// The Entra user as Microsoft Graph cmdlets take it (`-UserId`): its UPN, else its object id.
+pub fn graph_user(identity: &Identity) -> String {
+    identity.entra_user_principal_name.clone().or_else(|| identity.entra_id.map(|g| g.to_string())).unwrap_or_else(|| display_name(identity))
+}
+
+/// The cloud `RecipientTypeDetails` of an Exchange Online recipient: `None` for a Get-User row that is no
+/// recipient (`User`, `DisabledUser`) or when there is no cloud object.
+pub fn cloud_recipient(recipient_type_details: Option<&str>) -> Option<&str> {
+    recipient_type_details.map(str::trim).filter(|t| !t.is_empty() && !matches!(*t, "User" | "DisabledUser"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

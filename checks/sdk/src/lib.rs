@@ -27,6 +27,7 @@ use std::fmt;
 pub mod domain;
 pub mod manifest;
 mod runner;
+pub mod testing;
 
 pub use runner::{run_batch, run_check, Findings, Reported};
 
@@ -627,16 +628,48 @@ pub mod abi {
     }
 }
 
+/// The checks of several lists as one array (the plugin of several check families).
+pub const fn concat_checks<const N: usize>(parts: &[&[Check]]) -> [Check; N] {
+    assert!(N > 0, "a plugin needs at least one check");
+    let mut first = 0;
+    while parts[first].is_empty() {
+        first += 1;
+    }
+    let mut out = [parts[first][0]; N];
+    let (mut k, mut p) = (0, 0);
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[k] = parts[p][i];
+            k += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    assert!(k == N, "the lists hold N checks");
+    out
+}
+
 /// Declares a plugin: its checks, and on wasm32 the exports and the manifest section.
 ///
 /// ```ignore
-/// hybrid_audit_sdk::plugin!("hold", [hold001::CHECK, hold002::CHECK]);
+/// hybrid_audit_sdk::plugin!("my-checks", [ex001::CHECK, ex002::CHECK]);
+/// // or, from lists of checks (`pub const CHECKS: &[Check]` of each family crate):
+/// hybrid_audit_sdk::plugin!("builtin", checks_of [family_a::CHECKS, family_b::CHECKS]);
 /// ```
 #[macro_export]
 macro_rules! plugin {
+    ($name:literal, checks_of [$($list:path),* $(,)?]) => {
+        const __HYBRID_AUDIT_CHECK_COUNT: usize = 0 $(+ $list.len())*;
+        const __HYBRID_AUDIT_CHECKS: [$crate::Check; __HYBRID_AUDIT_CHECK_COUNT] = $crate::concat_checks::<__HYBRID_AUDIT_CHECK_COUNT>(&[$($list),*]);
+        $crate::plugin!(@declare $name, &__HYBRID_AUDIT_CHECKS);
+    };
     ($name:literal, [$($check:path),* $(,)?]) => {
+        $crate::plugin!(@declare $name, &[$($check),*]);
+    };
+    (@declare $name:literal, $checks:expr) => {
         /// This plugin's checks.
-        pub const PLUGIN: $crate::Plugin = $crate::Plugin { name: $name, version: env!("CARGO_PKG_VERSION"), checks: &[$($check),*] };
+        pub const PLUGIN: $crate::Plugin = $crate::Plugin { name: $name, version: env!("CARGO_PKG_VERSION"), checks: $checks };
 
         #[cfg(target_arch = "wasm32")]
         #[allow(unsafe_code)]
