@@ -105,18 +105,28 @@ fn load(dir: &Path, options: &ingest::Options) -> Result<ingest::Dataset, ExitCo
 }
 
 fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest::Options) -> ExitCode {
+    let prepared = match audit::prepare(&options) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let data = match load(dir, ingest_options) {
         Ok(d) => d,
         Err(code) => return code,
     };
     let joined = join::join(&data);
-    let result = match audit::run(&data, &joined, dir, &options) {
+    let result = match audit::run_prepared(prepared, &data, &joined, dir) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    // The findings carry everything the writers need: free the tables before writing.
+    drop(joined);
+    drop(data);
     if let Err(e) = std::fs::create_dir_all(out) {
         eprintln!("error: cannot create {}: {e}", out.display());
         return ExitCode::from(1);

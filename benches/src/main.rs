@@ -74,20 +74,24 @@ fn child_ingest(dir: &Path) -> Result<(), String> {
 /// `ingest_s join_s checks_s write_s rss_mb findings not_evaluated failures`.
 fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     use hybrid_audit::audit;
-    let start = Instant::now();
-    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
-    let ingest = start.elapsed().as_secs_f64();
-    let start = Instant::now();
-    let joined = hybrid_audit::join::join(&data);
-    let join = start.elapsed().as_secs_f64();
+    // As the binary does it: plugins compiled first, then the data read.
     let options = audit::Options {
         as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
         engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
         ..Default::default()
     };
     let start = Instant::now();
-    let result = audit::run(&data, &joined, dir, &options)?;
-    let checks = start.elapsed().as_secs_f64();
+    let prepared = audit::prepare(&options)?;
+    let prepare = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let ingest = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let joined = hybrid_audit::join::join(&data);
+    let join = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let result = audit::run_prepared(prepared, &data, &joined, dir)?;
+    let checks = start.elapsed().as_secs_f64() + prepare;
     let start = Instant::now();
     let out = dir.with_extension(format!("out-{engine}"));
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
