@@ -191,8 +191,8 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         timings.push((name, clock.elapsed().as_secs_f64()));
         clock = std::time::Instant::now();
     };
-    let availability = Availability::of(&data.files);
     let records = Records::new(data, joined, options.as_of);
+    let availability = Availability::of(&data.files, !records.context.routing_domains.is_empty());
     lap("index records");
 
     let mut not_evaluated = Vec::new();

@@ -23,6 +23,8 @@ enum Source {
     Directory(Kind),
     /// Computed by the join for every identity.
     Join,
+    /// Known when some export carries a `*.mail.onmicrosoft.com` address.
+    RoutingDomains,
 }
 
 fn source(field: Field) -> Source {
@@ -74,6 +76,7 @@ fn source(field: Field) -> Source {
         ExoAccountDisabled => Source::Exo(&[X::AccountDisabled]),
         ExoTotalItemSize => Source::Statistics(StatsField::TotalItemSize),
         PreviousMailboxes => Source::ExoMailboxes(&[X::WhenSoftDeleted, X::IsInactiveMailbox]),
+        TenantRoutingDomains => Source::RoutingDomains,
     }
 }
 
@@ -86,6 +89,7 @@ pub fn export_hint(field: Field) -> &'static str {
         Source::Entra(_) | Source::Directory(Kind::EntraUsers) => {
             "Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,onPremisesSyncEnabled,accountEnabled,userType,mail,proxyAddresses,usageLocation,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors | ConvertTo-Json -Depth 5 > entra-users.json (and Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5 > skus.json)"
         }
+        Source::RoutingDomains => "Get-EXOMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … (its EmailAddresses carry the tenant's *.mail.onmicrosoft.com routing addresses), or Get-MgUser with proxyAddresses",
         Source::Statistics(_) => "Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Select-Object MailboxGuid,DisplayName,TotalItemSize,ItemCount | Export-Csv -NoTypeInformation -Encoding UTF8 exo-statistics.csv",
         Source::ExoMailboxes(_) if field == Field::PreviousMailboxes => {
             "Get-EXOMailbox -SoftDeletedMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … and Get-EXOMailbox -InactiveMailboxOnly -ResultSize Unlimited -PropertySets All | Export-Csv …"
@@ -103,7 +107,8 @@ pub struct Availability {
 }
 
 impl Availability {
-    pub fn of(files: &[FileReport]) -> Availability {
+    /// `routing_domains`: whether the exports show the tenant's routing domain.
+    pub fn of(files: &[FileReport], routing_domains: bool) -> Availability {
         let usable = |f: &&FileReport| f.error.is_none() && f.rows > 0;
         let has_kind = |kinds: &[Kind]| files.iter().filter(usable).any(|f| kinds.contains(&f.kind));
         // A column counts when some file of the kind carries it, not wholly lost, its dates settled.
@@ -120,6 +125,7 @@ impl Availability {
         for &field in Field::ALL {
             let (ok, reason) = match source(field) {
                 Source::Join => (true, String::new()),
+                Source::RoutingDomains => (routing_domains, "no export carries an address on the tenant's *.mail.onmicrosoft.com routing domain".to_string()),
                 // "No EXO object" is only known from an export that lists every recipient: Get-User or
                 // Get-Recipient, or mailboxes and mail users together (a mail user is absent from Get-EXOMailbox).
                 Source::Directory(Kind::ExoMailboxes) => (
@@ -465,6 +471,7 @@ impl<'a> Records<'a> {
             PreviousMailboxes => emit!(Some(ident.previous_mailboxes.iter().map(|&x| self.previous_mailbox(x)).collect::<Vec<_>>())),
             Duplicates => emit!(Some(self.duplicates(index))),
             SoftMatches => emit!(Some(self.soft_matches(index))),
+            TenantRoutingDomains => emit!(Some(&self.context.routing_domains)),
         }
     }
 
@@ -537,6 +544,7 @@ impl<'a> Records<'a> {
             Source::ExoMailboxes(_) => exo.map(|o| exo_src(o, Some(Kind::ExoMailboxes))).unwrap_or_default(),
             Source::Exo(&[X::PreviousRecipientTypeDetails]) => exo.map(|o| exo_src(o, Some(Kind::ExoUsers))).unwrap_or_default(),
             Source::Exo(_) | Source::Directory(_) => exo.map(|o| exo_src(o, None)).unwrap_or_default(),
+            Source::RoutingDomains => Vec::new(),
             Source::Join => match field {
                 Field::Duplicates => {
                     let dups = self.duplicates_of.iter().filter(|&&(i, _)| i as usize == index).map(|&(_, d)| &self.joined.duplicates[d as usize]);

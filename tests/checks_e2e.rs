@@ -172,3 +172,26 @@ fn a_missing_column_makes_its_checks_not_evaluated_never_silent() {
     assert!(lic003["evaluated_without"].as_array().is_some_and(|w| w.iter().any(|f| f == "exo.TotalItemSize")), "{lic003}");
     assert!(stdout.lines().any(|l| l.starts_with("LIC003") && l.contains("without exo.TotalItemSize")), "{stdout}");
 }
+
+#[test]
+fn an_ad_export_alone_runs_what_it_can_and_lists_the_rest() {
+    // No Entra or EXO export: nothing shows the tenant's routing domain, so PROV003 cannot judge a
+    // targetAddress — it is not evaluated (it must not pass quietly), and so is every cloud-side check.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    std::fs::copy(repo().join("fixtures/contoso-ps51/ad-users.csv"), input.join("ad-users.csv")).expect("copy");
+    let output = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(&input).arg("--out").arg(dir.path().join("out")).args(["--as-of", "2026-11-22"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let audit: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/findings.json")).expect("json")).expect("JSON");
+    let not_evaluated = audit["not_evaluated"].as_array().expect("not_evaluated");
+    let prov003 = not_evaluated.iter().find(|n| n["check"] == "PROV003").unwrap_or_else(|| panic!("PROV003 must be listed: {not_evaluated:?}"));
+    assert!(prov003["missing_fields"].as_array().is_some_and(|m| m.iter().any(|f| f == "tenant.routingDomains")), "{prov003}");
+    // The AD-only checks still run: PROV002 (stale Exchange attributes) and PROV007 fire on AD data alone.
+    let fired: BTreeSet<&str> = audit["findings"].as_array().expect("findings").iter().filter_map(|f| f["check"].as_str()).collect();
+    assert!(fired.contains("PROV002") && fired.contains("PROV007"), "{fired:?}");
+    for check in audit["checks"].as_array().expect("checks") {
+        let listed = not_evaluated.iter().any(|n| n["check"] == check["id"]);
+        assert_eq!(check["status"] == "not_evaluated", listed, "{}", check["id"]);
+    }
+}

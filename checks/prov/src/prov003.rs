@@ -36,7 +36,8 @@ pub const CHECK: Check = Check {
     name: "remote-routing-address-invalid",
     severity: Severity::Medium,
     escalates_to: None,
-    fields: &[Field::AdPresent, Field::AdRecipientTypeDetails, Field::AdTargetAddress, Field::AdProxyAddresses],
+    // Without the tenant's routing domain there is nothing to compare with: not evaluated, not quiet.
+    fields: &[Field::AdPresent, Field::AdRecipientTypeDetails, Field::AdTargetAddress, Field::AdProxyAddresses, Field::TenantRoutingDomains],
     optional: &[Field::AdSamAccountName, Field::AdDistinguishedName, Field::AdMail, Field::AdMailNickname],
     source: include_str!("prov003.rs"),
     run,

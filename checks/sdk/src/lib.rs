@@ -504,6 +504,10 @@ identity_fields! {
     Duplicates duplicates: Vec<Duplicate> = "identity.duplicateAddresses";
     /// Cloud-only users the next sync would soft-match to this (unlinked) AD user.
     SoftMatches soft_matches: Vec<SoftMatch> = "identity.softMatches";
+
+    /// The tenant's `*.mail.onmicrosoft.com` routing domains (as [`Context::routing_domains`]). Declaring
+    /// it makes a check *not evaluated* when no export shows one, instead of running blind.
+    TenantRoutingDomains tenant_routing_domains: Vec<String> = "tenant.routingDomains";
 }
 
 impl Render for Holds {
