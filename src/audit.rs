@@ -98,9 +98,12 @@ fn load_plugins(host: Option<&Host>, options: &Options) -> Result<(Vec<Loaded>, 
     let loaded: Vec<Result<Loaded, CheckFailure>> = sources
         .par_iter()
         .map(|(source, bytes)| {
+            // A plugin that cannot load is named by its manifest when that much is readable.
             let fail = |f: Failure| {
-                let checks = host::read_manifest(bytes, source).map(|i| i.checks.into_iter().map(|c| c.id).collect()).unwrap_or_default();
-                let plugin = host::read_manifest(bytes, source).map(|i| i.name).unwrap_or_else(|_| source.clone());
+                let (plugin, checks) = match host::read_manifest(bytes, source) {
+                    Ok(info) => (info.name, info.checks.into_iter().map(|c| c.id).collect()),
+                    Err(_) => (source.clone(), Vec::new()),
+                };
                 CheckFailure { plugin, source: source.clone(), kind: f.kind, message: f.message, checks }
             };
             match (options.engine, host) {
@@ -218,7 +221,9 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         if checks.is_empty() {
             continue;
         }
-        let mut fields: Vec<Field> = checks.iter().flat_map(|c| c.fields.iter().chain(&c.optional)).copied().chain(sdk::NAMING_FIELDS.iter().copied()).collect();
+        // What the plugin is sent: its checks' fields and the naming fields, those the exports carry.
+        let mut fields: Vec<Field> =
+            checks.iter().flat_map(|c| c.fields.iter().chain(&c.optional)).copied().chain(sdk::NAMING_FIELDS.iter().copied()).filter(|f| availability.has(*f)).collect();
         fields.sort();
         fields.dedup();
         jobs.push(Job { plugin: p, checks, fields, failed: AtomicBool::new(false) });
@@ -235,7 +240,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
                 return (j, Ok(Vec::new()));
             }
             let end = (start + batch).min(n);
-            let result = run_batch(host.as_ref(), job, &records, &availability, start, end);
+            let result = run_batch(host.as_ref(), job, &records, start, end);
             if result.is_err() {
                 job.failed.store(true, Ordering::Relaxed);
             }
@@ -347,13 +352,13 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
 }
 
 /// Encodes identities `start..end` for one plugin, runs it, validates the answer.
-fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, availability: &Availability, start: usize, end: usize) -> Result<Vec<Raw>, Failure> {
+fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: usize, end: usize) -> Result<Vec<Raw>, Failure> {
     let header = BatchHeader { abi: ABI_VERSION, context: records.context.clone(), checks: job.checks.iter().map(|c| c.id.clone()).collect() };
     let mut input = postcard::to_allocvec(&header).map_err(|e| Failure { kind: FailureKind::Trap, message: format!("cannot encode the batch: {e}") })?;
     sdk::put(&mut input, &((end - start) as u32));
     let mut scratch = Vec::new();
     for i in start..end {
-        records.encode(i, &job.fields, availability, &mut scratch, &mut input);
+        records.encode(i, &job.fields, &mut scratch, &mut input);
     }
     let found = match (job.plugin, host) {
         (Loaded::Wasm(p), Some(h)) => h.evaluate(p, &input)?,

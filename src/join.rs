@@ -6,7 +6,7 @@
 //! Facts that span identities (duplicate addresses, soft-match candidates) are computed here, once.
 
 use crate::ingest::{Dataset, FileReport};
-use crate::model::{ExoRef, ExoState, RecipientType};
+use crate::model::{ExoRef, ExoState};
 use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -75,13 +75,12 @@ impl ExoObject {
         self.first(data, |_, r| r.exchange_guid.filter(|g| !g.is_zero()))
     }
 
-    /// The recipient type: the mailbox / mail user cmdlets know it better than Get-User.
-    pub fn recipient_type_details<'a>(&self, data: &'a Dataset) -> Option<&'a RecipientType> {
+    /// The recipient type's name (`UserMailbox`, or a value kept as written): the mailbox / mail user
+    /// cmdlets know it better than Get-User. Read with the text store of the row it came from.
+    pub fn recipient_type_details<'a>(&self, data: &'a Dataset) -> Option<&'a str> {
         let users = crate::model::Kind::ExoUsers.exo_family();
-        self.rows()
-            .filter(|r| Some(r.family()) != users)
-            .find_map(|r| data.exo_recipients.row(r).recipient_type_details.as_ref())
-            .or_else(|| self.first(data, |_, r| r.recipient_type_details.as_ref()))
+        let name = |r: ExoRef| data.exo_recipients.row(r).recipient_type_details.as_ref().map(|t| t.name(&data.exo_recipients.families[r.family()].texts));
+        self.rows().filter(|r| Some(r.family()) != users).find_map(name).or_else(|| self.rows().find_map(name))
     }
 
     /// The first UPN any of its rows carries.

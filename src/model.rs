@@ -347,7 +347,7 @@ impl Texts {
     }
 
     /// The values of a multi-valued field (none when it is empty).
-    pub fn list(&self, s: Str) -> impl Iterator<Item = &str> {
+    pub fn list(&self, s: Str) -> impl Iterator<Item = &str> + Clone {
         self.get(s).into_iter().flat_map(|t| t.split(LIST_SEPARATOR))
     }
 
@@ -405,7 +405,7 @@ impl<T: Rebase> Rows<T> {
         self.texts.get(s)
     }
 
-    pub fn list(&self, s: Str) -> impl Iterator<Item = &str> {
+    pub fn list(&self, s: Str) -> impl Iterator<Item = &str> + Clone {
         self.texts.list(s)
     }
 
@@ -678,7 +678,7 @@ impl ExoTables {
     pub fn text(&self, r: ExoRef, s: Str) -> Option<&str> {
         self.families[r.family()].text(s)
     }
-    pub fn list(&self, r: ExoRef, s: Str) -> impl Iterator<Item = &str> {
+    pub fn list(&self, r: ExoRef, s: Str) -> impl Iterator<Item = &str> + Clone {
         self.families[r.family()].list(s)
     }
     /// Every row, family by family, each in (file, line) order.

@@ -16,11 +16,17 @@ enum Source {
     Entra(&'static [E]),
     /// Any EXO family.
     Exo(&'static [X]),
+    /// Any EXO family carries the column, but the value is read from (and cited as) the Get-User row.
+    ExoUsers(&'static [X]),
     /// Only the mailbox cmdlets (Get-EXOMailbox / Get-Mailbox).
     ExoMailboxes(&'static [X]),
+    /// Soft-deleted and inactive mailboxes: a mailbox export with the columns that mark them.
+    PreviousMailboxes,
     Statistics(StatsField),
-    /// The export of that directory, whatever its columns.
+    /// Whether an object of this directory exists: known from any export of it.
     Directory(Kind),
+    /// Whether an Exchange Online object exists: only known from an export that lists every recipient.
+    AllRecipients,
     /// Computed by the join for every identity.
     Join,
     /// Known when some export carries a `*.mail.onmicrosoft.com` address.
@@ -60,13 +66,13 @@ fn source(field: Field) -> Source {
         EntraLicenseStates => Source::Entra(&[E::LicenseAssignmentStates]),
         EntraProvisioningErrors => Source::Entra(&[E::ProvisioningErrors, E::ValidationStatus]),
         EntraValidationStatus => Source::Entra(&[E::ValidationStatus]),
-        ExoPresent => Source::Directory(Kind::ExoMailboxes),
+        ExoPresent => Source::AllRecipients,
         ExoUserPrincipalName => Source::Exo(&[X::UserPrincipalName]),
         ExoPrimarySmtpAddress => Source::Exo(&[X::PrimarySmtpAddress, X::WindowsEmailAddress]),
         ExoEmailAddresses => Source::Exo(&[X::EmailAddresses]),
         ExoExternalEmailAddress => Source::Exo(&[X::ExternalEmailAddress]),
         ExoRecipientTypeDetails => Source::Exo(&[X::RecipientTypeDetails]),
-        ExoPreviousRecipientTypeDetails => Source::Exo(&[X::PreviousRecipientTypeDetails]),
+        ExoPreviousRecipientTypeDetails => Source::ExoUsers(&[X::PreviousRecipientTypeDetails]),
         ExoExchangeGuid => Source::Exo(&[X::ExchangeGuid]),
         ExoArchiveGuid => Source::Exo(&[X::ArchiveGuid]),
         ExoArchiveStatus => Source::Exo(&[X::ArchiveStatus]),
@@ -75,8 +81,10 @@ fn source(field: Field) -> Source {
         ExoWhenMailboxCreated => Source::Exo(&[X::WhenMailboxCreated]),
         ExoAccountDisabled => Source::Exo(&[X::AccountDisabled]),
         ExoTotalItemSize => Source::Statistics(StatsField::TotalItemSize),
-        PreviousMailboxes => Source::ExoMailboxes(&[X::WhenSoftDeleted, X::IsInactiveMailbox]),
+        PreviousMailboxes => Source::PreviousMailboxes,
         TenantRoutingDomains => Source::RoutingDomains,
+        AdImmutableId => Source::Ad(&[A::ObjectGuid, A::ConsistencyGuid]),
+        EntraImmutableIdAnchor => Source::Entra(&[E::ImmutableId]),
     }
 }
 
@@ -91,10 +99,10 @@ pub fn export_hint(field: Field) -> &'static str {
         }
         Source::RoutingDomains => "Get-EXOMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … (its EmailAddresses carry the tenant's *.mail.onmicrosoft.com routing addresses), or Get-MgUser with proxyAddresses",
         Source::Statistics(_) => "Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Select-Object MailboxGuid,DisplayName,TotalItemSize,ItemCount | Export-Csv -NoTypeInformation -Encoding UTF8 exo-statistics.csv",
-        Source::ExoMailboxes(_) if field == Field::PreviousMailboxes => {
+        Source::PreviousMailboxes => {
             "Get-EXOMailbox -SoftDeletedMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … and Get-EXOMailbox -InactiveMailboxOnly -ResultSize Unlimited -PropertySets All | Export-Csv …"
         }
-        Source::Exo(&[X::PreviousRecipientTypeDetails]) | Source::Directory(Kind::ExoMailboxes) => "Get-User -ResultSize Unlimited | Select-Object Guid,ExternalDirectoryObjectId,UserPrincipalName,RecipientTypeDetails,PreviousRecipientTypeDetails | Export-Csv -NoTypeInformation -Encoding UTF8 exo-users.csv",
+        Source::ExoUsers(_) | Source::AllRecipients => "Get-User -ResultSize Unlimited | Select-Object Guid,ExternalDirectoryObjectId,UserPrincipalName,RecipientTypeDetails,PreviousRecipientTypeDetails | Export-Csv -NoTypeInformation -Encoding UTF8 exo-users.csv",
         _ => "Get-EXOMailbox -ResultSize Unlimited -PropertySets All | Export-Csv -NoTypeInformation -Encoding UTF8 exo-mailboxes.csv (ExchangeGuid comes only with -PropertySets StatisticsSeed or All; holds with Hold; archives with Archive), plus Get-MailUser -ResultSize Unlimited | Export-Csv …",
     }
 }
@@ -128,16 +136,20 @@ impl Availability {
                 Source::RoutingDomains => (routing_domains, "no export carries an address on the tenant's *.mail.onmicrosoft.com routing domain".to_string()),
                 // "No EXO object" is only known from an export that lists every recipient: Get-User or
                 // Get-Recipient, or mailboxes and mail users together (a mail user is absent from Get-EXOMailbox).
-                Source::Directory(Kind::ExoMailboxes) => (
+                Source::AllRecipients => (
                     has_kind(&[Kind::ExoUsers]) || has_kind(&[Kind::ExoRecipients]) || (has_kind(&[Kind::ExoMailboxes]) && has_kind(&[Kind::ExoMailusers])),
                     "no export lists every Exchange Online recipient (Get-User or Get-Recipient, or Get-EXOMailbox together with Get-MailUser)".to_string(),
                 ),
                 Source::Directory(kind) => (has_kind(&[kind]), format!("no {} export", kind.as_str())),
                 Source::Ad(cols) => (cols.iter().any(|c| has_column(&[Kind::AdUsers], c.name())), column_reason("ad-users", cols.iter().map(|c| c.name()))),
                 Source::Entra(cols) => (cols.iter().any(|c| has_column(&[Kind::EntraUsers], c.name())), column_reason("entra-users", cols.iter().map(|c| c.name()))),
-                Source::Exo(cols) => (cols.iter().any(|c| has_column(&exo_kinds, c.name())), column_reason("Exchange Online", cols.iter().map(|c| c.name()))),
+                Source::Exo(cols) | Source::ExoUsers(cols) => (cols.iter().any(|c| has_column(&exo_kinds, c.name())), column_reason("Exchange Online", cols.iter().map(|c| c.name()))),
                 Source::ExoMailboxes(cols) => {
                     (cols.iter().any(|c| has_column(&[Kind::ExoMailboxes], c.name())), column_reason("exo-mailboxes", cols.iter().map(|c| c.name())))
+                }
+                Source::PreviousMailboxes => {
+                    let cols = [X::WhenSoftDeleted.name(), X::IsInactiveMailbox.name()];
+                    (cols.iter().any(|c| has_column(&[Kind::ExoMailboxes], c)), column_reason("exo-mailboxes", cols.into_iter()))
                 }
                 Source::Statistics(c) => (has_column(&[Kind::ExoStatistics], c.name()), column_reason("exo-statistics", [c.name()].into_iter())),
             };
@@ -251,12 +263,13 @@ impl<'a> Records<'a> {
         self.joined.identities.is_empty()
     }
 
-    /// Writes one identity's record: `fields` that have a value (plus the naming fields).
-    pub fn encode(&self, identity: usize, fields: &[Field], present: &Availability, scratch: &mut Vec<u8>, out: &mut Vec<u8>) {
+    /// Writes one identity's record: those of `fields` that have a value. `fields` holds only fields the
+    /// exports carry (the caller filters once per plugin, not once per identity).
+    pub fn encode(&self, identity: usize, fields: &[Field], scratch: &mut Vec<u8>, out: &mut Vec<u8>) {
         scratch.clear();
         let mut count = 0u32;
         for &f in fields {
-            if present.has(f) && self.write_field(identity, f, scratch) {
+            if self.write_field(identity, f, scratch) {
                 count += 1;
             }
         }
@@ -346,20 +359,11 @@ impl<'a> Records<'a> {
             .to_string(),
             user_principal_name: o.user_principal_name(self.data).unwrap_or("").to_string(),
             primary_smtp_address: o.primary_smtp_address(self.data).unwrap_or("").to_string(),
-            recipient_type_details: self.recipient_type(o).unwrap_or_default(),
+            recipient_type_details: o.recipient_type_details(self.data).unwrap_or("").to_string(),
             exchange_guid: self.exo_first(o, |_, r| r.exchange_guid).map(guid),
             holds: row.map(|(r, row)| self.holds(r, row)).unwrap_or_default(),
             when_soft_deleted: self.exo_first(o, |_, r| r.when_soft_deleted.get()).map(sdk::Timestamp),
         }
-    }
-
-    fn recipient_type(&self, o: &ExoObject) -> Option<String> {
-        let t = o.recipient_type_details(self.data)?;
-        let texts = o.rows().map(|r| &self.data.exo_recipients.families[r.family()].texts).find(|texts| matches!(t, crate::model::RecipientType::Other(s) if texts.get(*s).is_some()));
-        Some(match texts {
-            Some(texts) => t.name(texts).to_string(),
-            None => t.name(&self.data.exo_recipients.families[o.first_row().family()].texts).to_string(),
-        })
     }
 
     /// Writes `field` (id + value) when the identity has a value for it.
@@ -382,17 +386,6 @@ impl<'a> Records<'a> {
                 }
             }};
         }
-        let list = |out: &mut Vec<u8>, values: Vec<&str>| {
-            if values.is_empty() {
-                return false;
-            }
-            put(out, &field.id());
-            put(out, &(values.len() as u32));
-            for v in values {
-                put(out, v);
-            }
-            true
-        };
         use Field::*;
         match field {
             Ambiguous => emit!(Some(ident.ambiguous)),
@@ -402,7 +395,7 @@ impl<'a> Records<'a> {
             AdUserPrincipalName => emit!(ad.and_then(|u| at.text(u.user_principal_name))),
             AdMail => emit!(ad.and_then(|u| at.text(u.mail))),
             AdMailNickname => emit!(ad.and_then(|u| at.text(u.mail_nickname))),
-            AdProxyAddresses => list(out, ad.map(|u| at.list(u.proxy_addresses).collect()).unwrap_or_default()),
+            AdProxyAddresses => put_list(out, field, ad.map(|u| at.list(u.proxy_addresses)).into_iter().flatten()),
             AdTargetAddress => emit!(ad.and_then(|u| at.text(u.target_address))),
             AdEnabled => emit!(ad.and_then(|u| u.enabled)),
             AdRecipientTypeDetails => emit!(ad.and_then(|u| u.recipient_type_details.get())),
@@ -453,9 +446,13 @@ impl<'a> Records<'a> {
             ExoPresent => emit!(Some(exo.is_some())),
             ExoUserPrincipalName => emit!(exo.and_then(|o| o.user_principal_name(data))),
             ExoPrimarySmtpAddress => emit!(exo.and_then(|o| o.primary_smtp_address(data))),
-            ExoEmailAddresses => list(out, exo.map(|o| self.exo_first(o, |r, row| row.email_addresses.is_some().then(|| data.exo_recipients.list(r, row.email_addresses).collect())).unwrap_or_default()).unwrap_or_default()),
+            ExoEmailAddresses => put_list(
+                out,
+                field,
+                exo.and_then(|o| self.exo_first(o, |r, row| row.email_addresses.is_some().then(|| data.exo_recipients.list(r, row.email_addresses)))).into_iter().flatten(),
+            ),
             ExoExternalEmailAddress => emit!(exo.and_then(|o| self.exo_text(o, |r| r.external_email_address))),
-            ExoRecipientTypeDetails => emit!(exo.and_then(|o| self.recipient_type(o))),
+            ExoRecipientTypeDetails => emit!(exo.and_then(|o| o.recipient_type_details(data))),
             ExoPreviousRecipientTypeDetails => emit!(exo.and_then(|o| self.exo_first(o, |r, row| row
                 .previous_recipient_type_details
                 .as_ref()
@@ -472,15 +469,14 @@ impl<'a> Records<'a> {
             Duplicates => emit!(Some(self.duplicates(index))),
             SoftMatches => emit!(Some(self.soft_matches(index))),
             TenantRoutingDomains => emit!(Some(&self.context.routing_domains)),
+            AdImmutableId => emit!(ad.and_then(|u| u.source_anchor()).map(Guid::to_immutable_id)),
+            EntraImmutableIdAnchor => emit!(entra.and_then(|u| u.immutable_guid).map(guid)),
         }
     }
 
     fn duplicates(&self, index: usize) -> Vec<sdk::Duplicate> {
-        let start = self.duplicates_of.partition_point(|&(i, _)| (i as usize) < index);
-        self.duplicates_of[start..]
-            .iter()
-            .take_while(|&&(i, _)| i as usize == index)
-            .map(|&(_, d)| {
+        entries_of(&self.duplicates_of, index)
+            .map(|d| {
                 let dup = &self.joined.duplicates[d as usize];
                 let mut others: Vec<String> = dup.identities.iter().filter(|&&i| i as usize != index).map(|&i| self.joined.name(self.data, i as usize)).collect();
                 if others.is_empty() {
@@ -502,11 +498,8 @@ impl<'a> Records<'a> {
     }
 
     fn soft_matches(&self, index: usize) -> Vec<sdk::SoftMatch> {
-        let start = self.soft_matches_of.partition_point(|&(i, _)| (i as usize) < index);
-        self.soft_matches_of[start..]
-            .iter()
-            .take_while(|&&(i, _)| i as usize == index)
-            .map(|&(_, s)| {
+        entries_of(&self.soft_matches_of, index)
+            .map(|s| {
                 let m = &self.joined.soft_matches[s as usize];
                 let cloud = &self.joined.identities[m.entra_identity as usize];
                 let user = cloud.entra.map(|e| &self.data.entra_users[e as usize]);
@@ -534,7 +527,7 @@ impl<'a> Records<'a> {
             Source::Ad(_) | Source::Directory(Kind::AdUsers) => ident.ad.and_then(|a| data.ad_users[a as usize].src).into_iter().collect(),
             Source::Entra(_) | Source::Directory(Kind::EntraUsers) => ident.entra.and_then(|e| data.entra_users[e as usize].src).into_iter().collect(),
             Source::Statistics(_) => exo.and_then(|o| o.statistics).and_then(|s| data.statistics[s as usize].src).into_iter().collect(),
-            Source::ExoMailboxes(_) if field == Field::PreviousMailboxes => {
+            Source::PreviousMailboxes => {
                 let pick: Vec<u32> = match element {
                     Some(e) => ident.previous_mailboxes.get(e as usize).copied().into_iter().collect(),
                     None => ident.previous_mailboxes.clone(),
@@ -542,12 +535,12 @@ impl<'a> Records<'a> {
                 pick.iter().flat_map(|&x| exo_src(&self.joined.exo_objects[x as usize], Some(Kind::ExoMailboxes))).collect()
             }
             Source::ExoMailboxes(_) => exo.map(|o| exo_src(o, Some(Kind::ExoMailboxes))).unwrap_or_default(),
-            Source::Exo(&[X::PreviousRecipientTypeDetails]) => exo.map(|o| exo_src(o, Some(Kind::ExoUsers))).unwrap_or_default(),
-            Source::Exo(_) | Source::Directory(_) => exo.map(|o| exo_src(o, None)).unwrap_or_default(),
+            Source::ExoUsers(_) => exo.map(|o| exo_src(o, Some(Kind::ExoUsers))).unwrap_or_default(),
+            Source::Exo(_) | Source::Directory(_) | Source::AllRecipients => exo.map(|o| exo_src(o, None)).unwrap_or_default(),
             Source::RoutingDomains => Vec::new(),
             Source::Join => match field {
                 Field::Duplicates => {
-                    let dups = self.duplicates_of.iter().filter(|&&(i, _)| i as usize == index).map(|&(_, d)| &self.joined.duplicates[d as usize]);
+                    let dups = entries_of(&self.duplicates_of, index).map(|d| &self.joined.duplicates[d as usize]);
                     let dups: Vec<_> = match element {
                         Some(e) => dups.skip(e as usize).take(1).collect(),
                         None => dups.collect(),
@@ -556,7 +549,7 @@ impl<'a> Records<'a> {
                 }
                 Field::SoftMatches => {
                     let mut out: Vec<Src> = ident.ad.and_then(|a| data.ad_users[a as usize].src).into_iter().collect();
-                    for &(_, s) in self.soft_matches_of.iter().filter(|&&(i, _)| i as usize == index) {
+                    for s in entries_of(&self.soft_matches_of, index) {
                         let cloud = &self.joined.identities[self.joined.soft_matches[s as usize].entra_identity as usize];
                         out.extend(cloud.entra.and_then(|e| data.entra_users[e as usize].src));
                     }
@@ -565,7 +558,7 @@ impl<'a> Records<'a> {
                 _ => Vec::new(),
             },
         };
-        let mut src = src;
+        let mut src: Vec<Src> = src;
         src.sort();
         src.dedup();
         src
@@ -578,6 +571,27 @@ impl<'a> Records<'a> {
             Side::Exo => self.joined.exo_objects[o.index as usize].rows().find_map(|r| self.data.exo_recipients.row(r).src),
         }
     }
+}
+
+/// The entries of one identity in a list of (identity, entry) pairs sorted by identity.
+fn entries_of(pairs: &[(u32, u32)], identity: usize) -> impl Iterator<Item = u32> + '_ {
+    let start = pairs.partition_point(|&(i, _)| (i as usize) < identity);
+    pairs[start..].iter().take_while(move |&&(i, _)| i as usize == identity).map(|&(_, e)| e)
+}
+
+/// Writes a multi-valued text field straight from its text store (counted first: postcard writes the
+/// length before the values). Nothing when it has no value.
+fn put_list<'t>(out: &mut Vec<u8>, field: Field, values: impl Iterator<Item = &'t str> + Clone) -> bool {
+    let n = values.clone().count();
+    if n == 0 {
+        return false;
+    }
+    put(out, &field.id());
+    put(out, &(n as u32));
+    for v in values {
+        put(out, v);
+    }
+    true
 }
 
 /// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.

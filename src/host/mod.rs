@@ -212,39 +212,46 @@ impl Host {
         store.limiter(|s| s);
         let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
-        let result = (|| -> Result<Vec<u8>, wasmtime::Error> {
+        let result = (|| -> Result<Vec<u8>, Stop> {
             let instance = plugin.pre.instantiate(&mut store)?;
             let alloc = instance.get_typed_func::<u32, u32>(&mut store, "hybrid_audit_alloc")?;
             let evaluate = instance.get_typed_func::<u32, u64>(&mut store, "hybrid_audit_evaluate")?;
             let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| wasmtime::format_err!("no memory export"))?;
             let len = u32::try_from(input.len()).map_err(|_| wasmtime::format_err!("batch larger than 4 GiB"))?;
             let ptr = alloc.call(&mut store, len)?;
-            memory.write(&mut store, ptr as usize, input).map_err(|_| wasmtime::format_err!("{OUTPUT_MARK}alloc returned a region outside its memory"))?;
+            memory.write(&mut store, ptr as usize, input).map_err(|_| Stop::Output("alloc returned a region outside its memory".into()))?;
             let packed = evaluate.call(&mut store, len)?;
             if packed == u64::MAX {
-                return Err(wasmtime::format_err!("{OUTPUT_MARK}the plugin could not decode its input"));
+                return Err(Stop::Output("the plugin could not decode its input".into()));
             }
             let (ptr, len) = ((packed >> 32) as usize, (packed & 0xFFFF_FFFF) as usize);
             let mut out = vec![0u8; len];
-            memory.read(&store, ptr, &mut out).map_err(|_| wasmtime::format_err!("{OUTPUT_MARK}output ({len} bytes at {ptr}) lies outside its memory"))?;
+            memory.read(&store, ptr, &mut out).map_err(|_| Stop::Output(format!("output ({len} bytes at {ptr}) lies outside its memory")))?;
             Ok(out)
         })();
         let refused = store.data().refused;
         match result {
             Ok(out) => decode_findings(&out),
-            Err(e) => Err(classify(&e, refused, self.limits)),
+            Err(Stop::Output(message)) => Err(Failure::new(FailureKind::InvalidOutput, message)),
+            Err(Stop::Wasm(e)) => Err(classify(&e, refused, self.limits)),
         }
     }
 }
 
-/// Marks errors that are the plugin's output being wrong rather than a trap.
-const OUTPUT_MARK: &str = "invalid output: ";
+/// Why a call ended early: the plugin's code stopped (trap, deadline, memory), or what it answered is wrong.
+enum Stop {
+    Wasm(wasmtime::Error),
+    Output(String),
+}
+
+impl From<wasmtime::Error> for Stop {
+    fn from(e: wasmtime::Error) -> Self {
+        Stop::Wasm(e)
+    }
+}
 
 fn classify(e: &wasmtime::Error, refused: bool, limits: Limits) -> Failure {
     let text = format!("{e:#}");
-    if let Some(rest) = text.strip_prefix(OUTPUT_MARK) {
-        return Failure::new(FailureKind::InvalidOutput, rest);
-    }
     match e.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => Failure::new(FailureKind::Timeout, format!("stopped after {} s (the limit for one batch)", limits.timeout.as_secs_f64())),
         _ if refused => Failure::new(FailureKind::Oom, format!("stopped when it asked for more than {} MiB of memory; {text}", limits.memory_bytes >> 20)),

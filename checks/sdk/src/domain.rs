@@ -128,8 +128,8 @@ pub fn has_mailbox_plan(identity: &Identity) -> Option<bool> {
     if identity.entra_present != Some(true) {
         return None;
     }
-    // An Entra user with no plans exported at all is not "unlicensed": the field is simply absent
-    // only when the user has none (the host sends an empty list for a licensed-nothing user).
+    // The host sends the list (empty for a user holding no Exchange plan) for every Entra user whenever
+    // licensing was exported; absent means the export does not say.
     let plans = identity.entra_exchange_plans.as_ref()?;
     Some(plans.iter().any(|p| p.enabled && grants_mailbox(p)))
 }

@@ -403,16 +403,6 @@ macro_rules! identity_fields {
                 }
             }
 
-            /// Encodes the fields that are set, as the host does (tests and the native runner).
-            pub fn encode(&self, out: &mut Vec<u8>) {
-                let count = 0u32 $(+ self.$field.is_some() as u32)*;
-                put(out, &count);
-                $(if let Some(value) = &self.$field {
-                    put(out, &Field::$var.id());
-                    put(out, value);
-                })*
-            }
-
             /// The value of a field as evidence shows it; with `index`, one element of a list.
             pub fn render(&self, field: Field, index: Option<usize>) -> Option<String> {
                 match field {
@@ -508,6 +498,12 @@ identity_fields! {
     /// The tenant's `*.mail.onmicrosoft.com` routing domains (as [`Context::routing_domains`]). Declaring
     /// it makes a check *not evaluated* when no export shows one, instead of running blind.
     TenantRoutingDomains tenant_routing_domains: Vec<String> = "tenant.routingDomains";
+
+    /// The source anchor as the `onPremisesImmutableId` Entra Connect writes for it (base64 of the GUID's
+    /// `ToByteArray()` bytes): what a hard match sets.
+    AdImmutableId ad_immutable_id: String = "ad.immutableId";
+    /// `onPremisesImmutableId` decoded to the source anchor GUID, when it is one (not a custom anchor).
+    EntraImmutableIdAnchor entra_immutable_id_anchor: Guid = "entra.immutableIdAnchor";
 }
 
 impl Render for Holds {

@@ -34,7 +34,7 @@
 //! - seed 004 (linking a cloud identity to an AD account by ImmutableId)
 //! - <https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-install-existing-tenant>
 
-use crate::{ad_account, immutable_id, ps};
+use crate::{ad_account, ps};
 use hybrid_audit_sdk::domain;
 use hybrid_audit_sdk::{Check, Context, Field, Findings, Identity, Severity, SoftMatch};
 
@@ -44,7 +44,7 @@ pub const CHECK: Check = Check {
     severity: Severity::High,
     escalates_to: None,
     fields: &[Field::AdPresent, Field::EntraPresent, Field::SoftMatches],
-    optional: &[Field::AdSourceAnchor, Field::AdSamAccountName, Field::AdDistinguishedName],
+    optional: &[Field::AdImmutableId, Field::AdSamAccountName, Field::AdDistinguishedName],
     source: include_str!("sync001.rs"),
     run,
 };
@@ -79,7 +79,7 @@ fn remediation(i: &Identity, cloud: &SoftMatch) -> String {
             "Get-MgUser -UserId {cloud_id} -Property Id,UserType,Mail,ProxyAddresses | Format-List  # a guest cannot be matched: keep AD user {ad} out of sync scope, or update/retire this guest before syncing it"
         );
     }
-    let anchor = i.ad_source_anchor.map_or_else(|| "<base64 of the AD user mS-DS-ConsistencyGuid, else objectGUID>".to_string(), immutable_id);
+    let anchor = i.ad_immutable_id.clone().unwrap_or_else(|| "<base64 of the AD user mS-DS-ConsistencyGuid, else objectGUID>".to_string());
     format!(
         "# same person: hard-match on purpose before AD user {ad} enters sync scope\n\
          Update-MgUser -UserId {cloud_id} -OnPremisesImmutableId {}\n\
@@ -91,7 +91,7 @@ fn remediation(i: &Identity, cloud: &SoftMatch) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{check, guid};
+    use crate::testing::check;
     use hybrid_audit_sdk::Guid;
 
     fn soft(address: &str, cloud: &str, guest: bool) -> SoftMatch {
@@ -104,7 +104,8 @@ mod tests {
             ad_present: Some(true),
             ad_user_principal_name: Some("carl.cole@contoso.com".into()),
             ad_sam_account_name: Some("ccole".into()),
-            ad_source_anchor: Some(guid("f7cc07d7-7c15-447d-876d-c01b0e5a9e38")),
+            // The anchor f7cc07d7-7c15-447d-876d-c01b0e5a9e38 as the host sends it.
+            ad_immutable_id: Some("1wfM9xV8fUSHbcAbDlqeOA==".into()),
             entra_present: Some(false),
             exo_present: Some(false),
             soft_matches: Some(vec![soft("carl.cole@contoso.com", "carl.cole@contoso.com", false)]),
@@ -162,7 +163,7 @@ mod tests {
 
     #[test]
     fn unknown_anchor_leaves_a_placeholder() {
-        let f = check(&CHECK, &Identity { ad_source_anchor: None, ..carl() });
+        let f = check(&CHECK, &Identity { ad_immutable_id: None, ..carl() });
         assert!(f[0].remediation.contains("'<base64 of the AD user mS-DS-ConsistencyGuid"), "{}", f[0].remediation);
     }
 }

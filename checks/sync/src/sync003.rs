@@ -30,7 +30,7 @@
 //! - seed 003 ("if the object is not present in Azure AD, make sure that the object is in scope")
 //! - <https://learn.microsoft.com/entra/identity/hybrid/connect/plan-connect-design-concepts>
 
-use crate::{anchor_of, ps};
+use crate::ps;
 use hybrid_audit_sdk::domain;
 use hybrid_audit_sdk::{Check, Context, Field, Findings, Identity, Severity};
 
@@ -40,7 +40,7 @@ pub const CHECK: Check = Check {
     severity: Severity::Medium,
     escalates_to: None,
     fields: &[Field::AdPresent, Field::EntraPresent, Field::EntraImmutableId],
-    optional: &[Field::Ambiguous],
+    optional: &[Field::Ambiguous, Field::EntraImmutableIdAnchor],
     source: include_str!("sync003.rs"),
     run,
 };
@@ -51,7 +51,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         return;
     }
     let upn = domain::display_name(i);
-    let (anchor, lookup) = match anchor_of(immutable) {
+    let (anchor, lookup) = match i.entra_immutable_id_anchor {
         Some(g) => (
             format!(" (source anchor {g})"),
             format!("Get-ADObject -Identity '{g}' -IncludeDeletedObjects -Properties isDeleted,lastKnownParent,whenChanged  # the objectGUID; a hard-matched object carries it in mS-DS-ConsistencyGuid instead"),
@@ -67,7 +67,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::check;
+    use crate::testing::{check, guid};
 
     /// oscar.ortiz: synced Entra user, its AD object is gone from the export.
     fn oscar() -> Identity {
@@ -76,6 +76,8 @@ mod tests {
             entra_present: Some(true),
             entra_user_principal_name: Some("oscar.ortiz@contoso.com".into()),
             entra_immutable_id: Some("BpazOkLGm0iEtljAONPvOQ==".into()),
+            // As the host decodes it.
+            entra_immutable_id_anchor: Some(guid("3ab39606-c642-489b-84b6-58c038d3ef39")),
             exo_present: Some(true),
             ..Default::default()
         }
@@ -92,7 +94,7 @@ mod tests {
 
     #[test]
     fn custom_anchor_falls_back_to_a_upn_lookup() {
-        let custom = Identity { entra_immutable_id: Some("E12345".into()), ..oscar() };
+        let custom = Identity { entra_immutable_id: Some("E12345".into()), entra_immutable_id_anchor: None, ..oscar() };
         let f = check(&CHECK, &custom);
         assert!(f[0].remediation.starts_with("Get-ADUser -Filter \"userPrincipalName -eq 'oscar.ortiz@contoso.com'\""), "{}", f[0].remediation);
     }
