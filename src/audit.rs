@@ -2,10 +2,11 @@
 //! the exports let run, runs every plugin over batches of identities in parallel, validates what each
 //! returns, and builds the one [`Audit`] model the writers share.
 
-use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, NotEvaluated, PluginEntry, Readiness, Summary, Verdict};
+use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, JoinIssue, NotEvaluated, PluginEntry, Readiness, RosterEntry, Summary, Verdict};
 use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInfo};
 use crate::ingest::Dataset;
-use crate::join::Joined;
+use crate::join::{Joined, Side};
+use crate::model::Src;
 use crate::record::{export_hint, Availability, Records};
 use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
 use rayon::prelude::*;
@@ -326,6 +327,9 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         })
         .collect();
     lap("hash inputs");
+    let roster = roster(data, joined, &identities);
+    let join_issues = join_issues(data, joined);
+    lap("roster");
     let plugin_entries = plugins
         .iter()
         .map(|p| {
@@ -337,6 +341,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         schema_version: findings::SCHEMA_VERSION,
         tool: findings::Tool { name: "hybrid-audit", version: env!("CARGO_PKG_VERSION"), plugin_abi: ABI_VERSION },
         as_of: options.as_of.to_string(),
+        routing_domains: records.context.routing_domains.clone(),
         plugins: plugin_entries,
         inputs,
         join: joined.stats.clone(),
@@ -347,6 +352,8 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         summary,
         findings,
         identities,
+        roster,
+        join_issues,
         timings,
     })
 }
@@ -457,9 +464,102 @@ fn readiness(findings: &[Finding], identities: usize) -> (Readiness, Vec<Identit
         }
         let mut ids: Vec<String> = group.iter().map(|&(_, i)| findings[i].id.clone()).collect();
         ids.sort();
-        verdicts.push(IdentityVerdict { upn: findings[group[0].1].identity.upn.clone(), verdict, worst, findings: ids });
+        verdicts.push(IdentityVerdict { index: group[0].0, upn: findings[group[0].1].identity.upn.clone(), verdict, worst, findings: ids });
     }
     r.ready += (identities - verdicts.len()) as u64;
     verdicts.sort_by(|a, b| a.upn.cmp(&b.upn).then_with(|| a.findings.cmp(&b.findings)));
     (r, verdicts)
+}
+
+/// Every identity, named, with its sides and verdict (the Readiness sheet).
+fn roster(data: &Dataset, joined: &Joined, verdicts: &[IdentityVerdict]) -> Vec<RosterEntry> {
+    let mut roster: Vec<RosterEntry> = joined
+        .identities
+        .par_iter()
+        .enumerate()
+        .map(|(i, ident)| RosterEntry {
+            name: joined.name(data, i).into_boxed_str(),
+            ad: ident.ad.is_some(),
+            entra: ident.entra.is_some(),
+            exo: ident.exo.is_some(),
+            previous_mailboxes: ident.previous_mailboxes.len() as u32,
+            ad_matched_by: ident.ad_key,
+            exo_matched_by: ident.exo_key,
+            ambiguous: ident.ambiguous,
+            verdict: None,
+        })
+        .collect();
+    for (v, verdict) in verdicts.iter().enumerate() {
+        roster[verdict.index as usize].verdict = Some(v as u32);
+    }
+    roster
+}
+
+/// `file:line` of a row.
+fn source_text(data: &Dataset, src: Option<Src>) -> String {
+    src.and_then(|s| data.files.get(s.file as usize).map(|f| format!("{}:{}", f.path, s.line))).unwrap_or_default()
+}
+
+/// The objects the join could not link (per side) and those of ambiguous matches (the Join sheet).
+fn join_issues(data: &Dataset, joined: &Joined) -> Vec<JoinIssue> {
+    let exo_issue = |x: u32, problem: String| {
+        let o = &joined.exo_objects[x as usize];
+        JoinIssue {
+            directory: "Exchange Online",
+            problem,
+            name: o.user_principal_name(data).or(o.primary_smtp_address(data)).unwrap_or("").to_string(),
+            key: o.guid(data).map(|g| g.to_string()).unwrap_or_default(),
+            source: source_text(data, o.rows().find_map(|r| data.exo_recipients.row(r).src)),
+        }
+    };
+    let ad_issue = |a: u32, problem: String| {
+        let u = &data.ad_users[a as usize];
+        let name = data.ad_users.text(u.user_principal_name).or(data.ad_users.text(u.sam_account_name)).or(data.ad_users.text(u.distinguished_name)).unwrap_or("");
+        JoinIssue { directory: "Active Directory", problem, name: name.to_string(), key: u.object_guid.map(|g| g.to_string()).unwrap_or_default(), source: source_text(data, u.src) }
+    };
+    let entra_issue = |e: u32, problem: String| {
+        let u = &data.entra_users[e as usize];
+        JoinIssue {
+            directory: "Entra ID",
+            problem,
+            name: data.entra_users.text(u.user_principal_name).unwrap_or("").to_string(),
+            key: u.id.map(|g| g.to_string()).unwrap_or_default(),
+            source: source_text(data, u.src),
+        }
+    };
+    let mut out = Vec::new();
+    for ident in &joined.identities {
+        match (ident.ad, ident.entra) {
+            // With no Entra export every AD user is unmatched: the Summary says Entra was not exported.
+            (Some(a), None) if !data.entra_users.is_empty() => out.push(ad_issue(a, "AD user with no Entra user (not synced, or out of sync scope)".into())),
+            (None, Some(e)) => {
+                let problem = if data.entra_users[e as usize].immutable_id.is_some() {
+                    "synced Entra user whose source anchor no AD object in the export carries"
+                } else {
+                    "cloud-only Entra user (no AD object)"
+                };
+                out.push(entra_issue(e, problem.into()));
+            }
+            (None, None) => {
+                if let Some(x) = ident.exo {
+                    out.push(exo_issue(x, "Exchange Online recipient with no directory user".into()));
+                }
+                for &x in &ident.previous_mailboxes {
+                    out.push(exo_issue(x, "soft-deleted or inactive mailbox whose user is gone".into()));
+                }
+            }
+            _ => {}
+        }
+    }
+    for amb in &joined.ambiguities {
+        let problem = format!("ambiguous: {} {} matches {} objects, none linked", amb.key.as_str(), amb.value, amb.objects.len());
+        for o in &amb.objects {
+            out.push(match o.side {
+                Side::Ad => ad_issue(o.index, problem.clone()),
+                Side::Entra => entra_issue(o.index, problem.clone()),
+                Side::Exo => exo_issue(o.index, problem.clone()),
+            });
+        }
+    }
+    out
 }

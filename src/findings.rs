@@ -30,6 +30,9 @@ pub struct Audit {
     pub schema_version: u32,
     pub tool: Tool,
     pub as_of: String,
+    /// The tenant's routing domains (`*.mail.onmicrosoft.com`) seen in the exports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routing_domains: Vec<String>,
     pub plugins: Vec<PluginEntry>,
     pub inputs: Vec<Input>,
     pub join: JoinStats,
@@ -41,6 +44,13 @@ pub struct Audit {
     pub findings: Vec<Finding>,
     /// Every identity that has a finding, with its verdict; the others are `ready` with none.
     pub identities: Vec<IdentityVerdict>,
+    /// Every identity of the run (the workbook's Readiness sheet: one row each, 800k at a large tenant,
+    /// so not in findings.json, whose `identities` lists those with a finding).
+    #[serde(skip)]
+    pub roster: Vec<RosterEntry>,
+    /// The objects the join left unmatched or could not match unambiguously (the workbook's Join sheet).
+    #[serde(skip)]
+    pub join_issues: Vec<JoinIssue>,
     /// Wall time of each step of the checks stage, in seconds (benchmark; not part of the output).
     #[serde(skip)]
     pub timings: Vec<(&'static str, f64)>,
@@ -140,6 +150,14 @@ impl Summary {
             Severity::Info => self.info += 1,
         }
     }
+
+    pub fn at_least(&self, s: Severity) -> u64 {
+        [(Severity::Critical, self.critical), (Severity::High, self.high), (Severity::Medium, self.medium), (Severity::Low, self.low), (Severity::Info, self.info)]
+            .iter()
+            .filter(|(sev, _)| *sev >= s)
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// The identity a finding concerns: its name and every key the join knows it by.
@@ -216,8 +234,39 @@ impl Finding {
     }
 }
 
+/// One identity of the run, whether or not it has a finding.
+#[derive(Debug)]
+pub struct RosterEntry {
+    pub name: Box<str>,
+    pub ad: bool,
+    pub entra: bool,
+    pub exo: bool,
+    /// Soft-deleted / inactive mailboxes of this person.
+    pub previous_mailboxes: u32,
+    pub ad_matched_by: Option<MatchKey>,
+    pub exo_matched_by: Option<MatchKey>,
+    pub ambiguous: bool,
+    /// Index into [`Audit::identities`] when the identity has a finding.
+    pub verdict: Option<u32>,
+}
+
+/// An object the join left alone: unmatched, or one of an ambiguous match.
+#[derive(Debug)]
+pub struct JoinIssue {
+    pub directory: &'static str,
+    pub problem: String,
+    pub name: String,
+    /// The object's own key (objectGUID, Entra object id, EXO Guid).
+    pub key: String,
+    /// `file:line` of its row.
+    pub source: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct IdentityVerdict {
+    /// The identity's index in the run (its row of [`Audit::roster`]).
+    #[serde(skip)]
+    pub index: u32,
     pub upn: String,
     pub verdict: Verdict,
     pub worst: Severity,
@@ -233,6 +282,14 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Blocked => "blocked",
+            Verdict::Attention => "attention",
+            Verdict::Ready => "ready",
+        }
+    }
+
     /// blocked: any critical or high; attention: medium; ready: nothing above low.
     pub fn of(worst: Option<Severity>) -> Verdict {
         match worst {

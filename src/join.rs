@@ -29,6 +29,17 @@ pub enum MatchKey {
     PrimarySmtpAddress,
 }
 
+impl MatchKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKey::SourceAnchor => "source anchor",
+            MatchKey::ExternalDirectoryObjectId => "ExternalDirectoryObjectId",
+            MatchKey::UserPrincipalName => "UPN",
+            MatchKey::PrimarySmtpAddress => "primary SMTP",
+        }
+    }
+}
+
 /// A row of one directory's table: AD user, Entra user, or EXO object (index into [`Joined::exo_objects`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ObjRef {

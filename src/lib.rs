@@ -10,4 +10,5 @@ pub mod inspect;
 pub mod join;
 pub mod model;
 pub mod record;
+pub mod report;
 pub mod values;

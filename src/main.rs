@@ -1,7 +1,9 @@
 //! The command line: parsing, exit codes, and nothing else.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use hybrid_audit::{audit, host, ingest, inspect, join, values::DateOrder};
+use hybrid_audit::{audit, host, ingest, inspect, join, report, values::DateOrder};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use hybrid_audit_sdk::Date;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,7 +37,8 @@ enum Command {
         #[arg(long, value_enum)]
         date_order: Option<DateOrderArg>,
     },
-    /// Run every check on the exports and write findings.json
+    /// Run every check on the exports and write the reports (findings.json, audit.xlsx, report.html,
+    /// findings.csv, remediation.ps1)
     Run {
         /// Folder of exports (searched recursively; file names do not matter)
         dir: PathBuf,
@@ -57,6 +60,15 @@ enum Command {
         /// Memory limit of one plugin instance, in MiB
         #[arg(long, default_value_t = 512)]
         plugin_memory: usize,
+        /// Exit with code 3 when a finding is at or above this severity (default: exit 0 whatever is found)
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Folder with your own report.html / remediation-header.ps1 templates (copies of reports/ to edit)
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// Print nothing on stdout and no progress; errors still go to stderr
+        #[arg(long, short)]
+        quiet: bool,
         /// Run the built-in checks natively instead of in the wasm sandbox (testing and benchmarks)
         #[arg(long, hide = true)]
         native: bool,
@@ -67,6 +79,68 @@ enum Command {
         #[arg(long)]
         plugins: Vec<PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    fn severity(self) -> hybrid_audit_sdk::Severity {
+        use hybrid_audit_sdk::Severity as S;
+        match self {
+            FailOn::Info => S::Info,
+            FailOn::Low => S::Low,
+            FailOn::Medium => S::Medium,
+            FailOn::High => S::High,
+            FailOn::Critical => S::Critical,
+        }
+    }
+}
+
+/// A progress line on stderr for one stage, shown only when stderr is a terminal.
+struct Stage(Option<ProgressBar>);
+
+impl Stage {
+    fn start(show: bool, message: &'static str, steps: Option<u64>) -> Stage {
+        if !show {
+            return Stage(None);
+        }
+        let (bar, template) = match steps {
+            Some(n) => (ProgressBar::new(n), "{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed}"),
+            None => (ProgressBar::new_spinner(), "{spinner} {msg} {elapsed}"),
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(message);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Stage(Some(bar))
+    }
+
+    fn tick(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+            bar.set_message(message.to_string());
+        }
+    }
+
+    fn done(self) {
+        if let Some(bar) = self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+struct RunArgs {
+    fail_on: Option<FailOn>,
+    templates: report::Templates,
+    quiet: bool,
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -104,7 +178,9 @@ fn load(dir: &Path, options: &ingest::Options) -> Result<ingest::Dataset, ExitCo
     Ok(data)
 }
 
-fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest::Options) -> ExitCode {
+fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest::Options, args: RunArgs) -> ExitCode {
+    let show = !args.quiet && std::io::stderr().is_terminal();
+    let stage = Stage::start(show, "compiling check plugins", None);
     let prepared = match audit::prepare(&options) {
         Ok(p) => p,
         Err(e) => {
@@ -112,11 +188,17 @@ fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest:
             return ExitCode::from(2);
         }
     };
+    stage.done();
+    let stage = Stage::start(show, "reading exports", None);
     let data = match load(dir, ingest_options) {
         Ok(d) => d,
         Err(code) => return code,
     };
+    stage.done();
+    let stage = Stage::start(show, "joining per person", None);
     let joined = join::join(&data);
+    stage.done();
+    let stage = Stage::start(show, "running checks", None);
     let result = match audit::run_prepared(prepared, &data, &joined, dir) {
         Ok(r) => r,
         Err(e) => {
@@ -124,24 +206,46 @@ fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest:
             return ExitCode::from(2);
         }
     };
+    stage.done();
     // The findings carry everything the writers need: free the tables before writing.
     drop(joined);
     drop(data);
     if let Err(e) = std::fs::create_dir_all(out) {
-        eprintln!("error: cannot create {}: {e}", out.display());
+        eprintln!("error: cannot create {}: {e} — give a writable --out folder", out.display());
         return ExitCode::from(1);
     }
-    let path = out.join("findings.json");
-    if let Err(e) = result.write_json(&path) {
-        eprintln!("error: cannot write {}: {e}", path.display());
+    let stage = Stage::start(show, "writing reports", Some(report::OUTPUTS.len() as u64));
+    let written = report::write_all(&result, out, &args.templates, &|name| stage.tick(name));
+    stage.done();
+    let written = match written {
+        Ok(w) => w,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("error: the reports are incomplete (the files named above were not written)");
+            return ExitCode::from(1);
+        }
+    };
+    if !args.quiet {
+        print!("{}", result.summary_text());
+        println!();
+        for (path, _) in &written {
+            println!("wrote {}", path.display());
+        }
+    }
+    if !result.check_failures.is_empty() {
+        eprintln!("error: {} plugin(s) failed: the audit is incomplete (see check_failures in findings.json)", result.check_failures.len());
         return ExitCode::from(1);
     }
-    print!("{}", result.summary_text());
-    println!("\nwrote {}", path.display());
-    if result.check_failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    match args.fail_on {
+        Some(level) if result.summary.at_least(level.severity()) > 0 => {
+            if !args.quiet {
+                println!("{} findings at or above {} (--fail-on): exit code 3", result.summary.at_least(level.severity()), level.severity());
+            }
+            ExitCode::from(3)
+        }
+        _ => ExitCode::SUCCESS,
     }
 }
 
@@ -188,7 +292,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { dir, out, as_of, plugins, date_order: order, plugin_timeout, plugin_memory, native } => {
+        Command::Run { dir, out, as_of, plugins, date_order: order, plugin_timeout, plugin_memory, fail_on, templates, quiet, native } => {
             if !(plugin_timeout > 0.0 && plugin_timeout.is_finite()) {
                 eprintln!("error: --plugin-timeout must be a positive number of seconds");
                 return ExitCode::from(2);
@@ -200,7 +304,14 @@ fn main() -> ExitCode {
                 engine: if native { audit::Engine::Native } else { audit::Engine::Wasm },
                 ..Default::default()
             };
-            run(&dir, &out, options, &date_order(order))
+            let templates = match report::Templates::load(templates.as_deref()) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            run(&dir, &out, options, &date_order(order), RunArgs { fail_on, templates, quiet })
         }
         Command::Checks { plugins } => list_checks(&plugins),
         Command::Inspect { dir, json, date_order: order } => {

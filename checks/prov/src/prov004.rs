@@ -74,14 +74,14 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
 fn find_holders(e: &ProvisioningError) -> Option<String> {
     let property = e.property.to_ascii_lowercase();
     let (ldap, graph) = if property.starts_with("proxyaddress") {
-        ("proxyAddresses", format!("proxyAddresses/any(p:p eq {})", quoted(&e.value)))
+        ("proxyAddresses", format!("proxyAddresses/any(p:p eq {})", domain::filter_quote(&e.value)))
     } else if property == "userprincipalname" {
-        ("userPrincipalName", format!("userPrincipalName eq {}", quoted(&e.value)))
+        ("userPrincipalName", format!("userPrincipalName eq {}", domain::filter_quote(&e.value)))
     } else {
         return None;
     };
     let filter = quoted(&format!("({ldap}={})", e.value));
-    Some(format!("Get-ADObject -LDAPFilter {filter} -Properties {ldap}\nGet-MgUser -Filter \"{}\"", graph.replace('"', "`\"")))
+    Some(format!("Get-ADObject -LDAPFilter {filter} -Properties {ldap}\nGet-MgUser -Filter {}", domain::ps_dquote(&graph)))
 }
 
 #[cfg(test)]

@@ -204,6 +204,37 @@ pub fn display_name(identity: &Identity) -> String {
 /// A PowerShell single-quoted string literal (`o'brien@…` → `'o''brien@…'`): how every remediation
 /// command quotes a value from the exports.
 pub fn ps_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        // PowerShell also ends a single-quoted string at the typographic quotes ‘ ’ ‚ ‛: double them too.
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
+}
+
+/// A PowerShell double-quoted string literal that holds `text` literally (a `-Filter` with a quoted
+/// value inside): `` ` ``, `$` and every double quote (also “ ” „) escaped with a backtick, so nothing
+/// from the exports is expanded or run.
+pub fn ps_dquote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '`' | '$' | '"' | '\u{201C}' | '\u{201D}' | '\u{201E}') {
+            out.push('`');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// A value quoted inside an OData or OPATH filter: `'…'` with single quotes doubled.
+pub fn filter_quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
@@ -232,6 +263,13 @@ pub fn cloud_recipient(recipient_type_details: Option<&str>) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoting_leaves_nothing_to_expand() {
+        assert_eq!(ps_quote("o'brien\u{2019}x"), "'o''brien\u{2019}\u{2019}x'");
+        assert_eq!(ps_dquote("upn eq 'a$(Remove-Item x)`\"b'"), "\"upn eq 'a`$(Remove-Item x)```\"b'\"");
+        assert_eq!(filter_quote("o'b"), "'o''b'");
+    }
 
     #[test]
     fn holds_follow_domain_rules() {

@@ -102,10 +102,10 @@ fn remediation(i: &Identity, dup: &Duplicate, is_upn: bool) -> String {
             };
             format!("{holders}\nGet-ADUser -LDAPFilter {} -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName\n{fix}", ps(&format!("(|(proxyAddresses=smtp:{a})(userPrincipalName={a}))")))
         }
-        ("entra", true) => format!("{holders}\nGet-MgUser -Filter \"userPrincipalName eq {}\" -Property Id,UserPrincipalName,OnPremisesSyncEnabled  # change it where it is mastered (on-prem when synced)", ps(a)),
-        ("entra", false) => format!("{holders}\nGet-MgUser -Filter \"proxyAddresses/any(p:p eq {})\" -Property Id,UserPrincipalName,OnPremisesSyncEnabled  # change it where it is mastered (on-prem when synced)", ps(&format!("smtp:{a}"))),
-        (_, true) => format!("{holders}\nGet-User -Filter \"UserPrincipalName -eq {}\" | Format-Table Name,RecipientTypeDetails,UserPrincipalName  # change it where it is mastered (on-prem when synced)", ps(a)),
-        (_, false) => format!("{holders}\nGet-Recipient -Filter \"EmailAddresses -eq {}\" | Format-Table Name,RecipientTypeDetails,PrimarySmtpAddress  # change it where it is mastered (on-prem when synced)", ps(&format!("smtp:{a}"))),
+        ("entra", true) => format!("{holders}\nGet-MgUser -Filter {} -Property Id,UserPrincipalName,OnPremisesSyncEnabled  # change it where it is mastered (on-prem when synced)", domain::ps_dquote(&format!("userPrincipalName eq {}", domain::filter_quote(a)))),
+        ("entra", false) => format!("{holders}\nGet-MgUser -Filter {} -Property Id,UserPrincipalName,OnPremisesSyncEnabled  # change it where it is mastered (on-prem when synced)", domain::ps_dquote(&format!("proxyAddresses/any(p:p eq {})", domain::filter_quote(&format!("smtp:{a}"))))),
+        (_, true) => format!("{holders}\nGet-User -Filter {} | Format-Table Name,RecipientTypeDetails,UserPrincipalName  # change it where it is mastered (on-prem when synced)", domain::ps_dquote(&format!("UserPrincipalName -eq {}", domain::filter_quote(a)))),
+        (_, false) => format!("{holders}\nGet-Recipient -Filter {} | Format-Table Name,RecipientTypeDetails,PrimarySmtpAddress  # change it where it is mastered (on-prem when synced)", domain::ps_dquote(&format!("EmailAddresses -eq {}", domain::filter_quote(&format!("smtp:{a}"))))),
     }
 }
 

@@ -30,7 +30,6 @@
 //! - seed 003 ("if the object is not present in Azure AD, make sure that the object is in scope")
 //! - <https://learn.microsoft.com/entra/identity/hybrid/connect/plan-connect-design-concepts>
 
-use crate::ps;
 use hybrid_audit_sdk::domain;
 use hybrid_audit_sdk::{Check, Context, Field, Findings, Identity, Severity};
 
@@ -56,7 +55,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
             format!(" (source anchor {g})"),
             format!("Get-ADObject -Identity '{g}' -IncludeDeletedObjects -Properties isDeleted,lastKnownParent,whenChanged  # the objectGUID; a hard-matched object carries it in mS-DS-ConsistencyGuid instead"),
         ),
-        None => (String::new(), format!("Get-ADUser -Filter \"userPrincipalName -eq {}\" -Properties *  # a custom source anchor: look it up by the attribute Entra Connect anchors on", ps(&upn))),
+        None => (String::new(), format!("Get-ADUser -Filter {} -Properties *  # a custom source anchor: look it up by the attribute Entra Connect anchors on", domain::ps_dquote(&format!("userPrincipalName -eq {}", domain::filter_quote(&upn))))),
     };
     out.report(Severity::Medium, format!("synced Entra user {upn} has onPremisesImmutableId {immutable}{anchor} but no AD object in the export carries it"))
         .evidence(Field::AdPresent)

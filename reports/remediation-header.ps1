@@ -1,0 +1,159 @@
+<#
+.SYNOPSIS
+    Remediation steps written by hybrid-audit from an offline audit. Read every step before running any.
+
+.DESCRIPTION
+    One block per finding, grouped per person (most urgent first) and ordered by dependency: holds are
+    released or kept before licenses change, a stale previous-mailbox pointer is cleared before a license
+    is added, licenses before directory fixes, directory fixes before the sync that carries them, moves last.
+
+    Before the first change of a finding, the values the finding rests on are read again from the live
+    tenant (for example: the cloud ExchangeGuid still equals the exported one). When one no longer does,
+    the whole finding is skipped with a message: the tenant changed since the export, audit it again.
+
+    Nothing runs by default:
+      - without -Reviewed (or -WhatIf) the script stops at once;
+      - every change asks for confirmation (ConfirmImpact High) unless you pass -Confirm:$false;
+      - a step that deletes, purges or clears data runs only with -IncludeDestructive;
+      - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run;
+      - a step to do by hand that later steps depend on asks whether it is done.
+
+    Run it twice, in the two shells the steps need:
+      -Shell ExchangeOnline   after Connect-ExchangeOnline and Connect-MgGraph
+                              (scopes User.ReadWrite.All, Directory.ReadWrite.All)
+      -Shell OnPremises       in the Exchange Management Shell with the ActiveDirectory module;
+                              Start-ADSyncSyncCycle steps need the Entra Connect server
+    Each run does the steps of its shell and says which ones wait for the other.
+
+.PARAMETER Shell
+    ExchangeOnline or OnPremises: which steps to run (see above).
+
+.PARAMETER Reviewed
+    You read this script. Without it, and without -WhatIf, nothing runs.
+
+.PARAMETER IncludeDestructive
+    Also run the steps that delete, purge or clear data (marked DESTRUCTIVE). Use with -Finding.
+
+.PARAMETER Finding
+    Only these finding ids (as in findings.json, audit.xlsx and report.html).
+
+.EXAMPLE
+    .\remediation.ps1 -Shell ExchangeOnline -WhatIf
+    Shows what would change, reading the live values but changing nothing.
+
+.EXAMPLE
+    .\remediation.ps1 -Shell OnPremises -Reviewed -Finding GUID002-0123456789abcdef
+    Runs the on-prem steps of one finding, asking before each change.
+#>
+[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+param(
+    [Parameter(Mandatory = $true)]
+    [ValidateSet('ExchangeOnline', 'OnPremises')]
+    [string] $Shell,
+
+    [switch] $Reviewed,
+
+    [switch] $IncludeDestructive,
+
+    [string[]] $Finding
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$script:Caller = $PSCmdlet
+$script:Tally = @{ Done = 0; Skipped = 0; Failed = 0; Waiting = 0 }
+
+if (-not $Reviewed -and -not $WhatIfPreference) {
+    Write-Warning 'Nothing was run. Read this script, run it with -WhatIf, then run it again with -Reviewed.'
+    return
+}
+
+# A live value as text, the way the export wrote it: GUIDs from 16-byte AD values, lists joined by '; '.
+function ConvertTo-Comparable {
+    param($Value)
+    if ($null -eq $Value) { return '' }
+    if ($Value -is [byte[]]) {
+        if ($Value.Length -eq 16) { return ([guid]::new($Value)).ToString() }
+        return [Convert]::ToBase64String($Value)
+    }
+    if ($Value -is [System.Collections.IEnumerable] -and $Value -isnot [string]) {
+        return (@($Value | ForEach-Object { ConvertTo-Comparable $_ }) -join '; ')
+    }
+    return "$Value"
+}
+
+# Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
+# live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
+function Start-Finding {
+    param([string] $Id, [string] $Identity, [object[]] $Preconditions)
+    $state = [pscustomobject]@{ Id = $Id; Go = $true }
+    if ($Finding -and $Id -notin $Finding) {
+        $state.Go = $false
+        return $state
+    }
+    foreach ($p in $Preconditions) {
+        if ($p.Shell -ne $Shell) { continue }
+        try {
+            $live = ConvertTo-Comparable (& $p.Live)
+        }
+        catch {
+            Write-Warning ('{0}: skipped, cannot read {1} of {2} live: {3}' -f $Id, $p.Field, $Identity, $_.Exception.Message)
+            $script:Tally.Skipped++
+            $state.Go = $false
+            return $state
+        }
+        $same = if ($p.Expected -eq '') { $live -eq '' } else { $live -eq $p.Expected }
+        if (-not $same) {
+            Write-Warning ("{0}: skipped, {1} of {2} is now '{3}', not '{4}' as exported: the tenant changed since the audit, audit again" -f $Id, $p.Field, $Identity, $live, $p.Expected)
+            $script:Tally.Skipped++
+            $state.Go = $false
+            return $state
+        }
+    }
+    return $state
+}
+
+# Runs one step of a finding: in its shell only, destructive ones only when asked, each change through
+# ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding.
+function Invoke-Step {
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $Destructive, [scriptblock] $Action)
+    if (-not $State.Go) { return }
+    if ($StepShell -ne $Shell) {
+        Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
+        $script:Tally.Waiting++
+        return
+    }
+    if ($Destructive -and -not $IncludeDestructive) {
+        Write-Warning ('{0} step {1}: not run, it deletes or clears data; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
+        $script:Tally.Waiting++
+        return
+    }
+    if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) { return }
+    try {
+        & $Action
+        $script:Tally.Done++
+    }
+    catch {
+        Write-Warning ('{0} step {1} failed: {2}; the rest of this finding is skipped' -f $State.Id, $Step, $_.Exception.Message)
+        $script:Tally.Failed++
+        $State.Go = $false
+    }
+}
+
+# A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend
+# on it (save the content before the license goes): the operator must say it is done, even under
+# -Confirm:$false; otherwise the rest of the finding is skipped.
+function Write-ManualStep {
+    param($State, [int] $Step, [string] $Text, [switch] $Gate)
+    if (-not $State.Go) { return }
+    Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
+    if ($Gate -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+        Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
+        $script:Tally.Skipped++
+        $State.Go = $false
+    }
+}
+
+#__STEPS__
+
+Write-Host ('{0} steps run, {1} findings skipped (changed since the audit), {2} steps failed, {3} steps left for the other shell or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Waiting)

@@ -1,0 +1,62 @@
+//! findings.csv: one row per finding, UTF-8 with a byte-order mark so Excel opens it as UTF-8; list values
+//! joined by `; `.
+
+use super::evidence_text;
+use crate::findings::Audit;
+use std::io::Write;
+use std::path::Path;
+
+pub const HEADER: [&str; 15] = [
+    "id",
+    "severity",
+    "check",
+    "name",
+    "identity",
+    "ad_object_guid",
+    "entra_id",
+    "exo_guid",
+    "exchange_guid",
+    "message",
+    "evidence",
+    "sources",
+    "remediation",
+    "deadline",
+    "days_left",
+];
+
+pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    out.write_all(b"\xEF\xBB\xBF").map_err(|e| e.to_string())?;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    w.write_record(HEADER).map_err(|e| e.to_string())?;
+    let mut sources: Vec<&str> = Vec::new();
+    for f in &audit.findings {
+        sources.clear();
+        sources.extend(f.evidence.iter().flat_map(|e| e.sources.iter().map(String::as_str)));
+        sources.sort_unstable();
+        sources.dedup();
+        let id = &f.identity;
+        let days = f.days_left.map(|d| d.to_string()).unwrap_or_default();
+        w.write_record([
+            f.id.as_str(),
+            f.severity.as_str(),
+            &f.check,
+            &f.name,
+            &id.upn,
+            id.ad_object_guid.as_deref().unwrap_or(""),
+            id.entra_id.as_deref().unwrap_or(""),
+            id.exo_guid.as_deref().unwrap_or(""),
+            id.exchange_guid.as_deref().unwrap_or(""),
+            &f.message,
+            &evidence_text(f),
+            &sources.join("; "),
+            &f.remediation,
+            f.deadline.as_deref().unwrap_or(""),
+            &days,
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    let mut out = w.into_inner().map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())
+}

@@ -1,0 +1,132 @@
+//! The reports: every output written from the one [`Audit`] model, one writer per format, side by side.
+//! No writer reads an input again. Each output is written to a temporary name in the output folder and
+//! renamed when complete, so a file with the final name is never a partial one.
+
+pub mod csv_out;
+pub mod html;
+pub mod plan;
+pub mod ps1;
+pub mod xlsx;
+
+use crate::findings::Audit;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// The templates of the text reports: embedded in the binary, each replaceable by a file of the same
+/// name in the `--templates` folder.
+#[derive(Clone, Debug)]
+pub struct Templates {
+    pub html: Cow<'static, str>,
+    pub ps1_header: Cow<'static, str>,
+}
+
+pub const HTML_TEMPLATE: &str = "report.html";
+pub const PS1_TEMPLATE: &str = "remediation-header.ps1";
+/// Where the audit data goes in report.html (exactly once).
+pub const HTML_TOKEN: &str = "__AUDIT_JSON__";
+/// Where the generated steps go in remediation.ps1 (exactly once).
+pub const PS1_TOKEN: &str = "#__STEPS__";
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates { html: Cow::Borrowed(include_str!("../../reports/report.html")), ps1_header: Cow::Borrowed(include_str!("../../reports/remediation-header.ps1")) }
+    }
+}
+
+impl Templates {
+    /// The embedded templates, with those `dir` holds instead. A template without its token (exactly
+    /// once) is refused: the report would silently lack its data.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, String> {
+        let mut t = Templates::default();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(format!("--templates {}: not a folder — give a folder holding {HTML_TEMPLATE} and/or {PS1_TEMPLATE} (copies of reports/ to edit)", dir.display()));
+            }
+            for (name, slot) in [(HTML_TEMPLATE, &mut t.html), (PS1_TEMPLATE, &mut t.ps1_header)] {
+                let path = dir.join(name);
+                if path.is_file() {
+                    *slot = Cow::Owned(std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} — a template must be UTF-8 text", path.display()))?);
+                }
+            }
+        }
+        for (name, text, token) in [(HTML_TEMPLATE, &t.html, HTML_TOKEN), (PS1_TEMPLATE, &t.ps1_header, PS1_TOKEN)] {
+            let n = text.matches(token).count();
+            if n != 1 {
+                return Err(format!("template {name} holds {token} {n} times: it must hold it exactly once (where the data goes); start from the one in reports/"));
+            }
+        }
+        Ok(t)
+    }
+}
+
+/// The outputs of a run, in the order they are listed.
+pub const OUTPUTS: [&str; 5] = ["findings.json", "audit.xlsx", "report.html", "findings.csv", "remediation.ps1"];
+
+/// A writer that failed: which file and why.
+#[derive(Debug)]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write {}: {}", self.path.display(), self.message)
+    }
+}
+
+/// Writes every output into `out` side by side; `done` is told each file as it completes. Returns
+/// the paths written with the seconds each writer took, or every error.
+pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn Fn(&str) + Sync)) -> Result<Vec<(PathBuf, f64)>, Vec<WriteError>> {
+    let results: Vec<Result<(PathBuf, f64), WriteError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = OUTPUTS
+            .iter()
+            .map(|&name| {
+                scope.spawn(move || {
+                    let start = std::time::Instant::now();
+                    let path = out.join(name);
+                    let tmp = out.join(format!(".{name}.partial"));
+                    let result = match name {
+                        "findings.json" => audit.write_json(&tmp).map_err(|e| e.to_string()),
+                        "audit.xlsx" => xlsx::write(audit, &tmp),
+                        "report.html" => html::write(audit, &tmp, &templates.html),
+                        "findings.csv" => csv_out::write(audit, &tmp),
+                        _ => ps1::write(audit, &tmp, &templates.ps1_header),
+                    };
+                    let result = result.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
+                    if result.is_err() {
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                    done(name);
+                    result.map(|()| (path.clone(), start.elapsed().as_secs_f64())).map_err(|message| WriteError { path, message })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(WriteError { path: out.to_path_buf(), message: "a report writer panicked".into() }))).collect()
+    });
+    let (ok, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    if errors.is_empty() {
+        Ok(ok.into_iter().filter_map(Result::ok).collect())
+    } else {
+        Err(errors.into_iter().filter_map(Result::err).collect())
+    }
+}
+
+/// The evidence of a finding as one text: `field = value (file:line, …)` joined by `; `.
+pub fn evidence_text(f: &crate::findings::Finding) -> String {
+    let mut out = String::new();
+    for (i, e) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(e.field);
+        out.push_str(" = ");
+        out.push_str(if e.value.is_empty() { "(none)" } else { &e.value });
+        if !e.sources.is_empty() {
+            out.push_str(" (");
+            out.push_str(&e.sources.join(", "));
+            out.push(')');
+        }
+    }
+    out
+}

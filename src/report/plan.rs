@@ -1,0 +1,287 @@
+//! The remediation plan: each finding's remediation text cut into steps, each step classified by the
+//! cmdlet it runs (where it runs, what it changes, whether it destroys anything), and the findings ordered
+//! per identity by dependency. The Action plan sheet and remediation.ps1 are both written from it.
+
+use crate::findings::{Audit, Finding};
+use std::cmp::Reverse;
+
+/// Where a step runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Shell {
+    /// Exchange Online PowerShell and Microsoft Graph PowerShell.
+    ExchangeOnline,
+    /// On-prem: the ActiveDirectory module, the Exchange Management Shell, the Entra Connect server.
+    OnPremises,
+    /// Not a command this tool knows: for the operator to do by hand.
+    Manual,
+}
+
+impl Shell {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shell::ExchangeOnline => "ExchangeOnline",
+            Shell::OnPremises => "OnPremises",
+            Shell::Manual => "Manual",
+        }
+    }
+}
+
+/// What a step changes, in the order the changes must happen for one person: holds are released or kept
+/// before licenses change (a held mailbox refuses license removal), a stale previous-mailbox pointer is
+/// cleared before a license is added (else a second mailbox is provisioned), licenses before directory
+/// fixes, directory fixes before the sync that carries them, and moves last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    Hold,
+    PreviousMailbox,
+    License,
+    Directory,
+    Sync,
+    Move,
+    /// Reads only (inspection before acting), or a manual note.
+    Read,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Hold => "1 hold",
+            Phase::PreviousMailbox => "2 previous mailbox",
+            Phase::License => "3 license",
+            Phase::Directory => "4 directory",
+            Phase::Sync => "5 sync",
+            Phase::Move => "6 move",
+            Phase::Read => "read / manual",
+        }
+    }
+}
+
+/// One step of a finding's remediation.
+#[derive(Debug)]
+pub struct Step<'a> {
+    /// 1-based within the finding.
+    pub number: usize,
+    /// The comment lines before the command (and its trailing comment).
+    pub description: String,
+    /// The command lines (empty for a manual step: only its description).
+    pub command: Vec<&'a str>,
+    pub shell: Shell,
+    pub phase: Phase,
+    /// Changes something (not only Get-* / Format-* / a comment).
+    pub mutating: bool,
+    /// Deletes or purges something, or clears attributes: never run by default.
+    pub destructive: bool,
+    /// The cmdlet the step runs (its last command line's), e.g. `Set-RemoteMailbox`.
+    pub cmdlet: Option<&'a str>,
+}
+
+/// One finding's steps, in their own order.
+pub struct Item<'a> {
+    pub finding: &'a Finding,
+    pub steps: Vec<Step<'a>>,
+    /// The earliest phase among its changing steps: the finding's place in its identity's order.
+    pub phase: Phase,
+}
+
+/// All findings with a remediation, grouped by identity (most urgent identity first), each identity's
+/// findings in dependency order.
+pub struct Plan<'a> {
+    pub identities: Vec<Vec<Item<'a>>>,
+}
+
+impl<'a> Plan<'a> {
+    pub fn of(audit: &'a Audit) -> Plan<'a> {
+        let mut items: Vec<Item<'a>> = audit.findings.iter().filter(|f| !f.remediation.trim().is_empty()).map(Item::of).collect();
+        // Identity groups: by identity, then within it by phase, severity, check, id.
+        items.sort_by(|a, b| {
+            (a.finding.identity_index, a.phase, Reverse(a.finding.severity), &a.finding.check, &a.finding.id).cmp(&(
+                b.finding.identity_index,
+                b.phase,
+                Reverse(b.finding.severity),
+                &b.finding.check,
+                &b.finding.id,
+            ))
+        });
+        let mut identities: Vec<Vec<Item<'a>>> = Vec::new();
+        for item in items {
+            match identities.last_mut() {
+                Some(group) if group[0].finding.identity_index == item.finding.identity_index => group.push(item),
+                _ => identities.push(vec![item]),
+            }
+        }
+        // Most urgent first: worst severity, nearest deadline, then name.
+        let key = |g: &Vec<Item<'a>>| {
+            let worst = g.iter().map(|i| i.finding.severity).max();
+            let due = g.iter().filter_map(|i| i.finding.days_left).min().unwrap_or(i64::MAX);
+            (Reverse(worst), due, g[0].finding.identity.upn.clone(), g[0].finding.identity_index)
+        };
+        identities.sort_by_cached_key(key);
+        Plan { identities }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.identities.iter().flatten().map(|i| i.steps.len()).sum()
+    }
+}
+
+impl<'a> Item<'a> {
+    fn of(finding: &'a Finding) -> Item<'a> {
+        let steps = split(&finding.remediation);
+        let phase = steps.iter().filter(|s| s.mutating).map(|s| s.phase).min().unwrap_or(Phase::Read);
+        Item { finding, steps, phase }
+    }
+}
+
+/// Cuts a remediation text into steps: comment lines describe the next command; an assignment
+/// (`$sku = …`) belongs to the command that uses it; comments left at the end are a manual step.
+pub fn split(text: &str) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    let mut notes: Vec<&str> = Vec::new();
+    let mut lines: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            let comment = comment.trim();
+            // Numbered comments are steps of their own: "1. save the content" before "2. take the plan
+            // away" + its command is a step done by hand, not the command's description.
+            if numbered(comment) && lines.is_empty() && notes.first().is_some_and(|n| numbered(n)) {
+                steps.push(classify(steps.len() + 1, notes.join(" "), Vec::new()));
+                notes.clear();
+            }
+            notes.push(comment);
+            continue;
+        }
+        lines.push(trimmed);
+        if trimmed.starts_with('$') && is_assignment(trimmed) {
+            continue;
+        }
+        if let Some(trailing) = trailing_comment(trimmed) {
+            notes.push(trailing);
+        }
+        steps.push(classify(steps.len() + 1, notes.join(" "), std::mem::take(&mut lines)));
+        notes.clear();
+    }
+    if !lines.is_empty() || !notes.is_empty() {
+        steps.push(classify(steps.len() + 1, notes.join(" "), lines));
+    }
+    steps
+}
+
+/// `1. …`, `2) …`
+fn numbered(comment: &str) -> bool {
+    let digits = comment.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(comment.as_bytes().get(digits), Some(b'.' | b')'))
+}
+
+fn is_assignment(line: &str) -> bool {
+    let name_end = line[1..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).map(|i| i + 1).unwrap_or(line.len());
+    line[name_end..].trim_start().starts_with('=') && !line[name_end..].trim_start().starts_with("==")
+}
+
+/// The text of a `#` comment that ends a command line (outside quotes), if any.
+pub fn trailing_comment(line: &str) -> Option<&str> {
+    code_end(line).map(|at| line[at + 1..].trim())
+}
+
+/// The byte offset of a line's trailing `#` comment, outside single and double quotes.
+pub fn code_end(line: &str) -> Option<usize> {
+    let (mut single, mut double) = (false, false);
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'#' if !single && !double && i > 0 && bytes[i - 1].is_ascii_whitespace() => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The first `Verb-Noun` cmdlet name in a command line.
+fn cmdlet_of(line: &str) -> Option<&str> {
+    let code = &line[..code_end(line).unwrap_or(line.len())];
+    code.split(|c: char| c.is_whitespace() || c == '(' || c == '|' || c == '{' || c == ';').find(|w| {
+        let mut parts = w.splitn(2, '-');
+        matches!((parts.next(), parts.next()), (Some(verb), Some(noun)) if verb.len() > 1 && verb.chars().all(|c| c.is_ascii_alphabetic()) && verb.starts_with(|c: char| c.is_ascii_uppercase()) && noun.starts_with(|c: char| c.is_ascii_uppercase()) && noun.chars().all(|c| c.is_ascii_alphanumeric()))
+    })
+}
+
+fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> Step<'a> {
+    let Some(last) = command.last() else {
+        return Step { number, description, command, shell: Shell::Manual, phase: Phase::Read, mutating: false, destructive: false, cmdlet: None };
+    };
+    let cmdlet = cmdlet_of(last);
+    let code = &last[..code_end(last).unwrap_or(last.len())];
+    let (verb, noun) = cmdlet.and_then(|c| c.split_once('-')).unwrap_or(("", ""));
+    let shell = match noun {
+        n if n.starts_with("Mg") => Shell::ExchangeOnline,
+        n if n.starts_with("AD") || n == "RemoteMailbox" => Shell::OnPremises,
+        "Mailbox" | "User" | "MailUser" | "Recipient" | "MoveRequest" | "MailboxStatistics" | "MailboxRestoreRequest" | "OrganizationConfig" | "MigrationBatch" | "InboxRule" | "CASMailbox"
+        | "MailboxFolderStatistics" | "ComplianceSearch" | "ComplianceSearchAction" | "RetentionCompliancePolicy" | "CaseHoldPolicy" => Shell::ExchangeOnline,
+        _ => Shell::Manual,
+    };
+    let reading = matches!(verb, "Get" | "Test" | "Find" | "Search" | "Format" | "Measure" | "Select" | "Where");
+    let mutating = shell != Shell::Manual && !reading;
+    let lower = code.to_ascii_lowercase();
+    let destructive = mutating && (verb == "Remove" || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
+    let phase = if !mutating {
+        Phase::Read
+    } else if lower.contains("hold") || noun.contains("HoldPolicy") || noun == "RetentionCompliancePolicy" {
+        Phase::Hold
+    } else if lower.contains("-permanentlyclearpreviousmailboxinfo") {
+        Phase::PreviousMailbox
+    } else if noun.contains("License") || lower.contains("-usagelocation") {
+        Phase::License
+    } else if noun == "ADSyncSyncCycle" {
+        Phase::Sync
+    } else if matches!(noun, "MoveRequest" | "MailboxRestoreRequest" | "MigrationBatch") {
+        Phase::Move
+    } else {
+        Phase::Directory
+    };
+    Step { number, description, command, shell, phase, mutating, destructive, cmdlet }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_take_their_comments_and_assignments() {
+        let text = "# 1. save first\n# 2. take the plan away\n$sku = (Get-MgUserLicenseDetail -UserId 'a@b.c').SkuId\nSet-MgUserLicense -UserId 'a@b.c' -AddLicenses @() -RemoveLicenses @()\n# 3. clear\nSet-User -Identity 'a@b.c' -PermanentlyClearPreviousMailboxInfo";
+        let steps = split(text);
+        assert_eq!(steps.len(), 3);
+        assert_eq!((steps[0].description.as_str(), steps[0].command.len(), steps[0].shell), ("1. save first", 0, Shell::Manual));
+        assert_eq!(steps[1].command.len(), 2);
+        assert_eq!(steps[1].description, "2. take the plan away");
+        assert_eq!((steps[1].shell, steps[1].phase, steps[1].destructive), (Shell::ExchangeOnline, Phase::License, false));
+        assert_eq!((steps[2].phase, steps[2].destructive), (Phase::PreviousMailbox, true));
+    }
+
+    #[test]
+    fn trailing_comments_are_notes_and_quotes_are_respected() {
+        let steps = split("Set-Mailbox -Identity 'a#b' -LitigationHoldEnabled $false  # and the cases\n# different people: rename instead");
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].description, "and the cases");
+        assert_eq!(steps[0].phase, Phase::Hold);
+        assert_eq!((steps[1].shell, steps[1].mutating, steps[1].command.len()), (Shell::Manual, false, 0));
+    }
+
+    #[test]
+    fn shells_and_phases_follow_the_cmdlet() {
+        let one = |t| {
+            let s = split(t);
+            (s[0].shell, s[0].phase, s[0].mutating, s[0].destructive)
+        };
+        assert_eq!(one("Set-RemoteMailbox -Identity 'x' -ExchangeGuid 'g'"), (Shell::OnPremises, Phase::Directory, true, false));
+        assert_eq!(one("Start-ADSyncSyncCycle -PolicyType Delta"), (Shell::OnPremises, Phase::Sync, true, false));
+        assert_eq!(one("New-MoveRequest -Identity 'x' -Remote"), (Shell::ExchangeOnline, Phase::Move, true, false));
+        assert_eq!(one("Get-ADObject -Identity 'g' -IncludeDeletedObjects"), (Shell::OnPremises, Phase::Read, false, false));
+        assert_eq!(one("Set-ADUser -Identity 's' -Clear msExchHomeServerName,homeMDB"), (Shell::OnPremises, Phase::Directory, true, true));
+        assert_eq!(one("Invoke-Frobnicate -Now"), (Shell::Manual, Phase::Read, false, false));
+    }
+}

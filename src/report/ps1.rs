@@ -1,0 +1,184 @@
+//! remediation.ps1: the header template (`reports/remediation-header.ps1`: parameters, the guards and the
+//! helper functions) with one block per finding in place of its token, from the [`Plan`].
+//!
+//! A finding's precondition is its evidence, re-read live: each evidence field this module knows how
+//! to read from the tenant (the table in [`live_reader`]) becomes a check that the live value still
+//! equals the exported one, run before the finding's first change in the shell that can read it.
+
+use super::plan::{Item, Plan, Shell, Step};
+use crate::findings::{Audit, Finding};
+use hybrid_audit_sdk::domain::ps_quote;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+pub fn write(audit: &Audit, path: &Path, header: &str) -> Result<(), String> {
+    let (head, tail) = header.split_once(super::PS1_TOKEN).ok_or_else(|| format!("the script template lacks {}", super::PS1_TOKEN))?;
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    // UTF-8 with a byte-order mark: Windows PowerShell 5.1 reads a file without one as ANSI.
+    out.write_all(b"\xEF\xBB\xBF").map_err(|e| e.to_string())?;
+    out.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
+    let plan = Plan::of(audit);
+    let mut block = String::new();
+    let _ = writeln!(block, "# Audit as of {}: {} findings; {} with a remediation, {} steps.", audit.as_of, audit.findings.len(), plan.identities.iter().map(Vec::len).sum::<usize>(), plan.steps());
+    if !audit.check_failures.is_empty() {
+        let _ = writeln!(block, "# WARNING: the audit is incomplete, checks failed: {}.", audit.check_failures.iter().flat_map(|c| c.checks.iter().map(String::as_str)).collect::<Vec<_>>().join(", "));
+    }
+    out.write_all(block.as_bytes()).map_err(|e| e.to_string())?;
+    for identity in &plan.identities {
+        block.clear();
+        let _ = writeln!(block, "\n# ==== {} ====", one_line(&identity[0].finding.identity.upn));
+        let mut done: Vec<(&str, usize, String)> = Vec::new();
+        for item in identity {
+            finding_block(&mut block, item, &mut done);
+        }
+        out.write_all(block.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    out.write_all(tail.as_bytes()).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())
+}
+
+/// Text for a `#` comment line: no line breaks (a newline would end the comment).
+fn one_line(text: &str) -> String {
+    text.split(['\r', '\n']).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" / ")
+}
+
+/// How to read an evidence field from the live tenant: the shell that can, and the expression.
+fn live_reader(field: &str, f: &Finding) -> Option<(Shell, String)> {
+    let id = &f.identity;
+    let exo = ps_quote(id.exo_guid.as_deref().unwrap_or(&id.upn));
+    let graph = ps_quote(id.entra_id.as_deref().unwrap_or(&id.upn));
+    let ad = id.ad_object_guid.as_deref().map(ps_quote);
+    let (shell, expr) = match field {
+        "exo.ExchangeGuid" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).ExchangeGuid")),
+        "exo.ArchiveGuid" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).ArchiveGuid")),
+        "exo.RecipientTypeDetails" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).RecipientTypeDetails")),
+        "exo.PreviousRecipientTypeDetails" => (Shell::ExchangeOnline, format!("(Get-User -Identity {exo}).PreviousRecipientTypeDetails")),
+        "exo.ArchiveStatus" => (Shell::ExchangeOnline, format!("(Get-Mailbox -Identity {exo}).ArchiveStatus")),
+        "entra.usageLocation" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property usageLocation).UsageLocation")),
+        "entra.accountEnabled" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property accountEnabled).AccountEnabled")),
+        "entra.onPremisesImmutableId" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property onPremisesImmutableId).OnPremisesImmutableId")),
+        _ => {
+            let attribute = match field {
+                "ad.msExchMailboxGuid" => "msExchMailboxGuid",
+                "ad.msExchArchiveGUID" => "msExchArchiveGUID",
+                "ad.msExchRecipientTypeDetails" => "msExchRecipientTypeDetails",
+                "ad.msExchRemoteRecipientType" => "msExchRemoteRecipientType",
+                "ad.mailNickname" => "mailNickname",
+                "ad.msExchHomeServerName" => "msExchHomeServerName",
+                "ad.homeMDB" => "homeMDB",
+                "ad.Enabled" => "Enabled",
+                "ad.userPrincipalName" => "UserPrincipalName",
+                _ => return None,
+            };
+            (Shell::OnPremises, format!("(Get-ADUser -Identity {} -Properties {attribute}).{attribute}", ad?))
+        }
+    };
+    Some((shell, expr))
+}
+
+/// The exported value as the script compares it: `''` for an empty one.
+fn expected(value: &str) -> &str {
+    match value {
+        "(empty)" | "(none)" => "",
+        v => v,
+    }
+}
+
+/// A command that must not run as written: it holds a `<placeholder>` to fill in, or a cmdlet this
+/// tool does not know.
+fn needs_hand(step: &Step<'_>) -> Option<&'static str> {
+    if step.command.iter().any(|l| l.contains("'<") || l.contains("\"<")) {
+        Some("fill in the <placeholder> first")
+    } else if step.shell == Shell::Manual {
+        Some("a command this script does not run")
+    } else {
+        None
+    }
+}
+
+/// `done`: the commands already written for this identity (finding id, step, command): a step two
+/// findings share (GUID001 and GUID004 both detach the cloud mailbox) is written once.
+fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str, usize, String)>) {
+    let f = item.finding;
+    let _ = writeln!(out, "\n# --- {} · {} · {} ({}) ---", f.id, f.severity.as_str(), f.check, f.name);
+    let _ = writeln!(out, "# {}", one_line(&f.message));
+    if let (Some(d), Some(left)) = (&f.deadline, f.days_left) {
+        let when = if left >= 0 { format!("{left} days left") } else { format!("passed {} days before", -left) };
+        let _ = writeln!(out, "# deadline {d}: {when} the audit");
+    }
+    let mut checks = Vec::new();
+    let mut unread = Vec::new();
+    for e in &f.evidence {
+        match live_reader(e.field, f) {
+            Some((shell, expr)) => checks.push((e.field, shell, expr, expected(&e.value))),
+            None => unread.push(e.field),
+        }
+    }
+    unread.dedup();
+    if !checks.is_empty() {
+        let _ = writeln!(out, "# precondition, re-read live before the first change:");
+        for (field, shell, _, value) in &checks {
+            let _ = writeln!(out, "#   {field} = {} ({})", if value.is_empty() { "(empty)".to_string() } else { one_line(value) }, shell.as_str());
+        }
+    }
+    if !unread.is_empty() {
+        let _ = writeln!(out, "# not re-read live (check by hand if in doubt): {}", unread.join(", "));
+    }
+    let _ = write!(out, "$f = Start-Finding -Id {} -Identity {} -Preconditions @(", ps_quote(&f.id), ps_quote(&f.identity.upn));
+    for (field, shell, expr, value) in &checks {
+        let _ = write!(out, "\n    @{{ Field = {}; Shell = '{}'; Expected = {}; Live = {{ {expr} }} }}", ps_quote(field), shell.as_str(), ps_quote(value));
+    }
+    let _ = writeln!(out, "{})", if checks.is_empty() { "" } else { "\n" });
+    for (i, step) in item.steps.iter().enumerate() {
+        let text = step.command.join("\n");
+        if !text.is_empty() {
+            if let Some((id, n, _)) = done.iter().find(|(_, _, t)| *t == text) {
+                let _ = writeln!(out, "# step {} is step {n} of {id} above: not repeated", step.number);
+                continue;
+            }
+            done.push((&f.id, step.number, text));
+        }
+        // A step done by hand before a change of the same finding must be confirmed done.
+        let gate = step.command.is_empty() && item.steps[i + 1..].iter().any(|s| s.mutating);
+        step_block(out, f, step, gate);
+    }
+}
+
+fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool) {
+    let n = step.number;
+    let mut label = format!("# step {n} ({}, {}", step.phase.as_str(), step.shell.as_str());
+    if step.destructive {
+        label.push_str(", DESTRUCTIVE");
+    }
+    label.push(')');
+    if !step.description.is_empty() {
+        let _ = write!(label, ": {}", one_line(&step.description));
+    }
+    let _ = writeln!(out, "{label}");
+    if step.command.is_empty() {
+        let _ = writeln!(out, "Write-ManualStep $f {n} {}{}", ps_quote(&one_line(&step.description)), if gate { " -Gate" } else { "" });
+        return;
+    }
+    if let Some(why) = needs_hand(step) {
+        for line in &step.command {
+            let _ = writeln!(out, "#   {}", one_line(line));
+        }
+        let _ = writeln!(out, "Write-ManualStep $f {n} {}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))));
+        return;
+    }
+    let command = step.command.last().map(|l| &l[..super::plan::code_end(l).unwrap_or(l.len())]).unwrap_or("").trim();
+    let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(command));
+    if !step.mutating {
+        out.push_str(" -ReadOnly");
+    }
+    if step.destructive {
+        out.push_str(" -Destructive");
+    }
+    out.push_str(" -Action {\n");
+    for line in &step.command {
+        let _ = writeln!(out, "    {line}");
+    }
+    out.push_str("}\n");
+}
