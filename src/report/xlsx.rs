@@ -6,7 +6,7 @@ use super::evidence_text;
 use super::plan::Plan;
 use crate::findings::{Audit, Verdict};
 use hybrid_audit_sdk::Severity;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
 /// Rows of one sheet: Excel's limit, 1,048,576, less the header.
@@ -138,6 +138,12 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
         // The constant-memory sheets' temp files go beside the output (the system temp may be small).
         wb.set_tempdir(dir).map_err(err)?;
     }
+    // Dated by the audit, not the clock: the same inputs and --as-of give the same workbook.
+    let mut props = DocProperties::new().set_title(format!("hybrid-audit as of {}", audit.as_of)).set_comment("written by hybrid-audit from findings.json's model");
+    if let Ok(date) = ExcelDateTime::parse_from_str(&audit.as_of) {
+        props = props.set_creation_datetime(&date);
+    }
+    wb.set_properties(&props);
     let plan = Plan::of(audit);
     summary(&mut wb, audit, &f, plan.steps())?;
     findings(&mut wb, audit, &f)?;

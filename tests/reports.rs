@@ -1,0 +1,271 @@
+//! The reports of a real run on the Contoso fixtures: the workbook read back with calamine against
+//! findings.json, findings.csv, remediation.ps1 parsed with a real PowerShell grammar, snapshots of the
+//! text outputs, byte-identical reruns, exit codes, templates.
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use hybrid_audit::report::{csv_out, xlsx};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_raw(dir: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(dir).arg("--out").arg(out).args(["--as-of", "2026-11-22"]).args(extra).output().expect("run the binary")
+}
+
+/// Runs the binary on a fixture tenant; the reports' folder and findings.json.
+fn run(shape: &str, extra: &[&str]) -> (tempfile::TempDir, Value) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = run_raw(&repo().join("fixtures").join(shape), tmp.path(), extra);
+    assert_eq!(out.status.code(), Some(0), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let json = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("findings.json")).expect("findings.json")).expect("JSON");
+    (tmp, json)
+}
+
+fn findings(audit: &Value) -> &Vec<Value> {
+    audit["findings"].as_array().expect("findings")
+}
+
+fn text(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => format!("{f}"),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A sheet's rows as text.
+fn sheet(book: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str) -> Vec<Vec<String>> {
+    let range = book.worksheet_range(name).unwrap_or_else(|e| panic!("sheet {name}: {e}"));
+    range.rows().map(|r| r.iter().map(text).collect()).collect()
+}
+
+#[test]
+fn every_output_is_written_and_nothing_partial_is_left() {
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let (tmp, _) = run(shape, &[]);
+        let mut names: Vec<String> = std::fs::read_dir(tmp.path()).expect("out").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, ["audit.xlsx", "findings.csv", "findings.json", "remediation.ps1", "report.html"], "{shape}");
+    }
+}
+
+#[test]
+fn workbook_rows_match_findings_json() {
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let (tmp, audit) = run(shape, &[]);
+        let mut book: Xlsx<_> = open_workbook(tmp.path().join("audit.xlsx")).expect("open audit.xlsx");
+        assert_eq!(book.sheet_names(), ["Summary", "Findings", "Readiness", "Action plan", "Join", "Checks"]);
+
+        let rows = sheet(&mut book, "Findings");
+        assert_eq!(rows[0], xlsx::FINDINGS_HEADER);
+        assert_eq!(rows.len() - 1, findings(&audit).len(), "{shape}: one Findings row per finding");
+        for (row, f) in rows[1..].iter().zip(findings(&audit)) {
+            assert_eq!((row[0].as_str(), row[1].as_str(), row[9].as_str()), (f["severity"].as_str().unwrap(), f["check"].as_str().unwrap(), f["id"].as_str().unwrap()));
+            assert_eq!(row[3], f["identity"]["upn"].as_str().unwrap());
+            assert_eq!(row[5], f["remediation"].as_str().unwrap());
+        }
+
+        let rows = sheet(&mut book, "Readiness");
+        assert_eq!(rows[0], xlsx::READINESS_HEADER);
+        assert_eq!((rows.len() - 1) as u64, audit["join"]["identities"].as_u64().unwrap(), "{shape}: one Readiness row per identity");
+        for verdict in ["blocked", "attention", "ready"] {
+            let n = rows[1..].iter().filter(|r| r[1] == verdict).count() as u64;
+            assert_eq!(n, audit["readiness"][verdict].as_u64().unwrap(), "{shape}: {verdict}");
+        }
+        for v in audit["identities"].as_array().unwrap() {
+            let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
+            assert!(rows.iter().any(|r| r[0] == v["upn"].as_str().unwrap() && r[4] == ids.join("; ")), "{shape}: readiness of {}", v["upn"]);
+        }
+
+        let rows = sheet(&mut book, "Action plan");
+        assert_eq!(rows[0], xlsx::PLAN_HEADER);
+        let planned: BTreeSet<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+        let with_fix: BTreeSet<&str> = findings(&audit).iter().filter(|f| !f["remediation"].as_str().unwrap().trim().is_empty()).map(|f| f["id"].as_str().unwrap()).collect();
+        assert_eq!(planned, with_fix, "{shape}: every remediation is in the plan");
+        assert!(rows[1..].iter().all(|r| r[12].is_empty() && r[13].is_empty() && r[14].is_empty()), "owner / due / status are left empty");
+
+        let rows = sheet(&mut book, "Checks");
+        assert_eq!(rows[0], xlsx::CHECKS_HEADER);
+        assert_eq!(rows.len() - 1, audit["checks"].as_array().unwrap().len());
+
+        let rows = sheet(&mut book, "Join");
+        assert_eq!(rows[0], xlsx::JOIN_HEADER);
+        let u = &audit["join"]["unmatched"];
+        let unmatched: u64 = ["ad", "entra_cloud_only", "entra_synced", "exo", "exo_previous"].iter().map(|k| u[*k].as_u64().unwrap()).sum();
+        assert_eq!((rows.len() - 1) as u64, unmatched, "{shape}: one Join row per unmatched object (no ambiguous match in the fixtures)");
+        assert!(rows[1..].iter().all(|r| r[4].contains(':')), "every Join row names its file and line");
+
+        let rows = sheet(&mut book, "Summary");
+        let count = |label: &str| rows.iter().find(|r| r[0] == label).map(|r| r[1].clone()).unwrap_or_else(|| panic!("Summary lacks {label}"));
+        assert_eq!(count("Findings"), findings(&audit).len().to_string());
+        assert_eq!(count("critical"), audit["summary"]["critical"].to_string());
+        assert_eq!(count("As of"), "2026-11-22");
+        for input in audit["inputs"].as_array().unwrap() {
+            assert!(rows.iter().any(|r| r.contains(&input["sha256"].as_str().unwrap().to_string())), "Summary lists {}", input["path"]);
+        }
+    }
+}
+
+#[test]
+fn csv_has_a_bom_and_one_row_per_finding() {
+    let (tmp, audit) = run("contoso-mixed", &[]);
+    let bytes = std::fs::read(tmp.path().join("findings.csv")).expect("csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(reader.headers().expect("header").iter().collect::<Vec<_>>(), csv_out::HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(rows.len(), findings(&audit).len());
+    for (row, f) in rows.iter().zip(findings(&audit)) {
+        assert_eq!(&row[0], f["id"].as_str().unwrap());
+        assert_eq!(&row[12], f["remediation"].as_str().unwrap(), "multi-line remediation kept whole");
+        let sources: BTreeSet<&str> = f["evidence"].as_array().unwrap().iter().flat_map(|e| e["sources"].as_array().unwrap().iter().map(|s| s.as_str().unwrap())).collect();
+        assert_eq!(row[11].split("; ").filter(|s| !s.is_empty()).collect::<BTreeSet<_>>(), sources, "sources joined by '; '");
+    }
+}
+
+/// Every ERROR or MISSING node of a PowerShell parse, with its position.
+fn parse_errors(script: &str) -> Vec<String> {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).expect("PowerShell grammar");
+    let tree = parser.parse(script, None).expect("parse");
+    let mut errors = Vec::new();
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            let p = node.start_position();
+            errors.push(format!("line {} column {}: {} `{}`", p.row + 1, p.column + 1, node.kind(), &script[node.byte_range()].chars().take(80).collect::<String>()));
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    errors
+}
+
+#[test]
+fn the_grammar_check_sees_a_broken_script() {
+    // The parse check itself must be able to fail.
+    assert!(!parse_errors("function f {\n    param($a)\n    if ($a) { 'x' }\n").is_empty(), "an unclosed brace");
+    assert!(!parse_errors("Set-User -Identity 'a'b' -Confirm:$false'\n").is_empty() || !parse_errors("@{ A = 'x'; B = }\n").is_empty(), "a broken string or hashtable");
+    assert!(parse_errors("function f {\n    param($a)\n    if ($a) { 'x' }\n}\n").is_empty());
+}
+
+#[test]
+fn remediation_script_parses_and_gates_every_change() {
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let (tmp, audit) = run(shape, &[]);
+        let bytes = std::fs::read(tmp.path().join("remediation.ps1")).expect("ps1");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM: Windows PowerShell 5.1 reads UTF-8 only with one");
+        let script = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+        let errors = parse_errors(&script);
+        assert!(errors.is_empty(), "{shape}: remediation.ps1 does not parse:\n{}", errors.join("\n"));
+        assert!(script.contains("[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]"));
+        assert!(script.contains("$script:Caller.ShouldProcess("), "changes go through ShouldProcess (-WhatIf)");
+        for f in findings(&audit).iter().filter(|f| !f["remediation"].as_str().unwrap().trim().is_empty()) {
+            assert!(script.contains(&format!("Start-Finding -Id '{}'", f["id"].as_str().unwrap())), "{shape}: {} has its block", f["id"]);
+        }
+        for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
+            let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ");
+            assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");
+        }
+        assert!(!script.lines().any(|l| l.starts_with("Invoke-Step ") && l.contains("'<")), "placeholders are never run");
+        // Per identity, findings in dependency order: holds, previous mailbox, license, directory, sync, move.
+        for section in script.split("\n# ==== ").skip(1) {
+            let phases: Vec<u8> = section
+                .split("\n# --- ")
+                .skip(1)
+                .filter_map(|block| block.lines().filter_map(|l| l.strip_prefix("# step ")).filter_map(|l| l.split_once('(').map(|(_, p)| p.as_bytes()[0])).filter(u8::is_ascii_digit).min())
+                .collect();
+            assert!(phases.windows(2).all(|w| w[0] <= w[1]), "{shape}: out of order in {}", section.lines().next().unwrap_or(""));
+        }
+    }
+}
+
+/// Compares an output with its snapshot in tests/snapshots/ (UPDATE_SNAPSHOTS=1 rewrites them).
+fn snapshot(name: &str, actual: &str) {
+    let path: PathBuf = repo().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1 to create it)", path.display()));
+    if expected != actual {
+        let at = expected.lines().zip(actual.lines()).position(|(a, b)| a != b).unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{name} differs from its snapshot at line {}:\n- {}\n+ {}\n(review, then UPDATE_SNAPSHOTS=1 cargo test --release --test reports)",
+            at + 1,
+            expected.lines().nth(at).unwrap_or("<end>"),
+            actual.lines().nth(at).unwrap_or("<end>")
+        );
+    }
+}
+
+#[test]
+fn text_outputs_match_their_snapshots() {
+    let (tmp, _) = run("contoso-ps51", &[]);
+    for name in ["findings.csv", "remediation.ps1"] {
+        let text = std::fs::read_to_string(tmp.path().join(name)).expect(name);
+        snapshot(&format!("contoso-ps51.{name}"), &text);
+    }
+}
+
+#[test]
+fn reruns_write_identical_bytes() {
+    let (a, _) = run("contoso-ps51", &[]);
+    let (b, _) = run("contoso-ps51", &[]);
+    for name in hybrid_audit::report::OUTPUTS {
+        assert!(std::fs::read(a.path().join(name)).unwrap() == std::fs::read(b.path().join(name)).unwrap(), "{name} differs between two runs");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let fixture = repo().join("fixtures/contoso-ps51");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let code = |extra: &[&str]| run_raw(&fixture, &out, extra).status.code();
+    assert_eq!(code(&[]), Some(0), "findings alone are not a failure");
+    assert_eq!(code(&["--fail-on", "critical"]), Some(3), "the fixture has critical findings");
+    assert_eq!(code(&["--fail-on", "info"]), Some(3));
+    assert_eq!(code(&["--fail-on", "bogus"]), Some(2));
+    let missing = run_raw(&tmp.path().join("no-such-folder"), &out, &[]);
+    assert_eq!(missing.status.code(), Some(2));
+    // --out is a file: the reports cannot be written.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let blocked = run_raw(&fixture, &file, &[]);
+    assert_eq!(blocked.status.code(), Some(1), "{}", String::from_utf8_lossy(&blocked.stderr));
+    assert!(String::from_utf8_lossy(&blocked.stderr).contains("error:"));
+    let quiet = run_raw(&fixture, &out, &["--quiet"]);
+    assert_eq!((quiet.status.code(), quiet.stdout.len(), quiet.stderr.len()), (Some(0), 0, 0), "--quiet prints nothing (and no progress off a terminal)");
+}
+
+#[test]
+fn templates_can_be_replaced_and_are_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let templates = tmp.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("report.html"), "<!doctype html><title>ours</title><script id=\"audit-data\" type=\"application/json\">__AUDIT_JSON__</script>").unwrap();
+    let out = tmp.path().join("out");
+    let fixture = repo().join("fixtures/contoso-ps51");
+    let ok = run_raw(&fixture, &out, &["--templates", templates.to_str().unwrap()]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!doctype html><title>ours</title>"));
+    let data = html.split("application/json\">").nth(1).unwrap().trim_end_matches("</script>");
+    let embedded: Value = serde_json::from_str(data).expect("embedded JSON");
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(embedded, written, "the page embeds exactly findings.json's data");
+    // A template without its token would write a report without data: refused as a usage error.
+    std::fs::write(templates.join("report.html"), "<html>no data here</html>").unwrap();
+    let bad = run_raw(&fixture, &out, &["--templates", templates.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("__AUDIT_JSON__"));
+}
