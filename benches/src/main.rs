@@ -2,7 +2,8 @@
 //! measures, each in its own child process (so peak RSS is per stage):
 //! - the reference: polars reading each whole file, full schema inference, no transformation;
 //! - hybrid-audit's ingest and join of the same folder;
-//! - the whole `run` as the binary does it: ingest, join, every check in the wasm host, findings.json;
+//! - the whole `run` as the binary does it: ingest, join, every check in the wasm host, all five reports
+//!   (findings.json, audit.xlsx, report.html, findings.csv, remediation.ps1, written side by side);
 //! - the same checks compiled natively (the wasm overhead's baseline).
 //!
 //! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data]`
@@ -71,7 +72,7 @@ fn child_ingest(dir: &Path) -> Result<(), String> {
 }
 
 /// Child: the whole run (`engine` wasm or native). Prints
-/// `ingest_s join_s checks_s write_s rss_mb findings not_evaluated failures`.
+/// `ingest_s join_s checks_s write_s rss_mb findings not_evaluated failures identities json_s xlsx_s html_s csv_s ps1_s`.
 fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     use hybrid_audit::audit;
     // As the binary does it: plugins compiled first, then the data read.
@@ -92,20 +93,28 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     let start = Instant::now();
     let result = audit::run_prepared(prepared, &data, &joined, dir)?;
     let checks = start.elapsed().as_secs_f64() + prepare;
+    // As the binary: the tables are freed before the reports are written.
+    drop(joined);
+    drop(data);
     let start = Instant::now();
     let out = dir.with_extension(format!("out-{engine}"));
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    result.write_json(&out.join("findings.json")).map_err(|e| e.to_string())?;
+    let written = hybrid_audit::report::write_all(&result, &out, &Default::default(), &|_| {}).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))?;
     let write = start.elapsed().as_secs_f64();
+    let sizes: Vec<String> = written.iter().map(|(p, s)| format!("{} {s:.2}s {:.0} MB", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6)).collect();
+    eprintln!("{engine} writers: {}", sizes.join(", "));
+    let per_writer: Vec<String> = written.iter().map(|(_, s)| s.to_string()).collect();
     let _ = std::fs::remove_dir_all(&out);
     let steps: Vec<String> = result.timings.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect();
     eprintln!("{engine} checks stage: {}", steps.join(", "));
     println!(
-        "{ingest} {join} {checks} {write} {} {} {} {}",
+        "{ingest} {join} {checks} {write} {} {} {} {} {} {}",
         peak_rss_mb(),
         result.findings.len(),
         result.not_evaluated.len(),
-        result.check_failures.len()
+        result.check_failures.len(),
+        result.roster.len(),
+        per_writer.join(" ")
     );
     Ok(())
 }
@@ -182,8 +191,9 @@ fn bench(args: &[String]) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&folder);
     }
     println!();
-    println!("| identities | bare polars read s | checks wasm s | checks native s | checks wasm / bare | wasm / native | whole run s (ingest+join+checks+findings.json) | whole run / bare | run peak RSS MB | findings | not evaluated | failed |");
+    println!("| identities | bare polars read s | checks wasm s | checks native s | checks wasm / bare | wasm / native | whole run s (ingest+join+checks+all reports) | whole run / bare | run peak RSS MB | findings | not evaluated | failed |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let stages2 = stages.clone();
     for (n, bare, w, nat) in stages {
         let whole = w[0] + w[1] + w[2] + w[3];
         println!(
@@ -198,6 +208,12 @@ fn bench(args: &[String]) -> Result<(), String> {
             w[6],
             w[7]
         );
+    }
+    println!();
+    println!("| identities | bare polars read s | all reports written s (side by side) | reports / bare | findings.json s | audit.xlsx s | report.html s | findings.csv s | remediation.ps1 s | findings | readiness rows |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (n, bare, w, _) in &stages2 {
+        println!("| {n} | {bare:.2} | {:.2} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |", w[3], w[3] / bare, w[9], w[10], w[11], w[12], w[13], w[5], w[8]);
     }
     Ok(())
 }
