@@ -7,6 +7,7 @@ use super::plan::Plan;
 use crate::findings::{Audit, Verdict};
 use hybrid_audit_sdk::Severity;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// Rows of one sheet: Excel's limit, 1,048,576, less the header.
@@ -15,7 +16,7 @@ pub const ROWS_PER_SHEET: usize = 1_048_575;
 const CELL_CHARS: usize = 32_767;
 
 pub const FINDINGS_HEADER: [&str; 10] = ["Severity", "Check", "Name", "Identity", "Message", "Remediation", "Deadline", "Days left", "Evidence", "Finding id"];
-pub const READINESS_HEADER: [&str; 11] = ["Identity", "Verdict", "Worst severity", "Findings", "Finding ids", "AD", "Entra", "Exchange Online", "Previous mailboxes", "AD matched by", "EXO matched by"];
+pub const READINESS_HEADER: [&str; 7] = ["Identity", "Verdict", "Worst severity", "Findings", "Finding ids", "Exists in", "Matched"];
 pub const PLAN_HEADER: [&str; 15] =
     ["#", "Identity", "Finding id", "Check", "Severity", "Step", "Phase", "Runs in", "What", "Command", "Destructive", "Deadline", "Owner", "Due", "Status"];
 pub const JOIN_HEADER: [&str; 5] = ["Directory", "Problem", "Name", "Key", "Source"];
@@ -72,62 +73,56 @@ fn err(e: XlsxError) -> String {
     e.to_string()
 }
 
-/// A table spread over as many sheets as its rows need, each with the header, frozen and filtered.
-struct Table<'w> {
-    workbook: &'w mut Workbook,
-    names: Vec<String>,
+/// A table spread over as many sheets as its rows need, each with the header, frozen and filtered. Its
+/// sheets are made up front, so a table fills on its own thread and the big ones fill side by side.
+struct Table {
     header: &'static [&'static str],
-    widths: &'static [f64],
     sheets: Vec<Worksheet>,
+    /// The next row on the current sheet.
     row: u32,
+    /// The sheet being filled.
+    at: usize,
 }
 
-impl<'w> Table<'w> {
-    fn new(workbook: &'w mut Workbook, name: &str, rows: usize, header: &'static [&'static str], widths: &'static [f64]) -> Table<'w> {
-        Table { workbook, names: sheet_names(name, rows), header, widths, sheets: Vec::new(), row: 0 }
+impl Table {
+    fn new(workbook: &mut Workbook, name: &str, rows: usize, header: &'static [&'static str], widths: &'static [f64], f: &Formats) -> Result<Table, String> {
+        let mut sheets = Vec::new();
+        for sheet_name in sheet_names(name, rows) {
+            let mut sheet = workbook.new_worksheet_with_constant_memory().map_err(err)?;
+            sheet.set_name(sheet_name).map_err(err)?;
+            for (c, (h, w)) in header.iter().zip(widths).enumerate() {
+                sheet.set_column_width(c as u16, *w).map_err(err)?;
+                sheet.write_string_with_format(0, c as u16, *h, &f.header).map_err(err)?;
+            }
+            sheet.set_freeze_panes(1, 0).map_err(err)?;
+            sheets.push(sheet);
+        }
+        Ok(Table { header, sheets, row: 1, at: 0 })
     }
 
-    /// The sheet for the next row (starting a new one at the limit) and the row number on it.
-    fn next(&mut self, f: &Formats) -> Result<(&mut Worksheet, u32), String> {
-        if self.sheets.is_empty() || self.row as usize > ROWS_PER_SHEET {
-            self.start(f)?;
+    /// The sheet for the next row (the next sheet at the row limit) and the row number on it.
+    fn next(&mut self) -> Result<(&mut Worksheet, u32), String> {
+        if self.row as usize > ROWS_PER_SHEET {
+            self.finish_sheet()?;
+            self.at += 1;
+            self.row = 1;
         }
         let row = self.row;
         self.row += 1;
-        Ok((self.sheets.last_mut().ok_or("no sheet")?, row))
-    }
-
-    fn start(&mut self, f: &Formats) -> Result<(), String> {
-        self.finish_sheet()?;
-        let mut sheet = self.workbook.new_worksheet_with_constant_memory().map_err(err)?;
-        let name = self.names.get(self.sheets.len()).cloned().unwrap_or_else(|| format!("{} {}", self.names[0], self.sheets.len() + 1));
-        sheet.set_name(name).map_err(err)?;
-        for (c, (h, w)) in self.header.iter().zip(self.widths).enumerate() {
-            sheet.set_column_width(c as u16, *w).map_err(err)?;
-            sheet.write_string_with_format(0, c as u16, *h, &f.header).map_err(err)?;
-        }
-        sheet.set_freeze_panes(1, 0).map_err(err)?;
-        self.sheets.push(sheet);
-        self.row = 1;
-        Ok(())
+        Ok((self.sheets.get_mut(self.at).ok_or("more rows than the sheets were made for")?, row))
     }
 
     fn finish_sheet(&mut self) -> Result<(), String> {
-        if let Some(sheet) = self.sheets.last_mut() {
-            sheet.autofilter(0, 0, self.row.saturating_sub(1).max(1), (self.header.len() - 1) as u16).map_err(err)?;
+        let last = self.row.saturating_sub(1).max(1);
+        if let Some(sheet) = self.sheets.get_mut(self.at) {
+            sheet.autofilter(0, 0, last, (self.header.len() - 1) as u16).map_err(err)?;
         }
         Ok(())
     }
 
-    fn done(mut self, f: &Formats) -> Result<(), String> {
-        if self.sheets.is_empty() {
-            self.start(f)?;
-        }
+    fn done(mut self) -> Result<Vec<Worksheet>, String> {
         self.finish_sheet()?;
-        for sheet in self.sheets {
-            self.workbook.push_worksheet(sheet);
-        }
-        Ok(())
+        Ok(self.sheets)
     }
 }
 
@@ -149,11 +144,34 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
     wb.set_zip_compression_level(1);
     let plan = Plan::of(audit);
     summary(&mut wb, audit, &f, plan.steps())?;
-    findings(&mut wb, audit, &f)?;
-    readiness(&mut wb, audit, &f)?;
-    action_plan(&mut wb, &plan, &f)?;
-    join(&mut wb, audit, &f)?;
-    checks(&mut wb, audit, &f)?;
+    let tables = [
+        Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?,
+        Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 30.0, 44.0], &f)?,
+        Table::new(&mut wb, "Action plan", plan.steps(), &PLAN_HEADER, &[7.0, 32.0, 26.0, 9.0, 10.0, 6.0, 18.0, 16.0, 60.0, 80.0, 11.0, 11.0, 16.0, 11.0, 12.0], &f)?,
+        Table::new(&mut wb, "Join", audit.join_issues.len(), &JOIN_HEADER, &[18.0, 60.0, 36.0, 38.0, 40.0], &f)?,
+        Table::new(&mut wb, "Checks", audit.checks.len(), &CHECKS_HEADER, &[9.0, 36.0, 14.0, 14.0, 9.0, 40.0, 30.0, 24.0, 14.0, 100.0], &f)?,
+    ];
+    // The tables fill side by side (each sheet streams to its own temp file); the workbook takes them in order.
+    let [t_findings, t_readiness, t_plan, t_join, t_checks] = tables;
+    let (f, plan) = (&f, &plan);
+    let filled: Vec<Result<Vec<Worksheet>, String>> = std::thread::scope(|scope| {
+        let handles = [
+            scope.spawn(move || findings(t_findings, audit, f)),
+            scope.spawn(move || readiness(t_readiness, audit, f)),
+            scope.spawn(move || {
+                let plan = action_plan(t_plan, plan, f)?;
+                let join = join(t_join, audit)?;
+                let checks = checks(t_checks, audit, f)?;
+                Ok([plan, join, checks].into_iter().flatten().collect())
+            }),
+        ];
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a sheet writer panicked".to_string()))).collect()
+    });
+    for sheets in filled {
+        for sheet in sheets? {
+            wb.push_worksheet(sheet);
+        }
+    }
     wb.save(path).map_err(err)
 }
 
@@ -312,10 +330,9 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
     Ok(())
 }
 
-fn findings(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String> {
-    let mut t = Table::new(wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0]);
+fn findings(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
     for x in &audit.findings {
-        let (s, r) = t.next(f)?;
+        let (s, r) = t.next()?;
         s.write_string_with_format(r, 0, x.severity.as_str(), f.of(x.severity)).map_err(err)?;
         s.write_string(r, 1, &x.check).map_err(err)?;
         s.write_string(r, 2, &x.name).map_err(err)?;
@@ -331,10 +348,10 @@ fn findings(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String>
         s.write_string_with_format(r, 8, cell(&evidence_text(x)), &f.wrap).map_err(err)?;
         s.write_string(r, 9, &x.id).map_err(err)?;
     }
-    t.done(f)
+    t.done()
 }
 
-fn readiness(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String> {
+fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
     // Blocked first, then attention, then ready; by name within each.
     let rank = |v: Option<u32>| v.map(|i| audit.identities[i as usize].verdict).unwrap_or(Verdict::Ready);
     let mut order: Vec<u32> = (0..audit.roster.len() as u32).collect();
@@ -342,50 +359,56 @@ fn readiness(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String
         let (x, y) = (&audit.roster[a as usize], &audit.roster[b as usize]);
         (rank(x.verdict) as u8, &x.name, a).cmp(&(rank(y.verdict) as u8, &y.name, b))
     });
-    let mut t = Table::new(wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 6.0, 6.0, 16.0, 10.0, 16.0, 16.0]);
-    let yes = |b: bool| if b { "yes" } else { "" };
+    // Few cells per row: 800k rows are most of the workbook's writing time.
+    let mut directories = String::new();
+    let mut matched = String::new();
     for i in order {
         let e = &audit.roster[i as usize];
         let verdict = e.verdict.map(|v| &audit.identities[v as usize]);
-        let (s, r) = t.next(f)?;
+        let (s, r) = t.next()?;
         s.write_string(r, 0, &*e.name).map_err(err)?;
         s.write_string(r, 1, verdict.map(|v| v.verdict).unwrap_or(Verdict::Ready).as_str()).map_err(err)?;
         if let Some(v) = verdict {
             s.write_string_with_format(r, 2, v.worst.as_str(), f.of(v.worst)).map_err(err)?;
             s.write_number(r, 3, v.findings.len() as f64).map_err(err)?;
             s.write_string(r, 4, cell(&v.findings.join("; "))).map_err(err)?;
-        } else {
-            s.write_number(r, 3, 0.0).map_err(err)?;
         }
-        s.write_string(r, 5, yes(e.ad)).map_err(err)?;
-        s.write_string(r, 6, yes(e.entra)).map_err(err)?;
-        s.write_string(r, 7, yes(e.exo)).map_err(err)?;
+        directories.clear();
+        for (present, name) in [(e.ad, "AD"), (e.entra, "Entra"), (e.exo, "EXO")] {
+            if present {
+                if !directories.is_empty() {
+                    directories.push_str(", ");
+                }
+                directories.push_str(name);
+            }
+        }
         if e.previous_mailboxes > 0 {
-            s.write_number(r, 8, e.previous_mailboxes as f64).map_err(err)?;
+            let _ = write!(directories, "{}{} previous mailbox{}", if directories.is_empty() { "" } else { ", " }, e.previous_mailboxes, if e.previous_mailboxes > 1 { "es" } else { "" });
         }
+        s.write_string(r, 5, directories.as_str()).map_err(err)?;
+        matched.clear();
         if let Some(k) = e.ad_matched_by {
-            s.write_string(r, 9, k.as_str()).map_err(err)?;
+            let _ = write!(matched, "AD by {}", k.as_str());
         }
-        let exo_key = match (e.exo_matched_by, e.ambiguous) {
-            (_, true) => "ambiguous: not linked",
-            (Some(k), _) => k.as_str(),
-            _ => "",
-        };
-        if !exo_key.is_empty() {
-            s.write_string(r, 10, exo_key).map_err(err)?;
+        if e.ambiguous {
+            matched.push_str(if matched.is_empty() { "ambiguous: not linked" } else { "; ambiguous: not linked" });
+        } else if let Some(k) = e.exo_matched_by {
+            let _ = write!(matched, "{}EXO by {}", if matched.is_empty() { "" } else { "; " }, k.as_str());
+        }
+        if !matched.is_empty() {
+            s.write_string(r, 6, matched.as_str()).map_err(err)?;
         }
     }
-    t.done(f)
+    t.done()
 }
 
-fn action_plan(wb: &mut Workbook, plan: &Plan<'_>, f: &Formats) -> Result<(), String> {
-    let mut t = Table::new(wb, "Action plan", plan.steps(), &PLAN_HEADER, &[7.0, 32.0, 26.0, 9.0, 10.0, 6.0, 18.0, 16.0, 60.0, 80.0, 11.0, 11.0, 16.0, 11.0, 12.0]);
+fn action_plan(mut t: Table, plan: &Plan<'_>, f: &Formats) -> Result<Vec<Worksheet>, String> {
     let mut n = 0u64;
     for item in plan.identities.iter().flatten() {
         let x = item.finding;
         for step in &item.steps {
             n += 1;
-            let (s, r) = t.next(f)?;
+            let (s, r) = t.next()?;
             s.write_number(r, 0, n as f64).map_err(err)?;
             s.write_string(r, 1, &x.identity.upn).map_err(err)?;
             s.write_string(r, 2, &x.id).map_err(err)?;
@@ -404,26 +427,24 @@ fn action_plan(wb: &mut Workbook, plan: &Plan<'_>, f: &Formats) -> Result<(), St
             }
         }
     }
-    t.done(f)
+    t.done()
 }
 
-fn join(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String> {
-    let mut t = Table::new(wb, "Join", audit.join_issues.len(), &JOIN_HEADER, &[18.0, 60.0, 36.0, 38.0, 40.0]);
+fn join(mut t: Table, audit: &Audit) -> Result<Vec<Worksheet>, String> {
     for j in &audit.join_issues {
-        let (s, r) = t.next(f)?;
+        let (s, r) = t.next()?;
         s.write_string(r, 0, j.directory).map_err(err)?;
         s.write_string(r, 1, &j.problem).map_err(err)?;
         s.write_string(r, 2, &j.name).map_err(err)?;
         s.write_string(r, 3, &j.key).map_err(err)?;
         s.write_string(r, 4, &j.source).map_err(err)?;
     }
-    t.done(f)
+    t.done()
 }
 
-fn checks(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String> {
-    let mut t = Table::new(wb, "Checks", audit.checks.len(), &CHECKS_HEADER, &[9.0, 36.0, 14.0, 14.0, 9.0, 40.0, 30.0, 24.0, 14.0, 100.0]);
+fn checks(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
     for c in &audit.checks {
-        let (s, r) = t.next(f)?;
+        let (s, r) = t.next()?;
         s.write_string(r, 0, &c.id).map_err(err)?;
         s.write_string(r, 1, &c.name).map_err(err)?;
         s.write_string(r, 2, &c.severity).map_err(err)?;
@@ -435,7 +456,7 @@ fn checks(wb: &mut Workbook, audit: &Audit, f: &Formats) -> Result<(), String> {
         s.write_string(r, 8, &c.plugin).map_err(err)?;
         s.write_string_with_format(r, 9, cell(&c.doc), &f.wrap).map_err(err)?;
     }
-    t.done(f)
+    t.done()
 }
 
 #[cfg(test)]
