@@ -76,33 +76,32 @@ impl std::fmt::Display for WriteError {
 }
 
 /// Writes every output into `out` side by side; `done` is told each file as it completes. Returns
-/// the paths written with the seconds each writer took, or every error.
+/// the paths written (in [`OUTPUTS`] order) with the seconds from the start until each was complete,
+/// or every error.
 pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn Fn(&str) + Sync)) -> Result<Vec<(PathBuf, f64)>, Vec<WriteError>> {
+    let start = std::time::Instant::now();
+    let write = |name: &str, writer: &dyn Fn(&Path) -> Result<(), String>| {
+        let path = out.join(name);
+        let tmp = out.join(format!(".{name}.partial"));
+        let result = writer(&tmp).and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        done(name);
+        result.map(|()| (path.clone(), start.elapsed().as_secs_f64())).map_err(|message| WriteError { path, message })
+    };
     let results: Vec<Result<(PathBuf, f64), WriteError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = OUTPUTS
-            .iter()
-            .map(|&name| {
-                scope.spawn(move || {
-                    let start = std::time::Instant::now();
-                    let path = out.join(name);
-                    let tmp = out.join(format!(".{name}.partial"));
-                    let result = match name {
-                        "findings.json" => audit.write_json(&tmp).map_err(|e| e.to_string()),
-                        "audit.xlsx" => xlsx::write(audit, &tmp),
-                        "report.html" => html::write(audit, &tmp, &templates.html),
-                        "findings.csv" => csv_out::write(audit, &tmp),
-                        _ => ps1::write(audit, &tmp, &templates.ps1_header),
-                    };
-                    let result = result.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
-                    if result.is_err() {
-                        let _ = std::fs::remove_file(&tmp);
-                    }
-                    done(name);
-                    result.map(|()| (path.clone(), start.elapsed().as_secs_f64())).map_err(|message| WriteError { path, message })
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(WriteError { path: out.to_path_buf(), message: "a report writer panicked".into() }))).collect()
+        let json = scope.spawn(|| write("findings.json", &|p| audit.write_json(p).map_err(|e| e.to_string())));
+        let html = scope.spawn(|| write("report.html", &|p| html::write(audit, p, &templates.html)));
+        let csv = scope.spawn(|| write("findings.csv", &|p| csv_out::write(audit, p)));
+        // The remediation plan, built once for the workbook's Action plan and the script.
+        let plan = plan::Plan::of(audit);
+        let (xlsx, ps1) = std::thread::scope(|inner| {
+            let xlsx = inner.spawn(|| write("audit.xlsx", &|p| xlsx::write(audit, &plan, p)));
+            let ps1 = write("remediation.ps1", &|p| ps1::write(audit, &plan, p, &templates.ps1_header));
+            (joined(xlsx, out), ps1)
+        });
+        vec![joined(json, out), xlsx, joined(html, out), joined(csv, out), ps1]
     });
     let (ok, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     if errors.is_empty() {
@@ -110,6 +109,11 @@ pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn F
     } else {
         Err(errors.into_iter().filter_map(Result::err).collect())
     }
+}
+
+/// A writer thread's result; a panic is a failed write, never a crash of the run.
+fn joined(handle: std::thread::ScopedJoinHandle<'_, Result<(PathBuf, f64), WriteError>>, out: &Path) -> Result<(PathBuf, f64), WriteError> {
+    handle.join().unwrap_or_else(|_| Err(WriteError { path: out.to_path_buf(), message: "a report writer panicked".into() }))
 }
 
 /// The evidence of a finding as one text: `field = value (file:line, …)` joined by `; `.

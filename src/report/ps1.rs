@@ -12,14 +12,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
-pub fn write(audit: &Audit, path: &Path, header: &str) -> Result<(), String> {
+pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Result<(), String> {
     let (head, tail) = header.split_once(super::PS1_TOKEN).ok_or_else(|| format!("the script template lacks {}", super::PS1_TOKEN))?;
     let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     // UTF-8 with a byte-order mark: Windows PowerShell 5.1 reads a file without one as ANSI.
     out.write_all(b"\xEF\xBB\xBF").map_err(|e| e.to_string())?;
     out.write_all(head.as_bytes()).map_err(|e| e.to_string())?;
-    let plan = Plan::of(audit);
     let mut block = String::new();
     let _ = writeln!(block, "# Audit as of {}: {} findings; {} with a remediation, {} steps.", audit.as_of, audit.findings.len(), plan.identities.iter().map(Vec::len).sum::<usize>(), plan.steps());
     if !audit.check_failures.is_empty() {

@@ -126,7 +126,7 @@ impl Table {
     }
 }
 
-pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
+pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     if let Some(dir) = path.parent() {
@@ -142,7 +142,6 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
     // Deflate level 1: measured at 100k identities 1.25 s → see the README's benchmark; the file grows a
     // little, the writer is several times faster (deflate was most of its time).
     wb.set_zip_compression_level(1);
-    let plan = Plan::of(audit);
     summary(&mut wb, audit, &f, plan.steps())?;
     let tables = [
         Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?,
@@ -153,7 +152,7 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
     ];
     // The tables fill side by side (each sheet streams to its own temp file); the workbook takes them in order.
     let [t_findings, t_readiness, t_plan, t_join, t_checks] = tables;
-    let (f, plan) = (&f, &plan);
+    let f = &f;
     let filled: Vec<Result<Vec<Worksheet>, String>> = std::thread::scope(|scope| {
         let handles = [
             scope.spawn(move || findings(t_findings, audit, f)),
