@@ -24,6 +24,18 @@ pub const HEADER: [&str; 15] = [
     "days_left",
 ];
 
+/// A text cell Excel would run as a formula (`=`, `+`, `-`, `@`, tab, CR first — "CSV injection" from a
+/// crafted value in the customer's directory) gets a leading `'`, which Excel shows as text. Numbers
+/// (`-3` days left) stay numbers.
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.parse::<f64>().is_err();
+    if risky {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
     let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
@@ -38,25 +50,45 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
         sources.dedup();
         let id = &f.identity;
         let days = f.days_left.map(|d| d.to_string()).unwrap_or_default();
-        w.write_record([
-            f.id.as_str(),
-            f.severity.as_str(),
-            &f.check,
-            &f.name,
-            &id.upn,
-            id.ad_object_guid.as_deref().unwrap_or(""),
-            id.entra_id.as_deref().unwrap_or(""),
-            id.exo_guid.as_deref().unwrap_or(""),
-            id.exchange_guid.as_deref().unwrap_or(""),
-            &f.message,
-            &evidence_text(f),
-            &sources.join("; "),
-            &f.remediation,
-            f.deadline.as_deref().unwrap_or(""),
-            &days,
-        ])
+        let evidence = evidence_text(f);
+        let joined_sources = sources.join("; ");
+        w.write_record(
+            [
+                f.id.as_str(),
+                f.severity.as_str(),
+                &f.check,
+                &f.name,
+                &id.upn,
+                id.ad_object_guid.as_deref().unwrap_or(""),
+                id.entra_id.as_deref().unwrap_or(""),
+                id.exo_guid.as_deref().unwrap_or(""),
+                id.exchange_guid.as_deref().unwrap_or(""),
+                &f.message,
+                &evidence,
+                &joined_sources,
+                &f.remediation,
+                f.deadline.as_deref().unwrap_or(""),
+                &days,
+            ]
+            .map(inert)
+            .iter()
+            .map(|c| c.as_bytes()),
+        )
         .map_err(|e| e.to_string())?;
     }
     let mut out = w.into_inner().map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn formulas_are_made_text_and_numbers_stay() {
+        assert_eq!(inert("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("-3"), "-3");
+        assert_eq!(inert("pete.park@contoso.com"), "pete.park@contoso.com");
+    }
 }

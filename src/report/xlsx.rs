@@ -51,6 +51,10 @@ impl Formats {
         }
     }
 
+    fn all(&self) -> impl Iterator<Item = &Format> {
+        [&self.header, &self.wrap, &self.bold, &self.title, &self.warn].into_iter().chain(&self.severity)
+    }
+
     fn of(&self, s: Severity) -> &Format {
         &self.severity[s as usize]
     }
@@ -129,6 +133,11 @@ impl Table {
 pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> {
     let f = Formats::new();
     let mut wb = Workbook::new();
+    // Every format gets its workbook index now, in this order: the sheets fill on several threads, and
+    // first use would otherwise number the formats in thread order (a different styles.xml each run).
+    for format in f.all() {
+        wb.register_format(format);
+    }
     if let Some(dir) = path.parent() {
         // The constant-memory sheets' temp files go beside the output (the system temp may be small).
         wb.set_tempdir(dir).map_err(err)?;
