@@ -45,4 +45,12 @@ fn readme_walkthrough_builds_and_runs_a_user_plugin() {
         assert!(evidence.iter().any(|e| e["field"] == "exo.TotalItemSize" && e["sources"][0].as_str().is_some_and(|s| s.starts_with("exo-statistics.csv:"))), "{f}");
     }
     assert!(audit["plugins"].as_array().expect("plugins").iter().any(|p| p["name"] == "example-checks"));
+    // In the script a plugin's commands are printed for the operator, never run; the built-in ones run.
+    let script = std::fs::read_to_string(work.path().join("my-checks/report/remediation.ps1")).expect("remediation.ps1");
+    for f in &ex {
+        let id = f["id"].as_str().expect("id");
+        let block = script.split("\n# --- ").find(|b| b.starts_with(id)).unwrap_or_else(|| panic!("no block for {id}"));
+        assert!(block.contains("Write-ManualStep") && !block.contains("Invoke-Step"), "{block}");
+    }
+    assert!(script.contains("Invoke-Step $f"), "the built-in checks' steps still run");
 }

@@ -12,6 +12,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+/// The `source` of the built-in plugin in findings.json's `plugins`.
+const BUILTIN_SOURCE: &str = "built-in";
+
 pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Result<(), String> {
     let (head, tail) = header.split_once(super::PS1_TOKEN).ok_or_else(|| format!("the script template lacks {}", super::PS1_TOKEN))?;
     let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
@@ -25,12 +28,16 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Resul
         let _ = writeln!(block, "# WARNING: the audit is incomplete, checks failed: {}.", audit.check_failures.iter().flat_map(|c| c.checks.iter().map(String::as_str)).collect::<Vec<_>>().join(", "));
     }
     out.write_all(block.as_bytes()).map_err(|e| e.to_string())?;
+    // Commands from the built-in checks run (the test suite parses them with a PowerShell grammar); a
+    // plugin's commands are printed for the operator, never run: one malformed line would otherwise stop
+    // the whole script from parsing, and they were never reviewed here.
+    let builtin: Vec<&str> = audit.plugins.iter().filter(|p| p.source == BUILTIN_SOURCE).flat_map(|p| p.checks.iter().map(String::as_str)).collect();
     for identity in &plan.identities {
         block.clear();
         let _ = writeln!(block, "\n# ==== {} ====", one_line(&identity[0].finding.identity.upn));
         let mut done: Vec<(&str, usize, String)> = Vec::new();
         for item in identity {
-            finding_block(&mut block, item, &mut done);
+            finding_block(&mut block, item, &mut done, builtin.contains(&item.finding.check.as_str()));
         }
         out.write_all(block.as_bytes()).map_err(|e| e.to_string())?;
     }
@@ -99,7 +106,7 @@ fn needs_hand(step: &Step<'_>) -> Option<&'static str> {
 
 /// `done`: the commands already written for this identity (finding id, step, command): a step two
 /// findings share (GUID001 and GUID004 both detach the cloud mailbox) is written once.
-fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str, usize, String)>) {
+fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str, usize, String)>, runnable: bool) {
     let f = item.finding;
     let _ = writeln!(out, "\n# --- {} · {} · {} ({}) ---", f.id, f.severity.as_str(), f.check, f.name);
     let _ = writeln!(out, "# {}", one_line(&f.message));
@@ -141,11 +148,11 @@ fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str,
         }
         // A step done by hand before a change of the same finding must be confirmed done.
         let gate = step.command.is_empty() && item.steps[i + 1..].iter().any(|s| s.mutating);
-        step_block(out, f, step, gate);
+        step_block(out, f, step, gate, runnable);
     }
 }
 
-fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool) {
+fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, runnable: bool) {
     let n = step.number;
     let mut label = format!("# step {n} ({}, {}", step.phase.as_str(), step.shell.as_str());
     if step.destructive {
@@ -160,7 +167,8 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool) {
         let _ = writeln!(out, "Write-ManualStep $f {n} {}{}", ps_quote(&one_line(&step.description)), if gate { " -Gate" } else { "" });
         return;
     }
-    if let Some(why) = needs_hand(step) {
+    let why = if runnable { needs_hand(step) } else { Some("from a plugin, not a built-in check: review and run it yourself") };
+    if let Some(why) = why {
         for line in &step.command {
             let _ = writeln!(out, "#   {}", one_line(line));
         }
