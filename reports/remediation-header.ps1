@@ -82,6 +82,18 @@ function ConvertTo-Comparable {
     return "$Value"
 }
 
+# 'on hold' when the mailbox carries a hold the audit counts (litigation hold; InPlaceHolds entries except
+# exclusions, which start with '-'; retention label hold; delay and delay-release holds), else 'none'.
+# RetentionHoldEnabled is not a hold: it only pauses retention processing.
+function Get-HoldState {
+    param($Mailbox)
+    $inPlace = @($Mailbox.InPlaceHolds | Where-Object { $_ -and -not "$_".Trim().StartsWith('-') })
+    if ($Mailbox.LitigationHoldEnabled -or $inPlace.Count -gt 0 -or $Mailbox.ComplianceTagHoldApplied -or $Mailbox.DelayHoldApplied -or $Mailbox.DelayReleaseHoldApplied) {
+        return 'on hold'
+    }
+    return 'none'
+}
+
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
 function Start-Finding {

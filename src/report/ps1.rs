@@ -62,6 +62,8 @@ fn live_reader(field: &str, f: &Finding) -> Option<(Shell, String)> {
         "exo.RecipientTypeDetails" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).RecipientTypeDetails")),
         "exo.PreviousRecipientTypeDetails" => (Shell::ExchangeOnline, format!("(Get-User -Identity {exo}).PreviousRecipientTypeDetails")),
         "exo.ArchiveStatus" => (Shell::ExchangeOnline, format!("(Get-Mailbox -Identity {exo}).ArchiveStatus")),
+        // Compared as on hold / none (see `expected`); Get-HoldState is in the script's header.
+        "exo.holds" => (Shell::ExchangeOnline, format!("Get-HoldState (Get-Mailbox -Identity {exo})")),
         "entra.usageLocation" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property usageLocation).UsageLocation")),
         "entra.accountEnabled" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property accountEnabled).AccountEnabled")),
         "entra.onPremisesImmutableId" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property onPremisesImmutableId).OnPremisesImmutableId")),
@@ -84,11 +86,14 @@ fn live_reader(field: &str, f: &Finding) -> Option<(Shell, String)> {
     Some((shell, expr))
 }
 
-/// The exported value as the script compares it: `''` for an empty one.
-fn expected(value: &str) -> &str {
-    match value {
-        "(empty)" | "(none)" => "",
-        v => v,
+/// The exported value as the script compares it: `''` for an empty one; holds as `on hold` / `none`
+/// (the live side describes them with Get-HoldState, by the same rules as the checks).
+fn expected<'a>(field: &str, value: &'a str) -> &'a str {
+    match (field, value) {
+        ("exo.holds", "none") => "none",
+        ("exo.holds", _) => "on hold",
+        (_, "(empty)" | "(none)") => "",
+        (_, v) => v,
     }
 }
 
@@ -118,7 +123,7 @@ fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str,
     let mut unread = Vec::new();
     for e in &f.evidence {
         match live_reader(e.field, f) {
-            Some((shell, expr)) => checks.push((e.field, shell, expr, expected(&e.value))),
+            Some((shell, expr)) => checks.push((e.field, shell, expr, expected(e.field, &e.value))),
             None => unread.push(e.field),
         }
     }

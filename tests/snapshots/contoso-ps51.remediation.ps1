@@ -82,6 +82,18 @@ function ConvertTo-Comparable {
     return "$Value"
 }
 
+# 'on hold' when the mailbox carries a hold the audit counts (litigation hold; InPlaceHolds entries except
+# exclusions, which start with '-'; retention label hold; delay and delay-release holds), else 'none'.
+# RetentionHoldEnabled is not a hold: it only pauses retention processing.
+function Get-HoldState {
+    param($Mailbox)
+    $inPlace = @($Mailbox.InPlaceHolds | Where-Object { $_ -and -not "$_".Trim().StartsWith('-') })
+    if ($Mailbox.LitigationHoldEnabled -or $inPlace.Count -gt 0 -or $Mailbox.ComplianceTagHoldApplied -or $Mailbox.DelayHoldApplied -or $Mailbox.DelayReleaseHoldApplied) {
+        return 'on hold'
+    }
+    return 'none'
+}
+
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
 function Start-Finding {
@@ -163,9 +175,11 @@ function Write-ManualStep {
 # deadline 2026-11-27: 5 days left the audit
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated, exo.holds, entra.exchangePlans
+#   exo.holds = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated, entra.exchangePlans
 $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '22c4bb69-0864-4453-8751-33ed1697ae43').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity '22c4bb69-0864-4453-8751-33ed1697ae43') } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
@@ -290,9 +304,11 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 # deadline 2026-12-10: 18 days left the audit
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated, exo.holds, entra.exchangePlans
+#   exo.holds = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated, entra.exchangePlans
 $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5') } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
@@ -381,10 +397,11 @@ Invoke-Step $f 2 'OnPremises' -Target 'dana.dahl@contoso.com' -Command 'Set-ADUs
 # UserMailbox derek.dunn@contoso.com is on hold (retention label (ComplianceTagHoldApplied)) while msExchRemoteRecipientType 12 includes DeprovisionMailbox (8)
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
+#   exo.holds = on hold (ExchangeOnline)
 #   ad.msExchRemoteRecipientType = 12 (OnPremises)
-# not re-read live (check by hand if in doubt): exo.holds
 $f = Start-Finding -Id 'HOLD001-db71071b368505a3' -Identity 'derek.dunn@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33') } }
     @{ Field = 'ad.msExchRemoteRecipientType'; Shell = 'OnPremises'; Expected = '12'; Live = { (Get-ADUser -Identity '2bc45db4-34a0-4085-9ef7-132b41081284' -Properties msExchRemoteRecipientType).msExchRemoteRecipientType } }
 )
 # step 1 (1 hold, ExchangeOnline): decide with the records owner: keep (mailbox becomes inactive) or release first and remove it from eDiscovery cases / retention policies listed
@@ -429,10 +446,11 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'gwen.ford@contoso.com' -Command 'Get-
 # UserMailbox henry.hall@contoso.com is on hold (litigation hold) while its AD account is disabled
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
+#   exo.holds = on hold (ExchangeOnline)
 #   ad.Enabled = false (OnPremises)
-# not re-read live (check by hand if in doubt): exo.holds
 $f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '99d3b51b-4091-4b6f-adad-db339febca7f').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99d3b51b-4091-4b6f-adad-db339febca7f') } }
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
 )
 # step 1 (1 hold, ExchangeOnline): decide with the records owner: keep (mailbox becomes inactive) or release first and remove it from eDiscovery cases / retention policies listed
@@ -446,9 +464,11 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set
 # UserMailbox hugo.hayes@contoso.com is on hold (delay release hold) but its Entra user has no mailbox-granting Exchange plan: the license removal cannot complete
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.holds, entra.exchangePlans, entra.assignedLicenses
+#   exo.holds = on hold (ExchangeOnline)
+# not re-read live (check by hand if in doubt): entra.exchangePlans, entra.assignedLicenses
 $f = Start-Finding -Id 'HOLD002-8eea5f61589ea5a4' -Identity 'hugo.hayes@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
@@ -477,9 +497,11 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Ma
 # UserMailbox lena.lowe@contoso.com is on hold (litigation hold) but its Entra user has no mailbox-granting Exchange plan: the license removal cannot complete
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.holds, entra.exchangePlans, entra.assignedLicenses
+#   exo.holds = on hold (ExchangeOnline)
+# not re-read live (check by hand if in doubt): entra.exchangePlans, entra.assignedLicenses
 $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
@@ -493,10 +515,12 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-
 # UserMailbox oscar.ortiz@contoso.com is on hold (eDiscovery case hold UniHb61c6cc7-0087-4a90-9290-2434ab43c785) while its synced AD object is gone from the AD export
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
+#   exo.holds = on hold (ExchangeOnline)
 #   entra.onPremisesImmutableId = aBUaKRiVEUKcGsxWDCOcaw== (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.holds, ad.present
+# not re-read live (check by hand if in doubt): ad.present
 $f = Start-Finding -Id 'HOLD001-665d830f6df92060' -Identity 'oscar.ortiz@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '82de81e6-6bf1-4022-b778-25203ebda1fd').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '82de81e6-6bf1-4022-b778-25203ebda1fd') } }
     @{ Field = 'entra.onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = 'aBUaKRiVEUKcGsxWDCOcaw=='; Live = { (Get-MgUser -UserId '094f8a51-dbc4-4c7c-8aef-04915bca08d0' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
 # step 1 (1 hold, ExchangeOnline): decide with the records owner: keep (mailbox becomes inactive) or release first and remove it from eDiscovery cases / retention policies listed
@@ -609,9 +633,11 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invo
 # unlicensed SharedMailbox legal.hold@contoso.com needs an Exchange Online license: litigation hold
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans, exo.holds
+#   exo.holds = on hold (ExchangeOnline)
+# not re-read live (check by hand if in doubt): entra.exchangePlans
 $f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '99a9af48-837c-4686-994a-e504d511bf16').RecipientTypeDetails } }
+    @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99a9af48-837c-4686-994a-e504d511bf16') } }
 )
 # step 1 (1 hold, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
 Invoke-Step $f 1 'ExchangeOnline' -Target 'legal.hold@contoso.com' -Command 'Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGEENTERPRISE'').SkuId}) -RemoveLicenses @()' -Action {
