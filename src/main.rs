@@ -162,6 +162,7 @@ fn date_order(d: Option<DateOrderArg>) -> ingest::Options {
             DateOrderArg::MonthFirst => DateOrder::MonthFirst,
             DateOrderArg::DayFirst => DateOrder::DayFirst,
         }),
+        skip_dirs: Vec::new(),
     }
 }
 
@@ -311,7 +312,15 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            run(&dir, &out, options, &date_order(order), RunArgs { fail_on, templates, quiet })
+            let mut ingest_options = date_order(order);
+            // Reports written inside the input folder are not read back as exports on the next run.
+            if let (Ok(d), Ok(o)) = (std::fs::canonicalize(&dir), std::fs::canonicalize(&out)) {
+                if o != d && o.starts_with(&d) {
+                    eprintln!("note: {} is inside {}: it is not read as input (it holds the reports)", out.display(), dir.display());
+                    ingest_options.skip_dirs.push(o);
+                }
+            }
+            run(&dir, &out, options, &ingest_options, RunArgs { fail_on, templates, quiet })
         }
         Command::Checks { plugins } => list_checks(&plugins),
         Command::Inspect { dir, json, date_order: order } => {

@@ -188,7 +188,7 @@ fn ambiguous_dates_are_never_guessed() {
     assert_eq!(data.exo_recipients.iter().next().expect("row").1.when_mailbox_created, None);
     assert_eq!(data.files[0].unresolved_dates, vec!["WhenMailboxCreated".to_string()]);
     assert!(data.files[0].warnings.iter().any(|w| w.contains("--date-order")));
-    let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options { date_order: Some(DateOrder::DayFirst) });
+    let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options { date_order: Some(DateOrder::DayFirst), ..Default::default() });
     let ts = data.exo_recipients.iter().next().expect("row").1.when_mailbox_created.get().expect("resolved by the flag");
     assert_eq!(hybrid_audit::values::format_date(ts), "2021-05-04");
 }

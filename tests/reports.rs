@@ -272,3 +272,27 @@ fn templates_can_be_replaced_and_are_checked() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("__AUDIT_JSON__"));
 }
+
+#[test]
+fn reports_inside_the_input_folder_are_not_read_back() {
+    // A copy of the fixture with --out inside it: the second run must see the same inputs as the first.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("exports");
+    std::fs::create_dir_all(&input).unwrap();
+    for entry in std::fs::read_dir(repo().join("fixtures/contoso-ps51")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, input.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let out = input.join("report");
+    let inputs = |run: &Output| {
+        assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+        let audit: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).unwrap()).unwrap();
+        audit["inputs"].as_array().unwrap().iter().map(|i| i["path"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let first = inputs(&run_raw(&input, &out, &[]));
+    let second_run = run_raw(&input, &out, &[]);
+    assert!(String::from_utf8_lossy(&second_run.stderr).contains("is not read as input"), "the skip is said, not silent");
+    assert_eq!(inputs(&second_run), first);
+}

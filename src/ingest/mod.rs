@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 pub struct Options {
     /// `--date-order`: used only for files whose own values do not settle day/month order.
     pub date_order: Option<DateOrder>,
+    /// Folders not read (canonical paths): the run's own `--out` folder when it lies inside the input
+    /// folder, so a second run does not read the first one's reports as exports.
+    pub skip_dirs: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -169,7 +172,7 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
         return Err(LoadError::NotAFolder { path: dir.to_path_buf() });
     }
     let mut paths = Vec::new();
-    walk(dir, &mut paths).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
+    walk(dir, &options.skip_dirs, &mut paths).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
     paths.sort();
     // Biggest first so the cores stay busy to the end; reports are put back in path order.
     let mut order: Vec<usize> = (0..paths.len()).collect();
@@ -323,13 +326,16 @@ pub(crate) struct Ctx<'a> {
     pool: &'a Pool,
 }
 
-fn walk(dir: &Path, out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
+fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let file_type = entry.file_type()?;
         let path = entry.path();
         if file_type.is_dir() {
-            walk(&path, out)?;
+            if !skip.is_empty() && std::fs::canonicalize(&path).is_ok_and(|p| skip.contains(&p)) {
+                continue;
+            }
+            walk(&path, skip, out)?;
         } else if file_type.is_file() || file_type.is_symlink() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
