@@ -30,11 +30,23 @@ pub struct Options {
     pub engine: Engine,
     /// Identities per plugin call.
     pub batch: usize,
+    /// Told (batches done, batches in all) as the plugin calls complete.
+    pub progress: Progress,
+}
+
+/// A progress callback (none by default).
+#[derive(Clone, Default)]
+pub struct Progress(pub Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Progress(callback)" } else { "Progress(none)" })
+    }
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { as_of: sdk::Date(0), plugin_dirs: Vec::new(), limits: Limits::default(), engine: Engine::Wasm, batch: 2048 }
+        Options { as_of: sdk::Date(0), plugin_dirs: Vec::new(), limits: Limits::default(), engine: Engine::Wasm, batch: 2048, progress: Progress::default() }
     }
 }
 
@@ -233,17 +245,23 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     let n = records.len();
     let batch = options.batch.max(1);
     let tasks: Vec<(usize, usize)> = (0..jobs.len()).flat_map(|j| (0..n.div_ceil(batch)).map(move |b| (j, b * batch))).collect();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<(usize, Result<Vec<Raw>, Failure>)> = tasks
         .par_iter()
         .map(|&(j, start)| {
             let job = &jobs[j];
-            if job.failed.load(Ordering::Relaxed) {
-                return (j, Ok(Vec::new()));
-            }
-            let end = (start + batch).min(n);
-            let result = run_batch(host.as_ref(), job, &records, start, end);
-            if result.is_err() {
-                job.failed.store(true, Ordering::Relaxed);
+            let result = if job.failed.load(Ordering::Relaxed) {
+                Ok(Vec::new())
+            } else {
+                let end = (start + batch).min(n);
+                let result = run_batch(host.as_ref(), job, &records, start, end);
+                if result.is_err() {
+                    job.failed.store(true, Ordering::Relaxed);
+                }
+                result
+            };
+            if let Some(progress) = &options.progress.0 {
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, tasks.len());
             }
             (j, result)
         })

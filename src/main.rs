@@ -179,8 +179,29 @@ fn load(dir: &Path, options: &ingest::Options) -> Result<ingest::Dataset, ExitCo
     Ok(data)
 }
 
-fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest::Options, args: RunArgs) -> ExitCode {
+fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ingest::Options, args: RunArgs) -> ExitCode {
     let show = !args.quiet && std::io::stderr().is_terminal();
+    // The checks' bar stays hidden until the first plugin call completes (it knows the number of calls then).
+    let checks_bar = Stage(show.then(|| {
+        let bar = ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:20}] {pos}/{len} batches {elapsed}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message("running checks");
+        bar
+    }));
+    if let Some(bar) = checks_bar.0.clone() {
+        let shown = std::sync::Once::new();
+        options.progress = audit::Progress(Some(std::sync::Arc::new(move |done, total| {
+            shown.call_once(|| {
+                bar.set_length(total as u64);
+                bar.reset_elapsed();
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.enable_steady_tick(Duration::from_millis(120));
+            });
+            bar.set_position(done as u64);
+        })));
+    }
     let stage = Stage::start(show, "compiling check plugins", None);
     let prepared = match audit::prepare(&options) {
         Ok(p) => p,
@@ -199,7 +220,7 @@ fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest:
     let stage = Stage::start(show, "joining per person", None);
     let joined = join::join(&data);
     stage.done();
-    let stage = Stage::start(show, "running checks", None);
+    // The bar appears with the first plugin call (it knows the number of calls then).
     let result = match audit::run_prepared(prepared, &data, &joined, dir) {
         Ok(r) => r,
         Err(e) => {
@@ -207,7 +228,7 @@ fn run(dir: &Path, out: &Path, options: audit::Options, ingest_options: &ingest:
             return ExitCode::from(2);
         }
     };
-    stage.done();
+    checks_bar.done();
     // The findings carry everything the writers need: free the tables before writing.
     drop(joined);
     drop(data);
