@@ -98,8 +98,8 @@ pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn F
         let plan = plan::Plan::of(audit);
         let (xlsx, ps1) = std::thread::scope(|inner| {
             let xlsx = inner.spawn(|| write("audit.xlsx", &|p| xlsx::write(audit, &plan, p)));
-            let ps1 = write("remediation.ps1", &|p| ps1::write(audit, &plan, p, &templates.ps1_header));
-            (joined(xlsx, out), ps1)
+            let ps1 = inner.spawn(|| write("remediation.ps1", &|p| ps1::write(audit, &plan, p, &templates.ps1_header)));
+            (joined(xlsx, out), joined(ps1, out))
         });
         vec![joined(json, out), xlsx, joined(html, out), joined(csv, out), ps1]
     });
