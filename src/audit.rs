@@ -70,6 +70,9 @@ impl Loaded {
     }
 }
 
+/// The `source` of the built-in plugin (in findings.json's `plugins`).
+pub const BUILTIN_SOURCE: &str = "built-in";
+
 /// The `.wasm` files of a plugin folder, in name order.
 fn plugin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e} — give a folder of .wasm check plugins", dir.display()))?;
@@ -83,7 +86,7 @@ fn plugin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Lists the plugins (built-in and from `dirs`) from their manifests, without running them.
 pub fn list_plugins(dirs: &[PathBuf]) -> Result<Vec<Result<PluginInfo, (String, Failure)>>, String> {
-    let mut out: Vec<Result<PluginInfo, (String, Failure)>> = host::BUILTIN.iter().map(|(_, bytes)| host::read_manifest(bytes, "built-in").map_err(|f| ("built-in".to_string(), f))).collect();
+    let mut out: Vec<Result<PluginInfo, (String, Failure)>> = host::BUILTIN.iter().map(|(_, bytes)| host::read_manifest(bytes, BUILTIN_SOURCE).map_err(|f| (BUILTIN_SOURCE.to_string(), f))).collect();
     for dir in dirs {
         for path in plugin_files(dir)? {
             let source = path.display().to_string();
@@ -98,7 +101,7 @@ pub fn list_plugins(dirs: &[PathBuf]) -> Result<Vec<Result<PluginInfo, (String, 
 
 /// Loads and compiles every plugin; problems become check failures, never an abort.
 fn load_plugins(host: Option<&Host>, options: &Options) -> Result<(Vec<Loaded>, Vec<CheckFailure>), String> {
-    let mut sources: Vec<(String, Vec<u8>)> = host::BUILTIN.iter().map(|(_, b)| ("built-in".to_string(), b.to_vec())).collect();
+    let mut sources: Vec<(String, Vec<u8>)> = host::BUILTIN.iter().map(|(_, b)| (BUILTIN_SOURCE.to_string(), b.to_vec())).collect();
     if options.engine == Engine::Wasm {
         for dir in &options.plugin_dirs {
             for path in plugin_files(dir)? {
@@ -430,7 +433,7 @@ fn to_finding(r: Raw, specs: &[&CheckSpec], records: &Records<'_>, data: &Datase
         .into_iter()
         .filter_map(|e| {
             let field = Field::from_id(e.field)?;
-            let sources = records.provenance(index, field, e.index).into_iter().map(|s| format!("{}:{}", data.files.get(s.file as usize).map(|f| f.path.as_str()).unwrap_or("?"), s.line)).collect();
+            let sources = records.provenance(index, field, e.index).into_iter().map(|s| source_text(data, s)).collect();
             Some(EvidenceItem { field: field.name(), value: e.value, sources })
         })
         .collect();
@@ -455,7 +458,7 @@ fn identity_ref(data: &Dataset, joined: &Joined, index: usize) -> IdentityRef {
     let entra = ident.entra.map(|e| &data.entra_users[e as usize]);
     let exo = ident.exo.or(ident.previous_mailboxes.first().copied()).map(|x| &joined.exo_objects[x as usize]);
     IdentityRef {
-        upn: joined.name(data, index).to_lowercase(),
+        upn: joined.name(data, index),
         ad_object_guid: ad.and_then(|u| u.object_guid).map(|g| g.to_string()),
         source_anchor: ad.and_then(|u| u.source_anchor()).map(|g| g.to_string()),
         entra_id: entra.and_then(|u| u.id).map(|g| g.to_string()),
@@ -513,9 +516,9 @@ fn roster(data: &Dataset, joined: &Joined, verdicts: &[IdentityVerdict]) -> Vec<
     roster
 }
 
-/// `file:line` of a row.
-fn source_text(data: &Dataset, src: Option<Src>) -> String {
-    src.and_then(|s| data.files.get(s.file as usize).map(|f| format!("{}:{}", f.path, s.line))).unwrap_or_default()
+/// `file:line` of a row (evidence sources, Join sheet).
+fn source_text(data: &Dataset, src: Src) -> String {
+    format!("{}:{}", data.files.get(src.file as usize).map(|f| f.path.as_str()).unwrap_or("?"), src.line)
 }
 
 /// The objects the join could not link (per side) and those of ambiguous matches (the Join sheet).
@@ -527,13 +530,13 @@ fn join_issues(data: &Dataset, joined: &Joined) -> Vec<JoinIssue> {
             problem,
             name: o.user_principal_name(data).or(o.primary_smtp_address(data)).unwrap_or("").to_string(),
             key: o.guid(data).map(|g| g.to_string()).unwrap_or_default(),
-            source: source_text(data, o.rows().find_map(|r| data.exo_recipients.row(r).src)),
+            source: o.rows().find_map(|r| data.exo_recipients.row(r).src).map(|s| source_text(data, s)).unwrap_or_default(),
         }
     };
     let ad_issue = |a: u32, problem: String| {
         let u = &data.ad_users[a as usize];
         let name = data.ad_users.text(u.user_principal_name).or(data.ad_users.text(u.sam_account_name)).or(data.ad_users.text(u.distinguished_name)).unwrap_or("");
-        JoinIssue { directory: "Active Directory", problem, name: name.to_string(), key: u.object_guid.map(|g| g.to_string()).unwrap_or_default(), source: source_text(data, u.src) }
+        JoinIssue { directory: "Active Directory", problem, name: name.to_string(), key: u.object_guid.map(|g| g.to_string()).unwrap_or_default(), source: u.src.map(|s| source_text(data, s)).unwrap_or_default() }
     };
     let entra_issue = |e: u32, problem: String| {
         let u = &data.entra_users[e as usize];
@@ -542,7 +545,7 @@ fn join_issues(data: &Dataset, joined: &Joined) -> Vec<JoinIssue> {
             problem,
             name: data.entra_users.text(u.user_principal_name).unwrap_or("").to_string(),
             key: u.id.map(|g| g.to_string()).unwrap_or_default(),
-            source: source_text(data, u.src),
+            source: u.src.map(|s| source_text(data, s)).unwrap_or_default(),
         }
     };
     let mut out = Vec::new();

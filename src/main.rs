@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use hybrid_audit::{audit, host, ingest, inspect, join, report, values::DateOrder};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use hybrid_audit_sdk::Date;
+use hybrid_audit_sdk::{Date, Severity};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -60,9 +60,10 @@ enum Command {
         /// Memory limit of one plugin instance, in MiB
         #[arg(long, default_value_t = 512)]
         plugin_memory: usize,
-        /// Exit with code 3 when a finding is at or above this severity (default: exit 0 whatever is found)
-        #[arg(long, value_enum)]
-        fail_on: Option<FailOn>,
+        /// Exit with code 3 when a finding is at or above this severity: info, low, medium, high or critical
+        /// (default: exit 0 whatever is found)
+        #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+        fail_on: Option<Severity>,
         /// Folder with your own report.html / remediation-header.ps1 templates (copies of reports/ to edit)
         #[arg(long)]
         templates: Option<PathBuf>,
@@ -81,46 +82,39 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum FailOn {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl FailOn {
-    fn severity(self) -> hybrid_audit_sdk::Severity {
-        use hybrid_audit_sdk::Severity as S;
-        match self {
-            FailOn::Info => S::Info,
-            FailOn::Low => S::Low,
-            FailOn::Medium => S::Medium,
-            FailOn::High => S::High,
-            FailOn::Critical => S::Critical,
-        }
-    }
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(&text.to_ascii_lowercase()).ok_or_else(|| format!("{text}: expected info, low, medium, high or critical"))
 }
 
 /// A progress line on stderr for one stage, shown only when stderr is a terminal.
 struct Stage(Option<ProgressBar>);
 
 impl Stage {
-    fn start(show: bool, message: &'static str, steps: Option<u64>) -> Stage {
-        if !show {
-            return Stage(None);
-        }
+    /// A bar of `steps` (a spinner without), styled, not yet drawn.
+    fn bar(message: &'static str, steps: Option<u64>) -> ProgressBar {
         let (bar, template) = match steps {
-            Some(n) => (ProgressBar::new(n), "{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed}"),
-            None => (ProgressBar::new_spinner(), "{spinner} {msg} {elapsed}"),
+            Some(n) => (ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::hidden()), "{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed}"),
+            None => (ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden()), "{spinner} {msg} {elapsed}"),
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(message);
+        bar
+    }
+
+    /// Draws `bar` on stderr from now on.
+    fn show(bar: &ProgressBar) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Stage(Some(bar))
+    }
+
+    fn start(show: bool, message: &'static str, steps: Option<u64>) -> Stage {
+        Stage(show.then(|| {
+            let bar = Stage::bar(message, steps);
+            Stage::show(&bar);
+            bar
+        }))
     }
 
     fn tick(&self, message: &str) {
@@ -138,7 +132,7 @@ impl Stage {
 }
 
 struct RunArgs {
-    fail_on: Option<FailOn>,
+    fail_on: Option<Severity>,
     templates: report::Templates,
     quiet: bool,
 }
@@ -182,22 +176,14 @@ fn load(dir: &Path, options: &ingest::Options) -> Result<ingest::Dataset, ExitCo
 fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ingest::Options, args: RunArgs) -> ExitCode {
     let show = !args.quiet && std::io::stderr().is_terminal();
     // The checks' bar stays hidden until the first plugin call completes (it knows the number of calls then).
-    let checks_bar = Stage(show.then(|| {
-        let bar = ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:20}] {pos}/{len} batches {elapsed}") {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message("running checks");
-        bar
-    }));
+    let checks_bar = Stage(show.then(|| Stage::bar("running checks (plugin calls)", Some(0))));
     if let Some(bar) = checks_bar.0.clone() {
         let shown = std::sync::Once::new();
         options.progress = audit::Progress(Some(std::sync::Arc::new(move |done, total| {
             shown.call_once(|| {
                 bar.set_length(total as u64);
                 bar.reset_elapsed();
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar.enable_steady_tick(Duration::from_millis(120));
+                Stage::show(&bar);
             });
             bar.set_position(done as u64);
         })));
@@ -261,9 +247,9 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         return ExitCode::from(1);
     }
     match args.fail_on {
-        Some(level) if result.summary.at_least(level.severity()) > 0 => {
+        Some(level) if result.summary.at_least(level) > 0 => {
             if !args.quiet {
-                println!("{} findings at or above {} (--fail-on): exit code 3", result.summary.at_least(level.severity()), level.severity());
+                println!("{} findings at or above {level} (--fail-on): exit code 3", result.summary.at_least(level));
             }
             ExitCode::from(3)
         }

@@ -193,8 +193,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!();
     println!("| identities | bare polars read s | checks wasm s | checks native s | checks wasm / bare | wasm / native | whole run s (ingest+join+checks+all reports) | whole run / bare | run peak RSS MB | findings | not evaluated | failed |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let stages2 = stages.clone();
-    for (n, bare, w, nat) in stages {
+    for (n, bare, w, nat) in &stages {
         let whole = w[0] + w[1] + w[2] + w[3];
         println!(
             "| {n} | {bare:.2} | {:.2} | {:.2} | {:.3} | {:.2} | {whole:.2} | {:.3} | {:.0} | {:.0} | {:.0} | {:.0} |",
@@ -212,7 +211,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!();
     println!("| identities | bare polars read s | all reports written s (side by side) | reports / bare | findings.json s | audit.xlsx s | report.html s | findings.csv s | remediation.ps1 s | findings | readiness rows |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (n, bare, w, _) in &stages2 {
+    for (n, bare, w, _) in &stages {
         println!("| {n} | {bare:.2} | {:.2} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |", w[3], w[3] / bare, w[9], w[10], w[11], w[12], w[13], w[5], w[8]);
     }
     Ok(())

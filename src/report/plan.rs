@@ -71,8 +71,8 @@ pub struct Step<'a> {
     pub mutating: bool,
     /// Deletes or purges something, or clears attributes: never run by default.
     pub destructive: bool,
-    /// The cmdlet the step runs (its last command line's), e.g. `Set-RemoteMailbox`.
-    pub cmdlet: Option<&'a str>,
+    /// The last command line without its trailing comment: what the step is shown as (`-WhatIf`).
+    pub code: &'a str,
 }
 
 /// One finding's steps, in their own order.
@@ -182,12 +182,12 @@ fn is_assignment(line: &str) -> bool {
 }
 
 /// The text of a `#` comment that ends a command line (outside quotes), if any.
-pub fn trailing_comment(line: &str) -> Option<&str> {
+fn trailing_comment(line: &str) -> Option<&str> {
     code_end(line).map(|at| line[at + 1..].trim())
 }
 
 /// The byte offset of a line's trailing `#` comment, outside single and double quotes.
-pub fn code_end(line: &str) -> Option<usize> {
+fn code_end(line: &str) -> Option<usize> {
     let (mut single, mut double) = (false, false);
     let bytes = line.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
@@ -202,8 +202,7 @@ pub fn code_end(line: &str) -> Option<usize> {
 }
 
 /// The first `Verb-Noun` cmdlet name in a command line.
-fn cmdlet_of(line: &str) -> Option<&str> {
-    let code = &line[..code_end(line).unwrap_or(line.len())];
+fn cmdlet_of(code: &str) -> Option<&str> {
     code.split(|c: char| c.is_whitespace() || c == '(' || c == '|' || c == '{' || c == ';').find(|w| {
         let mut parts = w.splitn(2, '-');
         matches!((parts.next(), parts.next()), (Some(verb), Some(noun)) if verb.len() > 1 && verb.chars().all(|c| c.is_ascii_alphabetic()) && verb.starts_with(|c: char| c.is_ascii_uppercase()) && noun.starts_with(|c: char| c.is_ascii_uppercase()) && noun.chars().all(|c| c.is_ascii_alphanumeric()))
@@ -212,10 +211,10 @@ fn cmdlet_of(line: &str) -> Option<&str> {
 
 fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> Step<'a> {
     let Some(last) = command.last() else {
-        return Step { number, description, command, shell: Shell::Manual, phase: Phase::Read, mutating: false, destructive: false, cmdlet: None };
+        return Step { number, description, command, shell: Shell::Manual, phase: Phase::Read, mutating: false, destructive: false, code: "" };
     };
-    let cmdlet = cmdlet_of(last);
     let code = &last[..code_end(last).unwrap_or(last.len())];
+    let cmdlet = cmdlet_of(code);
     let (verb, noun) = cmdlet.and_then(|c| c.split_once('-')).unwrap_or(("", ""));
     let shell = match noun {
         n if n.starts_with("Mg") => Shell::ExchangeOnline,
@@ -243,7 +242,7 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
     } else {
         Phase::Directory
     };
-    Step { number, description, command, shell, phase, mutating, destructive, cmdlet }
+    Step { number, description, command, shell, phase, mutating, destructive, code: code.trim_end() }
 }
 
 #[cfg(test)]

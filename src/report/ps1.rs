@@ -6,14 +6,12 @@
 //! equals the exported one, run before the finding's first change in the shell that can read it.
 
 use super::plan::{Item, Plan, Shell, Step};
+use crate::audit::BUILTIN_SOURCE;
 use crate::findings::{Audit, Finding};
 use hybrid_audit_sdk::domain::ps_quote;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
-
-/// The `source` of the built-in plugin in findings.json's `plugins`.
-const BUILTIN_SOURCE: &str = "built-in";
 
 pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Result<(), String> {
     let (head, tail) = header.split_once(super::PS1_TOKEN).ok_or_else(|| format!("the script template lacks {}", super::PS1_TOKEN))?;
@@ -35,7 +33,7 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Resul
     for identity in &plan.identities {
         block.clear();
         let _ = writeln!(block, "\n# ==== {} ====", one_line(&identity[0].finding.identity.upn));
-        let mut done: Vec<(&str, usize, String)> = Vec::new();
+        let mut done: Vec<(&str, usize, &[&str])> = Vec::new();
         for item in identity {
             finding_block(&mut block, item, &mut done, builtin.contains(&item.finding.check.as_str()));
         }
@@ -50,12 +48,23 @@ fn one_line(text: &str) -> String {
     text.split(['\r', '\n']).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" / ")
 }
 
+/// How the live cmdlets name a finding's identity, quoted: the EXO object, the Entra user, the AD user.
+struct Keys {
+    exo: String,
+    graph: String,
+    ad: Option<String>,
+}
+
+impl Keys {
+    fn of(f: &Finding) -> Keys {
+        let id = &f.identity;
+        Keys { exo: ps_quote(id.exo_guid.as_deref().unwrap_or(&id.upn)), graph: ps_quote(id.entra_id.as_deref().unwrap_or(&id.upn)), ad: id.ad_object_guid.as_deref().map(ps_quote) }
+    }
+}
+
 /// How to read an evidence field from the live tenant: the shell that can, and the expression.
-fn live_reader(field: &str, f: &Finding) -> Option<(Shell, String)> {
-    let id = &f.identity;
-    let exo = ps_quote(id.exo_guid.as_deref().unwrap_or(&id.upn));
-    let graph = ps_quote(id.entra_id.as_deref().unwrap_or(&id.upn));
-    let ad = id.ad_object_guid.as_deref().map(ps_quote);
+fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
+    let Keys { exo, graph, ad } = keys;
     let (shell, expr) = match field {
         "exo.ExchangeGuid" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).ExchangeGuid")),
         "exo.ArchiveGuid" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).ArchiveGuid")),
@@ -80,7 +89,7 @@ fn live_reader(field: &str, f: &Finding) -> Option<(Shell, String)> {
                 "ad.userPrincipalName" => "UserPrincipalName",
                 _ => return None,
             };
-            (Shell::OnPremises, format!("(Get-ADUser -Identity {} -Properties {attribute}).{attribute}", ad?))
+            (Shell::OnPremises, format!("(Get-ADUser -Identity {} -Properties {attribute}).{attribute}", ad.as_ref()?))
         }
     };
     Some((shell, expr))
@@ -111,7 +120,7 @@ fn needs_hand(step: &Step<'_>) -> Option<&'static str> {
 
 /// `done`: the commands already written for this identity (finding id, step, command): a step two
 /// findings share (GUID001 and GUID004 both detach the cloud mailbox) is written once.
-fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str, usize, String)>, runnable: bool) {
+fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a str, usize, &'a [&'a str])>, runnable: bool) {
     let f = item.finding;
     let _ = writeln!(out, "\n# --- {} · {} · {} ({}) ---", f.id, f.severity.as_str(), f.check, f.name);
     let _ = writeln!(out, "# {}", one_line(&f.message));
@@ -119,10 +128,11 @@ fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str,
         let when = if left >= 0 { format!("{left} days left") } else { format!("passed {} days before", -left) };
         let _ = writeln!(out, "# deadline {d}: {when} the audit");
     }
+    let keys = Keys::of(f);
     let mut checks = Vec::new();
     let mut unread = Vec::new();
     for e in &f.evidence {
-        match live_reader(e.field, f) {
+        match live_reader(e.field, &keys) {
             Some((shell, expr)) => checks.push((e.field, shell, expr, expected(e.field, &e.value))),
             None => unread.push(e.field),
         }
@@ -143,13 +153,12 @@ fn finding_block<'a>(out: &mut String, item: &Item<'a>, done: &mut Vec<(&'a str,
     }
     let _ = writeln!(out, "{})", if checks.is_empty() { "" } else { "\n" });
     for (i, step) in item.steps.iter().enumerate() {
-        let text = step.command.join("\n");
-        if !text.is_empty() {
-            if let Some((id, n, _)) = done.iter().find(|(_, _, t)| *t == text) {
+        if !step.command.is_empty() {
+            if let Some((id, n, _)) = done.iter().find(|(_, _, c)| *c == step.command.as_slice()) {
                 let _ = writeln!(out, "# step {} is step {n} of {id} above: not repeated", step.number);
                 continue;
             }
-            done.push((&f.id, step.number, text));
+            done.push((&f.id, step.number, &step.command));
         }
         // A step done by hand before a change of the same finding must be confirmed done.
         let gate = step.command.is_empty() && item.steps[i + 1..].iter().any(|s| s.mutating);
@@ -174,14 +183,14 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, runnab
     }
     let why = if runnable { needs_hand(step) } else { Some("from a plugin, not a built-in check: review and run it yourself") };
     if let Some(why) = why {
+        // Each line is one line already (the remediation was cut at line breaks).
         for line in &step.command {
-            let _ = writeln!(out, "#   {}", one_line(line));
+            let _ = writeln!(out, "#   {line}");
         }
         let _ = writeln!(out, "Write-ManualStep $f {n} {}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))));
         return;
     }
-    let command = step.command.last().map(|l| &l[..super::plan::code_end(l).unwrap_or(l.len())]).unwrap_or("").trim();
-    let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(command));
+    let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(step.code));
     if !step.mutating {
         out.push_str(" -ReadOnly");
     }
