@@ -2,6 +2,7 @@
 //! exports. Data flows one way: files → detected sources → typed tables → joined identities →
 //! checks (wasm plugins) → findings → writers.
 
+pub mod alloc;
 pub mod audit;
 pub mod findings;
 pub mod host;

@@ -291,6 +291,7 @@ fn list_checks(plugins: &[PathBuf]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    hybrid_audit::alloc::purge_freed_memory_at_once();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -90,9 +90,11 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     let start = Instant::now();
     let joined = hybrid_audit::join::join(&data);
     let join = start.elapsed().as_secs_f64();
+    let rss_join = peak_rss_mb();
     let start = Instant::now();
     let result = audit::run_prepared(prepared, &data, &joined, dir)?;
     let checks = start.elapsed().as_secs_f64() + prepare;
+    let rss_checks = peak_rss_mb();
     // As the binary: the tables are freed before the reports are written.
     drop(joined);
     drop(data);
@@ -107,6 +109,7 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&out);
     let steps: Vec<String> = result.timings.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect();
     eprintln!("{engine} checks stage: {}", steps.join(", "));
+    eprintln!("{engine} peak RSS MiB after ingest+join {rss_join:.0}, after checks {rss_checks:.0}, after reports {:.0}", peak_rss_mb());
     println!(
         "{ingest} {join} {checks} {write} {} {} {} {} {} {}",
         peak_rss_mb(),
@@ -130,6 +133,7 @@ fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
 }
 
 fn main() {
+    hybrid_audit::alloc::purge_freed_memory_at_once();
     let args: Vec<String> = std::env::args().collect();
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
