@@ -43,8 +43,9 @@
 //!   PrimarySmtpAddress, ExternalEmailAddress, RecipientTypeDetails, ExchangeGuid, ArchiveGuid,
 //!   Guid.
 //!
-//! The population (fractions of N AD users): ~82% remote user mailboxes, ~3% remote shared
-//! mailboxes, ~10% on-prem mailboxes, ~5% plain users without Exchange attributes. About 95% of AD
+//! The population (fractions of N AD users): ~91% remote user mailboxes, ~3% remote shared
+//! mailboxes, ~1% on-prem mailboxes ([`ONPREM_PER_MILLE`]; the benchmark's `--onprem-per-mille`
+//! moves users between on-prem and remote), ~5% plain users without Exchange attributes. About 95% of AD
 //! users are synced (the unsynced ones are plain users and a few on-prem mailboxes outside the
 //! sync scope). 20% of AD users carry an `mS-DS-ConsistencyGuid` different from `objectGUID`, which
 //! then is the source anchor. Joins hold by construction: `onPremisesImmutableId` = base64 of the
@@ -56,20 +57,31 @@
 //! `usageLocation`, ~0.5% unlicensed cloud mailboxes and a few percent of mailboxes on hold, so a
 //! benchmark measures ingest and join, not finding volume.
 //!
-//! Size: about 1.89 KB per AD user over the five files ([`APPROX_BYTES_PER_IDENTITY`]), within
-//! the benchmark's 1.75 KB ± 10%: Graph ~0.73 KB (a licensed user is ~0.8 KB), AD ~0.52 KB,
-//! mailboxes ~0.40 KB, EXO users ~0.21 KB, mail users ~0.03 KB. It creeps up slowly with N as
-//! repeated names need longer numbers (1 873 at N = 1000, 1 886 at 100 000, 1 913 at 1 000 000).
+//! Size: about 1.90 KB per AD user over the five files ([`APPROX_BYTES_PER_IDENTITY`]), within
+//! the benchmark's 1.75 KB ± 10% (at the default 1% on-prem): Graph ~0.75 KB (a licensed user is
+//! ~0.8 KB), AD ~0.50 KB, mailboxes ~0.44 KB, EXO users ~0.21 KB, mail users ~0.003 KB. It creeps up
+//! slowly with N as repeated names need longer numbers (1 897 at N = 1000 and 100 000, 1 924 at
+//! 1 000 000; at 10% on-prem 1 873, 1 886, 1 913).
 //! To generate a given volume, divide it by that constant to get N.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Bytes the five files take per AD user, measured at N = 100 000 (1 873 at N = 1000, 1 913 at
-/// N = 1 000 000).
+/// Bytes the five files take per AD user, measured at N = 100 000 with the default on-prem share
+/// (1 897 at N = 1000, 1 924 at N = 1 000 000).
 #[allow(dead_code)] // documents the shape; the benchmark reports measured sizes
-pub const APPROX_BYTES_PER_IDENTITY: u64 = 1_886;
+pub const APPROX_BYTES_PER_IDENTITY: u64 = 1_897;
+
+/// The on-prem mailbox share by default: 1%, a tenant most of whose mailboxes have moved. Each on-prem
+/// mailbox is a finding (PROV006 awaiting migration, or LIC006 unlicensed for the move), so this share
+/// sets the finding volume: 1% gives ~26k findings at 800k identities, the reports issue's scenario
+/// ("~25k findings, 800k readiness rows"); `--onprem-per-mille 100` (10%, this generator's first
+/// default) gives ~91k.
+pub const ONPREM_PER_MILLE: u64 = 10;
+
+/// Plain users take 5% and shared mailboxes 3%; the rest of the 1000 can be on-prem.
+pub const MAX_ONPREM_PER_MILLE: u64 = 900;
 
 /// One file written by [`generate`].
 pub struct GeneratedFile {
@@ -98,9 +110,9 @@ const FILES: [(&str, &str, Writer); 5] = [
 /// Deterministic: the same `identities` and `seed` give byte-identical files. Each file is
 /// written by its own thread (every writer derives each identity from (seed, i) alone, so they
 /// share nothing); the result lists the files in the order of the table in the module docs.
-pub fn generate(dir: &Path, identities: usize, seed: u64) -> io::Result<Vec<GeneratedFile>> {
+pub fn generate(dir: &Path, identities: usize, seed: u64, onprem_per_mille: u64) -> io::Result<Vec<GeneratedFile>> {
     std::fs::create_dir_all(dir)?;
-    let t = &Tenant::new(identities as u64, seed);
+    let t = &Tenant { onprem_per_mille: onprem_per_mille.min(MAX_ONPREM_PER_MILLE), ..Tenant::new(identities as u64, seed) };
     std::thread::scope(|s| {
         let jobs: Vec<_> = FILES
             .iter()
@@ -561,6 +573,8 @@ const SAM_ROUND: u64 = 32;
 struct Tenant {
     n: u64,
     seed: u64,
+    /// Share of AD users (per mille) whose mailbox is still on-prem.
+    onprem_per_mille: u64,
     /// Number of cloud-only Entra users (members and guests), ~3% of n.
     cloud_only: u64,
     name_mult: u64,
@@ -578,6 +592,7 @@ impl Tenant {
         Tenant {
             n,
             seed,
+            onprem_per_mille: ONPREM_PER_MILLE,
             cloud_only: (n * 3 + 50) / 100,
             name_mult: mult,
             name_off: r.below(combos),
@@ -609,10 +624,11 @@ impl Tenant {
         // First names sharing an initial get distinct numbers, so `flast<number>` is unique.
         let sam_no = FIRST_RANK[f] as u64 + SAM_ROUND * round;
         let roll = r.below(1000);
+        let onprem_end = 50 + self.onprem_per_mille;
         let kind = match roll {
             0..=49 => Kind::Plain,
-            50..=149 => Kind::OnPrem,
-            150..=179 => Kind::Shared,
+            r if r < onprem_end => Kind::OnPrem,
+            r if r < onprem_end + 30 => Kind::Shared,
             _ => Kind::Remote,
         };
         let synced = match kind {
@@ -1508,9 +1524,9 @@ mod tests {
     fn generates_deterministic_tenant_of_expected_size() -> io::Result<()> {
         let n = 1000;
         let (a, b, c) = (temp("a"), temp("b"), temp("c"));
-        let fa = generate(&a, n, 42)?;
-        let fb = generate(&b, n, 42)?;
-        let fc = generate(&c, n, 43)?;
+        let fa = generate(&a, n, 42, ONPREM_PER_MILLE)?;
+        let fb = generate(&b, n, 42, ONPREM_PER_MILLE)?;
+        let fc = generate(&c, n, 43, ONPREM_PER_MILLE)?;
         let kinds: Vec<&str> = fa.iter().map(|f| f.kind).collect();
         assert_eq!(
             kinds,
@@ -1616,10 +1632,19 @@ mod tests {
                 assert!(ids.contains(&l[1..37]), "{}: {l}", f.kind);
             }
         }
+        // Cloud mailboxes: all but plain users (5%), on-prem mailboxes (1%) and the few unsynced.
         let mailboxes = fa[2].rows as f64 / n as f64;
-        assert!((0.80..=0.90).contains(&mailboxes), "{mailboxes}");
+        assert!((0.90..=0.97).contains(&mailboxes), "{mailboxes}");
+        // The on-prem share moves users from cloud mailboxes to mail users (the on-prem mailboxes' EXO side).
+        let d = temp("d");
+        let fd = generate(&d, n, 42, 100)?;
+        let mailboxes = fd[2].rows as f64 / n as f64;
+        assert!((0.80..=0.90).contains(&mailboxes), "{mailboxes} at 10% on-prem");
+        assert!(fd[4].rows > fa[4].rows + 50, "mail users {} vs {}", fd[4].rows, fa[4].rows);
+        let per_identity = fd.iter().map(|f| f.bytes).sum::<u64>() / n as u64;
+        assert!((1575..=1925).contains(&per_identity), "{per_identity} bytes per identity at 10% on-prem");
 
-        for d in [a, b, c] {
+        for d in [a, b, c, d] {
             std::fs::remove_dir_all(d)?;
         }
         Ok(())
