@@ -323,7 +323,15 @@ fn main() -> ExitCode {
             let mut ingest_options = date_order(order);
             // Reports written inside the input folder are not read back as exports on the next run.
             if let (Ok(d), Ok(o)) = (std::fs::canonicalize(&dir), std::fs::canonicalize(&out)) {
-                if o != d && o.starts_with(&d) {
+                if o == d {
+                    eprintln!(
+                        "error: --out {} is the input folder: the reports would sit among the exports and be read as input next time; give another folder (e.g. {}), or one inside it, which is then not read",
+                        out.display(),
+                        d.join("hybrid-audit-report").display()
+                    );
+                    return ExitCode::from(2);
+                }
+                if o.starts_with(&d) {
                     eprintln!("note: {} is inside {}: it is not read as input (it holds the reports)", out.display(), dir.display());
                     ingest_options.skip_dirs.push(o);
                 }

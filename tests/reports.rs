@@ -295,4 +295,14 @@ fn reports_inside_the_input_folder_are_not_read_back() {
     let second_run = run_raw(&input, &out, &[]);
     assert!(String::from_utf8_lossy(&second_run.stderr).contains("is not read as input"), "the skip is said, not silent");
     assert_eq!(inputs(&second_run), first);
+
+    // --out the input folder itself (also spelled differently): refused before anything is written.
+    let before: Vec<_> = std::fs::read_dir(&input).unwrap().map(|e| e.unwrap().file_name()).collect();
+    for same in [input.clone(), input.join("report").join("..")] {
+        let refused = run_raw(&input, &same, &[]);
+        assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("is the input folder"));
+    }
+    let after: Vec<_> = std::fs::read_dir(&input).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(before, after, "nothing written into the input folder");
 }
