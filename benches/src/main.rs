@@ -7,7 +7,8 @@
 //! - the same checks compiled natively (the wasm overhead's baseline).
 //!
 //! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data]`
-//! `… -- generate DIR N [ONPREM_PER_MILLE]` writes a tenant and keeps it (for profiling `child-ingest DIR`).
+//! `… -- generate DIR N [ONPREM_PER_MILLE]` writes a tenant and keeps it (for profiling `child-ingest DIR`,
+//! `child-run DIR wasm|native`, or `child-encode DIR`: every identity's record with every field, three times).
 //! `--onprem-per-mille M` sets the share of mailboxes still on-prem, each of which is a finding: the
 //! default (10, i.e. 1%) gives ~26k findings at 800k, the reports issue's scenario; 100 gives ~91k.
 
@@ -140,6 +141,25 @@ fn main() {
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
+        Some("child-encode") => (|| {
+            let dir = Path::new(&args[2]);
+            let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+            let joined = hybrid_audit::join::join(&data);
+            let records = hybrid_audit::record::Records::new(&data, &joined, hybrid_audit_sdk::Date(0));
+            let fields: Vec<hybrid_audit_sdk::Field> = hybrid_audit_sdk::Field::ALL.to_vec();
+            let start = Instant::now();
+            let (mut scratch, mut out) = (Vec::new(), Vec::new());
+            let mut total = 0;
+            for _ in 0..3 {
+                for i in 0..records.len() {
+                    out.clear();
+                    records.encode(i, &fields, &mut scratch, &mut out);
+                    total += out.len();
+                }
+            }
+            eprintln!("encode x3: {:.2}s, {} MB", start.elapsed().as_secs_f64(), total / 1_000_000);
+            Ok(())
+        })(),
         Some("child-run") => child_run(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm")),
         Some("generate") => {
             let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);

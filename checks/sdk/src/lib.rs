@@ -28,6 +28,7 @@ pub mod domain;
 pub mod manifest;
 mod runner;
 pub mod testing;
+mod wire;
 
 pub use runner::{run_batch, run_check, Findings, Reported};
 
@@ -396,7 +397,7 @@ macro_rules! identity_fields {
             fn decode_field<'a>(&mut self, field: Field, bytes: &'a [u8]) -> Result<&'a [u8], Error> {
                 match field {
                     $(Field::$var => {
-                        let (value, rest) = postcard::take_from_bytes::<$ty>(bytes)?;
+                        let (value, rest) = <$ty as wire::Take>::take(bytes)?;
                         self.$field = Some(value);
                         Ok(rest)
                     })*

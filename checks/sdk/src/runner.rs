@@ -1,5 +1,6 @@
 //! Runs a plugin's checks over one encoded batch: the same code inside wasm and natively.
 
+use crate::wire::Take;
 use crate::{BatchHeader, Check, Date, Error, Evidence, Field, Finding, Identity, Plugin, Severity, ABI_VERSION};
 
 /// Collects what one check reports on one identity.
@@ -95,10 +96,10 @@ pub fn run_batch(plugin: &Plugin, input: &[u8]) -> Result<Vec<u8>, Error> {
     let mut findings = Vec::new();
     for index in 0..count {
         let mut identity = Identity::default();
-        let (fields, r) = postcard::take_from_bytes::<u32>(rest)?;
+        let (fields, r) = <u32 as Take>::take(rest)?;
         rest = r;
         for _ in 0..fields {
-            let (id, r) = postcard::take_from_bytes::<u32>(rest)?;
+            let (id, r) = <u32 as Take>::take(rest)?;
             let field = Field::from_id(id).ok_or(Error::UnknownField(id))?;
             rest = identity.decode_field(field, r)?;
         }
