@@ -478,6 +478,71 @@ mod tests {
         assert_eq!(sheet_names("Readiness", ROWS_PER_SHEET + 1), ["Readiness", "Readiness 2"]);
     }
 
+    /// A tenant with more identities than a sheet has rows: the workbook, read back, holds every one of
+    /// them in order across `Readiness` and `Readiness 2`, and the Summary says so.
+    #[test]
+    fn readiness_continues_on_a_second_sheet_past_the_row_limit() {
+        use crate::findings::RosterEntry;
+        use calamine::{open_workbook, Data, Reader, Xlsx};
+        let n = ROWS_PER_SHEET + 7;
+        let roster = (0..n)
+            .map(|i| RosterEntry {
+                name: format!("user{i:07}@contoso.com").into_boxed_str(),
+                ad: true,
+                entra: true,
+                exo: i % 2 == 0,
+                previous_mailboxes: 0,
+                ad_matched_by: None,
+                exo_matched_by: None,
+                ambiguous: false,
+                verdict: None,
+            })
+            .collect();
+        let audit = Audit {
+            schema_version: crate::findings::SCHEMA_VERSION,
+            tool: crate::findings::Tool { name: "hybrid-audit", version: "test", plugin_abi: 1 },
+            as_of: "2026-11-22".into(),
+            routing_domains: Vec::new(),
+            plugins: Vec::new(),
+            inputs: Vec::new(),
+            join: Default::default(),
+            checks: Vec::new(),
+            not_evaluated: Vec::new(),
+            check_failures: Vec::new(),
+            readiness: Default::default(),
+            summary: Default::default(),
+            findings: Vec::new(),
+            identities: Vec::new(),
+            roster,
+            join_issues: Vec::new(),
+            timings: Vec::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.xlsx");
+        write(&audit, &Plan::of(&audit), &path).unwrap();
+
+        let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(names.iter().filter(|s| s.starts_with("Readiness")).collect::<Vec<_>>(), ["Readiness", "Readiness 2"]);
+        let name_col = |sheet: &str, book: &mut Xlsx<_>| -> Vec<String> {
+            let range = book.worksheet_range(sheet).unwrap();
+            let rows: Vec<String> = range.rows().map(|r| match r.first() { Some(Data::String(s)) => s.clone(), other => format!("{other:?}") }).collect();
+            rows
+        };
+        let first = name_col("Readiness", &mut book);
+        let second = name_col("Readiness 2", &mut book);
+        assert_eq!(first.len(), ROWS_PER_SHEET + 1, "header + a full sheet");
+        assert_eq!(second.len(), 7 + 1, "header + the rest");
+        assert_eq!((first[0].as_str(), second[0].as_str()), (READINESS_HEADER[0], READINESS_HEADER[0]));
+        // All ready, so in name order: the sheets continue one another without a gap or a repeat.
+        assert_eq!(first[1], "user0000000@contoso.com");
+        assert_eq!(first[ROWS_PER_SHEET], format!("user{:07}@contoso.com", ROWS_PER_SHEET - 1));
+        assert_eq!(second[1], format!("user{:07}@contoso.com", ROWS_PER_SHEET));
+        assert_eq!(second[7], format!("user{:07}@contoso.com", n - 1));
+        let summary = book.worksheet_range("Summary").unwrap();
+        assert!(summary.rows().any(|r| r.iter().any(|c| matches!(c, Data::String(s) if s.contains("continued on Readiness, Readiness 2")))));
+    }
+
     #[test]
     fn long_text_is_cut_at_the_cell_limit() {
         let long = "é".repeat(40_000);
