@@ -397,11 +397,14 @@ macro_rules! identity_fields {
             fn decode_field<'a>(&mut self, field: Field, bytes: &'a [u8]) -> Result<&'a [u8], Error> {
                 match field {
                     $(Field::$var => {
-                        let (value, rest) = <$ty as wire::Take>::take(bytes)?;
-                        self.$field = Some(value);
-                        Ok(rest)
+                        <$ty as wire::Take>::take_into(&mut self.$field, bytes)
                     })*
                 }
+            }
+
+            /// Empties every field whose id is not marked in `present` (the fields of the record just read).
+            fn keep_only(&mut self, present: &[bool]) {
+                $( if !present.get(Field::$var.id() as usize).copied().unwrap_or(false) { self.$field = None; } )*
             }
 
             /// The value of a field as evidence shows it; with `index`, one element of a list.

@@ -8,6 +8,26 @@ use crate::{Duplicate, Error, ExchangePlan, Guid, Holds, LicenseState, PreviousM
 /// A value read from the front of `bytes`, and the bytes after it.
 pub(crate) trait Take: Sized {
     fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error>;
+
+    /// Reads into `slot`, reusing what it holds where the type allows (the record of one identity is
+    /// read over the previous one's: its strings keep their allocations).
+    fn take_into<'b>(slot: &mut Option<Self>, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+        let (value, rest) = Self::take(bytes)?;
+        *slot = Some(value);
+        Ok(rest)
+    }
+}
+
+/// A string's text, borrowed from the batch.
+fn text(bytes: &[u8]) -> Result<(&str, &[u8]), Error> {
+    let (len, rest) = varint(bytes)?;
+    let len = usize::try_from(len).map_err(|_| end())?;
+    if rest.len() < len {
+        return Err(end());
+    }
+    let (text, rest) = rest.split_at(len);
+    let text = std::str::from_utf8(text).map_err(|_| Error::Decode(postcard::Error::DeserializeBadUtf8))?;
+    Ok((text, rest))
 }
 
 fn end() -> Error {
@@ -59,29 +79,48 @@ impl Take for bool {
 
 impl Take for String {
     fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
-        let (len, rest) = varint(bytes)?;
-        let len = usize::try_from(len).map_err(|_| end())?;
-        if rest.len() < len {
-            return Err(end());
+        let (t, rest) = text(bytes)?;
+        Ok((t.to_owned(), rest))
+    }
+
+    fn take_into<'b>(slot: &mut Option<Self>, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+        let (t, rest) = text(bytes)?;
+        match slot {
+            Some(s) => {
+                s.clear();
+                s.push_str(t);
+            }
+            None => *slot = Some(t.to_owned()),
         }
-        let (text, rest) = rest.split_at(len);
-        let text = std::str::from_utf8(text).map_err(|_| Error::Decode(postcard::Error::DeserializeBadUtf8))?;
-        Ok((text.to_owned(), rest))
+        Ok(rest)
     }
 }
 
 impl Take for Vec<String> {
     fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
+        let mut slot = None;
+        let rest = Self::take_into(&mut slot, bytes)?;
+        Ok((slot.unwrap_or_default(), rest))
+    }
+
+    fn take_into<'b>(slot: &mut Option<Self>, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
         let (n, mut rest) = varint(bytes)?;
         // Each element takes at least one byte: a count beyond the input is malformed, not a reservation.
         let n = usize::try_from(n).ok().filter(|&n| n <= rest.len()).ok_or_else(end)?;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (s, r) = String::take(rest)?;
-            out.push(s);
+        let list = slot.get_or_insert_with(Vec::new);
+        list.truncate(n);
+        for i in 0..n {
+            let (t, r) = text(rest)?;
+            match list.get_mut(i) {
+                Some(s) => {
+                    s.clear();
+                    s.push_str(t);
+                }
+                None => list.push(t.to_owned()),
+            }
             rest = r;
         }
-        Ok((out, rest))
+        Ok(rest)
     }
 }
 
@@ -147,6 +186,23 @@ mod tests {
             agree(Timestamp(v));
         }
         agree(Guid([7; 16]));
+    }
+
+    #[test]
+    fn reading_over_a_previous_value_replaces_it() {
+        let bytes = |v: &Vec<String>| postcard::to_allocvec(v).unwrap();
+        let mut slot = Some(vec!["a long previous value".to_string(), "b".into(), "c".into()]);
+        for next in [vec!["x".to_string()], vec![], vec!["1".into(), "2".into(), "3".into(), "4".into()]] {
+            let encoded = bytes(&next);
+            let rest = Vec::<String>::take_into(&mut slot, &encoded).unwrap();
+            assert!(rest.is_empty());
+            assert_eq!(slot.as_ref(), Some(&next));
+        }
+        let mut s = Some("previous".to_string());
+        String::take_into(&mut s, &postcard::to_allocvec("new").unwrap()).unwrap();
+        assert_eq!(s.as_deref(), Some("new"));
+        // A failed read leaves an error, never a half-read value taken for whole.
+        assert!(String::take_into(&mut s, &[9, b'x']).is_err());
     }
 
     #[test]
