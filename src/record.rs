@@ -610,7 +610,8 @@ struct Who<'a> {
 
 /// A value's postcard encoding (the plugin ABI's), written directly for the simple types a record is
 /// mostly made of — byte for byte what [`sdk::put`] writes (tested) — and through it for the rest.
-/// A generic serializer per value was about a third of the records' encoding time.
+/// With [`Who`], this took encoding every field of 824k identities three times (benchmark
+/// `child-encode`) from 7.3–7.9 s to 3.5–4.7 s.
 trait Wire {
     fn wire(&self, out: &mut Vec<u8>);
 }

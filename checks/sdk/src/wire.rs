@@ -1,7 +1,8 @@
 //! Reading a record's values from a batch: the simple types directly, the structured ones through
 //! postcard. The bytes are postcard's either way (the encoding is the ABI; a test checks both readers
-//! agree); reading a string or a GUID directly skips a generic deserializer per value, which was most
-//! of the cost of decoding a record.
+//! agree); reading a string or a GUID directly skips a generic deserializer per value. With the host's
+//! direct writer this took the checks' plugin calls at 800k identities from 3.1–3.8 s to 2.1–2.2 s
+//! natively (the benchmark, 2026-11-23).
 
 use crate::{Duplicate, Error, ExchangePlan, Guid, Holds, LicenseState, PreviousMailbox, ProvisioningError, SoftMatch, Timestamp};
 
