@@ -206,7 +206,6 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
     let stage = Stage::start(show, "joining per person", None);
     let joined = join::join(&data);
     stage.done();
-    // The bar appears with the first plugin call (it knows the number of calls then).
     let result = match audit::run_prepared(prepared, &data, &joined, dir) {
         Ok(r) => r,
         Err(e) => {

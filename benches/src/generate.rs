@@ -111,8 +111,11 @@ const FILES: [(&str, &str, Writer); 5] = [
 /// written by its own thread (every writer derives each identity from (seed, i) alone, so they
 /// share nothing); the result lists the files in the order of the table in the module docs.
 pub fn generate(dir: &Path, identities: usize, seed: u64, onprem_per_mille: u64) -> io::Result<Vec<GeneratedFile>> {
+    if onprem_per_mille > MAX_ONPREM_PER_MILLE {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("on-prem share {onprem_per_mille}‰: at most {MAX_ONPREM_PER_MILLE}‰")));
+    }
     std::fs::create_dir_all(dir)?;
-    let t = &Tenant { onprem_per_mille: onprem_per_mille.min(MAX_ONPREM_PER_MILLE), ..Tenant::new(identities as u64, seed) };
+    let t = &Tenant { onprem_per_mille, ..Tenant::new(identities as u64, seed) };
     std::thread::scope(|s| {
         let jobs: Vec<_> = FILES
             .iter()

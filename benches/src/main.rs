@@ -125,6 +125,30 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Child: every identity's record with every field, encoded three times (the checks' encoding alone).
+fn child_encode(dir: &Path) -> Result<(), String> {
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let joined = hybrid_audit::join::join(&data);
+    let records = hybrid_audit::record::Records::new(&data, &joined, hybrid_audit_sdk::Date(0));
+    let start = Instant::now();
+    let (mut scratch, mut out) = (Vec::new(), Vec::new());
+    let mut total = 0;
+    for _ in 0..3 {
+        for i in 0..records.len() {
+            out.clear();
+            records.encode(i, hybrid_audit_sdk::Field::ALL, &mut scratch, &mut out);
+            total += out.len();
+        }
+    }
+    eprintln!("encode x3: {:.2}s, {} MB", start.elapsed().as_secs_f64(), total / 1_000_000);
+    Ok(())
+}
+
+/// The tenant's on-prem mailbox share, per mille.
+fn parse_onprem(text: &str) -> Result<u64, String> {
+    text.parse().ok().filter(|m| *m <= generate::MAX_ONPREM_PER_MILLE).ok_or(format!("on-prem share {text}: give a number 0..={} (per mille)", generate::MAX_ONPREM_PER_MILLE))
+}
+
 fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = Command::new(exe).args(args).output().map_err(|e| e.to_string())?;
@@ -141,34 +165,19 @@ fn main() {
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
-        Some("child-encode") => (|| {
-            let dir = Path::new(&args[2]);
-            let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
-            let joined = hybrid_audit::join::join(&data);
-            let records = hybrid_audit::record::Records::new(&data, &joined, hybrid_audit_sdk::Date(0));
-            let fields: Vec<hybrid_audit_sdk::Field> = hybrid_audit_sdk::Field::ALL.to_vec();
-            let start = Instant::now();
-            let (mut scratch, mut out) = (Vec::new(), Vec::new());
-            let mut total = 0;
-            for _ in 0..3 {
-                for i in 0..records.len() {
-                    out.clear();
-                    records.encode(i, &fields, &mut scratch, &mut out);
-                    total += out.len();
-                }
-            }
-            eprintln!("encode x3: {:.2}s, {} MB", start.elapsed().as_secs_f64(), total / 1_000_000);
-            Ok(())
-        })(),
+        Some("child-encode") => child_encode(Path::new(&args[2])),
         Some("child-run") => child_run(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm")),
         Some("generate") => {
             let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
-            let onprem = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(generate::ONPREM_PER_MILLE);
-            generate::generate(Path::new(&args[2]), n, 42, onprem).map(|files| {
+            let onprem = match args.get(4) {
+                Some(m) => parse_onprem(m),
+                None => Ok(generate::ONPREM_PER_MILLE),
+            };
+            onprem.and_then(|onprem| generate::generate(Path::new(&args[2]), n, 42, onprem).map_err(|e| e.to_string())).map(|files| {
                 for f in files {
                     println!("{} {} rows {} bytes [{}]", f.path.display(), f.rows, f.bytes, f.kind);
                 }
-            }).map_err(|e| e.to_string())
+            })
         }
         _ => bench(&args[1..]),
     };
@@ -187,9 +196,7 @@ fn bench(args: &[String]) -> Result<(), String> {
         match a.as_str() {
             "--sizes" => sizes = it.next().ok_or("--sizes needs a list")?.split(',').map(|s| s.trim().parse().map_err(|_| format!("bad size {s}"))).collect::<Result<_, _>>()?,
             "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a path")?),
-            "--onprem-per-mille" => {
-                onprem = it.next().and_then(|m| m.parse().ok()).filter(|m| *m <= generate::MAX_ONPREM_PER_MILLE).ok_or(format!("--onprem-per-mille needs a number 0..={}", generate::MAX_ONPREM_PER_MILLE))?
-            }
+            "--onprem-per-mille" => onprem = parse_onprem(it.next().ok_or("--onprem-per-mille needs a number")?)?,
             other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR] [--onprem-per-mille M]")),
         }
     }

@@ -373,11 +373,10 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
     };
     let mut keys: Vec<(u8, u64, &str, u32)> = audit.roster.iter().enumerate().map(|(i, e)| (rank(e.verdict) as u8, prefix(&e.name), &*e.name, i as u32)).collect();
     keys.par_sort_unstable();
-    let order: Vec<u32> = keys.into_iter().map(|(_, _, _, i)| i).collect();
     // Few cells per row: 800k rows are most of the workbook's writing time.
     let mut directories = String::new();
     let mut matched = String::new();
-    for i in order {
+    for (_, _, _, i) in keys {
         let e = &audit.roster[i as usize];
         let verdict = e.verdict.map(|v| &audit.identities[v as usize]);
         let (s, r) = t.next()?;
