@@ -279,9 +279,13 @@ impl<K: std::hash::Hash + Eq> KeyIndex<K> {
 struct TextIndex(KeyIndex<u64>);
 
 fn text_hash(text: &str) -> u64 {
+    bytes_hash(text.as_bytes())
+}
+
+fn bytes_hash(bytes: &[u8]) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    h.write(text.as_bytes());
+    h.write(bytes);
     h.finish()
 }
 
@@ -707,10 +711,27 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
 
 /// Every SMTP address and UPN of one object, lower-cased (repeats possible).
 fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, f: &mut dyn FnMut(Cow<'a, str>)) {
-    upn.into_iter().chain(mail).for_each(|a| f(lower_cow(a)));
+    for_each_raw_address(upn, mail, proxies, &mut |a| f(lower_cow(a)));
+}
+
+/// Like [`for_each_address`], before lower-casing.
+fn for_each_raw_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, f: &mut dyn FnMut(&'a str)) {
+    upn.into_iter().chain(mail).for_each(&mut *f);
     for p in proxies.filter_map(parse_proxy).filter(|p| p.kind.eq_ignore_ascii_case("smtp")) {
-        f(lower_cow(p.address));
+        f(p.address);
     }
+}
+
+/// `text_hash(&lower_cow(raw))` without allocating for ASCII text: lower-cased in `scratch`.
+fn lower_hash(raw: &str, scratch: &mut Vec<u8>) -> u64 {
+    let t = raw.trim_ascii();
+    if !t.is_ascii() {
+        return text_hash(&t.to_lowercase());
+    }
+    scratch.clear();
+    scratch.extend_from_slice(t.as_bytes());
+    scratch.make_ascii_lowercase();
+    bytes_hash(scratch)
 }
 
 /// Every SMTP address and UPN (lower-cased) of one object, each once.
@@ -729,21 +750,21 @@ fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress>
 
 /// SYNC002's raw material for one directory: addresses held by two or more of its objects.
 fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec<DuplicateAddress> {
-    // Every address of every holder, as (holder, address); the same walk verifies a suspected duplicate.
-    let for_each = |holder: u32, f: &mut dyn FnMut(Cow<'d, str>)| match directory {
+    // Every address of every holder, raw; the same walk verifies a suspected duplicate.
+    let for_each = |holder: u32, f: &mut dyn FnMut(&'d str)| match directory {
         Side::Ad => {
             let (t, u) = (&data.ad_users, &data.ad_users[holder as usize]);
-            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
+            for_each_raw_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
         }
         Side::Entra => {
             let (t, u) = (&data.entra_users, &data.entra_users[holder as usize]);
-            for_each_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
+            for_each_raw_address(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses), f);
         }
         Side::Exo => {
             let t = &data.exo_recipients;
             for r in joined.exo_objects[holder as usize].rows() {
                 let row = t.row(r);
-                for_each_address(t.text(r, row.user_principal_name), t.text(r, row.primary_smtp_address), t.list(r, row.email_addresses), &mut *f);
+                for_each_raw_address(t.text(r, row.user_principal_name), t.text(r, row.primary_smtp_address), t.list(r, row.email_addresses), &mut *f);
             }
         }
     };
@@ -752,17 +773,20 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
         Side::Entra => (0..data.entra_users.len() as u32).collect(),
         Side::Exo => (0..joined.exo_objects.len() as u32).filter(|&i| joined.exo_objects[i as usize].state == ExoState::Active).collect(),
     };
-    // Every (hash of address, holder), each holder's distinct addresses once, sorted: a duplicate is a run
-    // of equal hashes with several holders. Sorting a flat array is far kinder to the cache than a hash map
-    // of millions of entries. Each run is confirmed on the text, so a hash collision never makes a finding.
+    // Every (hash of lower-cased address, holder), each holder's distinct hashes once, sorted: a duplicate
+    // is a run of equal hashes with several holders. Sorting a flat array is far kinder to the cache than
+    // a hash map of millions of entries, and hashing needs no lower-cased copy of each address. Each run
+    // is confirmed on the text, so a hash collision never makes a finding (nor hides one: the
+    // confirmation walks every address of each holder in the run).
     let mut pairs: Vec<(u64, u32)> = Vec::with_capacity(holders.len() * 3);
-    let mut own: Vec<Cow<'d, str>> = Vec::with_capacity(8);
+    let mut own: Vec<u64> = Vec::with_capacity(8);
+    let mut scratch = Vec::with_capacity(64);
     for &holder in &holders {
         own.clear();
-        for_each(holder, &mut |address| own.push(address));
+        for_each(holder, &mut |address| own.push(lower_hash(address, &mut scratch)));
         own.sort_unstable();
         own.dedup();
-        pairs.extend(own.drain(..).map(|a| (text_hash(&a), holder)));
+        pairs.extend(own.iter().map(|&h| (h, holder)));
     }
     pairs.sort_unstable();
     let mut confirmed: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
@@ -774,8 +798,8 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
         let mut by_text: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
         for &(h, holder) in run {
             for_each(holder, &mut |address| {
-                if text_hash(&address) == h {
-                    let list = by_text.entry(address.into_owned()).or_default();
+                if lower_hash(address, &mut scratch) == h {
+                    let list = by_text.entry(lower(address)).or_default();
                     if list.last() != Some(&holder) {
                         list.push(holder);
                     }
@@ -835,4 +859,17 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
     }
     out.sort_by_key(|m| (m.ad_identity, m.entra_identity));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allocation_free_address_hash_equals_the_hash_of_the_lower_cased_text() {
+        let mut scratch = Vec::new();
+        for raw in ["a@contoso.com", " John.Doe@Contoso.COM ", "ÄNNE@contoso.com", "ΟΔΟΣ@x.gr", "x\t", "", "MIXED.Ünïcode@Example.ORG"] {
+            assert_eq!(lower_hash(raw, &mut scratch), text_hash(&lower_cow(raw)), "{raw:?}");
+        }
+    }
 }

@@ -248,27 +248,30 @@ fn starts_with_proxy_prefix(s: &str) -> bool {
 pub fn split_proxies(text: &str) -> Vec<&str> {
     let t = text.trim_ascii();
     let body = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(t);
+    let b = body.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let bytes = body.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if matches!(bytes[i], b';' | b',' | b'|' | b' ' | b'\t' | b'\r' | b'\n') {
-            let mut j = i + 1;
-            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r' | b'\n') {
-                j += 1;
-            }
-            if j < bytes.len() && starts_with_proxy_prefix(&body[j..]) {
-                let part = body[start..i].trim_ascii();
-                if !part.is_empty() {
-                    out.push(part);
-                }
-                start = j;
-                i = j;
-                continue;
-            }
+    // Every address starts with its type and a colon, so the colons (found with SIMD) are the only
+    // places a split can be: one where 2-8 letters or digits before the colon follow whitespace and/or
+    // one separator. The part ends at the first of those separator bytes.
+    for colon in memchr::memchr_iter(b':', b) {
+        let kind = colon - b[..colon].iter().rev().take(9).take_while(|c| c.is_ascii_alphanumeric()).count();
+        if !(2..=8).contains(&(colon - kind)) || kind <= start {
+            continue;
         }
-        i += 1;
+        let blank = kind - b[start..kind].iter().rev().take_while(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n')).count();
+        let end = if blank > start && matches!(b[blank - 1], b';' | b',' | b'|') {
+            blank - 1
+        } else if blank < kind {
+            blank
+        } else {
+            continue;
+        };
+        let part = body[start..end].trim_ascii();
+        if !part.is_empty() {
+            out.push(part);
+        }
+        start = kind;
     }
     let part = body[start..].trim_ascii().trim_end_matches([';', ',', '|']);
     if !part.is_empty() {
@@ -565,6 +568,39 @@ pub fn normalise_key(key: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The former byte-by-byte splitter: the reference the colon-driven one must agree with.
+    fn split_proxies_bytewise(text: &str) -> Vec<&str> {
+        let t = text.trim_ascii();
+        let body = t.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(t);
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = body.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if matches!(bytes[i], b';' | b',' | b'|' | b' ' | b'\t' | b'\r' | b'\n') {
+                let mut j = i + 1;
+                while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r' | b'\n') {
+                    j += 1;
+                }
+                if j < bytes.len() && starts_with_proxy_prefix(&body[j..]) {
+                    let part = body[start..i].trim_ascii();
+                    if !part.is_empty() {
+                        out.push(part);
+                    }
+                    start = j;
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        let part = body[start..].trim_ascii().trim_end_matches([';', ',', '|']);
+        if !part.is_empty() {
+            out.push(part);
+        }
+        out
+    }
+
     #[test]
     fn immutable_id_vectors_both_ways() {
         let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
@@ -655,6 +691,25 @@ mod tests {
         assert!(is_lost_marker("System.Collections.Generic.List`1[Microsoft.Online.Administration.UserLicense]"));
         assert!(!is_lost_marker("Microsoft Corporation"));
         assert!(!is_lost_marker("smtp:a@b.com"));
+    }
+
+    #[test]
+    fn proxy_splitting_agrees_with_the_bytewise_reference() {
+        // Random cells over the bytes that matter (type letters and digits, colons, every separator,
+        // braces, a multi-byte letter), including type runs longer than 8 and colons everywhere.
+        let pieces = ["smtp", "SMTP", "X500", "sip", "x", "abcdefghi", "1", ":", ";", ",", "|", " ", "\t", "\r\n", "{", "}", "@", "a.b", "/o=E", "(F)", "é"];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200_000 {
+            let n = (next() % 14) as usize;
+            let cell: String = (0..n).map(|_| pieces[(next() % pieces.len() as u64) as usize]).collect();
+            assert_eq!(split_proxies(&cell), split_proxies_bytewise(&cell), "cell {cell:?}");
+        }
     }
 
     #[test]

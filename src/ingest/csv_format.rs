@@ -1,7 +1,7 @@
 //! CSV exports: Export-Csv (Windows PowerShell 5.1 and 7), csvde, Get-MsolUser, EXO cmdlets.
 //! Handles the `#TYPE` line, `,` `;` or tab delimiters, quoted fields with embedded newlines, CRLF.
 
-use super::cell::{Cell, Row};
+use super::cell::{Cell, Row, RowBuf};
 use super::decode::{self, Head};
 use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use crate::values;
@@ -72,6 +72,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let width = builder.spec.map(|s| s.len()).unwrap_or(0);
     let mut lost_unused: BTreeMap<usize, u64> = BTreeMap::new();
     let mut record = csv::ByteRecord::new();
+    let mut row_buf = RowBuf::default();
     let mut records = 0u64;
     let mut last_line = 0u64;
     // The decoded stream is UTF-8: UTF-16 files shrink to about half.
@@ -86,14 +87,20 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         // The csv crate counts the lines before the record; people count from 1.
         let line = record.position().map(|p| p.line() + 1).unwrap_or(0) + skipped_lines;
         last_line = line;
-        let mut row: Row<'_> = vec![None; width];
+        let mut row: Row<'_> = row_buf.take(width);
+        // One UTF-8 check for the whole record (fields end at ASCII delimiters, so each is valid when
+        // the record is); only an invalid record is checked field by field, to name the column.
+        let whole = std::str::from_utf8(record.as_slice()).ok();
         for (i, field) in record.iter().enumerate() {
             match slots.get(i).copied().flatten() {
                 Some(slot) => {
-                    let text = std::str::from_utf8(field).map_err(|e| {
-                        let (message, hint) = decode::invalid_utf8_hint(&field[e.valid_up_to()..]);
-                        FileError { line: Some(line), column: Some(headers[i].clone()), message, hint }
-                    })?;
+                    let text = match (whole, record.range(i)) {
+                        (Some(whole), Some(range)) => &whole[range],
+                        _ => std::str::from_utf8(field).map_err(|e| {
+                            let (message, hint) = decode::invalid_utf8_hint(&field[e.valid_up_to()..]);
+                            FileError { line: Some(line), column: Some(headers[i].clone()), message, hint }
+                        })?,
+                    };
                     if !text.is_empty() {
                         row[slot] = Some(Cell::Text(Cow::Borrowed(text)));
                     }
@@ -108,6 +115,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             }
         }
         builder.push(&row, line);
+        row_buf.give(row);
         builder.reserve_ahead(record.position().map(|p| p.byte()).unwrap_or(0), decoded_size);
     }
     // With CSV quoting every `"` toggles the quoted state (an escaped quote toggles twice), so an

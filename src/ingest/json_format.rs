@@ -5,7 +5,7 @@
 //! the keys the table reads typed and every other key skipped unparsed. Memory stays flat whatever the
 //! file size.
 
-use super::cell::{Cell, Row, Spec};
+use super::cell::{Cell, Row, RowBuf, Spec};
 use super::decode::{self, Head};
 use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -21,6 +21,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let mut builder: Option<Builder> = None;
     let mut keys = KeyCache::default();
     let mut records = 0u64;
+    let mut row_buf = RowBuf::default();
     let decoded_size = if report.encoding.starts_with("utf-16") { report.bytes / 2 } else { report.bytes };
     let shape = for_each_record(input, |bytes, (line, first_column), offset| {
         records += 1;
@@ -45,11 +46,12 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         }
         let Some(b) = builder.as_mut() else { return Ok(()) };
         let Some(spec) = b.spec else { return Ok(()) };
-        let mut row: Row<'_> = vec![None; spec.len()];
+        let mut row: Row<'_> = row_buf.take(spec.len());
         let mut de = serde_json::Deserializer::from_str(text);
         RecordSeed { spec, row: &mut row, seen: &mut b.present, keys: &mut keys }.deserialize(&mut de).map_err(|e| json_error(&e, line, first_column))?;
         de.end().map_err(|e| json_error(&e, line, first_column))?;
         b.push(&row, line);
+        row_buf.give(row);
         b.reserve_ahead(offset, decoded_size);
         Ok(())
     })?;

@@ -457,12 +457,14 @@ impl<'a> Builder<'a> {
         if self.rows != SAMPLE_ROWS || bytes_read == 0 || bytes_total <= bytes_read {
             return;
         }
-        let factor = bytes_total as f64 / bytes_read as f64 * 1.03;
-        if let Some((_, table)) = &mut self.table {
+        // The sample's text per row varies more than its bytes per row: text gets the wider margin.
+        // Room never written to is never touched, so it costs address space, not memory.
+        let rest = bytes_total as f64 / bytes_read as f64 - 1.0;
+        let ahead = |so_far: usize, margin: f64| (so_far as f64 * (rest * margin + margin - 1.0)) as usize;
+        if let (Some((_, table)), Some(c)) = (&mut self.table, &mut self.collector) {
             let text_so_far = table.text_len() - self.text_start;
-            let rows = (self.rows as f64 * (factor - 1.0)) as usize;
-            let text = (text_so_far as f64 * (factor - 1.0)) as usize;
-            table.reserve(rows, text);
+            table.reserve(ahead(self.rows as usize, 1.03), ahead(text_so_far, 1.08));
+            c.pending_dates.reserve_exact(ahead(c.pending_dates.len(), 1.05));
         }
     }
 
