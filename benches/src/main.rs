@@ -6,7 +6,9 @@
 //!   (findings.json, audit.xlsx, report.html, findings.csv, remediation.ps1, written side by side);
 //! - the same checks compiled natively (the wasm overhead's baseline).
 //!
-//! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data]`
+//! `cargo run --release -p hybrid-audit-bench -- [--sizes 100000,800000] [--dir target/bench-data] [--rounds 3]`
+//! This machine's timings vary by ±20% run to run, so each size is measured in rounds (default 3) and
+//! the tables give medians, each ratio with its range over the rounds.
 //! `… -- generate DIR N [ONPREM_PER_MILLE]` writes a tenant and keeps it (for profiling `child-ingest DIR`,
 //! `child-run DIR wasm|native`, or `child-encode DIR`: every identity's record with every field, three times).
 //! `--onprem-per-mille M` sets the share of mailboxes still on-prem, each of which is a finding: the
@@ -191,17 +193,21 @@ fn bench(args: &[String]) -> Result<(), String> {
     let mut sizes = vec![100_000usize, 800_000];
     let mut dir = PathBuf::from("target/bench-data");
     let mut onprem = generate::ONPREM_PER_MILLE;
+    let mut rounds = 3usize;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--sizes" => sizes = it.next().ok_or("--sizes needs a list")?.split(',').map(|s| s.trim().parse().map_err(|_| format!("bad size {s}"))).collect::<Result<_, _>>()?,
             "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a path")?),
             "--onprem-per-mille" => onprem = parse_onprem(it.next().ok_or("--onprem-per-mille needs a number")?)?,
-            other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR] [--onprem-per-mille M]")),
+            "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).filter(|r| (1..=20).contains(r)).ok_or("--rounds needs a number 1..=20")?,
+            other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR] [--onprem-per-mille M] [--rounds R]")),
         }
     }
     let mut stages = Vec::new();
     println!("Synthetic tenant: {:.1}% of AD users with an on-prem mailbox (--onprem-per-mille {onprem}).", onprem as f64 / 10.0);
+    println!("Each size is measured in {rounds} rounds (reference, ingest, whole run wasm, whole run native, one after the other);");
+    println!("times are the rounds' medians, each ratio is the median of the per-round ratios with its range (min-max).");
     println!();
     println!("| identities | input MB | rows | bare polars read s | polars peak RSS MB | ingest s | join s | ingest+join s | (ingest+join) / bare | peak RSS MB after ingest | peak RSS MB | identities joined |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -215,46 +221,104 @@ fn bench(args: &[String]) -> Result<(), String> {
         for f in &files {
             let _ = std::fs::read(&f.path);
         }
-        let polars = run_child(&["child-polars", &folder_s])?;
-        let ours = run_child(&["child-ingest", &folder_s])?;
-        let wasm = run_child(&["child-run", &folder_s, "wasm"])?;
-        let native = run_child(&["child-run", &folder_s, "native"])?;
-        let (bare, polars_rss) = (polars[0], polars[1]);
-        let (ingest, join, rss, rows, identities, rss_ingest) = (ours[0], ours[1], ours[2], ours[3], ours[4], ours[5]);
+        let mut runs = Vec::new();
+        for _ in 0..rounds {
+            let polars = run_child(&["child-polars", &folder_s])?;
+            let ours = run_child(&["child-ingest", &folder_s])?;
+            let wasm = run_child(&["child-run", &folder_s, "wasm"])?;
+            let native = run_child(&["child-run", &folder_s, "native"])?;
+            runs.push(Round { polars, ours, wasm, native });
+        }
+        let m = |f: &dyn Fn(&Round) -> f64| median(runs.iter().map(f));
+        let r = |f: &dyn Fn(&Round) -> f64| spread(runs.iter().map(f));
         println!(
-            "| {n} | {:.0} | {rows:.0} | {bare:.2} | {polars_rss:.0} | {ingest:.2} | {join:.2} | {:.2} | {:.3} | {rss_ingest:.0} | {rss:.0} | {identities:.0} |",
+            "| {n} | {:.0} | {:.0} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} |",
             bytes as f64 / 1e6,
-            ingest + join,
-            (ingest + join) / bare
+            m(&|x| x.ours[3]),
+            m(&|x| x.polars[0]),
+            m(&|x| x.polars[1]),
+            m(&|x| x.ours[0]),
+            m(&|x| x.ours[1]),
+            m(&|x| x.ours[0] + x.ours[1]),
+            r(&|x| (x.ours[0] + x.ours[1]) / x.polars[0]),
+            m(&|x| x.ours[5]),
+            m(&|x| x.ours[2]),
+            m(&|x| x.ours[4]),
         );
-        stages.push((n, bare, wasm, native));
+        stages.push((n, runs));
         let _ = std::fs::remove_dir_all(&folder);
     }
     println!();
     println!("| identities | bare polars read s | checks wasm s | checks native s | checks wasm / bare | wasm / native | whole run s (ingest+join+checks+all reports) | whole run / bare | run peak RSS MB | findings | not evaluated | failed |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (n, bare, w, nat) in &stages {
-        let whole = w[0] + w[1] + w[2] + w[3];
+    let whole = |w: &[f64]| w[0] + w[1] + w[2] + w[3];
+    for (n, runs) in &stages {
+        let m = |f: &dyn Fn(&Round) -> f64| median(runs.iter().map(f));
+        let r = |f: &dyn Fn(&Round) -> f64| spread(runs.iter().map(f));
         println!(
-            "| {n} | {bare:.2} | {:.2} | {:.2} | {:.3} | {:.2} | {whole:.2} | {:.3} | {:.0} | {:.0} | {:.0} | {:.0} |",
-            w[2],
-            nat[2],
-            w[2] / bare,
-            w[2] / nat[2],
-            whole / bare,
-            w[4],
-            w[5],
-            w[6],
-            w[7]
+            "| {n} | {:.2} | {:.2} | {:.2} | {} | {} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            m(&|x| x.polars[0]),
+            m(&|x| x.wasm[2]),
+            m(&|x| x.native[2]),
+            r(&|x| x.wasm[2] / x.polars[0]),
+            r(&|x| x.wasm[2] / x.native[2]),
+            m(&|x| whole(&x.wasm)),
+            r(&|x| whole(&x.wasm) / x.polars[0]),
+            m(&|x| x.wasm[4]),
+            m(&|x| x.wasm[5]),
+            m(&|x| x.wasm[6]),
+            m(&|x| x.wasm[7]),
         );
     }
     println!();
     println!("| identities | bare polars read s | all reports written s (side by side) | reports / bare | findings.json s | audit.xlsx s | report.html s | findings.csv s | remediation.ps1 s | findings | readiness rows |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (n, bare, w, _) in &stages {
-        println!("| {n} | {bare:.2} | {:.2} | {:.3} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |", w[3], w[3] / bare, w[9], w[10], w[11], w[12], w[13], w[5], w[8]);
+    for (n, runs) in &stages {
+        let m = |f: &dyn Fn(&Round) -> f64| median(runs.iter().map(f));
+        println!(
+            "| {n} | {:.2} | {:.2} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |",
+            m(&|x| x.polars[0]),
+            m(&|x| x.wasm[3]),
+            spread(runs.iter().map(|x| x.wasm[3] / x.polars[0])),
+            m(&|x| x.wasm[9]),
+            m(&|x| x.wasm[10]),
+            m(&|x| x.wasm[11]),
+            m(&|x| x.wasm[12]),
+            m(&|x| x.wasm[13]),
+            m(&|x| x.wasm[5]),
+            m(&|x| x.wasm[8]),
+        );
     }
     Ok(())
+}
+
+/// One round's children: the figures each printed.
+struct Round {
+    polars: Vec<f64>,
+    ours: Vec<f64>,
+    wasm: Vec<f64>,
+    native: Vec<f64>,
+}
+
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// `median (min-max)` of a ratio over the rounds; just the value for one round.
+fn spread(values: impl Iterator<Item = f64>) -> String {
+    let v: Vec<f64> = values.collect();
+    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    if v.len() == 1 {
+        format!("{:.3}", v[0])
+    } else {
+        format!("{:.3} ({lo:.3}-{hi:.3})", median(v.into_iter()))
+    }
 }
 
 #[global_allocator]
