@@ -369,10 +369,15 @@ pub fn join(data: &Dataset) -> Joined {
     let entra_upn = |e: u32| data.entra_users.text(data.entra_users[e as usize].user_principal_name).map(lower_cow);
     let entra_smtp = |e: u32| entra_primary_smtp(data, &data.entra_users[e as usize]);
     // The UPN / SMTP indexes serve only the fallback keys, which a complete export never needs: built on first use.
-    let ad_text = std::cell::OnceCell::new();
-    let entra_text = std::cell::OnceCell::new();
+    let ad_text = std::sync::OnceLock::new();
+    let entra_text = std::sync::OnceLock::new();
     let ad_by_upn_smtp = || ad_text.get_or_init(|| text_indexes(data.ad_users.len(), |i| (ad_upn(i), ad_smtp(i))));
     let entra_by_upn_smtp = || entra_text.get_or_init(|| text_indexes(data.entra_users.len(), |i| (entra_upn(i), entra_smtp(i))));
+    // Per file, not per row: whether it carries the anchor / directory object id column at all.
+    let files_with = |field: &str| -> Vec<bool> { (0..files.len() as u32).map(|f| file_has(files, Some(f), field)).collect() };
+    let has_anchor_column = files_with("onPremisesImmutableId");
+    let has_edoid_column = files_with("ExternalDirectoryObjectId");
+    let in_file_with = |columns: &[bool], src: Option<crate::model::Src>| src.and_then(|s| columns.get(s.file as usize).copied()).unwrap_or(true);
     let mut out = Joined { exo_objects, ..Default::default() };
     let exo = &out.exo_objects;
     let mut stats = JoinStats {
@@ -388,37 +393,38 @@ pub fn join(data: &Dataset) -> Joined {
     // ---- AD ↔ Entra
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
     let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
-    let mut ad_claims = Claims::new(data.entra_users.len(), data.ad_users.len());
-    for (e, u) in data.entra_users.iter().enumerate() {
-        let e = e as u32;
-        let has_column = file_has(files, u.src.map(|s| s.file), "onPremisesImmutableId");
+    // The lookups are independent: made on every core, in chunks that keep Entra order; the claims are
+    // then recorded in that order, so the result does not depend on the threads.
+    let ad_matches = |e: u32, found: &mut Vec<(u32, u32, MatchKey)>| {
+        let u = &data.entra_users[e as usize];
+        let has_column = in_file_with(&has_anchor_column, u.src);
         if let Some(anchor) = u.immutable_guid {
             let matched = ad_by_anchor.get(&anchor);
-            for &a in matched {
-                ad_claims.claim(e, a, MatchKey::SourceAnchor);
-            }
+            found.extend(matched.iter().map(|&a| (e, a, MatchKey::SourceAnchor)));
             if !matched.is_empty() {
-                continue;
+                return;
             }
         } else if has_column && u.immutable_id.is_none() {
             // Cloud-only: never linked to an AD user by name (that pair is SYNC001's soft-match risk).
-            continue;
+            return;
         }
         // Fallback: only onto AD users whose anchor the export could not carry, or when Entra lacks the column.
         let eligible = |a: &u32| !has_column || u.immutable_guid.is_none() || !ad_anchor_usable(*a);
         let by_upn: Vec<u32> = data.entra_users.text(u.user_principal_name).map(|k| ad_by_upn_smtp().0.find(&lower_cow(k), ad_upn)).unwrap_or_default().into_iter().filter(eligible).collect();
         if !by_upn.is_empty() {
-            for a in by_upn {
-                ad_claims.claim(e, a, MatchKey::UserPrincipalName);
-            }
-            continue;
+            found.extend(by_upn.into_iter().map(|a| (e, a, MatchKey::UserPrincipalName)));
+            return;
         }
         let smtp = entra_primary_smtp(data, u);
         for a in smtp.as_deref().map(|k| ad_by_upn_smtp().1.find(k, ad_smtp)).unwrap_or_default() {
             if eligible(&a) {
-                ad_claims.claim(e, a, MatchKey::PrimarySmtpAddress);
+                found.push((e, a, MatchKey::PrimarySmtpAddress));
             }
         }
+    };
+    let mut ad_claims = Claims::new(data.entra_users.len(), data.ad_users.len());
+    for (e, a, key) in in_order(data.entra_users.len(), ad_matches) {
+        ad_claims.claim(e, a, key);
     }
     let (ad_links, mut ambiguities) = ad_claims.resolve(Side::Entra, Side::Ad, |e, key| {
         let u = &data.entra_users[e as usize];
@@ -431,39 +437,48 @@ pub fn join(data: &Dataset) -> Joined {
 
     // ---- Entra ↔ EXO (active recipients; soft-deleted / inactive mailboxes follow their user)
     let no_entra = data.entra_users.is_empty();
-    let mut exo_claims = Claims::new(exo.len(), data.entra_users.len());
-    let mut previous: Vec<(u32, u32, MatchKey)> = Vec::new();
-    let mut ad_exo_claims = Claims::new(exo.len(), data.ad_users.len());
-    for (x, o) in exo.iter().enumerate() {
-        let x = x as u32;
-        let edoid_column = o.rows().any(|r| file_has(files, data.exo_recipients.row(r).src.map(|s| s.file), "ExternalDirectoryObjectId"));
+    /// What one EXO object's lookup found.
+    enum ExoMatch {
+        /// An active recipient claiming an Entra user (or, without Entra, an AD user).
+        Claim(u32, u32, MatchKey),
+        /// A soft-deleted / inactive mailbox following its user.
+        Previous(u32, u32, MatchKey),
+    }
+    let exo_matches = |x: u32, found: &mut Vec<ExoMatch>| {
+        let o = &exo[x as usize];
+        let edoid_column = o.rows().any(|r| in_file_with(&has_edoid_column, data.exo_recipients.row(r).src));
         if let Some(id) = o.external_directory_object_id(data) {
             // Two Entra users with one id (an export read twice) make the claim ambiguous rather than picked.
             let users = entra_by_id.get(&id);
             if o.state == ExoState::Active {
-                for &e in users {
-                    exo_claims.claim(x, e, MatchKey::ExternalDirectoryObjectId);
-                }
+                found.extend(users.iter().map(|&e| ExoMatch::Claim(x, e, MatchKey::ExternalDirectoryObjectId)));
             } else if let [e] = users {
-                previous.push((x, *e, MatchKey::ExternalDirectoryObjectId));
+                found.push(ExoMatch::Previous(x, *e, MatchKey::ExternalDirectoryObjectId));
             }
-            continue;
+            return;
         }
         if edoid_column || o.state != ExoState::Active {
-            continue;
+            return;
         }
-        let claims = if no_entra { &mut ad_exo_claims } else { &mut exo_claims };
         let by_upn = |k: &str| if no_entra { ad_by_upn_smtp().0.find(k, ad_upn) } else { entra_by_upn_smtp().0.find(k, entra_upn) };
         let by_smtp = |k: &str| if no_entra { ad_by_upn_smtp().1.find(k, ad_smtp) } else { entra_by_upn_smtp().1.find(k, entra_smtp) };
         let upn_hits = o.user_principal_name(data).map(|k| by_upn(&lower_cow(k))).unwrap_or_default();
         if !upn_hits.is_empty() {
-            for t in upn_hits {
-                claims.claim(x, t, MatchKey::UserPrincipalName);
-            }
+            found.extend(upn_hits.into_iter().map(|t| ExoMatch::Claim(x, t, MatchKey::UserPrincipalName)));
         } else {
             for t in o.primary_smtp_address(data).map(|k| by_smtp(&lower_cow(k))).unwrap_or_default() {
-                claims.claim(x, t, MatchKey::PrimarySmtpAddress);
+                found.push(ExoMatch::Claim(x, t, MatchKey::PrimarySmtpAddress));
             }
+        }
+    };
+    let mut exo_claims = Claims::new(exo.len(), data.entra_users.len());
+    let mut previous: Vec<(u32, u32, MatchKey)> = Vec::new();
+    let mut ad_exo_claims = Claims::new(exo.len(), data.ad_users.len());
+    for m in in_order(exo.len(), exo_matches) {
+        match m {
+            ExoMatch::Claim(x, t, key) if no_entra => ad_exo_claims.claim(x, t, key),
+            ExoMatch::Claim(x, t, key) => exo_claims.claim(x, t, key),
+            ExoMatch::Previous(x, e, key) => previous.push((x, e, key)),
         }
     }
     let exo_value = |x: u32, key: MatchKey| {
@@ -574,6 +589,19 @@ pub fn join(data: &Dataset) -> Joined {
     out
 }
 
+/// `find(i, out)` for every `i < n` on every core, the results in index order.
+fn in_order<T: Send>(n: usize, find: impl Fn(u32, &mut Vec<T>) + Sync) -> impl Iterator<Item = T> {
+    use rayon::prelude::*;
+    let chunks: Vec<Vec<T>> = (0..n as u32)
+        .into_par_iter()
+        .fold_chunks(16_384, Vec::new, |mut found, i| {
+            find(i, &mut found);
+            found
+        })
+        .collect();
+    chunks.into_iter().flatten()
+}
+
 fn ad_anchors(data: &Dataset) -> KeyIndex<Guid> {
     let mut by_anchor = KeyIndex::with_capacity(data.ad_users.len());
     for (i, u) in data.ad_users.iter().enumerate() {
@@ -656,8 +684,27 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
     let every_row_has_guid = t.iter().all(|(_, r)| r.guid.is_some());
     let mut by_edoid: HashMap<(Guid, ExoState), u32> = HashMap::default();
     let mut by_smtp: HashMap<(Cow<'_, str>, ExoState), u32> = HashMap::default();
+    let new_object = |objects: &mut Vec<ExoObject>, state: ExoState| {
+        objects.push(ExoObject { row_slots: [u32::MAX; 4], state, statistics: None });
+        (objects.len() - 1) as u32
+    };
     for (r, row) in t.iter() {
         let family = r.family();
+        // The usual export: every row has its Guid, so one hash lookup finds or registers the object.
+        if let (true, Some(g)) = (every_row_has_guid, row.guid) {
+            let o = match by_guid.entry(g) {
+                std::collections::hash_map::Entry::Occupied(e) if objects[*e.get() as usize].row_slots[family] == u32::MAX => *e.get(),
+                // The same Guid twice in one family (an export read twice): a second object; the first keeps the key.
+                std::collections::hash_map::Entry::Occupied(_) => new_object(&mut objects, row.state),
+                std::collections::hash_map::Entry::Vacant(e) => *e.insert(new_object(&mut objects, row.state)),
+            };
+            let obj = &mut objects[o as usize];
+            obj.row_slots[family] = r.row() as u32;
+            if row.state != ExoState::Active {
+                obj.state = row.state;
+            }
+            continue;
+        }
         // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
         let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
         let smtp = if by_address { t.text(r, row.primary_smtp_address).or(t.text(r, row.windows_email_address)).map(lower_cow) } else { None };
@@ -670,10 +717,7 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
             .filter(|&o| objects[o as usize].row_slots[family] == u32::MAX);
         let o = match found {
             Some(o) => o,
-            None => {
-                objects.push(ExoObject { row_slots: [u32::MAX; 4], state: row.state, statistics: None });
-                (objects.len() - 1) as u32
-            }
+            None => new_object(&mut objects, row.state),
         };
         let obj = &mut objects[o as usize];
         obj.row_slots[family] = r.row() as u32;
@@ -864,6 +908,23 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookups_made_on_every_core_come_back_in_index_order() {
+        // Several chunks, some indexes with no result and some with two.
+        let n = 70_000;
+        let find = |i: u32, out: &mut Vec<(u32, u8)>| {
+            if i % 3 != 0 {
+                out.push((i, 0));
+            }
+            if i % 5 == 0 {
+                out.push((i, 1));
+            }
+        };
+        let mut serial = Vec::new();
+        (0..n as u32).for_each(|i| find(i, &mut serial));
+        assert_eq!(in_order(n, find).collect::<Vec<_>>(), serial);
+    }
 
     #[test]
     fn the_allocation_free_address_hash_equals_the_hash_of_the_lower_cased_text() {
