@@ -3,6 +3,7 @@
 //! returns, and builds the one [`Audit`] model the writers share.
 
 use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, JoinIssue, NotEvaluated, PluginEntry, Readiness, RosterEntry, Summary, Verdict};
+use crate::digests::InputDigests;
 use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInfo};
 use crate::ingest::Dataset;
 use crate::join::{Joined, Side};
@@ -182,6 +183,15 @@ pub struct Prepared {
     failures: Vec<CheckFailure>,
     options: Options,
     seconds: f64,
+    digests: Option<InputDigests>,
+}
+
+impl Prepared {
+    /// Starts hashing the inputs now, in the time the reading and joining leave idle, instead of after
+    /// the checks (findings.json lists every input's SHA-256).
+    pub fn hash_inputs_from_now(&mut self, dir: &Path, ingest: &crate::ingest::Options) {
+        self.digests = Some(InputDigests::start(dir, ingest));
+    }
 }
 
 /// Starts the engine and loads every plugin (built-in and `--plugins`).
@@ -192,7 +202,7 @@ pub fn prepare(options: &Options) -> Result<Prepared, String> {
         Engine::Native => None,
     };
     let (plugins, failures) = load_plugins(host.as_ref(), options)?;
-    Ok(Prepared { host, plugins, failures, options: options.clone(), seconds: start.elapsed().as_secs_f64() })
+    Ok(Prepared { host, plugins, failures, options: options.clone(), seconds: start.elapsed().as_secs_f64(), digests: None })
 }
 
 /// [`prepare`], then [`run_prepared`].
@@ -202,7 +212,7 @@ pub fn run(data: &Dataset, joined: &Joined, root: &Path, options: &Options) -> R
 
 /// Runs every check on every identity and builds the audit.
 pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &Path) -> Result<Audit, String> {
-    let Prepared { host, plugins, mut failures, options, seconds } = prepared;
+    let Prepared { host, plugins, mut failures, options, seconds, digests } = prepared;
     let options = &options;
     let mut timings = vec![("load plugins", seconds)];
     let mut clock = std::time::Instant::now();
@@ -335,6 +345,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     not_evaluated.sort_by(|a, b| a.check.cmp(&b.check));
     failures.sort_by(|a, b| a.plugin.cmp(&b.plugin).then_with(|| a.source.cmp(&b.source)));
 
+    let early = digests.map(InputDigests::finish).unwrap_or_default();
     let inputs = data
         .files
         .par_iter()
@@ -344,7 +355,10 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             kind: f.kind,
             rows: f.rows,
             bytes: f.bytes,
-            sha256: findings::sha256_file(&root.join(&f.path)).unwrap_or_else(|e| format!("unreadable: {e}")),
+            sha256: match early.get(&root.join(&f.path)) {
+                Some(digest) => digest.clone(),
+                None => findings::sha256_file(&root.join(&f.path)).unwrap_or_else(|e| format!("unreadable: {e}")),
+            },
             warnings: f.warnings.clone(),
             error: f.error.as_ref().map(|e| e.to_string()),
         })

@@ -4,6 +4,7 @@
 
 pub mod alloc;
 pub mod audit;
+pub mod digests;
 pub mod findings;
 pub mod host;
 pub mod ingest;

@@ -189,7 +189,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         })));
     }
     let stage = Stage::start(show, "compiling check plugins", None);
-    let prepared = match audit::prepare(&options) {
+    let mut prepared = match audit::prepare(&options) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -197,6 +197,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         }
     };
     stage.done();
+    prepared.hash_inputs_from_now(dir, ingest_options);
     let stage = Stage::start(show, "reading exports", None);
     let data = match load(dir, ingest_options) {
         Ok(d) => d,

@@ -87,8 +87,9 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
         ..Default::default()
     };
     let start = Instant::now();
-    let prepared = audit::prepare(&options)?;
+    let mut prepared = audit::prepare(&options)?;
     let prepare = start.elapsed().as_secs_f64();
+    prepared.hash_inputs_from_now(dir, &Default::default());
     let start = Instant::now();
     let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
     let ingest = start.elapsed().as_secs_f64();

@@ -326,7 +326,8 @@ pub(crate) struct Ctx<'a> {
     pool: &'a Pool,
 }
 
-fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
+/// Every file under `dir` (recursively) the ingest reads, with its size; folders in `skip` are left out.
+pub(crate) fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let file_type = entry.file_type()?;
