@@ -82,6 +82,12 @@ function ConvertTo-Comparable {
     return "$Value"
 }
 
+# A '; '-joined list in one order, for comparing multi-valued attributes whatever order they come in.
+function ConvertTo-SortedList {
+    param([string] $Text)
+    return (@($Text -split '; ' | Where-Object { $_ -ne '' } | Sort-Object) -join '; ')
+}
+
 # 'on hold' when the mailbox carries a hold the audit counts (litigation hold; InPlaceHolds entries except
 # exclusions, which start with '-'; retention label hold; delay and delay-release holds), else 'none'.
 # RetentionHoldEnabled is not a hold: it only pauses retention processing.
@@ -114,7 +120,9 @@ function Start-Finding {
             $state.Go = $false
             return $state
         }
-        $same = if ($p.Expected -eq '') { $live -eq '' } else { $live -eq $p.Expected }
+        $same = if ($p.Set) { (ConvertTo-SortedList $live) -eq (ConvertTo-SortedList $p.Expected) }
+                elseif ($p.Expected -eq '') { $live -eq '' }
+                else { $live -eq $p.Expected }
         if (-not $same) {
             Write-Warning ("{0}: skipped, {1} of {2} is now '{3}', not '{4}' as exported: the tenant changed since the audit, audit again" -f $Id, $p.Field, $Identity, $live, $p.Expected)
             $script:Tally.Skipped++

@@ -167,9 +167,19 @@ fn remediation_script_parses_and_gates_every_change() {
         assert!(errors.is_empty(), "{shape}: remediation.ps1 does not parse:\n{}", errors.join("\n"));
         assert!(script.contains("[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]"));
         assert!(script.contains("$script:Caller.ShouldProcess("), "changes go through ShouldProcess (-WhatIf)");
+        let mut proxy_preconditions = 0;
         for f in findings(&audit).iter().filter(|f| !f["remediation"].as_str().unwrap().trim().is_empty()) {
-            assert!(script.contains(&format!("Start-Finding -Id '{}'", f["id"].as_str().unwrap())), "{shape}: {} has its block", f["id"]);
+            let id = f["id"].as_str().unwrap();
+            assert!(script.contains(&format!("Start-Finding -Id '{id}'")), "{shape}: {id} has its block");
+            // A multi-valued AD attribute is re-read live and compared as a set of values.
+            if let Some(e) = f["evidence"].as_array().unwrap().iter().find(|e| e["field"] == "ad.proxyAddresses") {
+                let block = script.split(&format!("Start-Finding -Id '{id}'")).nth(1).unwrap().split("\n$f = ").next().unwrap();
+                let expected = format!("@{{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = '{}'; Set = $true; Live = {{ (Get-ADUser -Identity ", e["value"].as_str().unwrap().replace('\'', "''"));
+                assert!(block.contains(&expected), "{shape}: {id} re-reads its proxyAddresses:\n{block}");
+                proxy_preconditions += 1;
+            }
         }
+        assert!(proxy_preconditions >= 2, "{shape}: the fixtures' SYNC002 and PROV003 findings read proxyAddresses");
         for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
             let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ");
             assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");

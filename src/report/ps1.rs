@@ -87,12 +87,20 @@ fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
                 "ad.homeMDB" => "homeMDB",
                 "ad.Enabled" => "Enabled",
                 "ad.userPrincipalName" => "UserPrincipalName",
+                "ad.targetAddress" => "targetAddress",
+                "ad.proxyAddresses" => "proxyAddresses",
                 _ => return None,
             };
             (Shell::OnPremises, format!("(Get-ADUser -Identity {} -Properties {attribute}).{attribute}", ad.as_ref()?))
         }
     };
     Some((shell, expr))
+}
+
+/// Multi-valued fields: compared as sets (AD returns a multi-valued attribute in no promised order), so a
+/// precondition holds while the same values are there, in any order.
+fn is_set(field: &str) -> bool {
+    field == "ad.proxyAddresses"
 }
 
 /// The exported value as the script compares it: `''` for an empty one; holds as `on hold` / `none`
@@ -149,7 +157,8 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
     }
     let _ = write!(out, "$f = Start-Finding -Id {} -Identity {} -Preconditions @(", ps_quote(&f.id), ps_quote(&f.identity.upn));
     for (field, shell, expr, value) in &checks {
-        let _ = write!(out, "\n    @{{ Field = {}; Shell = '{}'; Expected = {}; Live = {{ {expr} }} }}", ps_quote(field), shell.as_str(), ps_quote(value));
+        let set = if is_set(field) { " Set = $true;" } else { "" };
+        let _ = write!(out, "\n    @{{ Field = {}; Shell = '{}'; Expected = {};{set} Live = {{ {expr} }} }}", ps_quote(field), shell.as_str(), ps_quote(value));
     }
     let _ = writeln!(out, "{})", if checks.is_empty() { "" } else { "\n" });
     for (i, step) in item.steps.iter().enumerate() {

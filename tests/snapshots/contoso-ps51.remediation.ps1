@@ -82,6 +82,12 @@ function ConvertTo-Comparable {
     return "$Value"
 }
 
+# A '; '-joined list in one order, for comparing multi-valued attributes whatever order they come in.
+function ConvertTo-SortedList {
+    param([string] $Text)
+    return (@($Text -split '; ' | Where-Object { $_ -ne '' } | Sort-Object) -join '; ')
+}
+
 # 'on hold' when the mailbox carries a hold the audit counts (litigation hold; InPlaceHolds entries except
 # exclusions, which start with '-'; retention label hold; delay and delay-release holds), else 'none'.
 # RetentionHoldEnabled is not a hold: it only pauses retention processing.
@@ -114,7 +120,9 @@ function Start-Finding {
             $state.Go = $false
             return $state
         }
-        $same = if ($p.Expected -eq '') { $live -eq '' } else { $live -eq $p.Expected }
+        $same = if ($p.Set) { (ConvertTo-SortedList $live) -eq (ConvertTo-SortedList $p.Expected) }
+                elseif ($p.Expected -eq '') { $live -eq '' }
+                else { $live -eq $p.Expected }
         if (-not $same) {
             Write-Warning ("{0}: skipped, {1} of {2} is now '{3}', not '{4}' as exported: the tenant changed since the audit, audit again" -f $Id, $p.Field, $Identity, $live, $p.Expected)
             $script:Tally.Skipped++
@@ -348,8 +356,12 @@ Write-ManualStep $f 2 'different people: change the cloud user''s UPN and addres
 
 # --- SYNC002-cf07dac2a004e372 · high · SYNC002 (duplicate-address) ---
 # AD SMTP address sales@contoso.com of dan.doyle@contoso.com is also on dana.dahl@contoso.com
-# not re-read live (check by hand if in doubt): identity.duplicateAddresses, ad.proxyAddresses
-$f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Preconditions @()
+# precondition, re-read live before the first change:
+#   ad.proxyAddresses = SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
+# not re-read live (check by hand if in doubt): identity.duplicateAddresses
+$f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Preconditions @(
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '5f35a130-31fa-4087-8c8d-7fbdfd723844' -Properties proxyAddresses).proxyAddresses } }
+)
 # step 1 (read / manual, OnPremises): holders: this one and dana.dahl@contoso.com; decide which keeps sales@contoso.com
 Invoke-Step $f 1 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
     Get-ADUser -LDAPFilter '(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName
@@ -380,8 +392,12 @@ Invoke-Step $f 3 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Start-AD
 
 # --- SYNC002-791bdcc97fed32d3 · high · SYNC002 (duplicate-address) ---
 # AD SMTP address sales@contoso.com of dana.dahl@contoso.com is also on dan.doyle@contoso.com
-# not re-read live (check by hand if in doubt): identity.duplicateAddresses, ad.proxyAddresses
-$f = Start-Finding -Id 'SYNC002-791bdcc97fed32d3' -Identity 'dana.dahl@contoso.com' -Preconditions @()
+# precondition, re-read live before the first change:
+#   ad.proxyAddresses = SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
+# not re-read live (check by hand if in doubt): identity.duplicateAddresses
+$f = Start-Finding -Id 'SYNC002-791bdcc97fed32d3' -Identity 'dana.dahl@contoso.com' -Preconditions @(
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '317c0f9e-cbf4-4988-be23-b70d73f0645b' -Properties proxyAddresses).proxyAddresses } }
+)
 # step 1 (read / manual, OnPremises): holders: this one and dan.doyle@contoso.com; decide which keeps sales@contoso.com
 Invoke-Step $f 1 'OnPremises' -Target 'dana.dahl@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
     Get-ADUser -LDAPFilter '(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName
@@ -727,9 +743,10 @@ Invoke-Step $f 2 'OnPremises' -Target 'stan.stiles@contoso.com' -Command 'Start-
 # RemoteUserMailbox theo.thorn@contoso.com: proxyAddresses have no address on contoso.mail.onmicrosoft.com
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
-# not re-read live (check by hand if in doubt): ad.proxyAddresses
+#   ad.proxyAddresses = SMTP:theo.thorn@contoso.com (OnPremises)
 $f = Start-Finding -Id 'PROV003-498ab7c036e0485f' -Identity 'theo.thorn@contoso.com' -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:theo.thorn@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange Management Shell
 Invoke-Step $f 1 'OnPremises' -Target 'theo.thorn@contoso.com' -Command 'Set-RemoteMailbox -Identity ''tthorn'' -EmailAddresses @{Add=''smtp:theo.thorn@contoso.mail.onmicrosoft.com''}' -Action {
@@ -742,9 +759,12 @@ Invoke-Step $f 1 'OnPremises' -Target 'theo.thorn@contoso.com' -Command 'Set-Rem
 # RemoteUserMailbox tina.tran@contoso.com: targetAddress tina.tran@contoso.onmicrosoft.com is not on contoso.mail.onmicrosoft.com; proxyAddresses have no address on contoso.mail.onmicrosoft.com
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
-# not re-read live (check by hand if in doubt): ad.targetAddress, ad.proxyAddresses
+#   ad.targetAddress = SMTP:tina.tran@contoso.onmicrosoft.com (OnPremises)
+#   ad.proxyAddresses = SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com (OnPremises)
 $f = Start-Finding -Id 'PROV003-9d6fc46f0fc73850' -Identity 'tina.tran@contoso.com' -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.targetAddress'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.onmicrosoft.com'; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties targetAddress).targetAddress } }
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com'; Set = $true; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange Management Shell
 Invoke-Step $f 1 'OnPremises' -Target 'tina.tran@contoso.com' -Command 'Set-RemoteMailbox -Identity ''ttran'' -RemoteRoutingAddress ''tina.tran@contoso.mail.onmicrosoft.com''' -Action {
