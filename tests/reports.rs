@@ -180,6 +180,18 @@ fn remediation_script_parses_and_gates_every_change() {
             }
         }
         assert!(proxy_preconditions >= 2, "{shape}: the fixtures' SYNC002 and PROV003 findings read proxyAddresses");
+        // A hard match (setting a cloud user's immutable id) goes ahead only while that user is still cloud-only.
+        let mut hard_matches = 0;
+        for block in script.split("\n$f = Start-Finding ").skip(1) {
+            let block = block.split("\n# --- ").next().unwrap();
+            for line in block.lines().filter(|l| l.starts_with("Invoke-Step ") && l.contains("-OnPremisesImmutableId")) {
+                let user = line.split("Update-MgUser -UserId ''").nth(1).and_then(|r| r.split("''").next()).unwrap_or_else(|| panic!("{shape}: {line}"));
+                let guard = format!("Expected = ''; Live = {{ (Get-MgUser -UserId '{user}' -Property onPremisesImmutableId).OnPremisesImmutableId }}");
+                assert!(block.contains(&guard), "{shape}: the hard match of {user} is not guarded:\n{block}");
+                hard_matches += 1;
+            }
+        }
+        assert!(hard_matches >= 1, "{shape}: the fixtures' SYNC001 finding hard-matches");
         for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
             let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ");
             assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");

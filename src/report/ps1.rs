@@ -97,6 +97,19 @@ fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
     Some((shell, expr))
 }
 
+/// A step that sets a cloud user's `OnPremisesImmutableId` (a hard match, SYNC001) re-anchors a user that
+/// already has one: it may go ahead only while the user is still cloud-only, whatever the evidence holds
+/// (the cloud user is another identity than the finding's). The user id is the command's `-UserId` value.
+fn hard_match_guard(code: &str) -> Option<(&'static str, String)> {
+    let rest = code.trim_start().strip_prefix("Update-MgUser -UserId '")?;
+    let (user, rest) = rest.split_once('\'')?;
+    if !rest.trim_start().starts_with("-OnPremisesImmutableId") || user.is_empty() || user.contains(['\'', '"', '$', '`']) {
+        return None;
+    }
+    let user = ps_quote(user);
+    Some(("cloud user's onPremisesImmutableId", format!("(Get-MgUser -UserId {user} -Property onPremisesImmutableId).OnPremisesImmutableId")))
+}
+
 /// Multi-valued fields: compared as sets (AD returns a multi-valued attribute in no promised order), so a
 /// precondition holds while the same values are there, in any order.
 fn is_set(field: &str) -> bool {
@@ -146,6 +159,9 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
         }
     }
     unread.dedup();
+    for (field, expr) in item.steps.iter().filter(|s| s.mutating).filter_map(|s| hard_match_guard(s.code)) {
+        checks.push((field, Shell::ExchangeOnline, expr, ""));
+    }
     if !checks.is_empty() {
         let _ = writeln!(out, "# precondition, re-read live before the first change:");
         for (field, shell, _, value) in &checks {

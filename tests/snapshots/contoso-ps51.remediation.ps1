@@ -343,8 +343,12 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'sam.soto@contoso.com' -Command 'Set-M
 
 # --- SYNC001-8c8f9d3b8caffc28 · high · SYNC001 (soft-match-collision) ---
 # unlinked AD user carl.cole@contoso.com shares carl.cole@contoso.com with cloud-only user carl.cole@contoso.com: the next sync soft-matches them
+# precondition, re-read live before the first change:
+#   cloud user's onPremisesImmutableId = (empty) (ExchangeOnline)
 # not re-read live (check by hand if in doubt): ad.present, entra.present, identity.softMatches
-$f = Start-Finding -Id 'SYNC001-8c8f9d3b8caffc28' -Identity 'carl.cole@contoso.com' -Preconditions @()
+$f = Start-Finding -Id 'SYNC001-8c8f9d3b8caffc28' -Identity 'carl.cole@contoso.com' -Preconditions @(
+    @{ Field = 'cloud user''s onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -Property onPremisesImmutableId).OnPremisesImmutableId } }
+)
 # step 1 (4 directory, ExchangeOnline): same person: hard-match on purpose before AD user 'ccole' enters sync scope
 Invoke-Step $f 1 'ExchangeOnline' -Target 'carl.cole@contoso.com' -Command 'Update-MgUser -UserId ''e4d172b3-9580-4465-9512-d0446b6bfba2'' -OnPremisesImmutableId ''98qAhxYovkSXs/V0RJXX1w==''' -Action {
     Update-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -OnPremisesImmutableId '98qAhxYovkSXs/V0RJXX1w=='
