@@ -355,9 +355,9 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             kind: f.kind,
             rows: f.rows,
             bytes: f.bytes,
-            sha256: match early.get(&root.join(&f.path)) {
-                Some(digest) => digest.clone(),
-                None => findings::sha256_file(&root.join(&f.path)).unwrap_or_else(|e| format!("unreadable: {e}")),
+            sha256: {
+                let path = root.join(&f.path);
+                early.get(&path).cloned().unwrap_or_else(|| findings::sha256_file(&path).unwrap_or_else(|e| format!("unreadable: {e}")))
             },
             warnings: f.warnings.clone(),
             error: f.error.as_ref().map(|e| e.to_string()),

@@ -42,7 +42,7 @@ impl InputDigests {
         // A folder that cannot be walked is the ingest's error to report; nothing to hash early then.
         let _ = crate::ingest::walk(dir, &options.skip_dirs, &mut found);
         // Biggest first, as the ingest reads them: the big files are the ones worth doing early.
-        found.sort_by_key(|(path, len)| (std::cmp::Reverse(*len), path.clone()));
+        found.sort_by(|(a, a_len), (b, b_len)| b_len.cmp(a_len).then_with(|| a.cmp(b)));
         let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();
         let claimed = files.iter().map(|_| AtomicBool::new(false)).collect();
         let shared = Arc::new(Shared { files, claimed, done: Mutex::new(HashMap::new()) });

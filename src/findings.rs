@@ -15,19 +15,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The SHA-256 of a file, streamed (an 800k-user export is not read into memory a second time).
 pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
-    // 1 MiB reads: `io::copy`'s 8 KiB buffer made 190k system calls for the 1.5 GB of an 800k tenant.
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buffer[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    // Read 1 MiB at a time (`io::copy` uses a buffered reader's buffer): its own 8 KiB buffer made 190k
+    // system calls for the 1.5 GB of an 800k tenant.
+    std::io::copy(&mut std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?), &mut hasher)?;
     Ok(hex(&hasher.finalize()))
 }
 

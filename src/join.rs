@@ -676,6 +676,7 @@ pub fn entra_primary_smtp<'a>(data: &'a Dataset, u: &crate::model::EntraUser) ->
 /// Merges the rows of one EXO object: the same `Guid`, else the same ExternalDirectoryObjectId (or
 /// primary SMTP) in the same state, from different cmdlets. Two rows of one cmdlet are never merged.
 fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
+    use std::collections::hash_map::Entry;
     let t = &data.exo_recipients;
     let n = t.len();
     let mut objects: Vec<ExoObject> = Vec::with_capacity(n / 2 + 16);
@@ -690,48 +691,42 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
     };
     for (r, row) in t.iter() {
         let family = r.family();
-        // The usual export: every row has its Guid, so one hash lookup finds or registers the object.
-        if let (true, Some(g)) = (every_row_has_guid, row.guid) {
-            let o = match by_guid.entry(g) {
-                std::collections::hash_map::Entry::Occupied(e) if objects[*e.get() as usize].row_slots[family] == u32::MAX => *e.get(),
+        let o = match (every_row_has_guid, row.guid) {
+            // The usual export: every row has its Guid, so one hash lookup finds or registers the object.
+            (true, Some(g)) => match by_guid.entry(g) {
+                Entry::Occupied(e) if objects[*e.get() as usize].row_slots[family] == u32::MAX => *e.get(),
                 // The same Guid twice in one family (an export read twice): a second object; the first keeps the key.
-                std::collections::hash_map::Entry::Occupied(_) => new_object(&mut objects, row.state),
-                std::collections::hash_map::Entry::Vacant(e) => *e.insert(new_object(&mut objects, row.state)),
-            };
-            let obj = &mut objects[o as usize];
-            obj.row_slots[family] = r.row() as u32;
-            if row.state != ExoState::Active {
-                obj.state = row.state;
+                Entry::Occupied(_) => new_object(&mut objects, row.state),
+                Entry::Vacant(e) => *e.insert(new_object(&mut objects, row.state)),
+            },
+            _ => {
+                // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
+                let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
+                let smtp = if by_address { t.text(r, row.primary_smtp_address).or(t.text(r, row.windows_email_address)).map(lower_cow) } else { None };
+                let found = row
+                    .guid
+                    .and_then(|g| by_guid.get(&g))
+                    .or_else(|| if every_row_has_guid { None } else { row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))) })
+                    .or_else(|| smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))))
+                    .copied()
+                    .filter(|&o| objects[o as usize].row_slots[family] == u32::MAX);
+                let o = found.unwrap_or_else(|| new_object(&mut objects, row.state));
+                if let Some(g) = row.guid {
+                    by_guid.entry(g).or_insert(o);
+                }
+                if let (Some(g), false) = (row.external_directory_object_id, every_row_has_guid) {
+                    by_edoid.entry((g, row.state)).or_insert(o);
+                }
+                if let Some(s) = smtp {
+                    by_smtp.entry((s, row.state)).or_insert(o);
+                }
+                o
             }
-            continue;
-        }
-        // Rows without Guid or ExternalDirectoryObjectId merge by address only (rare: minimal exports).
-        let by_address = row.guid.is_none() && row.external_directory_object_id.is_none();
-        let smtp = if by_address { t.text(r, row.primary_smtp_address).or(t.text(r, row.windows_email_address)).map(lower_cow) } else { None };
-        let found = row
-            .guid
-            .and_then(|g| by_guid.get(&g))
-            .or_else(|| if every_row_has_guid { None } else { row.external_directory_object_id.and_then(|g| by_edoid.get(&(g, row.state))) })
-            .or_else(|| smtp.as_ref().and_then(|s| by_smtp.get(&(s.clone(), row.state))))
-            .copied()
-            .filter(|&o| objects[o as usize].row_slots[family] == u32::MAX);
-        let o = match found {
-            Some(o) => o,
-            None => new_object(&mut objects, row.state),
         };
         let obj = &mut objects[o as usize];
         obj.row_slots[family] = r.row() as u32;
         if row.state != ExoState::Active {
             obj.state = row.state;
-        }
-        if let Some(g) = row.guid {
-            by_guid.entry(g).or_insert(o);
-        }
-        if let (Some(g), false) = (row.external_directory_object_id, every_row_has_guid) {
-            by_edoid.entry((g, row.state)).or_insert(o);
-        }
-        if let Some(s) = smtp {
-            by_smtp.entry((s, row.state)).or_insert(o);
         }
     }
     drop((by_guid, by_edoid, by_smtp));

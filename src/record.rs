@@ -7,7 +7,7 @@ use crate::join::{ExoObject, Joined, Side};
 use crate::model::{AdField as A, EntraField as E, ExoField as X, ExoRef, Kind, Src, StatsField};
 use crate::values::Guid;
 use hybrid_audit_sdk as sdk;
-use hybrid_audit_sdk::{put, Field};
+use hybrid_audit_sdk::{Field, Wire};
 use rustc_hash::FxHashMap as HashMap;
 
 /// Where a field's value is read from: a table column (any of several spellings) of one kind of export.
@@ -608,100 +608,6 @@ struct Who<'a> {
     exo: Option<&'a ExoObject>,
 }
 
-/// A value's postcard encoding (the plugin ABI's), written directly for the simple types a record is
-/// mostly made of — byte for byte what [`sdk::put`] writes (tested) — and through it for the rest.
-/// With [`Who`], this took encoding every field of 824k identities three times (benchmark
-/// `child-encode`) from 7.3–7.9 s to 3.5–4.7 s.
-trait Wire {
-    fn wire(&self, out: &mut Vec<u8>);
-}
-
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-impl Wire for str {
-    fn wire(&self, out: &mut Vec<u8>) {
-        varint(out, self.len() as u64);
-        out.extend_from_slice(self.as_bytes());
-    }
-}
-
-impl Wire for &str {
-    fn wire(&self, out: &mut Vec<u8>) {
-        (**self).wire(out);
-    }
-}
-
-impl Wire for String {
-    fn wire(&self, out: &mut Vec<u8>) {
-        self.as_str().wire(out);
-    }
-}
-
-impl Wire for bool {
-    fn wire(&self, out: &mut Vec<u8>) {
-        out.push(*self as u8);
-    }
-}
-
-impl Wire for u32 {
-    fn wire(&self, out: &mut Vec<u8>) {
-        varint(out, *self as u64);
-    }
-}
-
-impl Wire for u64 {
-    fn wire(&self, out: &mut Vec<u8>) {
-        varint(out, *self);
-    }
-}
-
-impl Wire for i64 {
-    fn wire(&self, out: &mut Vec<u8>) {
-        varint(out, ((*self << 1) ^ (*self >> 63)) as u64);
-    }
-}
-
-impl Wire for sdk::Timestamp {
-    fn wire(&self, out: &mut Vec<u8>) {
-        self.0.wire(out);
-    }
-}
-
-impl Wire for sdk::Guid {
-    fn wire(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.0);
-    }
-}
-
-/// The structured values, through postcard.
-macro_rules! wire_via_postcard {
-    ($($t:ty),* $(,)?) => {$(
-        impl Wire for $t {
-            fn wire(&self, out: &mut Vec<u8>) {
-                put(out, self);
-            }
-        }
-    )*};
-}
-
-wire_via_postcard!(
-    Vec<String>,
-    &Vec<String>,
-    Vec<sdk::ExchangePlan>,
-    Vec<sdk::LicenseState>,
-    Vec<sdk::ProvisioningError>,
-    sdk::Holds,
-    Vec<sdk::PreviousMailbox>,
-    Vec<sdk::Duplicate>,
-    Vec<sdk::SoftMatch>,
-);
-
 /// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.
 fn routing_domains(data: &Dataset) -> Vec<String> {
     let mut domains: Vec<String> = Vec::new();
@@ -721,39 +627,4 @@ fn routing_domains(data: &Dataset) -> Vec<String> {
     }
     domains.sort();
     domains
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn same<T: Wire + serde::Serialize + ?Sized>(value: &T) {
-        let (mut direct, mut generic) = (Vec::new(), Vec::new());
-        value.wire(&mut direct);
-        put(&mut generic, value);
-        assert_eq!(direct, generic);
-    }
-
-    #[test]
-    fn direct_encoding_is_postcards() {
-        let long = "x".repeat(300);
-        for s in ["", "a", "Zoë Müller", "SMTP:a@b.c\u{1f}smtp:d@e.f", &long] {
-            same(s);
-            same(&s.to_string());
-        }
-        for b in [false, true] {
-            same(&b);
-        }
-        for v in [0u32, 1, 127, 128, 16_383, 16_384, u32::MAX] {
-            same(&v);
-            same(&(v as u64));
-        }
-        same(&u64::MAX);
-        for v in [0i64, 1, -1, 63, -64, 64, -65, i64::MAX, i64::MIN, 2_147_483_648, 1_700_000_000] {
-            same(&v);
-            same(&sdk::Timestamp(v));
-        }
-        same(&sdk::Guid([0xAB; 16]));
-        same(&sdk::Guid([0; 16]));
-    }
 }

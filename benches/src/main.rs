@@ -230,21 +230,19 @@ fn bench(args: &[String]) -> Result<(), String> {
             let native = run_child(&["child-run", &folder_s, "native"])?;
             runs.push(Round { polars, ours, wasm, native });
         }
-        let m = |f: &dyn Fn(&Round) -> f64| median(runs.iter().map(f));
-        let r = |f: &dyn Fn(&Round) -> f64| spread(runs.iter().map(f));
         println!(
             "| {n} | {:.0} | {:.0} | {:.2} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.0} | {:.0} |",
             bytes as f64 / 1e6,
-            m(&|x| x.ours[3]),
-            m(&|x| x.polars[0]),
-            m(&|x| x.polars[1]),
-            m(&|x| x.ours[0]),
-            m(&|x| x.ours[1]),
-            m(&|x| x.ours[0] + x.ours[1]),
-            r(&|x| (x.ours[0] + x.ours[1]) / x.polars[0]),
-            m(&|x| x.ours[5]),
-            m(&|x| x.ours[2]),
-            m(&|x| x.ours[4]),
+            median(&runs, |x| x.ours[3]),
+            median(&runs, |x| x.polars[0]),
+            median(&runs, |x| x.polars[1]),
+            median(&runs, |x| x.ours[0]),
+            median(&runs, |x| x.ours[1]),
+            median(&runs, |x| x.ours[0] + x.ours[1]),
+            spread(&runs, |x| (x.ours[0] + x.ours[1]) / x.polars[0]),
+            median(&runs, |x| x.ours[5]),
+            median(&runs, |x| x.ours[2]),
+            median(&runs, |x| x.ours[4]),
         );
         stages.push((n, runs));
         let _ = std::fs::remove_dir_all(&folder);
@@ -252,42 +250,38 @@ fn bench(args: &[String]) -> Result<(), String> {
     println!();
     println!("| identities | bare polars read s | checks wasm s | checks native s | checks wasm / bare | wasm / native | whole run s (ingest+join+checks+all reports) | whole run / bare | run peak RSS MB | findings | not evaluated | failed |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let whole = |w: &[f64]| w[0] + w[1] + w[2] + w[3];
     for (n, runs) in &stages {
-        let m = |f: &dyn Fn(&Round) -> f64| median(runs.iter().map(f));
-        let r = |f: &dyn Fn(&Round) -> f64| spread(runs.iter().map(f));
         println!(
             "| {n} | {:.2} | {:.2} | {:.2} | {} | {} | {:.2} | {} | {:.0} | {:.0} | {:.0} | {:.0} |",
-            m(&|x| x.polars[0]),
-            m(&|x| x.wasm[2]),
-            m(&|x| x.native[2]),
-            r(&|x| x.wasm[2] / x.polars[0]),
-            r(&|x| x.wasm[2] / x.native[2]),
-            m(&|x| whole(&x.wasm)),
-            r(&|x| whole(&x.wasm) / x.polars[0]),
-            m(&|x| x.wasm[4]),
-            m(&|x| x.wasm[5]),
-            m(&|x| x.wasm[6]),
-            m(&|x| x.wasm[7]),
+            median(runs, |x| x.polars[0]),
+            median(runs, |x| x.wasm[2]),
+            median(runs, |x| x.native[2]),
+            spread(runs, |x| x.wasm[2] / x.polars[0]),
+            spread(runs, |x| x.wasm[2] / x.native[2]),
+            median(runs, |x| x.whole()),
+            spread(runs, |x| x.whole() / x.polars[0]),
+            median(runs, |x| x.wasm[4]),
+            median(runs, |x| x.wasm[5]),
+            median(runs, |x| x.wasm[6]),
+            median(runs, |x| x.wasm[7]),
         );
     }
     println!();
     println!("| identities | bare polars read s | all reports written s (side by side) | reports / bare | findings.json s | audit.xlsx s | report.html s | findings.csv s | remediation.ps1 s | findings | readiness rows |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (n, runs) in &stages {
-        let m = |f: &dyn Fn(&Round) -> f64| median(runs.iter().map(f));
         println!(
             "| {n} | {:.2} | {:.2} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |",
-            m(&|x| x.polars[0]),
-            m(&|x| x.wasm[3]),
-            spread(runs.iter().map(|x| x.wasm[3] / x.polars[0])),
-            m(&|x| x.wasm[9]),
-            m(&|x| x.wasm[10]),
-            m(&|x| x.wasm[11]),
-            m(&|x| x.wasm[12]),
-            m(&|x| x.wasm[13]),
-            m(&|x| x.wasm[5]),
-            m(&|x| x.wasm[8]),
+            median(runs, |x| x.polars[0]),
+            median(runs, |x| x.wasm[3]),
+            spread(runs, |x| x.wasm[3] / x.polars[0]),
+            median(runs, |x| x.wasm[9]),
+            median(runs, |x| x.wasm[10]),
+            median(runs, |x| x.wasm[11]),
+            median(runs, |x| x.wasm[12]),
+            median(runs, |x| x.wasm[13]),
+            median(runs, |x| x.wasm[5]),
+            median(runs, |x| x.wasm[8]),
         );
     }
     Ok(())
@@ -301,8 +295,19 @@ struct Round {
     native: Vec<f64>,
 }
 
-fn median(values: impl Iterator<Item = f64>) -> f64 {
-    let mut v: Vec<f64> = values.collect();
+impl Round {
+    /// The whole run: ingest + join + checks + reports.
+    fn whole(&self) -> f64 {
+        self.wasm[..4].iter().sum()
+    }
+}
+
+/// The median over the rounds of one figure.
+fn median(runs: &[Round], figure: fn(&Round) -> f64) -> f64 {
+    median_of(runs.iter().map(figure).collect())
+}
+
+fn median_of(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {
         0 => f64::NAN,
@@ -312,13 +317,13 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// `median (min-max)` of a ratio over the rounds; just the value for one round.
-fn spread(values: impl Iterator<Item = f64>) -> String {
-    let v: Vec<f64> = values.collect();
+fn spread(runs: &[Round], ratio: fn(&Round) -> f64) -> String {
+    let v: Vec<f64> = runs.iter().map(ratio).collect();
     let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
     if v.len() == 1 {
         format!("{:.3}", v[0])
     } else {
-        format!("{:.3} ({lo:.3}-{hi:.3})", median(v.into_iter()))
+        format!("{:.3} ({lo:.3}-{hi:.3})", median_of(v))
     }
 }
 

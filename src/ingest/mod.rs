@@ -460,8 +460,8 @@ impl<'a> Builder<'a> {
         }
         // The sample's text per row varies more than its bytes per row: text gets the wider margin.
         // Room never written to is never touched, so it costs address space, not memory.
-        let rest = bytes_total as f64 / bytes_read as f64 - 1.0;
-        let ahead = |so_far: usize, margin: f64| (so_far as f64 * (rest * margin + margin - 1.0)) as usize;
+        let scale = bytes_total as f64 / bytes_read as f64;
+        let ahead = |so_far: usize, margin: f64| (so_far as f64 * (scale * margin - 1.0)) as usize;
         if let (Some((_, table)), Some(c)) = (&mut self.table, &mut self.collector) {
             let text_so_far = table.text_len() - self.text_start;
             table.reserve(ahead(self.rows as usize, 1.03), ahead(text_so_far, 1.08));

@@ -102,8 +102,9 @@ fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
 /// (the cloud user is another identity than the finding's). The user id is the command's `-UserId` value.
 fn hard_match_guard(code: &str) -> Option<(&'static str, String)> {
     let rest = code.trim_start().strip_prefix("Update-MgUser -UserId '")?;
+    // Up to the first quote: the id as written (an id holding a quote does not match the next test).
     let (user, rest) = rest.split_once('\'')?;
-    if !rest.trim_start().starts_with("-OnPremisesImmutableId") || user.is_empty() || user.contains(['\'', '"', '$', '`']) {
+    if user.is_empty() || !rest.trim_start().starts_with("-OnPremisesImmutableId") {
         return None;
     }
     let user = ps_quote(user);

@@ -91,7 +91,7 @@ pub fn run_batch(plugin: &Plugin, input: &[u8]) -> Result<Vec<u8>, Error> {
         return Err(Error::Abi(header.abi));
     }
     let checks: Vec<&'static Check> = plugin.checks.iter().filter(|c| header.checks.iter().any(|id| id == c.id)).collect();
-    let (count, r) = postcard::take_from_bytes::<u32>(rest)?;
+    let (count, r) = <u32 as Take>::take(rest)?;
     rest = r;
     let mut findings = Vec::new();
     // One record read over the previous one (its strings keep their allocations); the fields it does not
