@@ -362,8 +362,16 @@ impl Claims {
 
 pub fn join(data: &Dataset) -> Joined {
     let files = &data.files;
-    // The EXO merge and the directory indexes are independent: build them side by side.
-    let (exo_objects, (ad_by_anchor, entra_by_id)) = rayon::join(|| merge_exo(data), || rayon::join(|| ad_anchors(data), || entra_ids(data)));
+    // The EXO merge, the directory indexes and the address scans (which need no link, only the objects)
+    // are independent: all made side by side, so neither core waits for the EXO merge, the longest.
+    let ((exo_objects, exo_shared), ((ad_by_anchor, entra_by_id), (ad_shared, entra_shared))) = rayon::join(
+        || {
+            let objects = merge_exo(data);
+            let shared = shared_addresses(data, &objects, Side::Exo);
+            (objects, shared)
+        },
+        || rayon::join(|| rayon::join(|| ad_anchors(data), || entra_ids(data)), || rayon::join(|| shared_addresses(data, &[], Side::Ad), || shared_addresses(data, &[], Side::Entra))),
+    );
     let ad_upn = |a: u32| data.ad_users.text(data.ad_users[a as usize].user_principal_name).map(lower_cow);
     let ad_smtp = |a: u32| ad_primary_smtp(data, &data.ad_users[a as usize]);
     let entra_upn = |e: u32| data.entra_users.text(data.entra_users[e as usize].user_principal_name).map(lower_cow);
@@ -494,7 +502,7 @@ pub fn join(data: &Dataset) -> Joined {
     let (ad_exo_links, more) = ad_exo_claims.resolve(Side::Exo, Side::Ad, exo_value);
     ambiguities.extend(more);
 
-    // The key indexes are done with: give their memory back before the identities and the address scan.
+    // The key indexes are done with: give their memory back before the identities.
     drop((ad_by_anchor, entra_by_id, ad_text, entra_text));
 
     // ---- Identities
@@ -580,7 +588,7 @@ pub fn join(data: &Dataset) -> Joined {
     out.identity_of_entra = identity_of_entra;
     out.identity_of_exo = identity_of_exo;
     out.ambiguities = ambiguities;
-    let (duplicates, soft) = rayon::join(|| duplicate_addresses(data, &out), || soft_matches(data, &out));
+    let (duplicates, soft) = rayon::join(|| [(Side::Ad, ad_shared), (Side::Entra, entra_shared), (Side::Exo, exo_shared)].into_iter().flat_map(|(side, shared)| duplicates_in(&out, side, shared)).collect(), || soft_matches(data, &out));
     out.duplicates = duplicates;
     out.soft_matches = soft;
     stats.duplicate_addresses = out.duplicates.len() as u64;
@@ -782,13 +790,9 @@ fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iter
     out
 }
 
-fn duplicate_addresses(data: &Dataset, joined: &Joined) -> Vec<DuplicateAddress> {
-    use rayon::prelude::*;
-    [Side::Ad, Side::Entra, Side::Exo].into_par_iter().flat_map_iter(|side| duplicates_in(data, joined, side)).collect()
-}
-
-/// SYNC002's raw material for one directory: addresses held by two or more of its objects.
-fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec<DuplicateAddress> {
+/// Addresses (lower-cased) that two or more objects of one directory hold, each with its holders (the
+/// index of the AD user, Entra user or EXO object; `exo` is needed only for [`Side::Exo`]).
+fn shared_addresses<'d>(data: &'d Dataset, exo: &[ExoObject], directory: Side) -> Vec<(String, Vec<u32>)> {
     // Every address of every holder, raw; the same walk verifies a suspected duplicate.
     let for_each = |holder: u32, f: &mut dyn FnMut(&'d str)| match directory {
         Side::Ad => {
@@ -801,7 +805,7 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
         }
         Side::Exo => {
             let t = &data.exo_recipients;
-            for r in joined.exo_objects[holder as usize].rows() {
+            for r in exo[holder as usize].rows() {
                 let row = t.row(r);
                 for_each_raw_address(t.text(r, row.user_principal_name), t.text(r, row.primary_smtp_address), t.list(r, row.email_addresses), &mut *f);
             }
@@ -810,7 +814,7 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
     let holders: Vec<u32> = match directory {
         Side::Ad => (0..data.ad_users.len() as u32).collect(),
         Side::Entra => (0..data.entra_users.len() as u32).collect(),
-        Side::Exo => (0..joined.exo_objects.len() as u32).filter(|&i| joined.exo_objects[i as usize].state == ExoState::Active).collect(),
+        Side::Exo => (0..exo.len() as u32).filter(|&i| exo[i as usize].state == ExoState::Active).collect(),
     };
     // Every (hash of lower-cased address, holder), each holder's distinct hashes once, sorted: a duplicate
     // is a run of equal hashes with several holders. Sorting a flat array is far kinder to the cache than
@@ -847,7 +851,12 @@ fn duplicates_in<'d>(data: &'d Dataset, joined: &Joined, directory: Side) -> Vec
         }
         confirmed.extend(by_text.into_iter().filter(|(_, holders)| holders.len() > 1));
     }
-    confirmed
+    confirmed.into_iter().collect()
+}
+
+/// SYNC002's raw material for one directory: its shared addresses with the identities of their holders.
+fn duplicates_in(joined: &Joined, directory: Side, shared: Vec<(String, Vec<u32>)>) -> Vec<DuplicateAddress> {
+    shared
         .into_iter()
         .map(|(address, holders)| {
             let objects: Vec<ObjRef> = holders.iter().map(|&index| ObjRef { side: directory, index }).collect();
