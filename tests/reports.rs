@@ -180,18 +180,30 @@ fn remediation_script_parses_and_gates_every_change() {
             }
         }
         assert!(proxy_preconditions >= 2, "{shape}: the fixtures' SYNC002 and PROV003 findings read proxyAddresses");
-        // A hard match (setting a cloud user's immutable id) goes ahead only while that user is still cloud-only.
-        let mut hard_matches = 0;
-        for block in script.split("\n$f = Start-Finding ").skip(1) {
-            let block = block.split("\n# --- ").next().unwrap();
-            for line in block.lines().filter(|l| l.starts_with("Invoke-Step ") && l.contains("-OnPremisesImmutableId")) {
-                let user = line.split("Update-MgUser -UserId ''").nth(1).and_then(|r| r.split("''").next()).unwrap_or_else(|| panic!("{shape}: {line}"));
-                let guard = format!("Expected = ''; Live = {{ (Get-MgUser -UserId '{user}' -Property onPremisesImmutableId).OnPremisesImmutableId }}");
-                assert!(block.contains(&guard), "{shape}: the hard match of {user} is not guarded:\n{block}");
-                hard_matches += 1;
+        // A change to another object than the finding's own goes ahead only while that object is as exported:
+        // each step containing `step` (its object quoted after `key`) has the guard `guard(object)`.
+        let guarded = |step: &str, key: &str, guard: &dyn Fn(&str) -> String| -> usize {
+            let mut n = 0;
+            for block in script.split("\n$f = Start-Finding ").skip(1) {
+                let block = block.split("\n# --- ").next().unwrap();
+                for line in block.lines().filter(|l| l.starts_with("Invoke-Step ") && l.contains(step)) {
+                    let object = line.split(key).nth(1).and_then(|r| r.split("''").next()).unwrap_or_else(|| panic!("{shape}: {line}"));
+                    assert!(block.contains(&guard(object)), "{shape}: `{step}` on {object} is not guarded:\n{block}");
+                    n += 1;
+                }
             }
-        }
+            n
+        };
+        // A hard match (setting a cloud user's immutable id): only while that user is still cloud-only.
+        let hard_matches = guarded("-OnPremisesImmutableId", "Update-MgUser -UserId ''", &|user| {
+            format!("Expected = ''; Live = {{ (Get-MgUser -UserId '{user}' -Property onPremisesImmutableId).OnPremisesImmutableId }}")
+        });
         assert!(hard_matches >= 1, "{shape}: the fixtures' SYNC001 finding hard-matches");
+        // A hold put on an inactive mailbox: only while that mailbox is still there and held by nothing.
+        let inactive_holds = guarded("Set-Mailbox -InactiveMailbox", "-Identity ''", &|mailbox| {
+            format!("Expected = 'none'; Live = {{ Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity '{mailbox}') }}")
+        });
+        assert!(inactive_holds >= 1, "{shape}: the fixtures' HOLD003 finding puts a hold on an inactive mailbox");
         for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
             let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ");
             assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");

@@ -111,6 +111,24 @@ fn hard_match_guard(code: &str) -> Option<(&'static str, String)> {
     Some(("cloud user's onPremisesImmutableId", format!("(Get-MgUser -UserId {user} -Property onPremisesImmutableId).OnPremisesImmutableId")))
 }
 
+/// A step that puts a hold on an inactive mailbox (HOLD003) acts on an object that is not the finding's
+/// own: it may go ahead only while that inactive mailbox still exists and is still held by nothing (a
+/// purged or recovered mailbox fails the read, and the finding is skipped). The mailbox is the command's
+/// `-Identity` value.
+fn inactive_hold_guard(code: &str) -> Option<(&'static str, String, &'static str)> {
+    let rest = code.trim_start().strip_prefix("Set-Mailbox -InactiveMailbox -Identity '")?;
+    let (mailbox, rest) = rest.split_once('\'')?;
+    if mailbox.is_empty() || !rest.trim_start().starts_with("-LitigationHoldEnabled $true") {
+        return None;
+    }
+    Some(("inactive mailbox's holds", format!("Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity {})", ps_quote(mailbox)), "none"))
+}
+
+/// The live guards a mutating step needs beyond its finding's evidence: (label, expression, expected).
+fn step_guard(code: &str) -> Option<(&'static str, String, &'static str)> {
+    hard_match_guard(code).map(|(field, expr)| (field, expr, "")).or_else(|| inactive_hold_guard(code))
+}
+
 /// Multi-valued fields: compared as sets (AD returns a multi-valued attribute in no promised order), so a
 /// precondition holds while the same values are there, in any order.
 fn is_set(field: &str) -> bool {
@@ -160,8 +178,8 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
         }
     }
     unread.dedup();
-    for (field, expr) in item.steps.iter().filter(|s| s.mutating).filter_map(|s| hard_match_guard(s.code)) {
-        checks.push((field, Shell::ExchangeOnline, expr, ""));
+    for (field, expr, value) in item.steps.iter().filter(|s| s.mutating).filter_map(|s| step_guard(s.code)) {
+        checks.push((field, Shell::ExchangeOnline, expr, value));
     }
     if !checks.is_empty() {
         let _ = writeln!(out, "# precondition, re-read live before the first change:");

@@ -500,8 +500,12 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set
 
 # --- HOLD003-7dfe5ec08768d032 · high · HOLD003 (inactive-mailbox) ---
 # inactive UserMailbox ivy.ito@contoso.com, user deleted 2026-02-03 has no mailbox-level hold left: it will be purged
+# precondition, re-read live before the first change:
+#   inactive mailbox's holds = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'HOLD003-7dfe5ec08768d032' -Identity 'ivy.ito@contoso.com' -Preconditions @()
+$f = Start-Finding -Id 'HOLD003-7dfe5ec08768d032' -Identity 'ivy.ito@contoso.com' -Preconditions @(
+    @{ Field = 'inactive mailbox''s holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity 'f67f1290-4c30-43ad-a855-7e250a9b4553') } }
+)
 # step 1 (read / manual, ExchangeOnline): an org-wide retention policy is not listed on the mailbox
 Invoke-Step $f 1 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Get-OrganizationConfig | Format-List InPlaceHolds' -ReadOnly -Action {
     Get-OrganizationConfig | Format-List InPlaceHolds  # an org-wide retention policy is not listed on the mailbox
