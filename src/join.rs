@@ -11,6 +11,7 @@ use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -792,7 +793,7 @@ fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iter
 
 /// Addresses (lower-cased) that two or more objects of one directory hold, each with its holders (the
 /// index of the AD user, Entra user or EXO object; `exo` is needed only for [`Side::Exo`]).
-fn shared_addresses<'d>(data: &'d Dataset, exo: &[ExoObject], directory: Side) -> Vec<(String, Vec<u32>)> {
+fn shared_addresses<'d>(data: &'d Dataset, exo: &[ExoObject], directory: Side) -> BTreeMap<String, Vec<u32>> {
     // Every address of every holder, raw; the same walk verifies a suspected duplicate.
     let for_each = |holder: u32, f: &mut dyn FnMut(&'d str)| match directory {
         Side::Ad => {
@@ -832,13 +833,13 @@ fn shared_addresses<'d>(data: &'d Dataset, exo: &[ExoObject], directory: Side) -
         pairs.extend(own.iter().map(|&h| (h, holder)));
     }
     pairs.sort_unstable();
-    let mut confirmed: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    let mut confirmed: BTreeMap<String, Vec<u32>> = Default::default();
     for run in pairs.chunk_by(|a, b| a.0 == b.0) {
         if run.len() < 2 {
             continue;
         }
         // Group the run's holders by the address text that has this hash.
-        let mut by_text: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+        let mut by_text: BTreeMap<String, Vec<u32>> = Default::default();
         for &(h, holder) in run {
             for_each(holder, &mut |address| {
                 if lower_hash(address, &mut scratch) == h {
@@ -851,11 +852,11 @@ fn shared_addresses<'d>(data: &'d Dataset, exo: &[ExoObject], directory: Side) -
         }
         confirmed.extend(by_text.into_iter().filter(|(_, holders)| holders.len() > 1));
     }
-    confirmed.into_iter().collect()
+    confirmed
 }
 
 /// SYNC002's raw material for one directory: its shared addresses with the identities of their holders.
-fn duplicates_in(joined: &Joined, directory: Side, shared: Vec<(String, Vec<u32>)>) -> Vec<DuplicateAddress> {
+fn duplicates_in(joined: &Joined, directory: Side, shared: BTreeMap<String, Vec<u32>>) -> Vec<DuplicateAddress> {
     shared
         .into_iter()
         .map(|(address, holders)| {

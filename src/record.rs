@@ -9,6 +9,7 @@ use crate::values::Guid;
 use hybrid_audit_sdk as sdk;
 use hybrid_audit_sdk::{Field, Wire};
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// Where a field's value is read from: a table column (any of several spellings) of one kind of export.
 enum Source {
@@ -613,42 +614,37 @@ fn routing_domains(data: &Dataset) -> Vec<String> {
     use rayon::prelude::*;
     // Some nine million addresses at 800k identities: read in chunks of rows on every core.
     const CHUNK: usize = 32_768;
-    let (exo, entra) = rayon::join(
+    let (mut exo, entra) = rayon::join(
         || {
             let t = &data.exo_recipients;
-            t.families.par_iter().map(|f| f.rows.par_chunks(CHUNK).map(|rows| routing_domains_in(rows.iter().flat_map(|r| f.list(r.email_addresses)))).reduce(Vec::new, union)).reduce(Vec::new, union)
+            t.families.par_iter().flat_map(|f| f.rows.par_chunks(CHUNK).map(move |rows| routing_domains_in(rows.iter().flat_map(|r| f.list(r.email_addresses))))).reduce(BTreeSet::new, union)
         },
         || {
             let t = &data.entra_users;
-            t.rows.par_chunks(CHUNK).map(|rows| routing_domains_in(rows.iter().flat_map(|u| t.list(u.proxy_addresses)))).reduce(Vec::new, union)
+            t.rows.par_chunks(CHUNK).map(|rows| routing_domains_in(rows.iter().flat_map(|u| t.list(u.proxy_addresses)))).reduce(BTreeSet::new, union)
         },
     );
-    let mut domains = union(exo, entra);
-    domains.sort();
-    domains
+    exo.extend(entra);
+    exo.into_iter().collect()
 }
 
-/// The distinct `*.mail.onmicrosoft.com` domains (lower-cased) among `addresses`.
-fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut domains: Vec<String> = Vec::new();
+/// The distinct `*.mail.onmicrosoft.com` domains (lower-cased) among `addresses`; only those are copied.
+fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    const SUFFIX: &str = ".mail.onmicrosoft.com";
+    let mut domains = BTreeSet::new();
     for address in addresses {
         if let Some((_, domain)) = address.rsplit_once('@') {
-            let d = domain.trim().to_ascii_lowercase();
-            if d.ends_with(".mail.onmicrosoft.com") && !domains.contains(&d) {
-                domains.push(d);
+            let d = domain.trim().as_bytes();
+            if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
+                domains.insert(domain.trim().to_ascii_lowercase());
             }
         }
     }
     domains
 }
 
-/// `a` with the domains of `b` it lacks.
-fn union(mut a: Vec<String>, b: Vec<String>) -> Vec<String> {
-    for d in b {
-        if !a.contains(&d) {
-            a.push(d);
-        }
-    }
+fn union(mut a: BTreeSet<String>, mut b: BTreeSet<String>) -> BTreeSet<String> {
+    a.append(&mut b);
     a
 }
 
@@ -661,10 +657,9 @@ mod tests {
         let domains = ["contoso.mail.onmicrosoft.com", "Fabrikam.MAIL.onmicrosoft.com", "contoso.onmicrosoft.com", "contoso.com"];
         let addresses: Vec<String> = (0..10_000).map(|i| format!("user{i}@{}", domains[(i * 7 + i / 13) % domains.len()])).collect();
         let one_scan = routing_domains_in(addresses.iter().map(String::as_str));
-        assert_eq!(one_scan, ["contoso.mail.onmicrosoft.com", "fabrikam.mail.onmicrosoft.com"]);
+        assert_eq!(one_scan.iter().collect::<Vec<_>>(), ["contoso.mail.onmicrosoft.com", "fabrikam.mail.onmicrosoft.com"]);
         for chunk in [1, 7, 999, 4096] {
-            let mut chunked = addresses.chunks(chunk).map(|c| routing_domains_in(c.iter().map(String::as_str))).fold(Vec::new(), union);
-            chunked.sort();
+            let chunked = addresses.chunks(chunk).map(|c| routing_domains_in(c.iter().map(String::as_str))).fold(BTreeSet::new(), union);
             assert_eq!(chunked, one_scan, "chunks of {chunk}");
         }
     }

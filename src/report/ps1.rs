@@ -97,36 +97,47 @@ fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
     Some((shell, expr))
 }
 
-/// A step that sets a cloud user's `OnPremisesImmutableId` (a hard match, SYNC001) re-anchors a user that
-/// already has one: it may go ahead only while the user is still cloud-only, whatever the evidence holds
-/// (the cloud user is another identity than the finding's). The user id is the command's `-UserId` value.
-fn hard_match_guard(code: &str) -> Option<(&'static str, String)> {
-    let rest = code.trim_start().strip_prefix("Update-MgUser -UserId '")?;
-    // Up to the first quote: the id as written (an id holding a quote does not match the next test).
-    let (user, rest) = rest.split_once('\'')?;
-    if user.is_empty() || !rest.trim_start().starts_with("-OnPremisesImmutableId") {
-        return None;
-    }
-    let user = ps_quote(user);
-    Some(("cloud user's onPremisesImmutableId", format!("(Get-MgUser -UserId {user} -Property onPremisesImmutableId).OnPremisesImmutableId")))
+/// A change to another object than the finding's own, named in the command: it may go ahead only while
+/// that object is still as the audit saw it, whatever the finding's evidence holds.
+struct StepGuard {
+    /// The command up to the opening quote of the object it changes, and what must follow the object.
+    command: &'static str,
+    then: &'static str,
+    /// What the precondition is called, the live read around the (quoted) object, the value expected.
+    field: &'static str,
+    live: (&'static str, &'static str),
+    expected: &'static str,
 }
 
-/// A step that puts a hold on an inactive mailbox (HOLD003) acts on an object that is not the finding's
-/// own: it may go ahead only while that inactive mailbox still exists and is still held by nothing (a
-/// purged or recovered mailbox fails the read, and the finding is skipped). The mailbox is the command's
-/// `-Identity` value.
-fn inactive_hold_guard(code: &str) -> Option<(&'static str, String, &'static str)> {
-    let rest = code.trim_start().strip_prefix("Set-Mailbox -InactiveMailbox -Identity '")?;
-    let (mailbox, rest) = rest.split_once('\'')?;
-    if mailbox.is_empty() || !rest.trim_start().starts_with("-LitigationHoldEnabled $true") {
-        return None;
-    }
-    Some(("inactive mailbox's holds", format!("Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity {})", ps_quote(mailbox)), "none"))
-}
+const STEP_GUARDS: &[StepGuard] = &[
+    // A hard match (SYNC001) re-anchors a cloud user that already has an immutable id: only while that
+    // user is still cloud-only.
+    StepGuard {
+        command: "Update-MgUser -UserId '",
+        then: "-OnPremisesImmutableId",
+        field: "cloud user's onPremisesImmutableId",
+        live: ("(Get-MgUser -UserId ", " -Property onPremisesImmutableId).OnPremisesImmutableId"),
+        expected: "",
+    },
+    // A hold on an inactive mailbox (HOLD003): only while it still exists and is held by nothing (a
+    // purged or recovered mailbox fails the read, and the finding is skipped).
+    StepGuard {
+        command: "Set-Mailbox -InactiveMailbox -Identity '",
+        then: "-LitigationHoldEnabled $true",
+        field: "inactive mailbox's holds",
+        live: ("Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity ", ")"),
+        expected: "none",
+    },
+];
 
-/// The live guards a mutating step needs beyond its finding's evidence: (label, expression, expected).
+/// The live guard a mutating step needs beyond its finding's evidence: (field, expression, expected).
 fn step_guard(code: &str) -> Option<(&'static str, String, &'static str)> {
-    hard_match_guard(code).map(|(field, expr)| (field, expr, "")).or_else(|| inactive_hold_guard(code))
+    let code = code.trim_start();
+    STEP_GUARDS.iter().find_map(|g| {
+        // Up to the first quote: the object as written (one holding a quote does not match `then`).
+        let (object, rest) = code.strip_prefix(g.command)?.split_once('\'')?;
+        (!object.is_empty() && rest.trim_start().starts_with(g.then)).then(|| (g.field, format!("{}{}{}", g.live.0, ps_quote(object), g.live.1), g.expected))
+    })
 }
 
 /// Multi-valued fields: compared as sets (AD returns a multi-valued attribute in no promised order), so a

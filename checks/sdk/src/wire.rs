@@ -139,18 +139,6 @@ impl Take for Timestamp {
     }
 }
 
-macro_rules! take_via_postcard {
-    ($($t:ty),* $(,)?) => {$(
-        impl Take for $t {
-            fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
-                Ok(postcard::take_from_bytes::<$t>(bytes)?)
-            }
-        }
-    )*};
-}
-
-take_via_postcard!(Holds, Vec<ExchangePlan>, Vec<LicenseState>, Vec<ProvisioningError>, Vec<PreviousMailbox>, Vec<Duplicate>, Vec<SoftMatch>);
-
 /// A value's postcard encoding (the plugin ABI's), written directly for the simple types a record is
 /// mostly made of — byte for byte what [`put`] writes (tested) — and through it for the rest. With the
 /// host's per-identity lookups, this took encoding every field of 824k identities three times
@@ -174,7 +162,7 @@ impl Wire for str {
     }
 }
 
-impl Wire for &str {
+impl<T: Wire + ?Sized> Wire for &T {
     fn wire(&self, out: &mut Vec<u8>) {
         (**self).wire(out);
     }
@@ -183,6 +171,15 @@ impl Wire for &str {
 impl Wire for String {
     fn wire(&self, out: &mut Vec<u8>) {
         self.as_str().wire(out);
+    }
+}
+
+impl Wire for Vec<String> {
+    fn wire(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.len() as u64);
+        for s in self {
+            s.wire(out);
+        }
     }
 }
 
@@ -222,9 +219,15 @@ impl Wire for Guid {
     }
 }
 
-/// The structured values, through postcard.
-macro_rules! wire_via_postcard {
+/// The structured values, both ways through postcard.
+macro_rules! via_postcard {
     ($($t:ty),* $(,)?) => {$(
+        impl Take for $t {
+            fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
+                Ok(postcard::take_from_bytes::<$t>(bytes)?)
+            }
+        }
+
         impl Wire for $t {
             fn wire(&self, out: &mut Vec<u8>) {
                 put(out, self);
@@ -233,7 +236,7 @@ macro_rules! wire_via_postcard {
     )*};
 }
 
-wire_via_postcard!(Vec<String>, &Vec<String>, Holds, Vec<ExchangePlan>, Vec<LicenseState>, Vec<ProvisioningError>, Vec<PreviousMailbox>, Vec<Duplicate>, Vec<SoftMatch>);
+via_postcard!(Holds, Vec<ExchangePlan>, Vec<LicenseState>, Vec<ProvisioningError>, Vec<PreviousMailbox>, Vec<Duplicate>, Vec<SoftMatch>);
 
 #[cfg(test)]
 mod tests {
@@ -302,6 +305,10 @@ mod tests {
         }
         same(&Guid([0xAB; 16]));
         same(&Guid([0; 16]));
+        for list in [vec![], vec![String::new()], vec!["SMTP:a@b.c".to_string(), "x".repeat(200), "Zoë".to_string()]] {
+            same(&list);
+            same(&&list);
+        }
     }
 
     #[test]
