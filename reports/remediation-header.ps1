@@ -100,6 +100,43 @@ function Get-HoldState {
     return 'none'
 }
 
+# 'mailbox plan' when the Entra user (Get-MgUser -Property assignedPlans) holds an enabled plan that grants a
+# mailbox (the plan ids the audit uses are passed in), else 'none'. EXCHANGE_S_FOUNDATION grants none.
+function Get-MailboxPlanState {
+    param($User, [string[]] $MailboxPlans)
+    $granting = @($User.AssignedPlans | Where-Object { "$($_.ServicePlanId)" -in $MailboxPlans -and "$($_.CapabilityStatus)" -in @('Enabled', 'Warning') })
+    if ($granting.Count -gt 0) { return 'mailbox plan' }
+    return 'none'
+}
+
+# The Entra user's license assignment states (Get-MgUser -Property licenseAssignmentStates) as the audit
+# writes them, 'SKU: State' then ' (error)' unless the error is None, for the SKUs named (by part number or
+# SkuId, as the export named them); every state when none is named.
+$script:SkuNames = $null
+function Get-LicenseStateText {
+    param($User, [string[]] $Sku)
+    if ($null -eq $script:SkuNames) {
+        $script:SkuNames = @{}
+        foreach ($s in Get-MgSubscribedSku -All) { $script:SkuNames["$($s.SkuId)"] = $s.SkuPartNumber }
+    }
+    foreach ($state in $User.LicenseAssignmentStates) {
+        $id = "$($state.SkuId)"
+        $part = $script:SkuNames[$id]
+        $name = if ($Sku.Count -eq 0) { if ($part) { $part } else { $id } }
+                else { $Sku | Where-Object { $_ -eq $id -or $_ -eq $part } | Select-Object -First 1 }
+        if (-not $name) { continue }
+        $why = if ("$($state.Error)" -in @('', 'None')) { '' } else { " ($($state.Error))" }
+        '{0}: {1}{2}' -f $name, $state.State, $why
+    }
+}
+
+# The Entra user's on-premises provisioning errors (Get-MgUser -Property onPremisesProvisioningErrors) as
+# the audit writes them: 'Category Property = Value'.
+function Get-ProvisioningErrorText {
+    param($User)
+    foreach ($e in $User.OnPremisesProvisioningErrors) { '{0} {1} = {2}' -f $e.Category, $e.PropertyCausingError, $e.Value }
+}
+
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
 function Start-Finding {

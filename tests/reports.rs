@@ -204,6 +204,12 @@ fn remediation_script_parses_and_gates_every_change() {
             format!("Expected = 'none'; Live = {{ Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity '{mailbox}') }}")
         });
         assert!(inactive_holds >= 1, "{shape}: the fixtures' HOLD003 finding puts a hold on an inactive mailbox");
+        // No change runs unchecked: a finding with a step that changes the tenant re-reads something live first.
+        for block in script.split("\n$f = Start-Finding ").skip(1) {
+            let block = block.split("\n# --- ").next().unwrap();
+            let changes = block.lines().any(|l| l.starts_with("Invoke-Step ") && !l.contains(" -ReadOnly "));
+            assert!(!changes || !block.lines().next().unwrap().ends_with("-Preconditions @()"), "{shape}: a change without a live precondition:\n{block}");
+        }
         for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
             let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ");
             assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");

@@ -8,7 +8,7 @@
 use super::plan::{Item, Plan, Shell, Step};
 use crate::audit::BUILTIN_SOURCE;
 use crate::findings::{Audit, Finding};
-use hybrid_audit_sdk::domain::ps_quote;
+use hybrid_audit_sdk::domain::{ps_quote, MAILBOX_PLANS};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
@@ -62,8 +62,9 @@ impl Keys {
     }
 }
 
-/// How to read an evidence field from the live tenant: the shell that can, and the expression.
-fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
+/// How to read an evidence field from the live tenant: the shell that can, and the expression. `value` is
+/// the exported one, for the readers that take what to read from it (the SKUs of license states).
+fn live_reader(field: &str, value: &str, keys: &Keys) -> Option<(Shell, String)> {
     let Keys { exo, graph, ad } = keys;
     let (shell, expr) = match field {
         "exo.ExchangeGuid" => (Shell::ExchangeOnline, format!("(Get-Recipient -Identity {exo}).ExchangeGuid")),
@@ -76,6 +77,18 @@ fn live_reader(field: &str, keys: &Keys) -> Option<(Shell, String)> {
         "entra.usageLocation" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property usageLocation).UsageLocation")),
         "entra.accountEnabled" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property accountEnabled).AccountEnabled")),
         "entra.onPremisesImmutableId" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property onPremisesImmutableId).OnPremisesImmutableId")),
+        // Compared as mailbox plan / none (see `expected`); the helpers are in the script's header.
+        "entra.exchangePlans" => {
+            let plans: Vec<String> = MAILBOX_PLANS.iter().map(|(id, _)| ps_quote(&id.to_string())).collect();
+            (Shell::ExchangeOnline, format!("Get-MailboxPlanState (Get-MgUser -UserId {graph} -Property assignedPlans) @({})", plans.join(", ")))
+        }
+        "entra.licenseAssignmentStates" => {
+            let skus: Vec<String> = entries(value).filter_map(|e| e.split_once(": ")).map(|(sku, _)| ps_quote(sku)).collect();
+            (Shell::ExchangeOnline, format!("Get-LicenseStateText (Get-MgUser -UserId {graph} -Property licenseAssignmentStates) @({})", skus.join(", ")))
+        }
+        "entra.onPremisesProvisioningErrors" => {
+            (Shell::ExchangeOnline, format!("Get-ProvisioningErrorText (Get-MgUser -UserId {graph} -Property onPremisesProvisioningErrors)"))
+        }
         _ => {
             let attribute = match field {
                 "ad.msExchMailboxGuid" => "msExchMailboxGuid",
@@ -143,7 +156,18 @@ fn step_guard(code: &str) -> Option<(&'static str, String, &'static str)> {
 /// Multi-valued fields: compared as sets (AD returns a multi-valued attribute in no promised order), so a
 /// precondition holds while the same values are there, in any order.
 fn is_set(field: &str) -> bool {
-    field == "ad.proxyAddresses"
+    matches!(field, "ad.proxyAddresses" | "entra.licenseAssignmentStates" | "entra.onPremisesProvisioningErrors")
+}
+
+/// The entries of a multi-valued evidence value (the findings join them with `; `).
+fn entries(value: &str) -> impl Iterator<Item = &str> {
+    value.split("; ").filter(|e| !e.is_empty() && !matches!(*e, "(empty)" | "(none)"))
+}
+
+/// Whether exported Exchange plans (as `ExchangePlan`'s rendering writes them: `NAME (plan id)` or the plan
+/// id, then `, disabled` when it is) include an enabled plan that grants a mailbox.
+fn has_mailbox_plan(value: &str) -> bool {
+    entries(value).any(|plan| !plan.contains(", disabled") && MAILBOX_PLANS.iter().any(|(id, _)| plan.contains(&id.to_string())))
 }
 
 /// The exported value as the script compares it: `''` for an empty one; holds as `on hold` / `none`
@@ -152,6 +176,8 @@ fn expected<'a>(field: &str, value: &'a str) -> &'a str {
     match (field, value) {
         ("exo.holds", "none") => "none",
         ("exo.holds", _) => "on hold",
+        ("entra.exchangePlans", v) if has_mailbox_plan(v) => "mailbox plan",
+        ("entra.exchangePlans", _) => "none",
         (_, "(empty)" | "(none)") => "",
         (_, v) => v,
     }
@@ -183,8 +209,14 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
     let mut checks = Vec::new();
     let mut unread = Vec::new();
     for e in &f.evidence {
-        match live_reader(e.field, &keys) {
-            Some((shell, expr)) => checks.push((e.field, shell, expr, expected(e.field, &e.value))),
+        match live_reader(e.field, &e.value, &keys) {
+            // One field may be evidence twice (a whole list and one entry of it): one read if both agree.
+            Some((shell, expr)) => {
+                let check = (e.field, shell, expr, expected(e.field, &e.value));
+                if !checks.contains(&check) {
+                    checks.push(check);
+                }
+            }
             None => unread.push(e.field),
         }
     }
@@ -257,4 +289,46 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, runnab
         let _ = writeln!(out, "    {line}");
     }
     out.push_str("}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hybrid_audit_sdk::domain::EXCHANGE_FOUNDATION;
+    use hybrid_audit_sdk::{ExchangePlan, Render};
+
+    fn plan(id: hybrid_audit_sdk::Guid, name: &str, enabled: bool, status: &str) -> ExchangePlan {
+        ExchangePlan { plan_id: id, name: name.into(), enabled, status: status.into(), assigned: None }
+    }
+
+    #[test]
+    fn exported_exchange_plans_compare_as_mailbox_plan_or_none() {
+        let enterprise = MAILBOX_PLANS[1].0;
+        // Written the way the findings write them (the SDK's rendering), alone and as lists.
+        let cases = [
+            (vec![plan(enterprise, "EXCHANGE_S_ENTERPRISE", true, "Enabled")], "mailbox plan"),
+            (vec![plan(enterprise, "", true, "")], "mailbox plan"),
+            (vec![plan(enterprise, "EXCHANGE_S_ENTERPRISE", false, "Deleted")], "none"),
+            (vec![plan(EXCHANGE_FOUNDATION, "EXCHANGE_S_FOUNDATION", true, "Enabled")], "none"),
+            (vec![plan(EXCHANGE_FOUNDATION, "EXCHANGE_S_FOUNDATION", true, "Enabled"), plan(MAILBOX_PLANS[0].0, "EXCHANGE_S_STANDARD", true, "Warning")], "mailbox plan"),
+            (vec![], "none"),
+        ];
+        for (plans, want) in cases {
+            let value = plans.render();
+            assert_eq!(expected("entra.exchangePlans", &value), want, "{value}");
+        }
+        assert_eq!(expected("entra.exchangePlans", "(empty)"), "none");
+    }
+
+    #[test]
+    fn license_states_are_read_for_the_skus_the_export_named() {
+        let keys = Keys { exo: "'x'".into(), graph: "'u@contoso.com'".into(), ad: None };
+        let (shell, expr) = live_reader("entra.licenseAssignmentStates", "ENTERPRISEPACK: Error (CountViolation); 6fd2c87f-b296-42f0-b197-1e91e994b900: Active", &keys).unwrap();
+        assert_eq!(shell, Shell::ExchangeOnline);
+        assert_eq!(expr, "Get-LicenseStateText (Get-MgUser -UserId 'u@contoso.com' -Property licenseAssignmentStates) @('ENTERPRISEPACK', '6fd2c87f-b296-42f0-b197-1e91e994b900')");
+        // Nothing exported: every live state is read, so any state at all is a change.
+        let (_, all) = live_reader("entra.licenseAssignmentStates", "(empty)", &keys).unwrap();
+        assert!(all.ends_with("@()"), "{all}");
+        assert!(is_set("entra.licenseAssignmentStates") && is_set("entra.onPremisesProvisioningErrors"));
+    }
 }

@@ -100,6 +100,43 @@ function Get-HoldState {
     return 'none'
 }
 
+# 'mailbox plan' when the Entra user (Get-MgUser -Property assignedPlans) holds an enabled plan that grants a
+# mailbox (the plan ids the audit uses are passed in), else 'none'. EXCHANGE_S_FOUNDATION grants none.
+function Get-MailboxPlanState {
+    param($User, [string[]] $MailboxPlans)
+    $granting = @($User.AssignedPlans | Where-Object { "$($_.ServicePlanId)" -in $MailboxPlans -and "$($_.CapabilityStatus)" -in @('Enabled', 'Warning') })
+    if ($granting.Count -gt 0) { return 'mailbox plan' }
+    return 'none'
+}
+
+# The Entra user's license assignment states (Get-MgUser -Property licenseAssignmentStates) as the audit
+# writes them, 'SKU: State' then ' (error)' unless the error is None, for the SKUs named (by part number or
+# SkuId, as the export named them); every state when none is named.
+$script:SkuNames = $null
+function Get-LicenseStateText {
+    param($User, [string[]] $Sku)
+    if ($null -eq $script:SkuNames) {
+        $script:SkuNames = @{}
+        foreach ($s in Get-MgSubscribedSku -All) { $script:SkuNames["$($s.SkuId)"] = $s.SkuPartNumber }
+    }
+    foreach ($state in $User.LicenseAssignmentStates) {
+        $id = "$($state.SkuId)"
+        $part = $script:SkuNames[$id]
+        $name = if ($Sku.Count -eq 0) { if ($part) { $part } else { $id } }
+                else { $Sku | Where-Object { $_ -eq $id -or $_ -eq $part } | Select-Object -First 1 }
+        if (-not $name) { continue }
+        $why = if ("$($state.Error)" -in @('', 'None')) { '' } else { " ($($state.Error))" }
+        '{0}: {1}{2}' -f $name, $state.State, $why
+    }
+}
+
+# The Entra user's on-premises provisioning errors (Get-MgUser -Property onPremisesProvisioningErrors) as
+# the audit writes them: 'Category Property = Value'.
+function Get-ProvisioningErrorText {
+    param($User)
+    foreach ($e in $User.OnPremisesProvisioningErrors) { '{0} {1} = {2}' -f $e.Category, $e.PropertyCausingError, $e.Value }
+}
+
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
 function Start-Finding {
@@ -184,10 +221,12 @@ function Write-ManualStep {
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = none (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated, entra.exchangePlans
+#   entra.exchangePlans = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated
 $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '22c4bb69-0864-4453-8751-33ed1697ae43').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity '22c4bb69-0864-4453-8751-33ed1697ae43') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
@@ -202,11 +241,13 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-
 #   exo.RecipientTypeDetails = MailUser (ExchangeOnline)
 #   exo.ExchangeGuid = 14187145-7986-434b-b420-887554324e68 (ExchangeOnline)
 #   exo.PreviousRecipientTypeDetails = UserMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans, exo.previousMailboxes
+#   entra.exchangePlans = mailbox plan (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.previousMailboxes
 $f = Start-Finding -Id 'PRT001-d7d3e2116433fc76' -Identity 'pete.park@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').ExchangeGuid } }
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-User -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').PreviousRecipientTypeDetails } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (read / manual, ExchangeOnline): soft-deleted previous mailbox: purged by the next line
 Invoke-Step $f 1 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Get-MailboxStatistics -Identity ''e19161f4-6f16-448d-8e32-f9b79981e564'' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize' -ReadOnly -Action {
@@ -237,12 +278,13 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreReques
 #   ad.msExchMailboxGuid = 14187145-7986-434b-b420-887554324e68 (OnPremises)
 #   exo.RecipientTypeDetails = MailUser (ExchangeOnline)
 #   exo.ExchangeGuid = 14187145-7986-434b-b420-887554324e68 (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans
+#   entra.exchangePlans = mailbox plan (ExchangeOnline)
 $f = Start-Finding -Id 'PROV006-b2cdc012b98a4feb' -Identity 'pete.park@contoso.com' -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').ExchangeGuid } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (6 move, ExchangeOnline): when its batch is due (Exchange Online PowerShell; the endpoint is your hybrid MRS proxy)
 #   New-MoveRequest -Identity 'pete.park@contoso.com' -Remote -RemoteHostName '<hybrid endpoint FQDN>' -TargetDeliveryDomain 'contoso.mail.onmicrosoft.com' -RemoteCredential (Get-Credential)
@@ -296,8 +338,12 @@ Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscove
 # --- PROV005-3d5b38c4f2fbebeb · high · PROV005 (exchange-object-missing) ---
 # victor.vance@contoso.com holds EXCHANGE_S_ENTERPRISE since 2026-11-19T08:00:00Z: past the 24 h provisioning SLA (ended 2026-11-20T08:00:00Z), but Exchange Online has no object for it
 # deadline 2026-11-20: passed 2 days before the audit
-# not re-read live (check by hand if in doubt): entra.exchangePlans, exo.present
-$f = Start-Finding -Id 'PROV005-3d5b38c4f2fbebeb' -Identity 'victor.vance@contoso.com' -Preconditions @()
+# precondition, re-read live before the first change:
+#   entra.exchangePlans = mailbox plan (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.present
+$f = Start-Finding -Id 'PROV005-3d5b38c4f2fbebeb' -Identity 'victor.vance@contoso.com' -Preconditions @(
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5fd23d66-d930-4610-be85-04b9763c4db6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+)
 # step 1 (read / manual, ExchangeOnline): check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it
 Invoke-Step $f 1 'ExchangeOnline' -Target 'victor.vance@contoso.com' -Command 'Get-MgUser -UserId ''victor.vance@contoso.com'' -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans' -ReadOnly -Action {
     Get-MgUser -UserId 'victor.vance@contoso.com' -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans
@@ -313,10 +359,12 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = none (ExchangeOnline)
-# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated, entra.exchangePlans
+#   entra.exchangePlans = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.WhenMailboxCreated
 $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
@@ -377,8 +425,11 @@ Invoke-Step $f 2 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Set-ADUs
 
 # --- PROV004-04206452a667768e · high · PROV004 (provisioning-error) ---
 # dan.doyle@contoso.com has a provisioning error: PropertyConflict ProxyAddresses = smtp:sales@contoso.com
-# not re-read live (check by hand if in doubt): entra.onPremisesProvisioningErrors
-$f = Start-Finding -Id 'PROV004-04206452a667768e' -Identity 'dan.doyle@contoso.com' -Preconditions @()
+# precondition, re-read live before the first change:
+#   entra.onPremisesProvisioningErrors = PropertyConflict ProxyAddresses = smtp:sales@contoso.com (ExchangeOnline)
+$f = Start-Finding -Id 'PROV004-04206452a667768e' -Identity 'dan.doyle@contoso.com' -Preconditions @(
+    @{ Field = 'entra.onPremisesProvisioningErrors'; Shell = 'ExchangeOnline'; Expected = 'PropertyConflict ProxyAddresses = smtp:sales@contoso.com'; Set = $true; Live = { Get-ProvisioningErrorText (Get-MgUser -UserId '82d252b5-bc42-4390-9c36-d81d0addcbfb' -Property onPremisesProvisioningErrors) } }
+)
 # step 1 (read / manual, OnPremises): find the other holder of the value, remove it from the object that should not have it, then sync
 Invoke-Step $f 1 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Get-ADObject -LDAPFilter ''(proxyAddresses=smtp:sales@contoso.com)'' -Properties proxyAddresses' -ReadOnly -Action {
     Get-ADObject -LDAPFilter '(proxyAddresses=smtp:sales@contoso.com)' -Properties proxyAddresses
@@ -485,10 +536,12 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans, entra.assignedLicenses
+#   entra.exchangePlans = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): entra.assignedLicenses
 $f = Start-Finding -Id 'HOLD002-8eea5f61589ea5a4' -Identity 'hugo.hayes@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
@@ -522,10 +575,12 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Ma
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans, entra.assignedLicenses
+#   entra.exchangePlans = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): entra.assignedLicenses
 $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
@@ -609,10 +664,11 @@ Invoke-Step $f 1 'OnPremises' -Target 'boardroom@contoso.com' -Command 'Disable-
 # unlicensed SharedMailbox finance@contoso.com needs an Exchange Online license: an archive (ArchiveStatus Active)
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
+#   entra.exchangePlans = none (ExchangeOnline)
 #   exo.ArchiveStatus = Active (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans
 $f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').RecipientTypeDetails } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '59b72110-eb20-407b-8a65-157c1aa84c89' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
     @{ Field = 'exo.ArchiveStatus'; Shell = 'ExchangeOnline'; Expected = 'Active'; Live = { (Get-Mailbox -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').ArchiveStatus } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
@@ -644,8 +700,11 @@ Invoke-Step $f 1 'OnPremises' -Target 'gina.gray@contoso.com' -Command 'Set-Remo
 
 # --- LIC005-5791e774d52439c3 · medium · LIC005 (license-assignment-error) ---
 # ENTERPRISEPACK license of lars.lund@contoso.com is in state Error (CountViolation), assigned by group 7911f907-dd20-47bc-8056-b6da71ed263f
-# not re-read live (check by hand if in doubt): entra.licenseAssignmentStates
-$f = Start-Finding -Id 'LIC005-5791e774d52439c3' -Identity 'lars.lund@contoso.com' -Preconditions @()
+# precondition, re-read live before the first change:
+#   entra.licenseAssignmentStates = ENTERPRISEPACK: Error (CountViolation) (ExchangeOnline)
+$f = Start-Finding -Id 'LIC005-5791e774d52439c3' -Identity 'lars.lund@contoso.com' -Preconditions @(
+    @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Error (CountViolation)'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '6f59483e-2579-4d8b-8bc6-9b3e3202d0ea' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
+)
 # step 1 (3 license, ExchangeOnline): not enough ENTERPRISEPACK licenses left: buy more or free some; then reprocess
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invoke-MgLicenseUser -UserId ''lars.lund@contoso.com''' -Action {
     Invoke-MgLicenseUser -UserId 'lars.lund@contoso.com'
@@ -657,10 +716,11 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invo
 # unlicensed SharedMailbox legal.hold@contoso.com needs an Exchange Online license: litigation hold
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
+#   entra.exchangePlans = none (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans
 $f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '99a9af48-837c-4686-994a-e504d511bf16').RecipientTypeDetails } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '7989c5ba-4576-4d25-a417-0ed973ec3eb6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99a9af48-837c-4686-994a-e504d511bf16') } }
 )
 # step 1 (1 hold, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
@@ -674,9 +734,10 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'legal.hold@contoso.com' -Command 'Set
 # on-prem UserMailbox mia.moore@contoso.com is a migration candidate but its Entra user has no mailbox-granting Exchange plan (plans: EXCHANGE_S_FOUNDATION (grants no mailbox))
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
-# not re-read live (check by hand if in doubt): entra.exchangePlans
+#   entra.exchangePlans = none (ExchangeOnline)
 $f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
@@ -714,9 +775,11 @@ Invoke-Step $f 3 'OnPremises' -Target 'nora.nash@contoso.com' -Command 'Start-AD
 # unlicensed SharedMailbox projects@contoso.com needs an Exchange Online license: 55.0 GB in use (59,055,800,320 bytes, over 50 GB)
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans, exo.TotalItemSize
+#   entra.exchangePlans = none (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.TotalItemSize
 $f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '748b5e1b-0e2d-4619-acb5-99fa75e7dea5').RecipientTypeDetails } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'd5b294d0-3f4f-4f33-9b2e-c00c749a0aa5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
 Invoke-Step $f 1 'ExchangeOnline' -Target 'projects@contoso.com' -Command 'Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGEENTERPRISE'').SkuId}) -RemoveLicenses @()' -Action {
@@ -789,9 +852,12 @@ Invoke-Step $f 2 'OnPremises' -Target 'tina.tran@contoso.com' -Command 'Set-Remo
 # ulrich.ulm@contoso.com has no usageLocation but holds EXCHANGE_S_ENTERPRISE, is assigned Exchange SKU ENTERPRISEPACK (Active): Exchange Online licensing and provisioning need one
 # precondition, re-read live before the first change:
 #   entra.usageLocation = (empty) (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans, entra.licenseAssignmentStates
+#   entra.exchangePlans = mailbox plan (ExchangeOnline)
+#   entra.licenseAssignmentStates = ENTERPRISEPACK: Active (ExchangeOnline)
 $f = Start-Finding -Id 'LIC004-b61698b0341f0282' -Identity 'ulrich.ulm@contoso.com' -Preconditions @(
     @{ Field = 'entra.usageLocation'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property usageLocation).UsageLocation } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (3 license, ExchangeOnline): the ISO 3166 code of the country where the user works (US is an example)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Update-MgUser -UserId ''ulrich.ulm@contoso.com'' -UsageLocation ''US''' -Action {
@@ -878,8 +944,12 @@ Invoke-Step $f 1 'OnPremises' -Target 'rachel.ross@contoso.com' -Command 'Set-Re
 # --- PROV005-09b5935f2653e84e · info · PROV005 (exchange-object-missing) ---
 # vera.vogel@contoso.com holds EXCHANGE_S_ENTERPRISE since 2026-11-22T03:00:00Z: within the 24 h provisioning SLA (ends 2026-11-23T03:00:00Z), but Exchange Online has no object for it
 # deadline 2026-11-23: 1 days left the audit
-# not re-read live (check by hand if in doubt): entra.exchangePlans, exo.present
-$f = Start-Finding -Id 'PROV005-09b5935f2653e84e' -Identity 'vera.vogel@contoso.com' -Preconditions @()
+# precondition, re-read live before the first change:
+#   entra.exchangePlans = mailbox plan (ExchangeOnline)
+# not re-read live (check by hand if in doubt): exo.present
+$f = Start-Finding -Id 'PROV005-09b5935f2653e84e' -Identity 'vera.vogel@contoso.com' -Preconditions @(
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5277b7a6-2faa-448f-ac42-81ffdea22512' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+)
 # step 1 (read / manual, ExchangeOnline): check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it
 Invoke-Step $f 1 'ExchangeOnline' -Target 'vera.vogel@contoso.com' -Command 'Get-MgUser -UserId ''vera.vogel@contoso.com'' -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans' -ReadOnly -Action {
     Get-MgUser -UserId 'vera.vogel@contoso.com' -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans
@@ -934,12 +1004,13 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'ian.irwin@contoso.com' -Command 'Get-
 #   ad.msExchMailboxGuid = b71c5d0d-567f-4162-beec-644cc7a9665c (OnPremises)
 #   exo.RecipientTypeDetails = MailUser (ExchangeOnline)
 #   exo.ExchangeGuid = b71c5d0d-567f-4162-beec-644cc7a9665c (ExchangeOnline)
-# not re-read live (check by hand if in doubt): entra.exchangePlans
+#   entra.exchangePlans = mailbox plan (ExchangeOnline)
 $f = Start-Finding -Id 'PROV006-705af7199be3719d' -Identity 'paul.price@contoso.com' -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').ExchangeGuid } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'a80054be-5151-4cfc-a322-4c9eaadeb44b' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (6 move, ExchangeOnline): when its batch is due (Exchange Online PowerShell; the endpoint is your hybrid MRS proxy)
 #   New-MoveRequest -Identity 'paul.price@contoso.com' -Remote -RemoteHostName '<hybrid endpoint FQDN>' -TargetDeliveryDomain 'contoso.mail.onmicrosoft.com' -RemoteCredential (Get-Credential)
