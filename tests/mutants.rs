@@ -5,8 +5,8 @@
 //! It must not panic, and the damaged file must be accounted for: rows read, an error naming where, or
 //! the reason it was not used.
 
-use hybrid_audit::audit::{self, Engine};
-use hybrid_audit::ingest;
+mod common;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -105,15 +105,13 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The whole pipeline on `dir`; the damaged file `name` must have a report that accounts for it.
 fn run_all(dir: &Path, name: &str, reports: bool) -> Result<(), String> {
-    let data = ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
     let file = data.files.iter().find(|f| f.path == name).ok_or_else(|| format!("{name} has no report"))?;
     let accounted = file.rows > 0 || file.reason.is_some() || file.error.as_ref().is_some_and(|e| !e.message.is_empty());
     if !accounted {
         return Err(format!("{name}: no rows, no error, no reason: {file:?}"));
     }
-    let joined = hybrid_audit::join::join(&data);
-    let options = audit::Options { as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?, engine: Engine::Native, ..Default::default() };
-    let result = audit::run(&data, &joined, dir, &options)?;
+    let result = common::native_audit(&data, dir)?;
     if reports {
         let out = tempfile::tempdir().map_err(|e| e.to_string())?;
         hybrid_audit::report::write_all(&result, out.path(), &Default::default(), &|_| {}).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))?;

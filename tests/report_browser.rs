@@ -3,6 +3,8 @@
 //! findings.json, applies a severity filter and a text filter, checks that no request left the page
 //! (chromedriver's performance log = the page's DevTools network events), and takes a screenshot.
 
+mod common;
+
 use base64::Engine;
 use serde_json::{json, Value};
 use std::net::TcpListener;
@@ -219,10 +221,9 @@ fn the_network_check_sees_a_request() {
 fn a_report_of_100k_findings_loads_and_filters_without_freezing() {
     // The fixture's audit (native checks: the same code as the plugins), its findings repeated to 100,000,
     // each a distinct finding of a distinct identity, written by the product's HTML writer.
-    let data = hybrid_audit::ingest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"), &Default::default()).expect("fixtures");
-    let joined = hybrid_audit::join::join(&data);
-    let options = hybrid_audit::audit::Options { as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).expect("date"), engine: hybrid_audit::audit::Engine::Native, ..Default::default() };
-    let mut audit = hybrid_audit::audit::run(&data, &joined, Path::new("fixtures"), &options).expect("audit");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51");
+    let data = hybrid_audit::ingest::load(&dir, &Default::default()).expect("fixtures");
+    let mut audit = common::native_audit(&data, &dir).expect("audit");
     const FINDINGS: usize = 100_000;
     let base = std::mem::take(&mut audit.findings);
     audit.findings = (0..FINDINGS)

@@ -182,10 +182,11 @@ fn remediation_script_parses_and_gates_every_change() {
         assert!(proxy_preconditions >= 2, "{shape}: the fixtures' SYNC002 and PROV003 findings read proxyAddresses");
         // A change to another object than the finding's own goes ahead only while that object is as exported:
         // each step containing `step` (its object quoted after `key`) has the guard `guard(object)`.
+        // Each finding's block, from its Start-Finding line (preconditions first) to the next finding.
+        let blocks = || script.split("\n$f = Start-Finding ").skip(1).map(|b| b.split("\n# --- ").next().unwrap());
         let guarded = |step: &str, key: &str, guard: &dyn Fn(&str) -> String| -> usize {
             let mut n = 0;
-            for block in script.split("\n$f = Start-Finding ").skip(1) {
-                let block = block.split("\n# --- ").next().unwrap();
+            for block in blocks() {
                 for line in block.lines().filter(|l| l.starts_with("Invoke-Step ") && l.contains(step)) {
                     let object = line.split(key).nth(1).and_then(|r| r.split("''").next()).unwrap_or_else(|| panic!("{shape}: {line}"));
                     assert!(block.contains(&guard(object)), "{shape}: `{step}` on {object} is not guarded:\n{block}");
@@ -205,8 +206,7 @@ fn remediation_script_parses_and_gates_every_change() {
         });
         assert!(inactive_holds >= 1, "{shape}: the fixtures' HOLD003 finding puts a hold on an inactive mailbox");
         // No change runs unchecked: a finding with a step that changes the tenant re-reads something live first.
-        for block in script.split("\n$f = Start-Finding ").skip(1) {
-            let block = block.split("\n# --- ").next().unwrap();
+        for block in blocks() {
             let changes = block.lines().any(|l| l.starts_with("Invoke-Step ") && !l.contains(" -ReadOnly "));
             assert!(!changes || !block.lines().next().unwrap().ends_with("-Preconditions @()"), "{shape}: a change without a live precondition:\n{block}");
         }
