@@ -314,17 +314,17 @@ impl<'a> Records<'a> {
         }
     }
 
-    fn exchange_plans(&self, u: &crate::model::EntraUser) -> Vec<sdk::ExchangePlan> {
+    fn exchange_plans<'s>(&'s self, u: &'s crate::model::EntraUser) -> Vec<sdk::ExchangePlanRef<'s>> {
         let t = &self.data.entra_users;
         if self.plans_exported {
             return u
                 .assigned_plans
                 .iter()
-                .map(|p| sdk::ExchangePlan {
+                .map(|p| sdk::ExchangePlanRef {
                     plan_id: guid(p.service_plan_id),
-                    name: plan_name(p.service_plan_id).unwrap_or("").to_string(),
+                    name: plan_name(p.service_plan_id).unwrap_or(""),
                     enabled: p.enabled,
-                    status: t.text(p.capability_status).unwrap_or("").to_string(),
+                    status: t.text(p.capability_status).unwrap_or(""),
                     assigned: p.assigned.get().map(sdk::Timestamp),
                 })
                 .collect();
@@ -337,11 +337,11 @@ impl<'a> Records<'a> {
                 self.skus_by_part.get(&part)
             });
             for (id, name) in sku.map(|s| s.exchange_plans.as_slice()).unwrap_or(&[]) {
-                out.push(sdk::ExchangePlan {
+                out.push(sdk::ExchangePlanRef {
                     plan_id: guid(*id),
-                    name: name.clone(),
+                    name,
                     enabled: !l.disabled_plans.contains(id),
-                    status: String::new(),
+                    status: "",
                     assigned: None,
                 });
             }
@@ -349,10 +349,12 @@ impl<'a> Records<'a> {
         out
     }
 
-    fn sku_name(&self, id: Option<Guid>) -> (String, bool) {
+    /// A SKU's part number where a `subscribedSkus` export names it (borrowed), else its id, and whether
+    /// it grants a mailbox.
+    fn sku_name(&self, id: Option<Guid>) -> (std::borrow::Cow<'_, str>, bool) {
         match id.and_then(|id| self.skus_by_id.get(&id).map(|s| (id, s))) {
-            Some((_, s)) => (s.part_number.clone(), s.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))),
-            None => (id.map(|g| g.to_string()).unwrap_or_default(), false),
+            Some((_, s)) => (s.part_number.as_str().into(), s.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))),
+            None => (id.map(|g| g.to_string()).unwrap_or_default().into(), false),
         }
     }
 
@@ -423,15 +425,15 @@ impl<'a> Records<'a> {
             EntraLicenses => emit!(entra.map(|u| u
                 .licenses
                 .iter()
-                .map(|l| if l.sku_id.is_some() { self.sku_name(l.sku_id).0 } else { et.text(l.account_sku).unwrap_or("").to_string() })
-                .collect::<Vec<String>>())),
+                .map(|l| if l.sku_id.is_some() { self.sku_name(l.sku_id).0 } else { et.text(l.account_sku).unwrap_or("").into() })
+                .collect::<Vec<_>>())),
             EntraLicenseStates => emit!(entra.map(|u| u
                 .license_states
                 .iter()
                 .map(|s| {
                     let (sku, exchange) = self.sku_name(s.sku_id);
                     sdk::LicenseState {
-                        sku,
+                        sku: sku.into_owned(),
                         exchange,
                         state: et.text(s.state).unwrap_or("").to_string(),
                         error: et.text(s.error).unwrap_or("").to_string(),
@@ -585,17 +587,31 @@ fn entries_of(pairs: &[(u32, u32)], identity: usize) -> impl Iterator<Item = u32
     pairs[start..].iter().take_while(move |&&(i, _)| i as usize == identity).map(|&(_, e)| e)
 }
 
-/// Writes a multi-valued text field straight from its text store (counted first: postcard writes the
-/// length before the values). Nothing when it has no value.
-fn put_list<'t>(out: &mut Vec<u8>, field: Field, values: impl Iterator<Item = &'t str> + Clone) -> bool {
-    let n = values.clone().count();
-    if n == 0 {
-        return false;
-    }
+/// Writes a multi-valued text field straight from its text store, in one pass: postcard writes the
+/// count first, so it goes in a one-byte slot filled afterwards (moved aside in the rare list of 128
+/// or more). Nothing when it has no value.
+fn put_list<'t>(out: &mut Vec<u8>, field: Field, values: impl Iterator<Item = &'t str>) -> bool {
+    let start = out.len();
     field.id().wire(out);
-    (n as u32).wire(out);
+    let count_at = out.len();
+    out.push(0);
+    let mut n = 0u32;
     for v in values {
         v.wire(out);
+        n += 1;
+    }
+    match n {
+        0 => {
+            out.truncate(start);
+            return false;
+        }
+        // A varint below 128 is that one byte.
+        1..0x80 => out[count_at] = n as u8,
+        _ => {
+            let mut count = Vec::new();
+            n.wire(&mut count);
+            out.splice(count_at..count_at + 1, count);
+        }
     }
     true
 }
@@ -651,6 +667,21 @@ fn union(mut a: BTreeSet<String>, mut b: BTreeSet<String>) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_is_written_as_its_count_and_values() {
+        for n in [0usize, 1, 2, 127, 128, 129, 300, 20_000] {
+            let values: Vec<String> = (0..n).map(|i| format!("smtp:user{i}@contoso.com")).collect();
+            let mut out = vec![0xAA];
+            let written = super::put_list(&mut out, Field::AdProxyAddresses, values.iter().map(String::as_str));
+            let mut expected = vec![0xAA];
+            if n > 0 {
+                Field::AdProxyAddresses.id().wire(&mut expected);
+                values.wire(&mut expected);
+            }
+            assert_eq!((written, out), (n > 0, expected), "{n} values");
+        }
+    }
 
     #[test]
     fn routing_domains_found_chunk_by_chunk_are_those_of_one_scan() {

@@ -61,6 +61,10 @@ fn cause(error: &str, sku: &str) -> String {
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
     let Some(states) = &i.entra_license_states else { return };
+    // Most users have no license in error: name them only when one is.
+    if !states.iter().any(in_error) {
+        return;
+    }
     let upn = domain::display_name(i);
     let user = graph_user(i);
     for (index, s) in states.iter().enumerate().filter(|(_, s)| in_error(s)) {

@@ -31,7 +31,7 @@ pub mod testing;
 mod wire;
 
 pub use runner::{run_batch, run_check, Findings, Reported};
-pub use wire::Wire;
+pub use wire::{ExchangePlanRef, Wire};
 
 /// The version of the batch encoding and manifest layout. A host refuses a plugin built for another.
 pub const ABI_VERSION: u32 = 1;
@@ -88,15 +88,30 @@ impl Guid {
     }
 }
 
-impl fmt::Display for Guid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Guid {
+    /// The lower-case registry form, `00112233-4455-6677-8899-aabbccddeeff`, as 36 ASCII bytes (a
+    /// table lookup per digit: a formatter call per byte was a tenth of encoding the records).
+    pub fn text(self) -> [u8; 36] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'-'; 36];
+        let mut at = 0;
         for (i, b) in self.0.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
+                at += 1;
             }
-            write!(f, "{b:02x}")?;
+            out[at] = HEX[(b >> 4) as usize];
+            out[at + 1] = HEX[(b & 0xF) as usize];
+            at += 2;
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.text();
+        // Hex digits and dashes: always ASCII.
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 

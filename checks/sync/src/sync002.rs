@@ -53,6 +53,9 @@ pub const CHECK: Check = Check {
 };
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
+    if i.duplicates.as_ref().is_none_or(|d| d.is_empty()) {
+        return;
+    }
     let upn = domain::display_name(i);
     for (index, dup) in i.duplicates.iter().flatten().enumerate() {
         let (upn_field, address_field) = match dup.directory.as_str() {
