@@ -17,7 +17,7 @@ pub const ROWS_PER_SHEET: usize = 1_048_575;
 const CELL_CHARS: usize = 32_767;
 
 pub const FINDINGS_HEADER: [&str; 10] = ["Severity", "Check", "Name", "Identity", "Message", "Remediation", "Deadline", "Days left", "Evidence", "Finding id"];
-pub const READINESS_HEADER: [&str; 7] = ["Identity", "Verdict", "Worst severity", "Findings", "Finding ids", "Exists in", "Matched"];
+pub const READINESS_HEADER: [&str; 6] = ["Identity", "Verdict", "Worst severity", "Findings", "Finding ids", "Exists in (matched by)"];
 pub const PLAN_HEADER: [&str; 15] =
     ["#", "Identity", "Finding id", "Check", "Severity", "Step", "Phase", "Runs in", "What", "Command", "Destructive", "Deadline", "Owner", "Due", "Status"];
 pub const JOIN_HEADER: [&str; 5] = ["Directory", "Problem", "Name", "Key", "Source"];
@@ -155,7 +155,7 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> 
     summary(&mut wb, audit, &f, plan.steps())?;
     let (t_findings, t_readiness, t_plan, t_join, t_checks) = (
         Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?,
-        Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 30.0, 44.0], &f)?,
+        Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 70.0], &f)?,
         Table::new(&mut wb, "Action plan", plan.steps(), &PLAN_HEADER, &[7.0, 32.0, 26.0, 9.0, 10.0, 6.0, 18.0, 16.0, 60.0, 80.0, 11.0, 11.0, 16.0, 11.0, 12.0], &f)?,
         Table::new(&mut wb, "Join", audit.join_issues.len(), &JOIN_HEADER, &[18.0, 60.0, 36.0, 38.0, 40.0], &f)?,
         Table::new(&mut wb, "Checks", audit.checks.len(), &CHECKS_HEADER, &[9.0, 36.0, 14.0, 14.0, 9.0, 40.0, 30.0, 24.0, 14.0, 100.0], &f)?,
@@ -375,7 +375,6 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
     keys.par_sort_unstable();
     // Few cells per row: 800k rows are most of the workbook's writing time.
     let mut directories = String::new();
-    let mut matched = String::new();
     for (_, _, _, i) in keys {
         let e = &audit.roster[i as usize];
         let verdict = e.verdict.map(|v| &audit.identities[v as usize]);
@@ -387,31 +386,29 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
             s.write_number(r, 3, v.findings.len() as f64).map_err(err)?;
             s.write_string(r, 4, cell(&v.findings.join("; "))).map_err(err)?;
         }
+        // Where it exists and how each object was linked, in one cell: `AD (source anchor), Entra, EXO
+        // (ExternalDirectoryObjectId)`. One cell fewer per row: the sheet's instructions at 100k identities
+        // 1,445M -> 1,233M (callgrind), audit.xlsx at 800k 32 MB instead of 36.
         directories.clear();
-        for (present, name) in [(e.ad, "AD"), (e.entra, "Entra"), (e.exo, "EXO")] {
+        let how = |k: Option<crate::join::MatchKey>| k.map(|k| k.as_str());
+        for (present, name, by) in [(e.ad, "AD", how(e.ad_matched_by)), (e.entra, "Entra", None), (e.exo, "EXO", if e.ambiguous { None } else { how(e.exo_matched_by) })] {
             if present {
                 if !directories.is_empty() {
                     directories.push_str(", ");
                 }
                 directories.push_str(name);
+                if let Some(by) = by {
+                    let _ = write!(directories, " ({by})");
+                }
             }
         }
         if e.previous_mailboxes > 0 {
             let _ = write!(directories, "{}{} previous mailbox{}", if directories.is_empty() { "" } else { ", " }, e.previous_mailboxes, if e.previous_mailboxes > 1 { "es" } else { "" });
         }
-        s.write_string(r, 5, directories.as_str()).map_err(err)?;
-        matched.clear();
-        if let Some(k) = e.ad_matched_by {
-            let _ = write!(matched, "AD by {}", k.as_str());
-        }
         if e.ambiguous {
-            matched.push_str(if matched.is_empty() { "ambiguous: not linked" } else { "; ambiguous: not linked" });
-        } else if let Some(k) = e.exo_matched_by {
-            let _ = write!(matched, "{}EXO by {}", if matched.is_empty() { "" } else { "; " }, k.as_str());
+            directories.push_str(if directories.is_empty() { "ambiguous: not linked" } else { "; ambiguous: not linked" });
         }
-        if !matched.is_empty() {
-            s.write_string(r, 6, matched.as_str()).map_err(err)?;
-        }
+        s.write_string(r, 5, directories.as_str()).map_err(err)?;
     }
     t.done()
 }
