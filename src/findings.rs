@@ -330,6 +330,17 @@ impl Audit {
         );
         let r = &self.readiness;
         let _ = writeln!(out, "readiness of {} identities: {} blocked · {} attention · {} ready", r.blocked + r.attention + r.ready, r.blocked, r.attention, r.ready);
+        // What the reading noticed (dates it could not settle, columns it lost, a second export of one
+        // directory …) is said here too, not only in the reports.
+        let warned: Vec<&Input> = self.inputs.iter().filter(|i| !i.warnings.is_empty()).collect();
+        if !warned.is_empty() {
+            let _ = writeln!(out, "\nwarnings about the inputs ({} file{}):", warned.len(), if warned.len() == 1 { "" } else { "s" });
+            for i in warned {
+                for w in &i.warnings {
+                    let _ = writeln!(out, "  {}: {w}", i.path);
+                }
+            }
+        }
         let _ = writeln!(out, "\n{:<8} {:<42} {:<16} {:>8}  status", "check", "name", "severity", "findings");
         for c in &self.checks {
             let without = if c.evaluated_without.is_empty() || c.status != "evaluated" { String::new() } else { format!(" without {}", c.evaluated_without.join(", ")) };

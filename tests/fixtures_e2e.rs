@@ -133,6 +133,34 @@ fn bad_fixtures_each_say_what_is_wrong() {
     assert_eq!((f("utf16-be.csv")["kind"].clone(), f("utf16-be.csv")["encoding"].clone()), (Value::from("entra-users"), Value::from("utf-16be-bom")));
     assert_eq!(f("embedded-newline.csv")["rows"], 2);
     assert_eq!(doc["join"]["ambiguous"], 2, "ann.lee and ben.kay are each in two AD exports with one objectGUID");
+    let repeated = f("ps51-semicolon.csv")["warnings"].to_string();
+    assert!(repeated.contains("2 objects are also in embedded-newline.csv (same objectGUID"), "the second export of one directory is named: {repeated}");
+}
+
+#[test]
+fn a_second_export_of_one_directory_is_named_and_a_tenant_alone_is_quiet() {
+    // Quiet: each tenant's own files (Graph pages, EXO mailboxes active / inactive / soft-deleted, a
+    // single Get-User beside the full one) hold different objects.
+    for shape in ["contoso-ps51", "contoso-mixed"] {
+        let doc = inspect_json(&fixtures().join(shape));
+        for f in doc["files"].as_array().expect("files") {
+            assert!(!f["warnings"].to_string().contains("also in"), "{shape}: {f}");
+        }
+    }
+    // Fires: the mixed tenant with the PS 5.1 tenant's AD export beside its LDIF (the same forest twice).
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(fixtures().join("contoso-mixed")).expect("dir").filter_map(|e| e.ok()) {
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    std::fs::copy(fixtures().join("contoso-ps51/ad-users.csv"), dir.path().join("ad-users.csv")).expect("copy");
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(dir.path()).arg("--out").arg(out_dir.path()).args(["--as-of", "2026-11-22"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("warnings about the inputs") && text.contains("ad-users.ldf: 46 objects are also in ad-users.csv (same objectGUID"), "{text}");
+    let findings: Value = serde_json::from_slice(&std::fs::read(out_dir.path().join("findings.json")).expect("findings.json")).expect("json");
+    let ldif = findings["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.ldf").expect("ad-users.ldf");
+    assert!(ldif["warnings"].to_string().contains("two exports of one directory"), "{ldif}");
 }
 
 #[test]

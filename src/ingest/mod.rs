@@ -246,7 +246,50 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
         }
         statistics.finish_load();
     });
+    flag_repeated_objects(&mut data);
     Ok(data)
+}
+
+/// Two files of one kind that hold the same objects are two exports of one directory (a re-run, a copy,
+/// or one export in two formats): every such object would be joined twice — ambiguous links, duplicate
+/// addresses, findings about an artefact of the folder. Both files are read (dropping one is the user's
+/// call), and each later file is told which earlier one it repeats. Only tables read from more than one
+/// file are scanned, so the usual one file per kind costs nothing.
+fn flag_repeated_objects(data: &mut Dataset) {
+    let mut notes = Vec::new();
+    repeated(data.ad_users.rows.iter().map(|u| (u.object_guid, u.src)), "objectGUID", &mut notes);
+    repeated(data.entra_users.rows.iter().map(|u| (u.id, u.src)), "id", &mut notes);
+    for family in &data.exo_recipients.families {
+        repeated(family.rows.iter().map(|r| (r.guid.or(r.exchange_guid).or(r.external_directory_object_id), r.src)), "Guid", &mut notes);
+    }
+    for (later, earlier, n, key, example) in notes {
+        let Some(first) = data.files.get(earlier as usize).map(|f| f.path.clone()) else { continue };
+        if let Some(file) = data.files.get_mut(later as usize) {
+            file.warnings.push(format!(
+                "{n} object{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
+                if n == 1 { " is" } else { "s are" }
+            ));
+        }
+    }
+}
+
+/// For objects keyed by `key`: (later file, earlier file, objects in both, key, one of them), per pair of files.
+fn repeated(objects: impl Iterator<Item = (Option<crate::values::Guid>, Option<Src>)> + Clone, key: &'static str, notes: &mut Vec<(u32, u32, usize, &'static str, crate::values::Guid)>) {
+    let mut files = objects.clone().filter_map(|(_, src)| src.map(|s| s.file));
+    let Some(one) = files.next() else { return };
+    if files.all(|f| f == one) {
+        return;
+    }
+    let mut first_file: rustc_hash::FxHashMap<crate::values::Guid, u32> = Default::default();
+    let mut pairs: std::collections::BTreeMap<(u32, u32), (usize, crate::values::Guid)> = Default::default();
+    for (guid, src) in objects {
+        let (Some(guid), Some(src)) = (guid, src) else { continue };
+        let first = *first_file.entry(guid).or_insert(src.file);
+        if first != src.file {
+            pairs.entry((src.file, first)).or_insert((0, guid)).0 += 1;
+        }
+    }
+    notes.extend(pairs.into_iter().map(|((later, earlier), (n, example))| (later, earlier, n, key, example)));
 }
 
 /// A table too big for its text offsets: its files are reported, none of their rows are used.
