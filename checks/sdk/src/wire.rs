@@ -312,7 +312,8 @@ macro_rules! record {
                 let (n, mut rest) = varint(bytes)?;
                 // Each element takes at least one byte: a count beyond the input is malformed.
                 let n = usize::try_from(n).ok().filter(|&n| n <= rest.len()).ok_or_else(end)?;
-                let mut list = Vec::with_capacity(n);
+                // Reserved up to a bound: a count is only as trustworthy as the bytes behind it.
+                let mut list = Vec::with_capacity(n.min(256));
                 for _ in 0..n {
                     let (v, r) = $t::take(rest)?;
                     list.push(v);
