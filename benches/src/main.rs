@@ -10,7 +10,8 @@
 //! This machine's timings vary by ±20% run to run, so each size is measured in rounds (default 3) and
 //! the tables give medians, each ratio with its range over the rounds.
 //! `… -- generate DIR N [ONPREM_PER_MILLE]` writes a tenant and keeps it (for profiling `child-ingest DIR`,
-//! `child-run DIR wasm|native`, or `child-encode DIR`: every identity's record with every field, three times).
+//! `child-run DIR wasm|native`, `child-checks DIR wasm|native [ROUNDS]`: the checks stage alone, repeated in one
+//! process, or `child-encode DIR`: every identity's record with every field, three times).
 //! `--onprem-per-mille M` sets the share of mailboxes still on-prem, each of which is a finding: the
 //! default (10, i.e. 1%) gives ~26k findings at 800k, the reports issue's scenario; 100 gives ~91k.
 
@@ -128,6 +129,32 @@ fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Child: the checks stage alone, `rounds` times over one ingest + join (prepared afresh each time, as a run
+/// does): its steps per round on stderr, the rounds' seconds on stdout. Repeats in one process compare
+/// changes to the stage with less of the host's noise (and none of a new process's first-touch cost).
+fn child_checks(dir: &Path, engine: &str, rounds: usize) -> Result<(), String> {
+    use hybrid_audit::audit;
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let joined = hybrid_audit::join::join(&data);
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let options = audit::Options {
+            as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
+            engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let prepared = audit::prepare(&options)?;
+        let result = audit::run_prepared(prepared, &data, &joined, dir)?;
+        let seconds = start.elapsed().as_secs_f64();
+        let steps: Vec<String> = result.timings.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect();
+        eprintln!("{engine} round {round}: {seconds:.2}s ({})", steps.join(", "));
+        times.push(seconds.to_string());
+    }
+    println!("{}", times.join(" "));
+    Ok(())
+}
+
 /// Child: every identity's record with every field, encoded three times (the checks' encoding alone).
 fn child_encode(dir: &Path) -> Result<(), String> {
     let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
@@ -170,6 +197,7 @@ fn main() {
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
         Some("child-encode") => child_encode(Path::new(&args[2])),
         Some("child-run") => child_run(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm")),
+        Some("child-checks") => child_checks(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm"), args.get(4).and_then(|n| n.parse().ok()).unwrap_or(3)),
         Some("generate") => {
             let n = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
             let onprem = match args.get(4) {

@@ -8,7 +8,7 @@ use hybrid_audit_sdk::{Field, Finding, Severity, ABI_VERSION, MANIFEST_SECTION};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use wasmtime::{Config, Engine, InstancePre, Linker, Module, ResourceLimiter, Store, Trap};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Module, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_plugins.rs"));
 
@@ -140,7 +140,7 @@ impl ResourceLimiter for StoreLimits {
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(desired <= 100_000)
+        Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }
 
@@ -160,11 +160,31 @@ pub struct Host {
 
 const TICK: Duration = Duration::from_millis(10);
 
+/// The most elements a plugin's table may hold.
+const MAX_TABLE_ELEMENTS: usize = 100_000;
+
 impl Host {
     pub fn new(limits: Limits) -> Result<Host, String> {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.max_wasm_stack(1 << 20);
+        // Every batch gets a fresh instance; the pooling allocator gives it a memory slot used before,
+        // reset by zeroing what the last batch dirtied, instead of mapping new memory and faulting it in
+        // page by page. At 800k identities: 230-257k page faults -> 60-98k, system CPU -0.5 s, the plugin
+        // calls 2.87 -> 2.57 s (medians of 6 alternating rounds in one process, `child-checks`).
+        // Instances run one per calling thread (the checks' rayon workers), so four slots per thread
+        // never run out; each reserves address space only (4 GiB + guard, as a fresh memory does).
+        // Tables may grow as far as `table_growing` allows; memory is capped by `memory_growing`.
+        let threads = rayon::current_num_threads().max(std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let slots = u32::try_from(threads.saturating_mul(4).max(16)).unwrap_or(u32::MAX);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_core_instances(slots)
+            .total_memories(slots)
+            .total_tables(slots)
+            .table_elements(MAX_TABLE_ELEMENTS)
+            .linear_memory_keep_resident(64 << 20)
+            .table_keep_resident(1 << 20);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| format!("cannot start the wasm engine: {e}"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
