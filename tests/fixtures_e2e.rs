@@ -227,3 +227,23 @@ fn inspect_json_is_byte_identical_across_runs() {
         }
     }
 }
+
+#[test]
+fn a_run_under_an_address_space_limit_still_audits() {
+    // The plugin host's memory pool reserves tens of GiB of address space up front; under a `ulimit -v`
+    // (32 GiB here) it cannot, and the run goes on with memory mapped per batch instead of failing.
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let script = "ulimit -v 33554432 && exec \"$0\" run \"$1\" --out \"$2\" --as-of 2026-11-22 --quiet";
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_hybrid-audit"))
+        .arg(fixtures().join("contoso-mixed"))
+        .arg(out_dir.path())
+        .output()
+        .expect("run sh");
+    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    let findings: Value = serde_json::from_slice(&std::fs::read(out_dir.path().join("findings.json")).expect("findings.json")).expect("json");
+    assert!(findings["check_failures"].as_array().expect("check_failures").is_empty(), "{}", findings["check_failures"]);
+    assert!(!findings["findings"].as_array().expect("findings").is_empty());
+}

@@ -77,16 +77,22 @@ fn child_ingest(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A run's options: the fixtures' as-of date, checks in the wasm host or (`native`) compiled in.
+fn run_options(engine: &str) -> Result<hybrid_audit::audit::Options, String> {
+    use hybrid_audit::audit;
+    Ok(audit::Options {
+        as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
+        engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
+        ..Default::default()
+    })
+}
+
 /// Child: the whole run (`engine` wasm or native). Prints
 /// `ingest_s join_s checks_s write_s rss_mb findings not_evaluated failures identities json_s xlsx_s html_s csv_s ps1_s`.
 fn child_run(dir: &Path, engine: &str) -> Result<(), String> {
     use hybrid_audit::audit;
     // As the binary does it: plugins compiled first, then the data read.
-    let options = audit::Options {
-        as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
-        engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
-        ..Default::default()
-    };
+    let options = run_options(engine)?;
     let start = Instant::now();
     let mut prepared = audit::prepare(&options)?;
     let prepare = start.elapsed().as_secs_f64();
@@ -138,11 +144,7 @@ fn child_checks(dir: &Path, engine: &str, rounds: usize) -> Result<(), String> {
     let joined = hybrid_audit::join::join(&data);
     let mut times = Vec::new();
     for round in 0..rounds {
-        let options = audit::Options {
-            as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
-            engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
-            ..Default::default()
-        };
+        let options = run_options(engine)?;
         let start = Instant::now();
         let prepared = audit::prepare(&options)?;
         let result = audit::run_prepared(prepared, &data, &joined, dir)?;

@@ -170,8 +170,9 @@ impl Host {
         config.max_wasm_stack(1 << 20);
         // Every batch gets a fresh instance; the pooling allocator gives it a memory slot used before,
         // reset by zeroing what the last batch dirtied, instead of mapping new memory and faulting it in
-        // page by page. At 800k identities: 230-257k page faults -> 60-98k, system CPU -0.5 s, the plugin
-        // calls 2.87 -> 2.57 s (medians of 6 alternating rounds in one process, `child-checks`).
+        // page by page. At 800k identities (2026-11-23): page faults of a whole run 230-257k -> 60-98k,
+        // its system CPU 3.9-5.5 s -> 3.4-4.5 s; the plugin calls 2.87 -> 2.57 s (medians of 6
+        // alternating rounds in one process, bench `child-checks`).
         // Instances run one per calling thread (the checks' rayon workers), so four slots per thread
         // never run out; each reserves address space only (4 GiB + guard, as a fresh memory does).
         // Tables may grow as far as `table_growing` allows; memory is capped by `memory_growing`.
@@ -185,7 +186,11 @@ impl Host {
             .linear_memory_keep_resident(64 << 20)
             .table_keep_resident(1 << 20);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&config).map_err(|e| format!("cannot start the wasm engine: {e}"))?;
+        // The pool reserves its address space up front (some 65 GiB on two cores). Where that is refused
+        // (a `ulimit -v`, valgrind), each batch maps its own memory, as without the pool.
+        let engine = Engine::new(&config)
+            .or_else(|_| Engine::new(config.allocation_strategy(InstanceAllocationStrategy::OnDemand)))
+            .map_err(|e| format!("cannot start the wasm engine: {e}"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
             let (engine, stop) = (engine.clone(), stop.clone());

@@ -13,7 +13,7 @@ mod ldif_format;
 mod xlsx_format;
 
 use crate::model::*;
-use crate::values::DateOrder;
+use crate::values::{DateOrder, Guid};
 use build::{Collector, Table};
 use cell::{Row, Spec};
 use serde::Serialize;
@@ -256,32 +256,43 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
 /// call), and each later file is told which earlier one it repeats. Only tables read from more than one
 /// file are scanned, so the usual one file per kind costs nothing.
 fn flag_repeated_objects(data: &mut Dataset) {
-    let mut notes = Vec::new();
-    repeated(data.ad_users.rows.iter().map(|u| (u.object_guid, u.src)), "objectGUID", &mut notes);
-    repeated(data.entra_users.rows.iter().map(|u| (u.id, u.src)), "id", &mut notes);
+    let mut repeats = Vec::new();
+    repeated(data.ad_users.rows.iter().map(|u| (u.object_guid, u.src)), "objectGUID", &mut repeats);
+    repeated(data.entra_users.rows.iter().map(|u| (u.id, u.src)), "id", &mut repeats);
+    // An EXO object is its Guid, as the join keys it (ExternalDirectoryObjectId is shared by a user's
+    // active and soft-deleted mailboxes).
     for family in &data.exo_recipients.families {
-        repeated(family.rows.iter().map(|r| (r.guid.or(r.exchange_guid).or(r.external_directory_object_id), r.src)), "Guid", &mut notes);
+        repeated(family.rows.iter().map(|r| (r.guid, r.src)), "Guid", &mut repeats);
     }
-    for (later, earlier, n, key, example) in notes {
+    for Repeat { later, earlier, count, key, example } in repeats {
         let Some(first) = data.files.get(earlier as usize).map(|f| f.path.clone()) else { continue };
         if let Some(file) = data.files.get_mut(later as usize) {
             file.warnings.push(format!(
-                "{n} object{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
-                if n == 1 { " is" } else { "s are" }
+                "{count} object{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
+                if count == 1 { " is" } else { "s are" }
             ));
         }
     }
 }
 
-/// For objects keyed by `key`: (later file, earlier file, objects in both, key, one of them), per pair of files.
-fn repeated(objects: impl Iterator<Item = (Option<crate::values::Guid>, Option<Src>)> + Clone, key: &'static str, notes: &mut Vec<(u32, u32, usize, &'static str, crate::values::Guid)>) {
+/// Objects of a later file that an earlier file of the same table already holds.
+struct Repeat {
+    later: u32,
+    earlier: u32,
+    count: usize,
+    key: &'static str,
+    example: Guid,
+}
+
+/// The repeats among objects keyed by `key`, per pair of files; nothing when all come from one file.
+fn repeated(objects: impl Iterator<Item = (Option<Guid>, Option<Src>)> + Clone, key: &'static str, repeats: &mut Vec<Repeat>) {
     let mut files = objects.clone().filter_map(|(_, src)| src.map(|s| s.file));
     let Some(one) = files.next() else { return };
     if files.all(|f| f == one) {
         return;
     }
-    let mut first_file: rustc_hash::FxHashMap<crate::values::Guid, u32> = Default::default();
-    let mut pairs: std::collections::BTreeMap<(u32, u32), (usize, crate::values::Guid)> = Default::default();
+    let mut first_file: rustc_hash::FxHashMap<Guid, u32> = Default::default();
+    let mut pairs: std::collections::BTreeMap<(u32, u32), (usize, Guid)> = Default::default();
     for (guid, src) in objects {
         let (Some(guid), Some(src)) = (guid, src) else { continue };
         let first = *first_file.entry(guid).or_insert(src.file);
@@ -289,7 +300,7 @@ fn repeated(objects: impl Iterator<Item = (Option<crate::values::Guid>, Option<S
             pairs.entry((src.file, first)).or_insert((0, guid)).0 += 1;
         }
     }
-    notes.extend(pairs.into_iter().map(|((later, earlier), (n, example))| (later, earlier, n, key, example)));
+    repeats.extend(pairs.into_iter().map(|((later, earlier), (count, example))| Repeat { later, earlier, count, key, example }));
 }
 
 /// A table too big for its text offsets: its files are reported, none of their rows are used.

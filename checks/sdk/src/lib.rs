@@ -91,7 +91,7 @@ impl Guid {
 impl Guid {
     /// The lower-case registry form, `00112233-4455-6677-8899-aabbccddeeff`, as 36 ASCII bytes (a
     /// table lookup per digit: a formatter call per byte was a tenth of encoding the records).
-    pub fn text(self) -> [u8; 36] {
+    fn text(self) -> [u8; 36] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = [b'-'; 36];
         let mut at = 0;

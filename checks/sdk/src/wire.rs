@@ -184,21 +184,19 @@ impl Wire for String {
     }
 }
 
-impl Wire for Vec<String> {
+/// A text that may be borrowed: encoded as a `String`.
+impl Wire for std::borrow::Cow<'_, str> {
     fn wire(&self, out: &mut Vec<u8>) {
-        put_varint(out, self.len() as u64);
-        for s in self {
-            s.wire(out);
-        }
+        self.as_ref().wire(out);
     }
 }
 
-/// A list of texts some of which are borrowed: encoded as `Vec<String>`.
-impl Wire for Vec<std::borrow::Cow<'_, str>> {
+/// Any list: its count, then each element (postcard's sequence).
+impl<T: Wire> Wire for Vec<T> {
     fn wire(&self, out: &mut Vec<u8>) {
         put_varint(out, self.len() as u64);
-        for s in self {
-            s.as_ref().wire(out);
+        for v in self {
+            v.wire(out);
         }
     }
 }
@@ -260,15 +258,6 @@ impl Wire for ExchangePlanRef<'_> {
     }
 }
 
-impl Wire for Vec<ExchangePlanRef<'_>> {
-    fn wire(&self, out: &mut Vec<u8>) {
-        put_varint(out, self.len() as u64);
-        for p in self {
-            p.wire(out);
-        }
-    }
-}
-
 impl<T: Wire> Wire for Option<T> {
     fn wire(&self, out: &mut Vec<u8>) {
         match self {
@@ -326,15 +315,6 @@ macro_rules! record {
         impl Wire for $t {
             fn wire(&self, out: &mut Vec<u8>) {
                 $( self.$field.wire(out); )*
-            }
-        }
-
-        impl Wire for Vec<$t> {
-            fn wire(&self, out: &mut Vec<u8>) {
-                put_varint(out, self.len() as u64);
-                for v in self {
-                    v.wire(out);
-                }
             }
         }
     )*};
