@@ -418,9 +418,9 @@ macro_rules! identity_fields {
                 }
             }
 
-            /// Empties every field whose id is not marked in `present` (the fields of the record just read).
-            fn keep_only(&mut self, present: &[bool]) {
-                $( if !present.get(Field::$var.id() as usize).copied().unwrap_or(false) { self.$field = None; } )*
+            /// Empties every field whose bit (`1 << id`) is set in `fields`.
+            fn clear(&mut self, fields: u64) {
+                $( if fields & (1 << Field::$var.id()) != 0 { self.$field = None; } )*
             }
 
             /// The value of a field as evidence shows it; with `index`, one element of a list.

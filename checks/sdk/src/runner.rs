@@ -94,21 +94,27 @@ pub fn run_batch(plugin: &Plugin, input: &[u8]) -> Result<Vec<u8>, Error> {
     let (count, r) = <u32 as Take>::take(rest)?;
     rest = r;
     let mut findings = Vec::new();
-    // One record read over the previous one (its strings keep their allocations); the fields it does not
-    // carry are emptied after reading, so every check sees exactly this identity's fields.
+    // One record read over the previous one (its strings keep their allocations); the fields the previous
+    // record carried and this one does not are emptied after reading, so every check sees exactly this
+    // identity's fields. The fields carried are bits of a mask (`1 << id`): usually no field is stale.
+    const _: () = assert!(Field::ALL.len() <= 64, "a field mask is a u64");
     let mut identity = Identity::default();
-    let mut present = vec![false; Field::ALL.len()];
+    let mut previous = 0u64;
     for index in 0..count {
-        present.fill(false);
+        let mut present = 0u64;
         let (fields, r) = <u32 as Take>::take(rest)?;
         rest = r;
         for _ in 0..fields {
             let (id, r) = <u32 as Take>::take(rest)?;
             let field = Field::from_id(id).ok_or(Error::UnknownField(id))?;
-            present[id as usize] = true;
+            present |= 1 << id;
             rest = identity.decode_field(field, r)?;
         }
-        identity.keep_only(&present);
+        let stale = previous & !present;
+        if stale != 0 {
+            identity.clear(stale);
+        }
+        previous = present;
         for check in &checks {
             let mut out = Findings { check, identity: index, reported: Vec::new() };
             (check.run)(&identity, &header.context, &mut out);
@@ -125,4 +131,46 @@ pub fn run_check(check: &'static Check, identity: &Identity, context: &crate::Co
     let mut out = Findings::for_check(check);
     (check.run)(identity, context, &mut out);
     out.finish(identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Wire;
+    use crate::Context;
+
+    fn mail(i: &Identity, _: &Context, out: &mut Findings) {
+        if let Some(m) = &i.ad_mail {
+            out.report(Severity::Info, format!("mail {m}")).evidence(Field::AdMail).remediation("none");
+        }
+    }
+
+    const CHECK: Check = Check { id: "T001", name: "mail", severity: Severity::Info, escalates_to: None, fields: &[Field::AdMail], optional: &[], source: "", run: mail };
+    const PLUGIN: Plugin = Plugin { name: "t", version: "0", checks: &[CHECK] };
+
+    /// Records of `(field, text)` pairs, encoded as the host does.
+    fn batch(records: &[&[(Field, &str)]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        crate::put(&mut out, &BatchHeader { abi: ABI_VERSION, context: Context::default(), checks: vec!["T001".into()] });
+        (records.len() as u32).wire(&mut out);
+        for fields in records {
+            (fields.len() as u32).wire(&mut out);
+            for (field, text) in *fields {
+                field.id().wire(&mut out);
+                text.wire(&mut out);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_field_of_one_record_never_shows_in_the_next() {
+        // Identity 1 carries no mail, identity 3 another field only: neither may see identity 0's or 2's mail.
+        let long = "x".repeat(300);
+        let input = batch(&[&[(Field::AdMail, "a@contoso.com")], &[], &[(Field::AdMail, &long)], &[(Field::AdSamAccountName, "d")]]);
+        let out = run_batch(&PLUGIN, &input).expect("valid batch");
+        let findings: Vec<Finding> = postcard::from_bytes(&out).expect("findings");
+        let seen: Vec<(u32, &str)> = findings.iter().map(|f| (f.identity, f.evidence[0].value.as_str())).collect();
+        assert_eq!(seen, [(0, "a@contoso.com"), (2, long.as_str())]);
+    }
 }

@@ -45,8 +45,18 @@ fn end() -> Error {
     Error::Decode(postcard::Error::DeserializeUnexpectedEnd)
 }
 
-/// A LEB128 varint of at most 64 bits.
+/// A LEB128 varint of at most 64 bits. Field ids, list counts and nearly every text length are below
+/// 128: one byte, decided inline.
+#[inline]
 pub(crate) fn varint(bytes: &[u8]) -> Result<(u64, &[u8]), Error> {
+    match bytes.split_first() {
+        Some((&b, rest)) if b < 0x80 => Ok((b as u64, rest)),
+        _ => varint_long(bytes),
+    }
+}
+
+#[inline(never)]
+fn varint_long(bytes: &[u8]) -> Result<(u64, &[u8]), Error> {
     let mut value = 0u64;
     for (i, &b) in bytes.iter().enumerate().take(10) {
         value |= ((b & 0x7F) as u64) << (7 * i);
