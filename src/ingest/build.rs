@@ -396,12 +396,40 @@ impl<T: HasSrc + Rebase> Rows<T> {
     pub fn finish_load(&mut self) {
         let key = |r: &T| r.src().map(|s| (s.file, s.line)).unwrap_or((u32::MAX, u32::MAX));
         if !self.rows.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
-            self.rows.sort_unstable_by_key(key);
+            sort_keeping_ties(&mut self.rows, key);
         }
         if self.rows.capacity() > self.rows.len() + self.rows.len() / 10 + 64 {
             self.rows.shrink_to_fit();
         }
         self.texts.shrink();
+    }
+}
+
+/// Sorts `rows` by `key`; rows with equal keys keep their order. Records of a one-line JSON file all
+/// have line 1: an unstable sort put them in a different order from run to run when several files of one
+/// table were read side by side (a different "e.g." in a warning, seen on `fixtures/`). A stable sort
+/// would need scratch room for half the rows (some 100 MB at 800k users, at the ingest's memory peak);
+/// this sorts 4-byte positions and then moves the rows into place by following the permutation's cycles.
+fn sort_keeping_ties<T, K: Ord>(rows: &mut [T], key: impl Fn(&T) -> K) {
+    let Ok(n) = u32::try_from(rows.len()) else {
+        // Beyond u32 positions (never reached: a table's texts are indexed by u32), the stable sort.
+        rows.sort_by_key(key);
+        return;
+    };
+    let mut order: Vec<u32> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| key(&rows[a as usize]).cmp(&key(&rows[b as usize])).then(a.cmp(&b)));
+    // order[k] is the position of the row that belongs at k; a position done is marked order[k] = k.
+    for start in 0..rows.len() {
+        let mut k = start;
+        loop {
+            let from = order[k] as usize;
+            order[k] = k as u32;
+            if from == start || from == k {
+                break;
+            }
+            rows.swap(k, from);
+            k = from;
+        }
     }
 }
 
@@ -647,5 +675,26 @@ fn statistics(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Mail
         total_item_size: c.size(row, F::TotalItemSize as usize),
         item_count: c.int(row, F::ItemCount as usize).map(|n| n.max(0) as u64),
         total_deleted_item_size: c.size(row, F::TotalDeletedItemSize as usize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_keeping_ties;
+
+    #[test]
+    fn rows_with_equal_keys_keep_their_order() {
+        // (file, line, what): files read out of order, every record of a one-line file at line 1.
+        let mut rows = vec![(1, 1, "b0"), (1, 1, "b1"), (0, 1, "a0"), (0, 1, "a1"), (0, 1, "a2"), (1, 1, "b2"), (0, 2, "a3")];
+        sort_keeping_ties(&mut rows, |r| (r.0, r.1));
+        assert_eq!(rows.iter().map(|r| r.2).collect::<Vec<_>>(), ["a0", "a1", "a2", "a3", "b0", "b1", "b2"]);
+        // Against the standard library's stable sort, on permutations with many cycles and many ties.
+        for n in [0usize, 1, 2, 3, 10, 257, 5000] {
+            let rows: Vec<(u32, usize)> = (0..n).map(|i| (((i * 7919) % 13) as u32, i)).collect();
+            let (mut ours, mut std_sorted) = (rows.clone(), rows);
+            sort_keeping_ties(&mut ours, |r| r.0);
+            std_sorted.sort_by_key(|r| r.0);
+            assert_eq!(ours, std_sorted, "{n} rows");
+        }
     }
 }
