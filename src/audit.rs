@@ -2,7 +2,7 @@
 //! the exports let run, runs every plugin over batches of identities in parallel, validates what each
 //! returns, and builds the one [`Audit`] model the writers share.
 
-use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, JoinIssue, NotEvaluated, PluginEntry, Readiness, RosterEntry, Summary, Verdict};
+use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, JoinIssue, NotEvaluated, PluginEntry, Readiness, RosterEntry, Source, Summary, Verdict};
 use crate::digests::InputDigests;
 use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInfo};
 use crate::ingest::Dataset;
@@ -13,6 +13,7 @@ use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// How the checks run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +67,13 @@ impl Loaded {
     fn info(&self) -> &PluginInfo {
         match self {
             Loaded::Wasm(p) => &p.info,
+            Loaded::Native(_, info) => info,
+        }
+    }
+
+    fn into_info(self) -> PluginInfo {
+        match self {
+            Loaded::Wasm(p) => p.info,
             Loaded::Native(_, info) => info,
         }
     }
@@ -283,7 +291,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         .collect();
 
     lap("run plugins");
-    let mut raw: Vec<Raw> = Vec::new();
+    let mut raw: Vec<Raw> = Vec::with_capacity(results.iter().map(|(_, r)| r.as_ref().map_or(0, Vec::len)).sum());
     let mut failed_jobs: Vec<Option<Failure>> = (0..jobs.len()).map(|_| None).collect();
     for (j, r) in results {
         match r {
@@ -304,10 +312,17 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             failures.push(CheckFailure { plugin: info.name.clone(), source: info.source.clone(), kind: f.kind, message: f.message, checks: job.checks.iter().map(|c| c.id.clone()).collect() });
         }
     }
+    // The compiled plugins, the engine and its memory pool (each slot keeps up to 64 MiB of a batch's
+    // memory resident) are not needed past this point: freed before the findings are built, where the
+    // run's memory peaks. Their manifests stay.
+    drop(jobs);
+    let plugins: Vec<PluginInfo> = plugins.into_iter().map(Loaded::into_info).collect();
+    drop(host);
 
-    let specs: Vec<&CheckSpec> = plugins.iter().flat_map(|p| p.info().checks.iter()).collect();
+    let specs: Vec<&CheckSpec> = plugins.iter().flat_map(|p| p.checks.iter()).collect();
+    let paths: Vec<Arc<str>> = data.files.iter().map(|f| Arc::from(f.path.as_str())).collect();
     // Moved, not copied: the plugins' texts become the findings' texts.
-    let mut findings: Vec<Finding> = raw.into_par_iter().map(|r| to_finding(r, &specs, &records, data, joined, options.as_of)).collect();
+    let mut findings: Vec<Finding> = raw.into_par_iter().map(|r| to_finding(r, &specs, &records, &paths, data, joined, options.as_of)).collect();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.check.cmp(&b.check)).then_with(|| a.identity.upn.cmp(&b.identity.upn)).then_with(|| a.id.cmp(&b.id)));
 
     lap("findings");
@@ -319,7 +334,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     let count = |id: &str| findings.iter().filter(|f| f.check == id).count() as u64;
     let mut checks: Vec<CheckEntry> = Vec::new();
     for p in &plugins {
-        for c in &p.info().checks {
+        for c in &p.checks {
             let status = if failed_checks.contains(&c.id) {
                 "failed"
             } else if not_evaluated.iter().any(|n| n.check == c.id) {
@@ -331,7 +346,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
                 id: c.id.clone(),
                 name: c.name.clone(),
                 severity: c.severity_text(),
-                plugin: p.info().name.clone(),
+                plugin: p.name.clone(),
                 status,
                 findings: count(&c.id),
                 fields: c.fields.iter().map(|f| f.name()).collect(),
@@ -370,7 +385,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     let plugin_entries = plugins
         .iter()
         .map(|p| {
-            let i = p.info();
+            let i = p;
             PluginEntry { name: i.name.clone(), version: i.version.clone(), source: i.source.clone(), sha256: i.sha256.clone(), checks: i.checks.iter().map(|c| c.id.clone()).collect() }
         })
         .collect();
@@ -438,7 +453,8 @@ fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: u
     Ok(out)
 }
 
-fn to_finding(r: Raw, specs: &[&CheckSpec], records: &Records<'_>, data: &Dataset, joined: &Joined, as_of: sdk::Date) -> Finding {
+/// `paths`: each input file's path (by file index), shared by the evidence sources that cite it.
+fn to_finding(r: Raw, specs: &[&CheckSpec], records: &Records<'_>, paths: &[Arc<str>], data: &Dataset, joined: &Joined, as_of: sdk::Date) -> Finding {
     let Raw { identity: at, finding: f } = r;
     let index = at as usize;
     let identity = identity_ref(data, joined, index);
@@ -449,7 +465,7 @@ fn to_finding(r: Raw, specs: &[&CheckSpec], records: &Records<'_>, data: &Datase
         .into_iter()
         .filter_map(|e| {
             let field = Field::from_id(e.field)?;
-            let sources = records.provenance(index, field, e.index).into_iter().map(|s| source_text(data, s)).collect();
+            let sources = records.provenance(index, field, e.index).into_iter().map(|s| Source { path: paths.get(s.file as usize).cloned().unwrap_or_else(|| "?".into()), line: s.line }).collect();
             Some(EvidenceItem { field: field.name(), value: e.value, sources })
         })
         .collect();
@@ -475,12 +491,12 @@ fn identity_ref(data: &Dataset, joined: &Joined, index: usize) -> IdentityRef {
     let exo = ident.exo.or(ident.previous_mailboxes.first().copied()).map(|x| &joined.exo_objects[x as usize]);
     IdentityRef {
         upn: joined.name(data, index),
-        ad_object_guid: ad.and_then(|u| u.object_guid).map(|g| g.to_string()),
-        source_anchor: ad.and_then(|u| u.source_anchor()).map(|g| g.to_string()),
-        entra_id: entra.and_then(|u| u.id).map(|g| g.to_string()),
+        ad_object_guid: ad.and_then(|u| u.object_guid),
+        source_anchor: ad.and_then(|u| u.source_anchor()),
+        entra_id: entra.and_then(|u| u.id),
         immutable_id: entra.and_then(|u| data.entra_users.text(u.immutable_id)).map(str::to_string),
-        exo_guid: exo.and_then(|o| o.guid(data)).map(|g| g.to_string()),
-        exchange_guid: exo.and_then(|o| o.exchange_guid(data)).map(|g| g.to_string()),
+        exo_guid: exo.and_then(|o| o.guid(data)),
+        exchange_guid: exo.and_then(|o| o.exchange_guid(data)),
         ad_matched_by: ident.ad_key,
         exo_matched_by: ident.exo_key,
     }

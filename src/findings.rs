@@ -3,8 +3,11 @@
 use crate::host::FailureKind;
 use crate::join::{JoinStats, MatchKey};
 use hybrid_audit_sdk::Severity;
+use crate::values::Guid;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::Arc;
 
 /// Bumped when a field changes meaning or is removed (adding one is compatible).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -162,23 +165,24 @@ impl Summary {
     }
 }
 
-/// The identity a finding concerns: its name and every key the join knows it by.
+/// The identity a finding concerns: its name and every key the join knows it by. GUIDs are kept as their
+/// 16 bytes and written as text (lower case, hyphenated): at 91k findings, a string each was ~25 MB.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct IdentityRef {
     /// The UPN (lower-cased), or the best key there is.
     pub upn: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ad_object_guid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_anchor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entra_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "guid_text")]
+    pub ad_object_guid: Option<Guid>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "guid_text")]
+    pub source_anchor: Option<Guid>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "guid_text")]
+    pub entra_id: Option<Guid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub immutable_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exo_guid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "guid_text")]
+    pub exo_guid: Option<Guid>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "guid_text")]
+    pub exchange_guid: Option<Guid>,
     /// How the AD object and the EXO object were matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ad_matched_by: Option<MatchKey>,
@@ -186,10 +190,39 @@ pub struct IdentityRef {
     pub exo_matched_by: Option<MatchKey>,
 }
 
+fn guid_text<S: serde::Serializer>(guid: &Option<Guid>, s: S) -> Result<S::Ok, S::Error> {
+    match guid {
+        Some(g) => s.collect_str(g),
+        None => s.serialize_none(),
+    }
+}
+
 impl IdentityRef {
     /// The key that names the same object run after run: AD objectGUID, Entra id, EXO Guid, else the name.
-    pub fn stable_key(&self) -> &str {
-        self.ad_object_guid.as_deref().or(self.entra_id.as_deref()).or(self.exo_guid.as_deref()).or(self.exchange_guid.as_deref()).unwrap_or(&self.upn)
+    pub fn stable_key(&self) -> String {
+        match self.ad_object_guid.or(self.entra_id).or(self.exo_guid).or(self.exchange_guid) {
+            Some(g) => g.to_string(),
+            None => self.upn.clone(),
+        }
+    }
+}
+
+/// A row a value was read from, written `file:line`; the rows of one file share its path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub path: Arc<str>,
+    pub line: u32,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.path, self.line)
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -198,7 +231,7 @@ pub struct EvidenceItem {
     pub field: &'static str,
     pub value: String,
     /// `file:line` for each row the value was read from.
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
 }
 
 #[derive(Clone, Debug, Serialize)]

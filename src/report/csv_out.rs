@@ -42,10 +42,10 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
     out.write_all(b"\xEF\xBB\xBF").map_err(|e| e.to_string())?;
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     w.write_record(HEADER).map_err(|e| e.to_string())?;
-    let mut sources: Vec<&str> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
     for f in &audit.findings {
         sources.clear();
-        sources.extend(f.evidence.iter().flat_map(|e| e.sources.iter().map(String::as_str)));
+        sources.extend(f.evidence.iter().flat_map(|e| e.sources.iter().map(|s| s.to_string())));
         sources.sort_unstable();
         sources.dedup();
         let id = &f.identity;
@@ -59,10 +59,10 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
                 &f.check,
                 &f.name,
                 &id.upn,
-                id.ad_object_guid.as_deref().unwrap_or(""),
-                id.entra_id.as_deref().unwrap_or(""),
-                id.exo_guid.as_deref().unwrap_or(""),
-                id.exchange_guid.as_deref().unwrap_or(""),
+                &guid_text(id.ad_object_guid),
+                &guid_text(id.entra_id),
+                &guid_text(id.exo_guid),
+                &guid_text(id.exchange_guid),
                 &f.message,
                 &evidence,
                 &joined_sources,
@@ -91,4 +91,8 @@ mod tests {
         assert_eq!(inert("-3"), "-3");
         assert_eq!(inert("pete.park@contoso.com"), "pete.park@contoso.com");
     }
+}
+
+fn guid_text(g: Option<crate::values::Guid>) -> String {
+    g.map(|g| g.to_string()).unwrap_or_default()
 }

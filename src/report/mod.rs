@@ -10,6 +10,7 @@ pub mod xlsx;
 
 use crate::findings::Audit;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The templates of the text reports: embedded in the binary, each replaceable by a file of the same
@@ -126,9 +127,11 @@ pub fn evidence_text(f: &crate::findings::Finding) -> String {
         out.push_str(e.field);
         out.push_str(" = ");
         out.push_str(if e.value.is_empty() { "(none)" } else { &e.value });
+        for (k, source) in e.sources.iter().enumerate() {
+            out.push_str(if k == 0 { " (" } else { ", " });
+            let _ = write!(out, "{source}");
+        }
         if !e.sources.is_empty() {
-            out.push_str(" (");
-            out.push_str(&e.sources.join(", "));
             out.push(')');
         }
     }

@@ -58,7 +58,11 @@ struct Keys {
 impl Keys {
     fn of(f: &Finding) -> Keys {
         let id = &f.identity;
-        Keys { exo: ps_quote(id.exo_guid.as_deref().unwrap_or(&id.upn)), graph: ps_quote(id.entra_id.as_deref().unwrap_or(&id.upn)), ad: id.ad_object_guid.as_deref().map(ps_quote) }
+        Keys {
+            exo: ps_quote(&id.exo_guid.map_or_else(|| id.upn.clone(), |g| g.to_string())),
+            graph: ps_quote(&id.entra_id.map_or_else(|| id.upn.clone(), |g| g.to_string())),
+            ad: id.ad_object_guid.map(|g| ps_quote(&g.to_string())),
+        }
     }
 }
 
