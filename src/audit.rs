@@ -2,7 +2,7 @@
 //! the exports let run, runs every plugin over batches of identities in parallel, validates what each
 //! returns, and builds the one [`Audit`] model the writers share.
 
-use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, JoinIssue, NotEvaluated, PluginEntry, Readiness, RosterEntry, Source, Summary, Verdict};
+use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, Inputs, JoinIssue, NotEvaluated, PendingInputs, PluginEntry, Readiness, RosterEntry, Source, Summary, Verdict};
 use crate::digests::InputDigests;
 use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInfo};
 use crate::ingest::Dataset;
@@ -360,25 +360,25 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     not_evaluated.sort_by(|a, b| a.check.cmp(&b.check));
     failures.sort_by(|a, b| a.plugin.cmp(&b.plugin).then_with(|| a.source.cmp(&b.source)));
 
-    let early = digests.map(InputDigests::finish).unwrap_or_default();
-    let inputs = data
-        .files
-        .par_iter()
-        .map(|f| Input {
-            path: f.path.clone(),
-            sheet: f.sheet.clone(),
-            kind: f.kind,
-            rows: f.rows,
-            bytes: f.bytes,
-            sha256: {
-                let path = root.join(&f.path);
-                early.get(&path).cloned().unwrap_or_else(|| findings::sha256_file(&path).unwrap_or_else(|e| format!("unreadable: {e}")))
-            },
-            warnings: f.warnings.clone(),
-            error: f.error.as_ref().map(|e| e.to_string()),
-        })
-        .collect();
-    lap("hash inputs");
+    // Hashed by the first report writer that lists them (see `Inputs`).
+    let inputs = Inputs::pending(PendingInputs {
+        root: root.to_path_buf(),
+        files: data
+            .files
+            .iter()
+            .map(|f| Input {
+                path: f.path.clone(),
+                sheet: f.sheet.clone(),
+                kind: f.kind,
+                rows: f.rows,
+                bytes: f.bytes,
+                sha256: String::new(),
+                warnings: f.warnings.clone(),
+                error: f.error.as_ref().map(|e| e.to_string()),
+            })
+            .collect(),
+        early: digests,
+    });
     let roster = roster(data, joined, &identities);
     let join_issues = join_issues(data, joined);
     lap("roster");

@@ -59,11 +59,14 @@ impl InputDigests {
         InputDigests { shared, worker }
     }
 
-    /// Every digest: the files not hashed yet are hashed now on every core, then the background thread's
-    /// file in progress is waited for.
+    /// Every digest: the files not hashed yet are hashed now on the calling thread (the background thread
+    /// goes on beside it when a core is free), then the background thread's file in progress is waited for.
+    /// One thread, not every core: the report writers that list the inputs wait for this while the
+    /// workbook is written, which is not slowed down by more than one core's share.
     pub fn finish(mut self) -> HashMap<PathBuf, String> {
-        use rayon::prelude::*;
-        (0..self.shared.files.len()).into_par_iter().for_each(|i| self.shared.hash(i));
+        for i in 0..self.shared.files.len() {
+            self.shared.hash(i);
+        }
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }

@@ -152,7 +152,6 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> 
     // Deflate level 1 instead of 6: the workbook at 100k identities took 0.90 s instead of 1.25 s (the
     // benchmark, 2026-11-23), for a larger file (6 → 9 MB).
     wb.set_zip_compression_level(1);
-    summary(&mut wb, audit, &f, plan.steps())?;
     let (t_findings, t_readiness, t_plan, t_join, t_checks) = (
         Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?,
         Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 70.0], &f)?,
@@ -175,6 +174,9 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> 
         ];
         handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a sheet writer panicked".to_string()))).collect()
     });
+    // Summary last (its inputs' digests may still be in the making: `findings::Inputs`), but first in the
+    // workbook: the table sheets are pushed after it.
+    summary(&mut wb, audit, &f, plan.steps())?;
     for sheets in filled {
         for sheet in sheets? {
             wb.push_worksheet(sheet);
@@ -321,7 +323,7 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
 
     l.heading("Inputs", &f.bold)?;
     l.row_with(&["Path", "Kind", "Rows", "Bytes", "", "", "SHA-256"], &f.header)?;
-    for i in &audit.inputs {
+    for i in audit.inputs.get() {
         let path = match &i.sheet {
             Some(s) => format!("{} [{s}]", i.path),
             None => i.path.clone(),
@@ -508,7 +510,7 @@ mod tests {
             as_of: "2026-11-22".into(),
             routing_domains: Vec::new(),
             plugins: Vec::new(),
-            inputs: Vec::new(),
+            inputs: crate::findings::Inputs::ready(Vec::new()),
             join: Default::default(),
             checks: Vec::new(),
             not_evaluated: Vec::new(),
