@@ -80,6 +80,10 @@ pub fn write(audit: &Audit, path: &Path) -> Result<(), String> {
     out.flush().map_err(|e| e.to_string())
 }
 
+fn guid_text(g: Option<crate::values::Guid>) -> String {
+    g.map(|g| g.to_string()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::inert;
@@ -91,8 +95,4 @@ mod tests {
         assert_eq!(inert("-3"), "-3");
         assert_eq!(inert("pete.park@contoso.com"), "pete.park@contoso.com");
     }
-}
-
-fn guid_text(g: Option<crate::values::Guid>) -> String {
-    g.map(|g| g.to_string()).unwrap_or_default()
 }
