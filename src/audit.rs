@@ -93,9 +93,12 @@ fn plugin_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// A plugin's manifest, or its source and why it could not be read.
+pub type Listed = Result<PluginInfo, (String, Failure)>;
+
 /// Lists the plugins (built-in and from `dirs`) from their manifests, without running them.
-pub fn list_plugins(dirs: &[PathBuf]) -> Result<Vec<Result<PluginInfo, (String, Failure)>>, String> {
-    let mut out: Vec<Result<PluginInfo, (String, Failure)>> = host::BUILTIN.iter().map(|(_, bytes)| host::read_manifest(bytes, BUILTIN_SOURCE).map_err(|f| (BUILTIN_SOURCE.to_string(), f))).collect();
+pub fn list_plugins(dirs: &[PathBuf]) -> Result<Vec<Listed>, String> {
+    let mut out: Vec<Listed> = host::BUILTIN.iter().map(|(_, bytes)| host::read_manifest(bytes, BUILTIN_SOURCE).map_err(|f| (BUILTIN_SOURCE.to_string(), f))).collect();
     for dir in dirs {
         for path in plugin_files(dir)? {
             let source = path.display().to_string();

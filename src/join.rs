@@ -919,10 +919,10 @@ mod tests {
         // Several chunks, some indexes with no result and some with two.
         let n = 70_000;
         let find = |i: u32, out: &mut Vec<(u32, u8)>| {
-            if i % 3 != 0 {
+            if !i.is_multiple_of(3) {
                 out.push((i, 0));
             }
-            if i % 5 == 0 {
+            if i.is_multiple_of(5) {
                 out.push((i, 1));
             }
         };

@@ -176,7 +176,7 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> 
     });
     // Summary last (its inputs' digests may still be in the making: `findings::Inputs`), but first in the
     // workbook: the table sheets are pushed after it.
-    summary(&mut wb, audit, &f, plan.steps())?;
+    summary(&mut wb, audit, f, plan.steps())?;
     for sheets in filled {
         for sheet in sheets? {
             wb.push_worksheet(sheet);
