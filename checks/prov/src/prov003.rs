@@ -48,7 +48,7 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         return;
     }
     let Some(kind) = i.ad_recipient_type_details.filter(|t| domain::recipient_type::is_remote_mailbox(*t)) else { return };
-    let on_routing = |address: &str| address.rsplit_once('@').is_some_and(|(_, d)| ctx.routing_domains.iter().any(|r| r.eq_ignore_ascii_case(d)));
+    let on_routing = |address: &str| ctx.routing_domains.iter().any(|r| domain::is_at(address, r));
     // `SMTP:a@b` → `a@b`.
     let target = i.ad_target_address.as_deref().map(|t| t.split_once(':').filter(|(p, _)| p.eq_ignore_ascii_case("smtp")).map_or(t, |(_, a)| a));
     let target_ok = target.is_some_and(on_routing);

@@ -178,10 +178,17 @@ pub fn primary_smtp(proxies: &[String]) -> Option<&str> {
 
 /// The SMTP addresses among proxy addresses (primary and secondary), without prefix.
 pub fn smtp_addresses(proxies: &[String]) -> impl Iterator<Item = &str> {
-    proxies.iter().filter_map(|p| {
-        let (prefix, address) = p.split_once(':')?;
-        prefix.eq_ignore_ascii_case("smtp").then_some(address)
-    })
+    // The prefix is the text before the first `:`, so `smtp` in any case is exactly the first five bytes
+    // being `smtp:`: compared in place rather than searched for (run for every proxy of every identity).
+    proxies.iter().filter_map(|p| p.get(..5).filter(|prefix| prefix.eq_ignore_ascii_case("smtp:")).and(p.get(5..)))
+}
+
+/// Whether `address` is at `domain`, in any case: the text after its last `@` is `domain`
+/// (`a@Contoso.mail.onmicrosoft.com` is at `contoso.mail.onmicrosoft.com`, `a@x.contoso.mail.onmicrosoft.com`
+/// is not). Compares the address's end in place: no search for the `@`.
+pub fn is_at(address: &str, domain: &str) -> bool {
+    let (a, d) = (address.as_bytes(), domain.as_bytes());
+    a.len() > d.len() && a[a.len() - d.len() - 1] == b'@' && a[a.len() - d.len()..].eq_ignore_ascii_case(d) && !d.contains(&b'@')
 }
 
 /// The domain of an address (`a@contoso.mail.onmicrosoft.com` → `contoso.mail.onmicrosoft.com`), lower-cased.
@@ -262,6 +269,34 @@ pub fn cloud_recipient(recipient_type_details: Option<&str>) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_address_is_at_the_domain_after_its_last_at_sign() {
+        let routing = "contoso.mail.onmicrosoft.com";
+        for (address, expected) in [
+            ("bob@contoso.mail.onmicrosoft.com", true),
+            ("Bob@Contoso.MAIL.onmicrosoft.com", true),
+            ("@contoso.mail.onmicrosoft.com", true),
+            ("bob@x.contoso.mail.onmicrosoft.com", false),
+            ("bob@contoso.onmicrosoft.com", false),
+            ("contoso.mail.onmicrosoft.com", false),
+            ("\"a@b\"@contoso.mail.onmicrosoft.com", true),
+            ("bob@contoso.mail.onmicrosoft.com.evil", false),
+            ("", false),
+        ] {
+            // The same answer as taking the text after the last `@`.
+            let by_split = address.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(routing));
+            assert_eq!((is_at(address, routing), by_split), (expected, expected), "{address}");
+        }
+        assert!(!is_at("a@x@y", "x@y"), "a domain never holds an `@`");
+    }
+
+    #[test]
+    fn smtp_addresses_are_the_smtp_prefixed_proxies_in_any_case() {
+        let proxies: Vec<String> = ["SMTP:a@contoso.com", "smtp:b@contoso.com", "SmTp:c@x", "X500:/o=Org", "sip:a@contoso.com", "smtp", "smtp:", "é:smtp:x", "smtpx:d@e"].map(String::from).to_vec();
+        assert_eq!(smtp_addresses(&proxies).collect::<Vec<_>>(), ["a@contoso.com", "b@contoso.com", "c@x", ""]);
+    }
+
     use super::*;
 
     #[test]
