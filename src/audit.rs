@@ -272,15 +272,15 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<(usize, Result<Vec<Raw>, Failure>)> = tasks
         .par_iter()
-        // The encoding buffers are reused from batch to batch: fresh ones would be new memory (zeroed by
+        // The encoding buffer is reused from batch to batch: a fresh one would be new memory (zeroed by
         // the kernel on first touch) for every batch, since freed memory is given back at once (src/alloc.rs).
-        .map_init(|| (Vec::new(), Vec::new()), |(input, scratch), &(j, start)| {
+        .map_init(Vec::new, |input, &(j, start)| {
             let job = &jobs[j];
             let result = if job.failed.load(Ordering::Relaxed) {
                 Ok(Vec::new())
             } else {
                 let end = (start + batch).min(n);
-                let result = run_batch(host.as_ref(), job, &records, start, end, input, scratch);
+                let result = run_batch(host.as_ref(), job, &records, start, end, input);
                 if result.is_err() {
                     job.failed.store(true, Ordering::Relaxed);
                 }
@@ -414,13 +414,13 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
 }
 
 /// Encodes identities `start..end` for one plugin, runs it, validates the answer.
-fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: usize, end: usize, input: &mut Vec<u8>, scratch: &mut Vec<u8>) -> Result<Vec<Raw>, Failure> {
+fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: usize, end: usize, input: &mut Vec<u8>) -> Result<Vec<Raw>, Failure> {
     let header = BatchHeader { abi: ABI_VERSION, context: records.context.clone(), checks: job.checks.iter().map(|c| c.id.clone()).collect() };
     input.clear();
     sdk::put(input, &header);
     sdk::put(input, &((end - start) as u32));
     for i in start..end {
-        records.encode(i, &job.fields, scratch, input);
+        records.encode(i, &job.fields, input);
     }
     let found = match (job.plugin, host) {
         (Loaded::Wasm(p), Some(h)) => h.evaluate(p, input)?,

@@ -266,8 +266,7 @@ impl<'a> Records<'a> {
 
     /// Writes one identity's record: those of `fields` that have a value. `fields` holds only fields the
     /// exports carry (the caller filters once per plugin, not once per identity).
-    pub fn encode(&self, identity: usize, fields: &[Field], scratch: &mut Vec<u8>, out: &mut Vec<u8>) {
-        scratch.clear();
+    pub fn encode(&self, identity: usize, fields: &[Field], out: &mut Vec<u8>) {
         // The identity's objects, looked up once for all its fields.
         let ident = &self.joined.identities[identity];
         let who = Who {
@@ -276,14 +275,18 @@ impl<'a> Records<'a> {
             entra: ident.entra.map(|e| &self.data.entra_users[e as usize]),
             exo: self.exo_object(ident.exo),
         };
-        let mut count = 0u32;
+        // The field count comes first: a place for it, then the fields straight after it. There are fewer
+        // than 128 fields, so the count is a one-byte varint.
+        const _: () = assert!(Field::ALL.len() < 0x80, "the field count is written as one byte");
+        let at = out.len();
+        out.push(0);
+        let mut count = 0u8;
         for &f in fields {
-            if self.write_field(identity, &who, f, scratch) {
+            if self.write_field(identity, &who, f, out) {
                 count += 1;
             }
         }
-        count.wire(out);
-        out.extend_from_slice(scratch);
+        out[at] = count;
     }
 
     fn exo_object(&self, x: Option<u32>) -> Option<&'a ExoObject> {
@@ -351,10 +354,10 @@ impl<'a> Records<'a> {
 
     /// A SKU's part number where a `subscribedSkus` export names it (borrowed), else its id, and whether
     /// it grants a mailbox.
-    fn sku_name(&self, id: Option<Guid>) -> (std::borrow::Cow<'_, str>, bool) {
+    fn sku_name(&self, id: Option<Guid>) -> (sdk::SkuName<'_>, bool) {
         match id.and_then(|id| self.skus_by_id.get(&id).map(|s| (id, s))) {
-            Some((_, s)) => (s.part_number.as_str().into(), s.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))),
-            None => (id.map(|g| g.to_string()).unwrap_or_default().into(), false),
+            Some((_, s)) => (sdk::SkuName::Name(&s.part_number), s.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))),
+            None => (id.map_or(sdk::SkuName::Name(""), |g| sdk::SkuName::Id(guid(g))), false),
         }
     }
 
@@ -425,20 +428,14 @@ impl<'a> Records<'a> {
             EntraLicenses => emit!(entra.map(|u| u
                 .licenses
                 .iter()
-                .map(|l| if l.sku_id.is_some() { self.sku_name(l.sku_id).0 } else { et.text(l.account_sku).unwrap_or("").into() })
+                .map(|l| if l.sku_id.is_some() { self.sku_name(l.sku_id).0 } else { sdk::SkuName::Name(et.text(l.account_sku).unwrap_or("")) })
                 .collect::<Vec<_>>())),
             EntraLicenseStates => emit!(entra.map(|u| u
                 .license_states
                 .iter()
                 .map(|s| {
                     let (sku, exchange) = self.sku_name(s.sku_id);
-                    sdk::LicenseState {
-                        sku: sku.into_owned(),
-                        exchange,
-                        state: et.text(s.state).unwrap_or("").to_string(),
-                        error: et.text(s.error).unwrap_or("").to_string(),
-                        assigned_by_group: s.assigned_by_group.map(guid),
-                    }
+                    sdk::LicenseStateRef { sku, exchange, state: et.text(s.state).unwrap_or(""), error: et.text(s.error).unwrap_or(""), assigned_by_group: s.assigned_by_group.map(guid) }
                 })
                 .collect::<Vec<_>>())),
             EntraProvisioningErrors => emit!(entra.map(|u| u
@@ -477,7 +474,10 @@ impl<'a> Records<'a> {
             Duplicates => emit!(Some(self.duplicates(index))),
             SoftMatches => emit!(Some(self.soft_matches(index))),
             TenantRoutingDomains => emit!(Some(&self.context.routing_domains)),
-            AdImmutableId => emit!(ad.and_then(|u| u.source_anchor()).map(Guid::to_immutable_id)),
+            AdImmutableId => {
+                let mut text = [0u8; 24];
+                emit!(ad.and_then(|u| u.source_anchor()).map(|g| g.immutable_id_in(&mut text)))
+            }
             EntraImmutableIdAnchor => emit!(entra.and_then(|u| u.immutable_guid).map(guid)),
         }
     }

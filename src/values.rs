@@ -87,6 +87,12 @@ impl Guid {
     pub fn to_immutable_id(self) -> String {
         base64::engine::general_purpose::STANDARD.encode(self.to_bytes_le())
     }
+
+    /// [`Guid::to_immutable_id`] written into `buf` (24 bytes: the base64 of 16), without a string.
+    pub fn immutable_id_in(self, buf: &mut [u8; 24]) -> &str {
+        let n = base64::engine::general_purpose::STANDARD.encode_slice(self.to_bytes_le(), buf).unwrap_or(0);
+        std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    }
 }
 
 /// Hex digit values (0xFF: not a hex digit).
@@ -595,6 +601,7 @@ mod tests {
     #[test]
     fn immutable_id_vectors_both_ways() {
         let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
+        assert_eq!(g.immutable_id_in(&mut [0; 24]), "1wfM9xV8fUSHbcAbDlqeOA==");
         assert_eq!(g.to_immutable_id(), "1wfM9xV8fUSHbcAbDlqeOA==");
         assert_eq!(Guid::from_immutable_id("1wfM9xV8fUSHbcAbDlqeOA=="), Some(g));
         let g = Guid::parse_text("3ab39606-c642-489b-84b6-58c038d3ef39").unwrap();

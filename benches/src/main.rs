@@ -163,12 +163,12 @@ fn child_encode(dir: &Path) -> Result<(), String> {
     let joined = hybrid_audit::join::join(&data);
     let records = hybrid_audit::record::Records::new(&data, &joined, hybrid_audit_sdk::Date(0));
     let start = Instant::now();
-    let (mut scratch, mut out) = (Vec::new(), Vec::new());
+    let mut out = Vec::new();
     let mut total = 0;
     for _ in 0..3 {
         for i in 0..records.len() {
             out.clear();
-            records.encode(i, hybrid_audit_sdk::Field::ALL, &mut scratch, &mut out);
+            records.encode(i, hybrid_audit_sdk::Field::ALL, &mut out);
             total += out.len();
         }
     }

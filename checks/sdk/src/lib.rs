@@ -31,7 +31,7 @@ pub mod testing;
 mod wire;
 
 pub use runner::{run_batch, run_check, Findings, Reported};
-pub use wire::{ExchangePlanRef, Wire};
+pub use wire::{ExchangePlanRef, LicenseStateRef, SkuName, Wire};
 
 /// The version of the batch encoding and manifest layout. A host refuses a plugin built for another.
 pub const ABI_VERSION: u32 = 1;
