@@ -649,6 +649,12 @@ fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeSet<
     const SUFFIX: &str = ".mail.onmicrosoft.com";
     let mut domains = BTreeSet::new();
     for address in addresses {
+        // The address's end first (a comparison in place): the search for its `@` only for the few that
+        // end in the suffix. The same addresses pass: the domain's end is the address's end.
+        let end = address.trim_end().as_bytes();
+        if end.len() < SUFFIX.len() || !end[end.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
+            continue;
+        }
         if let Some((_, domain)) = address.rsplit_once('@') {
             let d = domain.trim().as_bytes();
             if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
@@ -681,6 +687,28 @@ mod tests {
             }
             assert_eq!((written, out), (n > 0, expected), "{n} values");
         }
+    }
+
+    #[test]
+    fn routing_domains_are_the_domains_after_the_last_at_sign() {
+        // The rule without the in-place check of the address's end first: the same domains.
+        let reference = |addresses: &[&str]| -> BTreeSet<String> {
+            const SUFFIX: &str = ".mail.onmicrosoft.com";
+            let mut out = BTreeSet::new();
+            for a in addresses {
+                if let Some((_, domain)) = a.rsplit_once('@') {
+                    let d = domain.trim().as_bytes();
+                    if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
+                        out.insert(domain.trim().to_ascii_lowercase());
+                    }
+                }
+            }
+            out
+        };
+        let addresses = [" bob@Contoso.MAIL.onmicrosoft.com ", "x@fabrikam.mail.onmicrosoft.com\t", "mail.onmicrosoft.com", "contoso.mail.onmicrosoft.com", "@.mail.onmicrosoft.com", "a@b@tailspin.mail.onmicrosoft.com", "a@contoso.mail.onmicrosoft.com.evil", "é@wingtip.mail.onmicrosoft.com", ""];
+        let found = routing_domains_in(addresses.iter().copied());
+        assert_eq!(found, reference(&addresses));
+        assert_eq!(found.len(), 5, "{found:?}");
     }
 
     #[test]
