@@ -416,8 +416,9 @@ impl Audit {
         let s = &self.summary;
         let _ = writeln!(
             out,
-            "{} findings at as-of {}: {} critical · {} high · {} medium · {} low · {} info",
+            "{} finding{} at as-of {}: {} critical · {} high · {} medium · {} low · {} info",
             self.findings.len(),
+            if self.findings.len() == 1 { "" } else { "s" },
             self.as_of,
             s.critical,
             s.high,

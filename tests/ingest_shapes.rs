@@ -175,7 +175,7 @@ fn lost_columns_and_ascii_question_marks_are_reported() {
     assert_eq!(lost, vec![("proxyAddresses", true), ("msExchMailboxGuid", true), ("memberOf", false)]);
     assert!(f.lost_columns[0].fix.contains("-join ';'"));
     assert!(f.lost_columns[1].fix.contains("[guid]"));
-    assert!(f.warnings.iter().any(|w| w.contains("J?rgen") && w.contains("-Encoding UTF8")), "{:?}", f.warnings);
+    assert!(f.warnings.iter().any(|w| w.starts_with("1 name contains '?'") && w.contains("J?rgen") && w.contains("-Encoding UTF8")), "{:?}", f.warnings);
     assert!(data.ad_users[0].proxy_addresses.is_none());
     assert_eq!(data.ad_users[0].mailbox_guid, None);
 }
@@ -187,7 +187,7 @@ fn ambiguous_dates_are_never_guessed() {
     let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options::default());
     assert_eq!(data.exo_recipients.iter().next().expect("row").1.when_mailbox_created, None);
     assert_eq!(data.files[0].unresolved_dates, vec!["WhenMailboxCreated".to_string()]);
-    assert!(data.files[0].warnings.iter().any(|w| w.contains("--date-order")));
+    assert!(data.files[0].warnings.iter().any(|w| w.starts_with("1 date in WhenMailboxCreated is ambiguous") && w.contains("--date-order")), "{:?}", data.files[0].warnings);
     let data = load_files(&[("m.csv", csv.as_bytes().to_vec())], &Options { date_order: Some(DateOrder::DayFirst), ..Default::default() });
     let ts = data.exo_recipients.iter().next().expect("row").1.when_mailbox_created.get().expect("resolved by the flag");
     assert_eq!(hybrid_audit::values::format_date(ts), "2021-05-04");

@@ -254,6 +254,12 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
 /// or one export in two formats): every such object would be joined twice — ambiguous links, duplicate
 /// addresses, findings about an artefact of the folder. Both files are read (dropping one is the user's
 /// call), and each later file is told which earlier one it repeats. Only tables read from more than one
+/// `n` and the words that agree with it: `1 row carries`, `2 rows carry`.
+fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// file are scanned, so the usual one file per kind costs nothing.
 fn flag_repeated_objects(data: &mut Dataset) {
     let mut repeats = Vec::new();
@@ -552,13 +558,15 @@ impl<'a> Builder<'a> {
                     cols.sort();
                     cols.dedup();
                     report.warnings.push(format!(
-                        "{unresolved} dates in {} are ambiguous (no day or month above 12 in this file settles the order): \
+                        "{} in {} {} ambiguous (no day or month above 12 in this file settles the order): \
                          the checks that need them are not evaluated — pass --date-order month-first (en-US) or day-first",
-                        cols.join(", ")
+                        counted(unresolved, "date", "dates"),
+                        cols.join(", "),
+                        if unresolved == 1 { "is" } else { "are" }
                     ));
                     report.unresolved_dates = cols;
                 } else if unresolved > 0 {
-                    report.warnings.push(format!("{unresolved} dates are not valid in the {:?} order", order));
+                    report.warnings.push(format!("{} {} not valid in the {:?} order", counted(unresolved, "date", "dates"), if unresolved == 1 { "is" } else { "are" }, order));
                 }
             }
             Err(conflict) => {
@@ -576,16 +584,17 @@ impl<'a> Builder<'a> {
             }
             if issue.multi_rows > 0 {
                 report.warnings.push(format!(
-                    "{} rows carry several values in {column}, which holds one (first at line {}): the first value is used",
-                    issue.multi_rows,
+                    "{} several values in {column}, which holds one (first at line {}): the first value is used",
+                    counted(issue.multi_rows, "row carries", "rows carry"),
                     issue.first_multi.unwrap_or(0)
                 ));
             }
             if issue.invalid_rows > 0 {
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
                 report.warnings.push(format!(
-                    "{} values in {column} could not be read and are treated as empty (first at line {line}: {value:?})",
-                    issue.invalid_rows
+                    "{} in {column} could not be read and {} treated as empty (first at line {line}: {value:?})",
+                    counted(issue.invalid_rows, "value", "values"),
+                    if issue.invalid_rows == 1 { "is" } else { "are" }
                 ));
             }
         }
@@ -597,9 +606,9 @@ impl<'a> Builder<'a> {
         if c.question_marks > 0 {
             let (line, value) = c.first_question_mark.clone().unwrap_or_default();
             report.warnings.push(format!(
-                "{} names contain '?' where a letter should be (first at line {line}: {value:?}): Windows PowerShell 5.1 Export-Csv writes ASCII \
+                "{} '?' where a letter should be (first at line {line}: {value:?}): Windows PowerShell 5.1 Export-Csv writes ASCII \
                  by default and replaced every non-ASCII character — re-export with -Encoding UTF8",
-                c.question_marks
+                counted(c.question_marks, "name contains", "names contain")
             ));
         }
         if let Table::Exo(all, _) = &table {
