@@ -132,7 +132,14 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
         let objs: Vec<String> = a.objects.iter().map(|o| describe(data, joined, *o)).collect();
         let _ = writeln!(out, "    {:?} {:?} matches {}", a.key, a.value, objs.join(" / "));
     }
-    let _ = writeln!(out, "  cross-identity: {} duplicate addresses, {} soft-match candidates", s.duplicate_addresses, s.soft_match_candidates);
+    let _ = writeln!(
+        out,
+        "  cross-identity: {} duplicate address{}, {} soft-match candidate{}",
+        s.duplicate_addresses,
+        if s.duplicate_addresses == 1 { "" } else { "es" },
+        s.soft_match_candidates,
+        if s.soft_match_candidates == 1 { "" } else { "s" }
+    );
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();
     let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();
     if problems + unknown > 0 {
