@@ -387,10 +387,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     lap("roster");
     let plugin_entries = plugins
         .iter()
-        .map(|p| {
-            let i = p;
-            PluginEntry { name: i.name.clone(), version: i.version.clone(), source: i.source.clone(), sha256: i.sha256.clone(), checks: i.checks.iter().map(|c| c.id.clone()).collect() }
-        })
+        .map(|p| PluginEntry { name: p.name.clone(), version: p.version.clone(), source: p.source.clone(), sha256: p.sha256.clone(), checks: p.checks.iter().map(|c| c.id.clone()).collect() })
         .collect();
     Ok(Audit {
         schema_version: findings::SCHEMA_VERSION,

@@ -465,7 +465,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pending_inputs_are_hashed_once_whoever_asks_first() {
+    fn pending_inputs_are_finished_by_the_first_reader_and_every_reader_sees_them() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("a.csv"), "abc").expect("write");
         let input = |path: &str| Input { path: path.into(), sheet: None, kind: crate::model::Kind::AdUsers, rows: 1, bytes: 3, sha256: String::new(), warnings: Vec::new(), error: None };

@@ -650,16 +650,13 @@ fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeSet<
     let mut domains = BTreeSet::new();
     for address in addresses {
         // The address's end first (a comparison in place): the search for its `@` only for the few that
-        // end in the suffix. The same addresses pass: the domain's end is the address's end.
+        // end in the suffix. The suffix holds no `@`, so the domain after the last one ends in it too.
         let end = address.trim_end().as_bytes();
         if end.len() < SUFFIX.len() || !end[end.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
             continue;
         }
         if let Some((_, domain)) = address.rsplit_once('@') {
-            let d = domain.trim().as_bytes();
-            if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
-                domains.insert(domain.trim().to_ascii_lowercase());
-            }
+            domains.insert(domain.trim().to_ascii_lowercase());
         }
     }
     domains

@@ -85,7 +85,7 @@ impl Guid {
     }
 
     pub fn to_immutable_id(self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.to_bytes_le())
+        self.immutable_id_in(&mut [0; 24]).to_string()
     }
 
     /// [`Guid::to_immutable_id`] written into `buf` (24 bytes: the base64 of 16), without a string.

@@ -254,12 +254,6 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
 /// or one export in two formats): every such object would be joined twice — ambiguous links, duplicate
 /// addresses, findings about an artefact of the folder. Both files are read (dropping one is the user's
 /// call), and each later file is told which earlier one it repeats. Only tables read from more than one
-/// `n` and the words that agree with it: `1 row carries`, `2 rows carry`.
-fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// file are scanned, so the usual one file per kind costs nothing.
 fn flag_repeated_objects(data: &mut Dataset) {
     let mut repeats = Vec::new();
@@ -279,6 +273,12 @@ fn flag_repeated_objects(data: &mut Dataset) {
             ));
         }
     }
+}
+
+/// `n` and the words that agree with it: `1 row carries`, `2 rows carry`.
+fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Objects of a later file that an earlier file of the same table already holds.
@@ -566,7 +566,7 @@ impl<'a> Builder<'a> {
                     ));
                     report.unresolved_dates = cols;
                 } else if unresolved > 0 {
-                    report.warnings.push(format!("{} {} not valid in the {:?} order", counted(unresolved, "date", "dates"), if unresolved == 1 { "is" } else { "are" }, order));
+                    report.warnings.push(format!("{} not valid in the {:?} order", counted(unresolved, "date is", "dates are"), order));
                 }
             }
             Err(conflict) => {

@@ -269,6 +269,7 @@ pub fn cloud_recipient(recipient_type_details: Option<&str>) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn an_address_is_at_the_domain_after_its_last_at_sign() {
@@ -296,8 +297,6 @@ mod tests {
         let proxies: Vec<String> = ["SMTP:a@contoso.com", "smtp:b@contoso.com", "SmTp:c@x", "X500:/o=Org", "sip:a@contoso.com", "smtp", "smtp:", "é:smtp:x", "smtpx:d@e"].map(String::from).to_vec();
         assert_eq!(smtp_addresses(&proxies).collect::<Vec<_>>(), ["a@contoso.com", "b@contoso.com", "c@x", ""]);
     }
-
-    use super::*;
 
     #[test]
     fn quoting_leaves_nothing_to_expand() {
