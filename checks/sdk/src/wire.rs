@@ -13,8 +13,21 @@ pub(crate) trait Take: Sized {
     /// Reads into `slot`, reusing what it holds where the type allows (the record of one identity is
     /// read over the previous one's: its strings keep their allocations).
     fn take_into<'b>(slot: &mut Option<Self>, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+        match slot {
+            Some(value) => value.take_over(bytes),
+            None => {
+                let (value, rest) = Self::take(bytes)?;
+                *slot = Some(value);
+                Ok(rest)
+            }
+        }
+    }
+
+    /// Reads over `self`: texts, lists and the structured values keep their allocations. After an
+    /// error `self` may be half-read: the batch is refused as malformed, so it is never looked at.
+    fn take_over<'b>(&mut self, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
         let (value, rest) = Self::take(bytes)?;
-        *slot = Some(value);
+        *self = value;
         Ok(rest)
     }
 }
@@ -104,42 +117,37 @@ impl Take for String {
         Ok((t.to_owned(), rest))
     }
 
-    fn take_into<'b>(slot: &mut Option<Self>, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+    fn take_over<'b>(&mut self, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
         let (t, rest) = text(bytes)?;
-        match slot {
-            Some(s) => {
-                s.clear();
-                s.push_str(t);
-            }
-            None => *slot = Some(t.to_owned()),
-        }
+        self.clear();
+        self.push_str(t);
         Ok(rest)
     }
 }
 
-impl Take for Vec<String> {
+/// Any list (postcard's sequence: its count, then each element).
+impl<T: Take> Take for Vec<T> {
     fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
-        let mut slot = None;
-        let rest = Self::take_into(&mut slot, bytes)?;
-        Ok((slot.unwrap_or_default(), rest))
+        let mut list = Vec::new();
+        let rest = list.take_over(bytes)?;
+        Ok((list, rest))
     }
 
-    fn take_into<'b>(slot: &mut Option<Self>, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+    /// The elements the list already has are read over, the rest appended.
+    fn take_over<'b>(&mut self, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
         let (n, mut rest) = varint(bytes)?;
         // Each element takes at least one byte: a count beyond the input is malformed, not a reservation.
         let n = usize::try_from(n).ok().filter(|&n| n <= rest.len()).ok_or_else(end)?;
-        let list = slot.get_or_insert_with(Vec::new);
-        list.truncate(n);
+        self.truncate(n);
         for i in 0..n {
-            let (t, r) = text(rest)?;
-            match list.get_mut(i) {
-                Some(s) => {
-                    s.clear();
-                    s.push_str(t);
+            rest = match self.get_mut(i) {
+                Some(v) => v.take_over(rest)?,
+                None => {
+                    let (v, r) = T::take(rest)?;
+                    self.push(v);
+                    r
                 }
-                None => list.push(t.to_owned()),
-            }
-            rest = r;
+            };
         }
         Ok(rest)
     }
@@ -334,6 +342,17 @@ impl<T: Take> Take for Option<T> {
             None => Err(end()),
         }
     }
+
+    fn take_over<'b>(&mut self, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+        match bytes.split_first() {
+            Some((1, rest)) => T::take_into(self, rest),
+            _ => {
+                let (v, rest) = <Self as Take>::take(bytes)?;
+                *self = v;
+                Ok(rest)
+            }
+        }
+    }
 }
 
 /// The structured values, field by field in declaration order (postcard's encoding of a struct), both
@@ -346,23 +365,14 @@ macro_rules! record {
                 $( let ($field, rest) = Take::take(rest)?; )*
                 Ok(($t { $($field),* }, rest))
             }
-        }
 
-        impl Take for Vec<$t> {
-            fn take(bytes: &[u8]) -> Result<(Self, &[u8]), Error> {
-                let (n, mut rest) = varint(bytes)?;
-                // Each element takes at least one byte: a count beyond the input is malformed.
-                let n = usize::try_from(n).ok().filter(|&n| n <= rest.len()).ok_or_else(end)?;
-                // Reserved up to a bound: a count is only as trustworthy as the bytes behind it.
-                let mut list = Vec::with_capacity(n.min(256));
-                for _ in 0..n {
-                    let (v, r) = $t::take(rest)?;
-                    list.push(v);
-                    rest = r;
-                }
-                Ok((list, rest))
+            fn take_over<'b>(&mut self, bytes: &'b [u8]) -> Result<&'b [u8], Error> {
+                let rest = bytes;
+                $( let rest = self.$field.take_over(rest)?; )*
+                Ok(rest)
             }
         }
+
 
         wire_fields! { $t { $($field),* } }
     )*};
@@ -529,6 +539,34 @@ mod tests {
         assert_eq!(s.as_deref(), Some("new"));
         // A failed read leaves an error, never a half-read value taken for whole.
         assert!(String::take_into(&mut s, &[9, b'x']).is_err());
+    }
+
+    /// `next` read over `previous` is `next`, whatever `previous` held.
+    fn over<T: Take + Serialize + PartialEq + std::fmt::Debug>(previous: T, next: T) {
+        let mut bytes = postcard::to_allocvec(&next).unwrap();
+        bytes.push(0xEE);
+        let mut slot = Some(previous);
+        assert_eq!(T::take_into(&mut slot, &bytes).unwrap(), [0xEE]);
+        assert_eq!(slot.as_ref(), Some(&next));
+    }
+
+    #[test]
+    fn structured_values_read_over_previous_ones_replace_them() {
+        let plan = |n: u8, name: &str, assigned: Option<i64>| ExchangePlan { plan_id: Guid([n; 16]), name: name.into(), enabled: n % 2 == 0, status: "Warning".into(), assigned: assigned.map(Timestamp) };
+        let three = vec![plan(1, "EXCHANGE_S_ENTERPRISE", Some(5)), plan(2, "", None), plan(3, "Zoë", Some(-1))];
+        over(three.clone(), vec![plan(4, "x", None)]);
+        over(vec![plan(4, "x", None)], three.clone());
+        over(three.clone(), vec![]);
+        over(vec![plan(2, "long previous name", Some(1))], vec![plan(5, "", None)]);
+        let holds = |ids: &[&str], lit: Option<bool>| Holds { litigation_hold_enabled: lit, in_place_holds: ids.iter().map(|s| s.to_string()).collect(), compliance_tag_hold_applied: lit.map(|l| !l), delay_hold_applied: None, delay_release_hold_applied: Some(true) };
+        over(Some(holds(&["mbx1", "-mbx2", "UniH3"], Some(true))), Some(holds(&["x"], None)));
+        over(Some(holds(&["x"], None)), Some(holds(&["mbx1", "-mbx2"], Some(false))));
+        over(Some(holds(&["x"], None)), None);
+        over(None, Some(holds(&[], Some(true))));
+        let previous = |h: Holds| PreviousMailbox { state: "inactive".into(), exchange_guid: Some(Guid([3; 16])), holds: h, when_soft_deleted: Some(Timestamp(9)), ..Default::default() };
+        over(vec![previous(holds(&["a", "b"], Some(true))), PreviousMailbox::default()], vec![previous(holds(&[], None))]);
+        over(Some(Timestamp(1)), None);
+        over(None, Some(Timestamp(1)));
     }
 
     #[test]
