@@ -553,7 +553,7 @@ mod tests {
 
     #[test]
     fn structured_values_read_over_previous_ones_replace_them() {
-        let plan = |n: u8, name: &str, assigned: Option<i64>| ExchangePlan { plan_id: Guid([n; 16]), name: name.into(), enabled: n % 2 == 0, status: "Warning".into(), assigned: assigned.map(Timestamp) };
+        let plan = |n: u8, name: &str, assigned: Option<i64>| ExchangePlan { plan_id: Guid([n; 16]), name: name.into(), enabled: n.is_multiple_of(2), status: "Warning".into(), assigned: assigned.map(Timestamp) };
         let three = vec![plan(1, "EXCHANGE_S_ENTERPRISE", Some(5)), plan(2, "", None), plan(3, "Zoë", Some(-1))];
         over(three.clone(), vec![plan(4, "x", None)]);
         over(vec![plan(4, "x", None)], three.clone());
