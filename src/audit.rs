@@ -383,7 +383,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         early: digests,
     });
     let roster = roster(data, joined, &identities);
-    let join_issues = join_issues(data, joined);
+    let join_issues = join_issues(data, joined, &paths);
     lap("roster");
     let plugin_entries = plugins
         .iter()
@@ -465,7 +465,7 @@ fn to_finding(r: Raw, specs: &[&CheckSpec], records: &Records<'_>, paths: &[Arc<
         .into_iter()
         .filter_map(|e| {
             let field = Field::from_id(e.field)?;
-            let sources = records.provenance(index, field, e.index).into_iter().map(|s| Source { path: paths.get(s.file as usize).cloned().unwrap_or_else(|| "?".into()), line: s.line }).collect();
+            let sources = records.provenance(index, field, e.index).into_iter().map(|s| source(paths, s)).collect();
             Some(EvidenceItem { field: field.name(), value: e.value, sources })
         })
         .collect();
@@ -548,13 +548,13 @@ fn roster(data: &Dataset, joined: &Joined, verdicts: &[IdentityVerdict]) -> Vec<
     roster
 }
 
-/// `file:line` of a row (evidence sources, Join sheet).
-fn source_text(data: &Dataset, src: Src) -> String {
-    format!("{}:{}", data.files.get(src.file as usize).map(|f| f.path.as_str()).unwrap_or("?"), src.line)
+/// The row `src` names, its file's path taken from `paths` (by file index, shared by every row of a file).
+fn source(paths: &[Arc<str>], src: Src) -> Source {
+    Source { path: paths.get(src.file as usize).cloned().unwrap_or_else(|| "?".into()), line: src.line }
 }
 
 /// The objects the join could not link (per side) and those of ambiguous matches (the Join sheet).
-fn join_issues(data: &Dataset, joined: &Joined) -> Vec<JoinIssue> {
+fn join_issues(data: &Dataset, joined: &Joined, paths: &[Arc<str>]) -> Vec<JoinIssue> {
     let exo_issue = |x: u32, problem: String| {
         let o = &joined.exo_objects[x as usize];
         JoinIssue {
@@ -562,13 +562,13 @@ fn join_issues(data: &Dataset, joined: &Joined) -> Vec<JoinIssue> {
             problem,
             name: o.user_principal_name(data).or(o.primary_smtp_address(data)).unwrap_or("").to_string(),
             key: o.guid(data).map(|g| g.to_string()).unwrap_or_default(),
-            source: o.rows().find_map(|r| data.exo_recipients.row(r).src).map(|s| source_text(data, s)).unwrap_or_default(),
+            source: o.rows().find_map(|r| data.exo_recipients.row(r).src).map(|s| source(paths, s)),
         }
     };
     let ad_issue = |a: u32, problem: String| {
         let u = &data.ad_users[a as usize];
         let name = data.ad_users.text(u.user_principal_name).or(data.ad_users.text(u.sam_account_name)).or(data.ad_users.text(u.distinguished_name)).unwrap_or("");
-        JoinIssue { directory: "Active Directory", problem, name: name.to_string(), key: u.object_guid.map(|g| g.to_string()).unwrap_or_default(), source: u.src.map(|s| source_text(data, s)).unwrap_or_default() }
+        JoinIssue { directory: "Active Directory", problem, name: name.to_string(), key: u.object_guid.map(|g| g.to_string()).unwrap_or_default(), source: u.src.map(|s| source(paths, s)) }
     };
     let entra_issue = |e: u32, problem: String| {
         let u = &data.entra_users[e as usize];
@@ -577,7 +577,7 @@ fn join_issues(data: &Dataset, joined: &Joined) -> Vec<JoinIssue> {
             problem,
             name: data.entra_users.text(u.user_principal_name).unwrap_or("").to_string(),
             key: u.id.map(|g| g.to_string()).unwrap_or_default(),
-            source: u.src.map(|s| source_text(data, s)).unwrap_or_default(),
+            source: u.src.map(|s| source(paths, s)),
         }
     };
     let mut out = Vec::new();

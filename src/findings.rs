@@ -263,11 +263,13 @@ fn guid_text<S: serde::Serializer>(guid: &Option<Guid>, s: S) -> Result<S::Ok, S
 
 impl IdentityRef {
     /// The key that names the same object run after run: AD objectGUID, Entra id, EXO Guid, else the name.
-    pub fn stable_key(&self) -> String {
-        match self.ad_object_guid.or(self.entra_id).or(self.exo_guid).or(self.exchange_guid) {
-            Some(g) => g.to_string(),
-            None => self.upn.clone(),
-        }
+    pub fn stable_key(&self) -> std::borrow::Cow<'_, str> {
+        self.key_or_name(self.ad_object_guid.or(self.entra_id).or(self.exo_guid).or(self.exchange_guid))
+    }
+
+    /// `key` as text (a GUID, lower case, hyphenated), else the identity's name.
+    pub fn key_or_name(&self, key: Option<Guid>) -> std::borrow::Cow<'_, str> {
+        key.map_or(std::borrow::Cow::Borrowed(self.upn.as_str()), |g| g.to_string().into())
     }
 }
 
@@ -357,8 +359,8 @@ pub struct JoinIssue {
     pub name: String,
     /// The object's own key (objectGUID, Entra object id, EXO Guid).
     pub key: String,
-    /// `file:line` of its row.
-    pub source: String,
+    /// Its row, when the export says.
+    pub source: Option<Source>,
 }
 
 #[derive(Debug, Serialize)]
@@ -416,9 +418,8 @@ impl Audit {
         let s = &self.summary;
         let _ = writeln!(
             out,
-            "{} finding{} at as-of {}: {} critical · {} high · {} medium · {} low · {} info",
-            self.findings.len(),
-            if self.findings.len() == 1 { "" } else { "s" },
+            "{} at as-of {}: {} critical · {} high · {} medium · {} low · {} info",
+            crate::counted(self.findings.len() as u64, "finding", "findings"),
             self.as_of,
             s.critical,
             s.high,
@@ -432,7 +433,7 @@ impl Audit {
         // directory …) is said here too, not only in the reports.
         let warned: Vec<&Input> = self.inputs.get().iter().filter(|i| !i.warnings.is_empty()).collect();
         if !warned.is_empty() {
-            let _ = writeln!(out, "\nwarnings about the inputs ({} file{}):", warned.len(), if warned.len() == 1 { "" } else { "s" });
+            let _ = writeln!(out, "\nwarnings about the inputs ({}):", crate::counted(warned.len() as u64, "file", "files"));
             for i in warned {
                 for w in &i.warnings {
                     let _ = writeln!(out, "  {}: {w}", i.path);

@@ -134,11 +134,9 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
     }
     let _ = writeln!(
         out,
-        "  cross-identity: {} duplicate address{}, {} soft-match candidate{}",
-        s.duplicate_addresses,
-        if s.duplicate_addresses == 1 { "" } else { "es" },
-        s.soft_match_candidates,
-        if s.soft_match_candidates == 1 { "" } else { "s" }
+        "  cross-identity: {}, {}",
+        crate::counted(s.duplicate_addresses, "duplicate address", "duplicate addresses"),
+        crate::counted(s.soft_match_candidates, "soft-match candidate", "soft-match candidates")
     );
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();
     let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();

@@ -12,6 +12,7 @@ mod json_format;
 mod ldif_format;
 mod xlsx_format;
 
+use crate::counted;
 use crate::model::*;
 use crate::values::{DateOrder, Guid};
 use build::{Collector, Table};
@@ -268,17 +269,11 @@ fn flag_repeated_objects(data: &mut Dataset) {
         let Some(first) = data.files.get(earlier as usize).map(|f| f.path.clone()) else { continue };
         if let Some(file) = data.files.get_mut(later as usize) {
             file.warnings.push(format!(
-                "{count} object{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
-                if count == 1 { " is" } else { "s are" }
+                "{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
+                counted(count as u64, "object is", "objects are")
             ));
         }
     }
-}
-
-/// `n` and the words that agree with it: `1 row carries`, `2 rows carry`.
-fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
-    let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Objects of a later file that an earlier file of the same table already holds.

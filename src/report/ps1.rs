@@ -59,8 +59,8 @@ impl Keys {
     fn of(f: &Finding) -> Keys {
         let id = &f.identity;
         Keys {
-            exo: ps_quote(&id.exo_guid.map_or_else(|| id.upn.clone(), |g| g.to_string())),
-            graph: ps_quote(&id.entra_id.map_or_else(|| id.upn.clone(), |g| g.to_string())),
+            exo: ps_quote(&id.key_or_name(id.exo_guid)),
+            graph: ps_quote(&id.key_or_name(id.entra_id)),
             ad: id.ad_object_guid.map(|g| ps_quote(&g.to_string())),
         }
     }

@@ -450,7 +450,9 @@ fn join(mut t: Table, audit: &Audit) -> Result<Vec<Worksheet>, String> {
         s.write_string(r, 1, &j.problem).map_err(err)?;
         s.write_string(r, 2, &j.name).map_err(err)?;
         s.write_string(r, 3, &j.key).map_err(err)?;
-        s.write_string(r, 4, &j.source).map_err(err)?;
+        if let Some(source) = &j.source {
+            s.write_string(r, 4, source.to_string()).map_err(err)?;
+        }
     }
     t.done()
 }
