@@ -84,26 +84,48 @@ pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn F
     let write = |name: &str, writer: &dyn Fn(&Path) -> Result<(), String>| {
         let path = out.join(name);
         let tmp = out.join(format!(".{name}.partial"));
-        let result = writer(&tmp).and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
+        // A writer that panics fails its file, never the run.
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer(&tmp))).unwrap_or_else(|_| Err("the writer panicked".to_string()));
+        let result = written.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
         done(name);
         result.map(|()| (path.clone(), start.elapsed().as_secs_f64())).map_err(|message| WriteError { path, message })
     };
-    let results: Vec<Result<(PathBuf, f64), WriteError>> = std::thread::scope(|scope| {
-        let json = scope.spawn(|| write("findings.json", &|p| audit.write_json(p).map_err(|e| e.to_string())));
-        let html = scope.spawn(|| write("report.html", &|p| html::write(audit, p, &templates.html)));
-        let csv = scope.spawn(|| write("findings.csv", &|p| csv_out::write(audit, p)));
-        // The remediation plan, built once for the workbook's Action plan and the script.
-        let plan = plan::Plan::of(audit);
-        let (xlsx, ps1) = std::thread::scope(|inner| {
-            let xlsx = inner.spawn(|| write("audit.xlsx", &|p| xlsx::write(audit, &plan, p)));
-            let ps1 = inner.spawn(|| write("remediation.ps1", &|p| ps1::write(audit, &plan, p, &templates.ps1_header)));
-            (joined(xlsx, out), joined(ps1, out))
+    // The workbook's Readiness sheet, one row per identity, is the longest single-threaded step: its
+    // thread keeps a core of its own, and every other writer (the workbook's other sheets too) shares a
+    // pool of the other cores, at least one. When all seven sheets and writers share every core instead,
+    // the Readiness sheet waits its turn behind them and the reports take longer (see README: 800k).
+    let others = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1);
+    let side = rayon::ThreadPoolBuilder::new()
+        .num_threads(others)
+        .thread_name(|i| format!("report-writer-{i}"))
+        .build()
+        .map_err(|e| vec![WriteError { path: out.to_path_buf(), message: format!("cannot start the report writers: {e}") }])?;
+    // The remediation plan, built once for the workbook's Action plan and the script.
+    let plan = plan::Shared::new(audit);
+    let (mut json, mut html, mut csv, mut ps1) = (None, None, None, None);
+    let xlsx = std::thread::scope(|scope| {
+        let xlsx = scope.spawn(|| write("audit.xlsx", &|p| xlsx::write(audit, &plan, p, &side)));
+        let (json, html, csv, ps1) = (&mut json, &mut html, &mut csv, &mut ps1);
+        let (write, plan) = (&write, &plan);
+        side.in_place_scope_fifo(|s| {
+            s.spawn_fifo(move |_| *json = Some(write("findings.json", &|p| audit.write_json(p).map_err(|e| e.to_string()))));
+            s.spawn_fifo(move |_| *html = Some(write("report.html", &|p| html::write(audit, p, &templates.html))));
+            s.spawn_fifo(move |_| *csv = Some(write("findings.csv", &|p| csv_out::write(audit, p))));
+            s.spawn_fifo(move |_| *ps1 = Some(write("remediation.ps1", &|p| ps1::write(audit, plan.get(), p, &templates.ps1_header))));
         });
-        vec![joined(json, out), xlsx, joined(html, out), joined(csv, out), ps1]
+        joined(xlsx, out)
     });
+    let missing = |name: &str| Err(WriteError { path: out.join(name), message: "the writer did not run".into() });
+    let results = [
+        json.unwrap_or_else(|| missing("findings.json")),
+        xlsx,
+        html.unwrap_or_else(|| missing("report.html")),
+        csv.unwrap_or_else(|| missing("findings.csv")),
+        ps1.unwrap_or_else(|| missing("remediation.ps1")),
+    ];
     let (ok, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
     if errors.is_empty() {
         Ok(ok.into_iter().filter_map(Result::ok).collect())

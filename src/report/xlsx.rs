@@ -3,7 +3,7 @@
 //! file, so 800k readiness rows do not sit in memory as cells.
 
 use super::evidence_text;
-use super::plan::Plan;
+use super::plan::{Plan, Shared};
 use crate::findings::{Audit, Verdict};
 use hybrid_audit_sdk::Severity;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -131,7 +131,10 @@ impl Table {
     }
 }
 
-pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> {
+/// Writes the workbook. The Readiness sheet (one row per identity, most of the workbook's work at scale)
+/// fills on the calling thread; the other sheets fill on `side`, the pool the other report writers share.
+pub fn write(audit: &Audit, plan: &Shared<'_>, path: &Path, side: &rayon::ThreadPool) -> Result<(), String> {
+    let plan = plan.get();
     let f = Formats::new();
     let mut wb = Workbook::new();
     // Every format gets its workbook index now, in this order: the sheets fill on several threads, and
@@ -161,19 +164,22 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> 
     );
     // The tables fill side by side (each sheet streams to its own temp file); the workbook takes them in order.
     let f = &f;
-    let filled: Vec<Result<Vec<Worksheet>, String>> = std::thread::scope(|scope| {
-        let handles = [
-            scope.spawn(move || findings(t_findings, audit, f)),
-            scope.spawn(move || readiness(t_readiness, audit, f)),
-            scope.spawn(move || {
+    let (mut findings_sheets, mut other_sheets) = (None, None);
+    let (findings_slot, other_slot) = (&mut findings_sheets, &mut other_sheets);
+    let readiness_sheets = side.in_place_scope(|s| {
+        s.spawn(move |_| *findings_slot = Some(findings(t_findings, audit, f)));
+        s.spawn(move |_| {
+            *other_slot = Some((|| {
                 let plan = action_plan(t_plan, plan, f)?;
                 let join = join(t_join, audit)?;
                 let checks = checks(t_checks, audit, f)?;
                 Ok([plan, join, checks].into_iter().flatten().collect())
-            }),
-        ];
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("a sheet writer panicked".to_string()))).collect()
+            })())
+        });
+        readiness(t_readiness, audit, f)
     });
+    let missing = || Err("a sheet was not written".to_string());
+    let filled = [findings_sheets.unwrap_or_else(missing), readiness_sheets, other_sheets.unwrap_or_else(missing)];
     // Summary last (its inputs' digests may still be in the making: `findings::Inputs`), but first in the
     // workbook: the table sheets are pushed after it.
     summary(&mut wb, audit, f, plan.steps())?;
@@ -527,7 +533,8 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.xlsx");
-        write(&audit, &Plan::of(&audit), &path).unwrap();
+        let side = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        write(&audit, &Shared::new(&audit), &path, &side).unwrap();
 
         let mut book: Xlsx<_> = open_workbook(&path).unwrap();
         let names = book.sheet_names();
