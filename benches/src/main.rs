@@ -11,7 +11,8 @@
 //! the tables give medians, each ratio with its range over the rounds.
 //! `… -- generate DIR N [ONPREM_PER_MILLE]` writes a tenant and keeps it (for profiling `child-ingest DIR`,
 //! `child-run DIR wasm|native`, `child-checks DIR wasm|native [ROUNDS]`: the checks stage alone, repeated in one
-//! process, or `child-encode DIR`: every identity's record with every field, three times).
+//! process, `child-reports DIR [ROUNDS]`: all five reports written repeatedly from one audit, or
+//! `child-encode DIR`: every identity's record with every field, three times).
 //! `--onprem-per-mille M` sets the share of mailboxes still on-prem, each of which is a finding: the
 //! default (10, i.e. 1%) gives ~26k findings at 800k, the reports issue's scenario; 100 gives ~91k.
 
@@ -157,6 +158,34 @@ fn child_checks(dir: &Path, engine: &str, rounds: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Child: all five reports, `rounds` times from one audit (ingest, join and checks once): each round's
+/// writers on stderr, the rounds' seconds on stdout. Repeats in one process compare changes to the
+/// writers with less of the host's noise.
+fn child_reports(dir: &Path, rounds: usize) -> Result<(), String> {
+    use hybrid_audit::audit;
+    let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
+    let joined = hybrid_audit::join::join(&data);
+    let mut prepared = audit::prepare(&run_options("wasm")?)?;
+    prepared.hash_inputs_from_now(dir, &Default::default());
+    let result = audit::run_prepared(prepared, &data, &joined, dir)?;
+    drop(joined);
+    drop(data);
+    let out = dir.with_extension("out-reports");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for round in 0..rounds {
+        let start = Instant::now();
+        let written = hybrid_audit::report::write_all(&result, &out, &Default::default(), &|_| {}).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))?;
+        let seconds = start.elapsed().as_secs_f64();
+        let each: Vec<String> = written.iter().map(|(p, s)| format!("{} {s:.2}s", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())).collect();
+        eprintln!("round {round}: {seconds:.2}s ({})", each.join(", "));
+        times.push(seconds.to_string());
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    println!("{}", times.join(" "));
+    Ok(())
+}
+
 /// Child: every identity's record with every field, encoded three times (the checks' encoding alone).
 fn child_encode(dir: &Path) -> Result<(), String> {
     let data = hybrid_audit::ingest::load(dir, &Default::default()).map_err(|e| e.to_string())?;
@@ -198,6 +227,7 @@ fn main() {
         Some("child-polars") => child_polars(Path::new(&args[2])),
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
         Some("child-encode") => child_encode(Path::new(&args[2])),
+        Some("child-reports") => child_reports(Path::new(&args[2]), args.get(3).and_then(|n| n.parse().ok()).unwrap_or(3)),
         Some("child-run") => child_run(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm")),
         Some("child-checks") => child_checks(Path::new(&args[2]), args.get(3).map(String::as_str).unwrap_or("wasm"), args.get(4).and_then(|n| n.parse().ok()).unwrap_or(3)),
         Some("generate") => {
