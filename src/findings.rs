@@ -95,12 +95,14 @@ pub struct PendingInputs {
 }
 
 impl PendingInputs {
+    /// On the calling thread, no rayon: a report writer on the writers' pool (`report::write_all`) calls
+    /// this inside the cell's initialisation, and a rayon wait there could run another writer on the same
+    /// thread, which would ask for the same cell again (a deadlock with more than one pool thread).
     fn finish(self) -> Vec<Input> {
-        use rayon::prelude::*;
         let PendingInputs { root, files, early } = self;
         let early = early.map(crate::digests::InputDigests::finish).unwrap_or_default();
         files
-            .into_par_iter()
+            .into_iter()
             .map(|mut f| {
                 let path = root.join(&f.path);
                 f.sha256 = early.get(&path).cloned().unwrap_or_else(|| sha256_file(&path).unwrap_or_else(|e| format!("unreadable: {e}")));

@@ -2,6 +2,8 @@
 //! findings.json, findings.csv, remediation.ps1 parsed with a real PowerShell grammar, snapshots of the
 //! text outputs, byte-identical reruns, exit codes, templates.
 
+mod common;
+
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use hybrid_audit::report::{csv_out, xlsx};
 use serde_json::Value;
@@ -278,6 +280,36 @@ fn reruns_on_files_read_side_by_side_write_identical_bytes() {
     // The whole fixtures folder: several files per table, read on two threads, among them one-line JSON
     // files whose records all share line 1 (their order once changed from run to run).
     assert_reruns_identical("", 5);
+}
+
+/// The writers share a pool of one thread fewer than the machine has cores (one here); a consultant's
+/// laptop gives it several. Whatever its size, every output is the same. (A bounded wait: with several
+/// pool threads, a rayon wait inside the inputs' digests could once run a second writer asking for them
+/// on the same thread, a deadlock; `PendingInputs::finish` no longer uses rayon. The fixtures are too
+/// small to make that interleaving likely: this guards, it does not prove.)
+#[test]
+fn outputs_do_not_depend_on_the_number_of_writer_threads() {
+    let dir = repo().join("fixtures");
+    let data = hybrid_audit::ingest::load(&dir, &Default::default()).expect("fixtures load");
+    let (sent, written) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for threads in [1, 3, 6] {
+            // A fresh audit each time: its digests are pending until a writer asks for them.
+            let audit = common::native_audit(&data, &dir).expect("audit");
+            let out = tempfile::tempdir().expect("temp dir");
+            hybrid_audit::report::write_all_on(&audit, out.path(), &Default::default(), &|_| {}, threads).expect("reports");
+            let bytes: Vec<Vec<u8>> = hybrid_audit::report::OUTPUTS.iter().map(|name| std::fs::read(out.path().join(name)).expect("output")).collect();
+            let _ = sent.send((threads, bytes));
+        }
+    });
+    let wait = std::time::Duration::from_secs(300);
+    let (_, first) = written.recv_timeout(wait).expect("the writers did not finish (one writer thread)");
+    for _ in 0..2 {
+        let (threads, bytes) = written.recv_timeout(wait).expect("the writers did not finish: a deadlock on the writers' pool?");
+        for (name, (a, b)) in hybrid_audit::report::OUTPUTS.iter().zip(first.iter().zip(&bytes)) {
+            assert!(a == b, "{name} differs with {threads} writer threads");
+        }
+    }
 }
 
 #[test]

@@ -80,6 +80,17 @@ impl std::fmt::Display for WriteError {
 /// the paths written (in [`OUTPUTS`] order) with the seconds from the start until each was complete,
 /// or every error.
 pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn Fn(&str) + Sync)) -> Result<Vec<(PathBuf, f64)>, Vec<WriteError>> {
+    // The workbook's Readiness sheet, one row per identity, is the longest single-threaded step: its
+    // thread keeps a core of its own, and every other writer (the workbook's other sheets too) shares a
+    // pool of the other cores, at least one. When all seven sheets and writers share every core instead,
+    // the Readiness sheet waits its turn behind them and the reports take longer (see README: 800k).
+    let others = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1);
+    write_all_on(audit, out, templates, done, others)
+}
+
+/// [`write_all`] with `writer_threads` threads for every writer but the Readiness sheet. The writers on
+/// that pool must not use rayon themselves: a rayon wait could run another writer on the same thread.
+pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn Fn(&str) + Sync), writer_threads: usize) -> Result<Vec<(PathBuf, f64)>, Vec<WriteError>> {
     let start = std::time::Instant::now();
     let write = |name: &str, writer: &dyn Fn(&Path) -> Result<(), String>| {
         let path = out.join(name);
@@ -93,13 +104,8 @@ pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn F
         done(name);
         result.map(|()| (path.clone(), start.elapsed().as_secs_f64())).map_err(|message| WriteError { path, message })
     };
-    // The workbook's Readiness sheet, one row per identity, is the longest single-threaded step: its
-    // thread keeps a core of its own, and every other writer (the workbook's other sheets too) shares a
-    // pool of the other cores, at least one. When all seven sheets and writers share every core instead,
-    // the Readiness sheet waits its turn behind them and the reports take longer (see README: 800k).
-    let others = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1);
     let side = rayon::ThreadPoolBuilder::new()
-        .num_threads(others)
+        .num_threads(writer_threads.max(1))
         .thread_name(|i| format!("report-writer-{i}"))
         .build()
         .map_err(|e| vec![WriteError { path: out.to_path_buf(), message: format!("cannot start the report writers: {e}") }])?;
