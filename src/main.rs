@@ -242,19 +242,25 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
             println!("wrote {}", path.display());
         }
     }
-    if !result.check_failures.is_empty() {
+    let code = if !result.check_failures.is_empty() {
         eprintln!("error: {} plugin(s) failed: the audit is incomplete (see check_failures in findings.json)", result.check_failures.len());
-        return ExitCode::from(1);
-    }
-    match args.fail_on {
-        Some(level) if result.summary.at_least(level) > 0 => {
-            if !args.quiet {
-                println!("{} findings at or above {level} (--fail-on): exit code 3", result.summary.at_least(level));
+        ExitCode::from(1)
+    } else {
+        match args.fail_on {
+            Some(level) if result.summary.at_least(level) > 0 => {
+                if !args.quiet {
+                    println!("{} findings at or above {level} (--fail-on): exit code 3", result.summary.at_least(level));
+                }
+                ExitCode::from(3)
             }
-            ExitCode::from(3)
+            _ => ExitCode::SUCCESS,
         }
-        _ => ExitCode::SUCCESS,
-    }
+    };
+    // Not freed one allocation at a time: the process ends now and the system takes its memory back at
+    // once. At 800k identities, freeing the audit (a name per identity, the findings) took ~0.1 s of
+    // the run's end, all of it after the last report was complete (strace, 2026-11-24).
+    std::mem::forget(result);
+    code
 }
 
 fn list_checks(plugins: &[PathBuf]) -> ExitCode {
