@@ -223,7 +223,18 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         return ExitCode::from(1);
     }
     let stage = Stage::start(show, "writing reports", Some(report::OUTPUTS.len() as u64));
-    let written = report::write_all(&result, out, &args.templates, &|name| stage.tick(name));
+    // The bar names the files still being written (the workbook is usually the last, by a second or more).
+    let pending = std::sync::Mutex::new(report::OUTPUTS.to_vec());
+    let written = report::write_all(&result, out, &args.templates, &|name| {
+        let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.retain(|p| *p != name);
+        let message = match pending.as_slice() {
+            [] => "reports written".to_string(),
+            [one] => format!("writing {one}"),
+            [first, rest @ ..] => format!("writing {first} (+{} more)", rest.len()),
+        };
+        stage.tick(&message);
+    });
     stage.done();
     let written = match written {
         Ok(w) => w,
