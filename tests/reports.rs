@@ -115,6 +115,39 @@ fn workbook_rows_match_findings_json() {
     }
 }
 
+/// Every table sheet keeps a width for each of its columns (they are set after the rows: a regression
+/// would lose them silently, since calamine does not read widths): as many `<col>` entries, each a custom
+/// width, as the header has cells.
+#[test]
+fn table_sheets_have_a_width_for_every_column() {
+    let (tmp, _) = run("contoso-mixed", &[]);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(tmp.path().join("audit.xlsx")).expect("audit.xlsx")).expect("a zip");
+    let parts: Vec<String> = zip.file_names().filter_map(Result::ok).filter(|n| n.starts_with("xl/worksheets/sheet")).map(|n| n.into_owned()).collect();
+    let mut tables = 0;
+    for part in parts {
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(&part).expect("part"), &mut xml).expect("UTF-8 XML");
+        // Table sheets have a frozen header row.
+        if !xml.contains(r#"state="frozen""#) {
+            continue;
+        }
+        tables += 1;
+        // Cells of row 1: references made of column letters and `1`.
+        let header_cells = xml.split(r#"<c r=""#).skip(1).filter(|cell| cell.split('"').next().is_some_and(|r| r.trim_start_matches(|c: char| c.is_ascii_uppercase()) == "1")).count();
+        // `<col min="5" max="6" width=… customWidth="1"/>`: adjacent columns of one width share an entry.
+        let attr = |col: &str, name: &str| -> usize {
+            format!(" {col}").split(&format!(r#" {name}=""#)).nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{part}: {name} in <col {col}"))
+        };
+        let cols: Vec<&str> = xml.split("<col ").skip(1).map(|c| c.split("/>").next().unwrap_or("")).collect();
+        let covered: usize = cols.iter().map(|c| attr(c, "max") + 1 - attr(c, "min")).sum();
+        assert!(header_cells > 0, "{part}: no header row");
+        assert_eq!(covered, header_cells, "{part}: columns with a width");
+        assert!(cols.iter().all(|c| c.contains(r#"customWidth="1""#)), "{part}: {cols:?}");
+    }
+    // Findings, Readiness, Action plan, Join, Checks.
+    assert_eq!(tables, 5);
+}
+
 #[test]
 fn csv_has_a_bom_and_one_row_per_finding() {
     let (tmp, audit) = run("contoso-mixed", &[]);
