@@ -414,7 +414,10 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
                 }
                 directories.push_str(name);
                 if let Some(by) = by {
-                    let _ = write!(directories, " ({by})");
+                    // Pieces, not `write!`: the formatting machinery was 4% of the sheet's instructions.
+                    directories.push_str(" (");
+                    directories.push_str(by);
+                    directories.push(')');
                 }
             }
         }
