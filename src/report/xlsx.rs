@@ -375,23 +375,34 @@ fn findings(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, 
     t.done()
 }
 
-fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
-    // Blocked first, then attention, then ready; by name within each.
+/// The roster's indexes in the Readiness sheet's order: blocked first, then attention, then ready; by
+/// name within each (bytes), then by index.
+fn readiness_order(audit: &Audit) -> Vec<u32> {
     let rank = |v: Option<u32>| v.map(|i| audit.identities[i as usize].verdict).unwrap_or(Verdict::Ready);
-    // The keys side by side, not looked up per comparison, the name's first 8 bytes as a number deciding
-    // most comparisons, sorted on both cores: at 800k, 0.8-1.1 s -> 0.4-0.45 s of the sheet's ~3 s. The
-    // index makes every key distinct, so the unstable sort gives the one order.
+    // The keys side by side, not looked up per comparison, the name's first 24 bytes as three numbers
+    // deciding nearly every comparison (8 bytes left `catherine.hernandez…` names to a string comparison
+    // through a pointer each: the sort took 0.11-0.18 s at 800k beside the other writers, now 0.05-0.07 s),
+    // sorted on both cores. The index makes every key distinct, so the unstable sort gives the one order.
     let prefix = |name: &str| {
-        let mut b = [0u8; 8];
-        let n = name.len().min(8);
+        let mut b = [0u8; 24];
+        let n = name.len().min(b.len());
         b[..n].copy_from_slice(&name.as_bytes()[..n]);
-        u64::from_be_bytes(b)
+        let word = |k: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&b[k * 8..k * 8 + 8]);
+            u64::from_be_bytes(w)
+        };
+        [word(0), word(1), word(2)]
     };
-    let mut keys: Vec<(u8, u64, &str, u32)> = audit.roster.iter().enumerate().map(|(i, e)| (rank(e.verdict) as u8, prefix(&e.name), &*e.name, i as u32)).collect();
+    let mut keys: Vec<(u8, [u64; 3], &str, u32)> = audit.roster.iter().enumerate().map(|(i, e)| (rank(e.verdict) as u8, prefix(&e.name), &*e.name, i as u32)).collect();
     keys.par_sort_unstable();
+    keys.into_iter().map(|(_, _, _, i)| i).collect()
+}
+
+fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
     // Few cells per row: 800k rows are most of the workbook's writing time.
     let mut directories = String::new();
-    for (_, _, _, i) in keys {
+    for i in readiness_order(audit) {
         let e = &audit.roster[i as usize];
         let verdict = e.verdict.map(|v| &audit.identities[v as usize]);
         let (s, r) = t.next()?;
@@ -495,6 +506,81 @@ fn checks(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, St
 mod tests {
     use super::*;
 
+    /// An audit of `roster` (and the verdicts of those with findings) with nothing else in it.
+    fn test_audit(roster: Vec<crate::findings::RosterEntry>, identities: Vec<crate::findings::IdentityVerdict>) -> Audit {
+        Audit {
+            schema_version: crate::findings::SCHEMA_VERSION,
+            tool: crate::findings::Tool { name: "hybrid-audit", version: "test", plugin_abi: 1 },
+            as_of: "2026-11-22".into(),
+            routing_domains: Vec::new(),
+            plugins: Vec::new(),
+            inputs: crate::findings::Inputs::ready(Vec::new()),
+            join: Default::default(),
+            checks: Vec::new(),
+            not_evaluated: Vec::new(),
+            check_failures: Vec::new(),
+            readiness: Default::default(),
+            summary: Default::default(),
+            findings: Vec::new(),
+            identities,
+            roster,
+            join_issues: Vec::new(),
+            timings: Vec::new(),
+        }
+    }
+
+    fn entry(name: &str, verdict: Option<u32>) -> crate::findings::RosterEntry {
+        crate::findings::RosterEntry {
+            name: name.into(),
+            ad: true,
+            entra: true,
+            exo: false,
+            previous_mailboxes: 0,
+            ad_matched_by: None,
+            exo_matched_by: None,
+            ambiguous: false,
+            verdict,
+        }
+    }
+
+    /// The sheet's order (verdict, then name by bytes, then index) whatever the names: shorter than the
+    /// 24 bytes compared as numbers, equal in them, differing only after them, non-ASCII, repeated.
+    #[test]
+    fn readiness_order_is_verdict_then_name_then_index() {
+        let names = [
+            "catherine.hernandez12@contoso.com",
+            "catherine.hernandez1@contoso.com",
+            "catherine.hernandez12@contoso.co",
+            "abcdefghijklmnopqrstuvwxyz",
+            "abcdefghijklmnopqrstuvwx",
+            "abcdefghijklmnopqrstuvwxa",
+            "abcdefghijklmnopqrstuvw",
+            "ab",
+            "ab\u{0}",
+            "",
+            "zoë@contoso.com",
+            "zoe@contoso.com",
+            "same",
+            "same",
+            "Zed",
+        ];
+        let verdict = |v: Verdict, index: u32| crate::findings::IdentityVerdict { index, upn: String::new(), verdict: v, worst: Severity::High, findings: vec!["X".into()] };
+        // Two blocked, one attention, one with findings that leave it ready (info only), the rest ready.
+        let identities = vec![verdict(Verdict::Attention, 3), verdict(Verdict::Blocked, 12), verdict(Verdict::Blocked, 0), verdict(Verdict::Ready, 9)];
+        let mut roster: Vec<_> = names.iter().map(|n| entry(n, None)).collect();
+        for (v, id) in identities.iter().enumerate() {
+            roster[id.index as usize].verdict = Some(v as u32);
+        }
+        let audit = test_audit(roster, identities);
+        let rank = |i: usize| audit.roster[i].verdict.map(|v| audit.identities[v as usize].verdict as u8).unwrap_or(Verdict::Ready as u8);
+        let mut expected: Vec<u32> = (0..names.len() as u32).collect();
+        expected.sort_by(|&a, &b| (rank(a as usize), names[a as usize].as_bytes(), a).cmp(&(rank(b as usize), names[b as usize].as_bytes(), b)));
+        assert_eq!(readiness_order(&audit), expected);
+        // Spot checks of that order itself.
+        assert_eq!(&expected[..3], &[0, 12, 3]);
+        assert_eq!(names[expected[3] as usize], "");
+    }
+
     #[test]
     fn sheets_continue_past_the_row_limit() {
         assert_eq!(sheet_names("Readiness", 10), ["Readiness"]);
@@ -523,25 +609,7 @@ mod tests {
                 verdict: None,
             })
             .collect();
-        let audit = Audit {
-            schema_version: crate::findings::SCHEMA_VERSION,
-            tool: crate::findings::Tool { name: "hybrid-audit", version: "test", plugin_abi: 1 },
-            as_of: "2026-11-22".into(),
-            routing_domains: Vec::new(),
-            plugins: Vec::new(),
-            inputs: crate::findings::Inputs::ready(Vec::new()),
-            join: Default::default(),
-            checks: Vec::new(),
-            not_evaluated: Vec::new(),
-            check_failures: Vec::new(),
-            readiness: Default::default(),
-            summary: Default::default(),
-            findings: Vec::new(),
-            identities: Vec::new(),
-            roster,
-            join_issues: Vec::new(),
-            timings: Vec::new(),
-        };
+        let audit = test_audit(roster, Vec::new());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.xlsx");
         let side = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
