@@ -84,7 +84,8 @@ pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn F
     // thread keeps a core of its own, and every other writer (the workbook's other sheets too) shares a
     // pool of the other cores, at least one. When all seven sheets and writers share every core instead,
     // the Readiness sheet waits its turn behind them and the reports take longer (see README: 800k).
-    let others = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1);
+    // No more threads than jobs for them: four writers and the workbook's two other sheet jobs.
+    let others = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).clamp(1, 6);
     write_all_on(audit, out, templates, done, others)
 }
 
