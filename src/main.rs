@@ -309,6 +309,7 @@ fn list_checks(plugins: &[PathBuf]) -> ExitCode {
 
 fn main() -> ExitCode {
     hybrid_audit::alloc::purge_freed_memory_at_once();
+    report::quiet_writer_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

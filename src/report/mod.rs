@@ -60,6 +60,28 @@ impl Templates {
     }
 }
 
+thread_local! {
+    /// Set on the threads that write reports: a panic there is caught and becomes that file's error.
+    static WRITER_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Leaves panics on report-writer threads unprinted (each is caught and reported as its file's error,
+/// with the panic's message: rust_xlsxwriter panics when a disk fills up, for one) and every other panic
+/// to the hook before it. Process-wide: the binary calls it once.
+pub fn quiet_writer_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !WRITER_THREAD.with(std::cell::Cell::get) {
+            previous(info);
+        }
+    }));
+}
+
+/// A panic's message (its payload is a `&str` or a `String` when it came from `panic!` or `expect`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "(no message)".to_string())
+}
+
 /// The outputs of a run, in the order they are listed.
 pub const OUTPUTS: [&str; 5] = ["findings.json", "audit.xlsx", "report.html", "findings.csv", "remediation.ps1"];
 
@@ -97,7 +119,8 @@ pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dy
         let path = out.join(name);
         let tmp = out.join(format!(".{name}.partial"));
         // A writer that panics fails its file, never the run.
-        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer(&tmp))).unwrap_or_else(|_| Err("the writer panicked".to_string()));
+        WRITER_THREAD.with(|w| w.set(true));
+        let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer(&tmp))).unwrap_or_else(|payload| Err(format!("the writer stopped: {}", panic_message(&*payload))));
         let result = written.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -108,6 +131,7 @@ pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dy
     let side = rayon::ThreadPoolBuilder::new()
         .num_threads(writer_threads.max(1))
         .thread_name(|i| format!("report-writer-{i}"))
+        .start_handler(|_| WRITER_THREAD.with(|w| w.set(true)))
         .build()
         .map_err(|e| vec![WriteError { path: out.to_path_buf(), message: format!("cannot start the report writers: {e}") }])?;
     // The remediation plan, built once for the workbook's Action plan and the script.
@@ -165,4 +189,15 @@ pub fn evidence_text(f: &crate::findings::Finding) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_message_is_read_from_either_payload() {
+        let of = |f: fn()| super::panic_message(&*std::panic::catch_unwind(f).expect_err("panics"));
+        assert_eq!(of(|| panic!("disk full")), "disk full");
+        assert_eq!(of(|| panic!("{} left", 0)), "0 left");
+        assert_eq!(of(|| std::panic::panic_any(7u8)), "(no message)");
+    }
 }
