@@ -243,6 +243,9 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
                 eprintln!("error: {e}");
             }
             eprintln!("error: the reports are incomplete (the files named above were not written)");
+            if !result.check_failures.is_empty() {
+                eprintln!("error: {} plugin(s) failed as well: the audit itself is incomplete", result.check_failures.len());
+            }
             return ExitCode::from(1);
         }
     };

@@ -390,6 +390,37 @@ fn templates_can_be_replaced_and_are_checked() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("__AUDIT_JSON__"));
 }
 
+/// Outputs that cannot be written whole (here a 20 KiB limit on the size of any file the run writes, which
+/// makes writes past it fail as a full disk does): exit code 1, each failed file named with the system's
+/// reason, nothing partial left, and no panic printed (rust_xlsxwriter panics on a failed write of a sheet).
+#[test]
+fn a_full_disk_fails_the_files_it_stops_cleanly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let exe = env!("CARGO_BIN_EXE_hybrid-audit");
+    let fixture = repo().join("fixtures/contoso-mixed");
+    // SIGXFSZ ignored, so a write past the limit fails with EFBIG instead of ending the process. The checks
+    // run natively: the wasm engine's own files (its memory images) would hit the limit first.
+    let script = r#"trap '' XFSZ; ulimit -f 20; exec "$0" run "$1" --out "$2" --as-of 2026-11-22 --native"#;
+    let run = Command::new("bash").args(["-c", script, exe]).arg(&fixture).arg(&out).output().expect("bash");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    assert!(stderr.contains("the reports are incomplete"), "{stderr}");
+    let left: Vec<String> = std::fs::read_dir(&out).expect("out").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.iter().all(|n| !n.ends_with(".partial")), "{left:?}");
+    for name in hybrid_audit::report::OUTPUTS {
+        let failed = stderr.lines().find(|l| l.starts_with("error: cannot write") && l.contains(&format!("/{name}:")));
+        // A file is either complete or absent and named in an error with its reason.
+        assert_eq!(left.iter().any(|n| n == name), failed.is_none(), "{name}: {left:?}\n{stderr}");
+        if let Some(line) = failed {
+            assert!(line.contains("too large") || line.contains("File too large") || line.contains("os error 27"), "{line}");
+        }
+    }
+    // The workbook's sheets are bigger than the limit: its writer is among the failed ones.
+    assert!(stderr.contains("/audit.xlsx: the writer stopped: "), "{stderr}");
+}
+
 #[test]
 fn reports_inside_the_input_folder_are_not_read_back() {
     // A copy of the fixture with --out inside it: the second run must see the same inputs as the first.
