@@ -243,9 +243,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
                 eprintln!("error: {e}");
             }
             eprintln!("error: the reports are incomplete (the files named above were not written)");
-            if !result.check_failures.is_empty() {
-                eprintln!("error: {} plugin(s) failed as well: the audit itself is incomplete", result.check_failures.len());
-            }
+            plugins_failed(&result, false);
             return ExitCode::from(1);
         }
     };
@@ -256,8 +254,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
             println!("wrote {}", path.display());
         }
     }
-    let code = if !result.check_failures.is_empty() {
-        eprintln!("error: {} plugin(s) failed: the audit is incomplete (see check_failures in findings.json)", result.check_failures.len());
+    let code = if plugins_failed(&result, true) {
         ExitCode::from(1)
     } else {
         match args.fail_on {
@@ -275,6 +272,16 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
     // the run's end, all of it after the last report was complete (strace, 2026-11-24).
     std::mem::forget(result);
     code
+}
+
+/// Says so when plugins failed (the audit is incomplete), pointing at findings.json when it was written.
+fn plugins_failed(result: &hybrid_audit::findings::Audit, json_written: bool) -> bool {
+    let n = result.check_failures.len();
+    if n > 0 {
+        let see = if json_written { " (see check_failures in findings.json)" } else { "" };
+        eprintln!("error: {n} plugin(s) failed: the audit is incomplete{see}");
+    }
+    n > 0
 }
 
 fn list_checks(plugins: &[PathBuf]) -> ExitCode {

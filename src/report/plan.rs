@@ -4,7 +4,6 @@
 
 use crate::findings::{Audit, Finding};
 use std::cmp::Reverse;
-use std::sync::OnceLock;
 
 /// Where a step runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,23 +87,6 @@ pub struct Item<'a> {
 /// findings in dependency order.
 pub struct Plan<'a> {
     pub identities: Vec<Vec<Item<'a>>>,
-}
-
-/// The plan, built once by whichever writer needs it first (the workbook's Action plan sheet or the
-/// script), on that writer's thread: not a step before the writers start.
-pub struct Shared<'a> {
-    audit: &'a Audit,
-    plan: OnceLock<Plan<'a>>,
-}
-
-impl<'a> Shared<'a> {
-    pub fn new(audit: &'a Audit) -> Shared<'a> {
-        Shared { audit, plan: OnceLock::new() }
-    }
-
-    pub fn get(&self) -> &Plan<'a> {
-        self.plan.get_or_init(|| Plan::of(self.audit))
-    }
 }
 
 impl<'a> Plan<'a> {

@@ -3,7 +3,7 @@
 //! file, so 800k readiness rows do not sit in memory as cells.
 
 use super::evidence_text;
-use super::plan::{Plan, Shared};
+use super::plan::Plan;
 use crate::findings::{Audit, Verdict};
 use hybrid_audit_sdk::Severity;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -141,8 +141,7 @@ impl Table {
 
 /// Writes the workbook. The Readiness sheet (one row per identity, most of the workbook's work at scale)
 /// fills on the calling thread; the other sheets fill on `side`, the pool the other report writers share.
-pub fn write(audit: &Audit, plan: &Shared<'_>, path: &Path, side: &rayon::ThreadPool) -> Result<(), String> {
-    let plan = plan.get();
+pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, side: &rayon::ThreadPool) -> Result<(), String> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     // Every format gets its workbook index now, in this order: the sheets fill on several threads, and
@@ -613,7 +612,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.xlsx");
         let side = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        write(&audit, &Shared::new(&audit), &path, &side).unwrap();
+        write(&audit, &Plan::of(&audit), &path, &side).unwrap();
 
         let mut book: Xlsx<_> = open_workbook(&path).unwrap();
         let names = book.sheet_names();

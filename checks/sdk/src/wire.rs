@@ -374,7 +374,6 @@ macro_rules! record {
             }
         }
 
-
         wire_fields! { $t { $($field),* } }
     )*};
 }
