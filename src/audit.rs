@@ -416,9 +416,7 @@ fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: u
     input.clear();
     sdk::put(input, &header);
     sdk::put(input, &((end - start) as u32));
-    for i in start..end {
-        records.encode(i, &job.fields, input);
-    }
+    records.encode_batch(start..end, &job.fields, input);
     let found = match (job.plugin, host) {
         (Loaded::Wasm(p), Some(h)) => h.evaluate(p, input)?,
         (Loaded::Native(p, _), _) => {

@@ -658,13 +658,15 @@ fn identity_name(data: &Dataset, exo: &[ExoObject], ident: &Identity, index: usi
     let entra = ident.entra.map(|e| &data.entra_users[e as usize]);
     let ad = ident.ad.map(|a| &data.ad_users[a as usize]);
     let x = ident.exo.or(ident.previous_mailboxes.first().copied()).map(|x| &exo[x as usize]);
+    // Each fallback is looked up only when the names before it are missing (the lookups read rows and
+    // texts that lie apart in memory).
     entra
         .and_then(|u| data.entra_users.text(u.user_principal_name))
-        .or(ad.and_then(|u| data.ad_users.text(u.user_principal_name)))
-        .or(x.and_then(|o| o.user_principal_name(data)))
-        .or(x.and_then(|o| o.primary_smtp_address(data)))
-        .or(ad.and_then(|u| data.ad_users.text(u.sam_account_name)))
-        .or(ad.and_then(|u| data.ad_users.text(u.distinguished_name)))
+        .or_else(|| ad.and_then(|u| data.ad_users.text(u.user_principal_name)))
+        .or_else(|| x.and_then(|o| o.user_principal_name(data)))
+        .or_else(|| x.and_then(|o| o.primary_smtp_address(data)))
+        .or_else(|| ad.and_then(|u| data.ad_users.text(u.sam_account_name)))
+        .or_else(|| ad.and_then(|u| data.ad_users.text(u.distinguished_name)))
         .map(lower)
         .unwrap_or_else(|| format!("#{index}"))
 }
