@@ -265,18 +265,50 @@ impl<'a> Records<'a> {
     }
 
     /// [`Records::encode`] of each identity of `identities`, one after another, with each identity's
-    /// rows asked for a few identities ahead ([`prefetch`]).
+    /// rows asked for a few identities ahead ([`Who::prefetch`], [`Records::prefetch_rows`]).
     pub fn encode_batch(&self, identities: std::ops::Range<usize>, fields: &[Field], out: &mut Vec<u8>) {
         let end = identities.end;
         let ahead = PREFETCH_AHEAD;
         for i in identities {
             if i + ahead < end {
-                prefetch(self.data, self.joined, i + ahead);
+                self.who(i + ahead).prefetch();
             }
             if i + ahead / 2 < end {
-                prefetch_rows(self.data, self.joined, i + ahead / 2);
+                self.prefetch_rows(self.who(i + ahead / 2));
             }
             self.encode(i, fields, out);
+        }
+    }
+
+    /// The identity's objects (its AD and Entra rows, its EXO object).
+    fn who(&self, identity: usize) -> Who<'a> {
+        let ident = &self.joined.identities[identity];
+        Who {
+            ident,
+            ad: ident.ad.map(|a| &self.data.ad_users[a as usize]),
+            entra: ident.entra.map(|e| &self.data.entra_users[e as usize]),
+            exo: self.exo_object(ident.exo),
+        }
+    }
+
+    /// The second step of [`Who::prefetch`], nearer the identity (its rows and EXO object are in cache
+    /// by then): the EXO rows merged into the object, the start of each row's texts, and the Entra user's
+    /// licenses and plans (allocations of their own).
+    fn prefetch_rows(&self, who: Who<'a>) {
+        let data = self.data;
+        if let Some(u) = who.entra {
+            prefetch_text(data.entra_users.text(u.user_principal_name));
+            prefetch_slice(&u.licenses);
+            prefetch_slice(&u.assigned_plans);
+            prefetch_slice(&u.license_states);
+        }
+        if let Some(u) = who.ad {
+            prefetch_text(data.ad_users.text(u.user_principal_name));
+        }
+        for r in who.exo.into_iter().flat_map(ExoObject::rows) {
+            let row = data.exo_recipients.row(r);
+            prefetch_value(row);
+            prefetch_text(data.exo_recipients.text(r, row.user_principal_name));
         }
     }
 
@@ -284,13 +316,7 @@ impl<'a> Records<'a> {
     /// exports carry (the caller filters once per plugin, not once per identity).
     pub fn encode(&self, identity: usize, fields: &[Field], out: &mut Vec<u8>) {
         // The identity's objects, looked up once for all its fields.
-        let ident = &self.joined.identities[identity];
-        let who = Who {
-            ident,
-            ad: ident.ad.map(|a| &self.data.ad_users[a as usize]),
-            entra: ident.entra.map(|e| &self.data.entra_users[e as usize]),
-            exo: self.exo_object(ident.exo),
-        };
+        let who = self.who(identity);
         // The field count comes first: a place for it, then the fields straight after it. There are fewer
         // than 128 fields, so the count is a one-byte varint.
         const _: () = assert!(Field::ALL.len() < 0x80, "the field count is written as one byte");
@@ -641,6 +667,24 @@ struct Who<'a> {
     exo: Option<&'a ExoObject>,
 }
 
+impl Who<'_> {
+    /// Starts loading what [`Records::encode`] reads first: the AD and Entra rows and the EXO object.
+    /// Exports list their objects each in their own order (Graph by object id, Exchange by its own), so
+    /// an identity's rows lie far apart in the tables and each read waits on memory; asked for a few
+    /// identities ahead, they are in cache by the time they are encoded. Changes nothing.
+    fn prefetch(self) {
+        if let Some(a) = self.ad {
+            prefetch_value(a);
+        }
+        if let Some(e) = self.entra {
+            prefetch_value(e);
+        }
+        if let Some(o) = self.exo {
+            prefetch_value(o);
+        }
+    }
+}
+
 /// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.
 fn routing_domains(data: &Dataset) -> Vec<String> {
     use rayon::prelude::*;
@@ -683,46 +727,6 @@ fn union(mut a: BTreeSet<String>, mut b: BTreeSet<String>) -> BTreeSet<String> {
     a
 }
 
-/// Starts loading what [`Records::encode`] reads first for `identity`: its AD and Entra rows and its
-/// EXO object. Exports list their objects each in their own order (Graph by object id, Exchange by
-/// its own), so an identity's rows lie far apart in the tables and each read waits on memory; asked
-/// for a few identities ahead, they are in cache by the time they are encoded. Changes nothing.
-fn prefetch(data: &Dataset, joined: &Joined, identity: usize) {
-    let Some(ident) = joined.identities.get(identity) else { return };
-    if let Some(a) = ident.ad.and_then(|a| data.ad_users.rows.get(a as usize)) {
-        prefetch_value(a);
-    }
-    if let Some(e) = ident.entra.and_then(|e| data.entra_users.rows.get(e as usize)) {
-        prefetch_value(e);
-    }
-    if let Some(o) = ident.exo.and_then(|x| joined.exo_objects.get(x as usize)) {
-        prefetch_value(o);
-    }
-}
-
-/// The second step of [`prefetch`], nearer the identity (its EXO object is in cache by
-/// then): the EXO rows merged into the object, and the start of each row's texts.
-fn prefetch_rows(data: &Dataset, joined: &Joined, identity: usize) {
-    let Some(ident) = joined.identities.get(identity) else { return };
-    if let Some(u) = ident.entra.and_then(|e| data.entra_users.rows.get(e as usize)) {
-        prefetch_text(data.entra_users.text(u.user_principal_name));
-        // Each user's licenses and plans are allocations of their own.
-        prefetch_slice(&u.licenses);
-        prefetch_slice(&u.assigned_plans);
-        prefetch_slice(&u.license_states);
-    }
-    if let Some(u) = ident.ad.and_then(|a| data.ad_users.rows.get(a as usize)) {
-        prefetch_text(data.ad_users.text(u.user_principal_name));
-    }
-    if let Some(o) = ident.exo.and_then(|x| joined.exo_objects.get(x as usize)) {
-        for r in o.rows() {
-            let row = data.exo_recipients.row(r);
-            prefetch_value(row);
-            prefetch_text(data.exo_recipients.text(r, row.user_principal_name));
-        }
-    }
-}
-
 /// How many identities ahead of the one being encoded its rows are asked for.
 const PREFETCH_AHEAD: usize = 8;
 
@@ -730,7 +734,7 @@ const PREFETCH_AHEAD: usize = 8;
 #[inline(always)]
 fn prefetch_range(start: *const u8, len: usize) {
     #[cfg(target_arch = "x86_64")]
-    {
+    if len > 0 {
         let line = |p: *const u8| {
             // SAFETY: a prefetch is a hint: it never faults (any address may be given), reads no value
             // into the program and writes nothing.
@@ -741,7 +745,7 @@ fn prefetch_range(start: *const u8, len: usize) {
             line(start.wrapping_add(offset));
             offset += 64;
         }
-        line(start.wrapping_add(len.saturating_sub(1)));
+        line(start.wrapping_add(len - 1));
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (start, len);

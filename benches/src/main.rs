@@ -197,9 +197,9 @@ fn child_encode(dir: &Path) -> Result<(), String> {
     // In batches, as the checks stage encodes them.
     let batch = hybrid_audit::audit::Options::default().batch;
     for _ in 0..3 {
-        for start in (0..records.len()).step_by(batch) {
+        for first in (0..records.len()).step_by(batch) {
             out.clear();
-            records.encode_batch(start..(start + batch).min(records.len()), hybrid_audit_sdk::Field::ALL, &mut out);
+            records.encode_batch(first..(first + batch).min(records.len()), hybrid_audit_sdk::Field::ALL, &mut out);
             total += out.len();
         }
     }
