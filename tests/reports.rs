@@ -315,11 +315,11 @@ fn reruns_on_files_read_side_by_side_write_identical_bytes() {
     assert_reruns_identical("", 5);
 }
 
-/// The writers share a pool of one thread fewer than the machine has cores (one here); a consultant's
-/// laptop gives it several. Whatever its size, every output is the same. (A bounded wait: with several
-/// pool threads, a rayon wait inside the inputs' digests could once run a second writer asking for them
-/// on the same thread, a deadlock; `PendingInputs::finish` no longer uses rayon. The fixtures are too
-/// small to make that interleaving likely: this guards, it does not prove.)
+/// The writers' jobs (the workbook's three sheet jobs, the four other outputs) share as many threads as
+/// the machine has cores (two here); a consultant's laptop has more. Whatever their number, every output
+/// is the same: the workbook's sheets fill on whichever threads and the last one saves it. (A bounded
+/// wait: a writer thread that waited for another's job could deadlock; the fixtures are too small to make
+/// every interleaving likely: this guards, it does not prove.)
 #[test]
 fn outputs_do_not_depend_on_the_number_of_writer_threads() {
     let dir = repo().join("fixtures");

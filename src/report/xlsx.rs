@@ -2,14 +2,16 @@
 //! plan, Join and Checks. The table sheets are written in constant-memory mode: rows stream to a temp
 //! file, so 800k readiness rows do not sit in memory as cells.
 
-use super::evidence_text;
+use super::{caught, evidence_text};
 use super::plan::Plan;
 use crate::findings::{Audit, Verdict};
 use hybrid_audit_sdk::Severity;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use rayon::slice::ParallelSliceMut;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Rows of one sheet: Excel's limit, 1,048,576, less the header.
 pub const ROWS_PER_SHEET: usize = 1_048_575;
@@ -79,7 +81,7 @@ fn err(e: XlsxError) -> String {
 }
 
 /// A table spread over as many sheets as its rows need, each with the header, frozen and filtered. Its
-/// sheets are made up front, so a table fills on its own thread and the big ones fill side by side.
+/// sheets are made up front, so a table fills on its own thread and the tables fill side by side.
 struct Table {
     header: &'static [&'static str],
     widths: &'static [f64],
@@ -139,63 +141,139 @@ impl Table {
     }
 }
 
-/// Writes the workbook. The Readiness sheet (one row per identity, most of the workbook's work at scale)
-/// fills on the calling thread; the other sheets fill on `side`, the pool the other report writers share.
-pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, side: &rayon::ThreadPool) -> Result<(), String> {
-    let f = Formats::new();
-    let mut wb = Workbook::new();
-    // Every format gets its workbook index now, in this order: the sheets fill on several threads, and
-    // first use would otherwise number the formats in thread order (a different styles.xml each run).
-    for format in f.all() {
-        wb.register_format(format);
-    }
-    if let Some(dir) = path.parent() {
-        // The constant-memory sheets' temp files go beside the output (the system temp may be small).
-        wb.set_tempdir(dir).map_err(err)?;
-    }
-    // Dated by the audit, not the clock: the same inputs and --as-of give the same workbook.
-    let mut props = DocProperties::new().set_title(format!("hybrid-audit as of {}", audit.as_of)).set_comment("written by hybrid-audit from findings.json's model");
-    if let Ok(date) = ExcelDateTime::parse_from_str(&audit.as_of) {
-        props = props.set_creation_datetime(&date);
-    }
-    wb.set_properties(&props);
-    // Deflate level 1 instead of 6: the workbook at 100k identities took 0.90 s instead of 1.25 s (the
-    // benchmark, 2026-11-23), for a larger file (6 → 9 MB).
-    wb.set_zip_compression_level(1);
-    let (t_findings, t_readiness, t_plan, t_join, t_checks) = (
-        Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?,
-        Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 70.0], &f)?,
-        Table::new(&mut wb, "Action plan", plan.steps(), &PLAN_HEADER, &[7.0, 32.0, 26.0, 9.0, 10.0, 6.0, 18.0, 16.0, 60.0, 80.0, 11.0, 11.0, 16.0, 11.0, 12.0], &f)?,
-        Table::new(&mut wb, "Join", audit.join_issues.len(), &JOIN_HEADER, &[18.0, 60.0, 36.0, 38.0, 40.0], &f)?,
-        Table::new(&mut wb, "Checks", audit.checks.len(), &CHECKS_HEADER, &[9.0, 36.0, 14.0, 14.0, 9.0, 40.0, 30.0, 24.0, 14.0, 100.0], &f)?,
-    );
-    // The tables fill side by side (each sheet streams to its own temp file); the workbook takes them in order.
-    let f = &f;
-    let (mut findings_sheets, mut other_sheets) = (None, None);
-    let (findings_slot, other_slot) = (&mut findings_sheets, &mut other_sheets);
-    let readiness_sheets = side.in_place_scope(|s| {
-        s.spawn(move |_| *findings_slot = Some(findings(t_findings, audit, f)));
-        s.spawn(move |_| {
-            *other_slot = Some((|| {
-                let plan = action_plan(t_plan, plan, f)?;
-                let join = join(t_join, audit)?;
-                let checks = checks(t_checks, audit, f)?;
-                Ok([plan, join, checks].into_iter().flatten().collect())
-            })())
-        });
-        readiness(t_readiness, audit, f)
-    });
-    let missing = || Err("a sheet was not written".to_string());
-    let filled = [findings_sheets.unwrap_or_else(missing), readiness_sheets, other_sheets.unwrap_or_else(missing)];
-    // Summary last (its inputs' digests may still be in the making: `findings::Inputs`), but first in the
-    // workbook: the table sheets are pushed after it.
-    summary(&mut wb, audit, f, plan.steps())?;
-    for sheets in filled {
-        for sheet in sheets? {
-            wb.push_worksheet(sheet);
+/// The workbook's table sheets, each filled by a job of its own (see [`Book::fill`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sheets {
+    /// One row per identity: most of the workbook's work when findings are few.
+    Readiness,
+    /// One row per finding: most of it when findings are many (a pre-migration tenant).
+    Findings,
+    /// Action plan, Join and Checks.
+    Others,
+}
+
+impl Sheets {
+    /// The jobs of a workbook, longest first where the counts are typical.
+    pub const ALL: [Sheets; 3] = [Sheets::Readiness, Sheets::Findings, Sheets::Others];
+}
+
+/// A sheet job's sheets, or why they could not be filled.
+type Filled = Result<Vec<Worksheet>, String>;
+
+/// A workbook in the making. Its table sheets fill side by side, each as a job the report writers' threads
+/// take like any other writer ([`Book::fill`]); each streams to its own temp file. The job that fills the
+/// last of them adds the Summary and saves the workbook, so the save follows the last sheet at once and
+/// no thread waits for another.
+pub struct Book<'a> {
+    audit: &'a Audit,
+    plan: &'a Plan<'a>,
+    path: PathBuf,
+    formats: Formats,
+    workbook: Mutex<Option<Workbook>>,
+    /// The tables not yet taken by their job, in `Sheets` order; `Others` holds Action plan, Join, Checks.
+    tables: Mutex<[Vec<Table>; 3]>,
+    /// Each job's sheets once filled, in `Sheets` order.
+    filled: Mutex<[Option<Filled>; 3]>,
+    left: AtomicUsize,
+}
+
+impl<'a> Book<'a> {
+    /// Sets the workbook up (formats, properties, every table sheet with its header) to be saved at `path`.
+    pub fn new(audit: &'a Audit, plan: &'a Plan<'a>, path: &Path) -> Result<Book<'a>, String> {
+        let f = Formats::new();
+        let mut wb = Workbook::new();
+        // Every format gets its workbook index now, in this order: the sheets fill on several threads, and
+        // first use would otherwise number the formats in thread order (a different styles.xml each run).
+        for format in f.all() {
+            wb.register_format(format);
         }
+        if let Some(dir) = path.parent() {
+            // The constant-memory sheets' temp files go beside the output (the system temp may be small).
+            wb.set_tempdir(dir).map_err(err)?;
+        }
+        // Dated by the audit, not the clock: the same inputs and --as-of give the same workbook.
+        let mut props = DocProperties::new().set_title(format!("hybrid-audit as of {}", audit.as_of)).set_comment("written by hybrid-audit from findings.json's model");
+        if let Ok(date) = ExcelDateTime::parse_from_str(&audit.as_of) {
+            props = props.set_creation_datetime(&date);
+        }
+        wb.set_properties(&props);
+        // Deflate level 1 instead of 6: the workbook at 100k identities took 0.90 s instead of 1.25 s (the
+        // benchmark, 2026-11-23), for a larger file (6 → 9 MB).
+        wb.set_zip_compression_level(1);
+        // Made in workbook order (as they were before the sheets became jobs), kept in `Sheets` order.
+        let findings = Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?;
+        let readiness = Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 70.0], &f)?;
+        let others = vec![
+            Table::new(&mut wb, "Action plan", plan.steps(), &PLAN_HEADER, &[7.0, 32.0, 26.0, 9.0, 10.0, 6.0, 18.0, 16.0, 60.0, 80.0, 11.0, 11.0, 16.0, 11.0, 12.0], &f)?,
+            Table::new(&mut wb, "Join", audit.join_issues.len(), &JOIN_HEADER, &[18.0, 60.0, 36.0, 38.0, 40.0], &f)?,
+            Table::new(&mut wb, "Checks", audit.checks.len(), &CHECKS_HEADER, &[9.0, 36.0, 14.0, 14.0, 9.0, 40.0, 30.0, 24.0, 14.0, 100.0], &f)?,
+        ];
+        let tables = [vec![readiness], vec![findings], others];
+        Ok(Book {
+            audit,
+            plan,
+            path: path.to_path_buf(),
+            formats: f,
+            workbook: Mutex::new(Some(wb)),
+            tables: Mutex::new(tables),
+            filled: Mutex::new([None, None, None]),
+            left: AtomicUsize::new(Sheets::ALL.len()),
+        })
     }
-    wb.save(path).map_err(err)
+
+    /// Fills one job's sheets. Returns the workbook's result when this was the last job to finish: it
+    /// then saved the workbook (or failed, with the first error of any job). A panic in a job (the disk
+    /// filling up, for one) is its error, never the run's end.
+    pub fn fill(&self, sheets: Sheets) -> Option<Result<(), String>> {
+        let slot = sheets as usize;
+        let tables = std::mem::take(&mut lock(&self.tables)[slot]);
+        let (audit, f) = (self.audit, &self.formats);
+        let filled = caught(|| {
+            let mut tables = tables.into_iter();
+            let mut next = || tables.next().ok_or_else(|| "a sheet was filled twice".to_string());
+            match sheets {
+                Sheets::Readiness => readiness(next()?, audit, f),
+                Sheets::Findings => findings(next()?, audit, f),
+                Sheets::Others => {
+                    let plan = action_plan(next()?, self.plan, f)?;
+                    let join = join(next()?, audit)?;
+                    let checks = checks(next()?, audit, f)?;
+                    Ok([plan, join, checks].into_iter().flatten().collect())
+                }
+            }
+        });
+        lock(&self.filled)[slot] = Some(filled);
+        if self.left.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return None;
+        }
+        Some(caught(|| self.save()))
+    }
+
+    /// Summary first in the workbook but made last (its inputs' digests may still be in the making:
+    /// `findings::Inputs`), then the tables in workbook order, then the zip.
+    fn save(&self) -> Result<(), String> {
+        let mut wb = lock(&self.workbook).take().ok_or("the workbook was saved twice")?;
+        let filled = std::mem::take(&mut *lock(&self.filled));
+        summary(&mut wb, self.audit, &self.formats, self.plan.steps())?;
+        let [readiness, findings, others] = filled.map(|f| f.unwrap_or_else(|| Err("a sheet was not written".to_string())));
+        for sheets in [findings, readiness, others] {
+            for sheet in sheets? {
+                wb.push_worksheet(sheet);
+            }
+        }
+        wb.save(&self.path).map_err(err)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes the workbook on the calling thread, its sheets one after another (tests; the run fills them
+/// side by side through [`Book`]).
+pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> {
+    let book = Book::new(audit, plan, path)?;
+    Sheets::ALL.into_iter().filter_map(|s| book.fill(s)).next().unwrap_or_else(|| Err("the workbook was not saved".to_string()))
 }
 
 /// A small key/value sheet written cell by cell (it fits in memory).
@@ -611,8 +689,7 @@ mod tests {
         let audit = test_audit(roster, Vec::new());
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.xlsx");
-        let side = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        write(&audit, &Plan::of(&audit), &path, &side).unwrap();
+        write(&audit, &Plan::of(&audit), &path).unwrap();
 
         let mut book: Xlsx<_> = open_workbook(&path).unwrap();
         let names = book.sheet_names();
