@@ -205,6 +205,31 @@ fn report_renders_filters_and_stays_offline_in_chromium() {
 }
 
 #[test]
+fn a_report_missing_a_chunk_of_findings_says_so_and_shows_none() {
+    // The fixture's report in chunks of 5 findings, its last chunk cut off (a file copied half-way):
+    // the page must not pass the findings it has for all of them.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51");
+    let data = hybrid_audit::ingest::load(&dir, &Default::default()).expect("fixtures");
+    let audit = common::native_audit(&data, &dir).expect("audit");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let page = tmp.path().join("report.html");
+    hybrid_audit::report::html::write_chunked(&audit, &page, &hybrid_audit::report::Templates::default().html, 5).expect("report.html");
+    let html = std::fs::read_to_string(&page).expect("page");
+    let chunk = "</script>\n<script class=\"audit-findings\" type=\"application/json\">";
+    let last = html.rfind(chunk).expect("chunks");
+    let end = last + chunk.len() + html[last + chunk.len()..].find("</script>").expect("end of the last chunk");
+    std::fs::write(&page, format!("{}{}", &html[..last], &html[end..])).expect("cut page");
+    let profile = tempfile::tempdir().expect("profile");
+    let driver = Driver::start(profile.path());
+    driver.post("/url", json!({"url": format!("file://{}", page.display())}));
+    driver.wait_for("return document.readyState === 'complete'", "the page");
+    let meta = driver.script("return document.getElementById('meta').textContent");
+    let expected = format!("{} findings expected", audit.findings.len());
+    assert!(meta.as_str().is_some_and(|m| m.contains("cannot be read") && m.contains(&expected) && m.contains("incomplete")), "{meta}");
+    assert!(driver.rendered_ids().is_empty(), "no finding is shown from an incomplete file");
+}
+
+#[test]
 fn the_network_check_sees_a_request() {
     // A page that does load something from elsewhere must be caught, or the check above proves nothing.
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -379,15 +379,43 @@ fn templates_can_be_replaced_and_are_checked() {
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!doctype html><title>ours</title>"));
-    let data = html.split("application/json\">").nth(1).unwrap().trim_end_matches("</script>");
-    let embedded: Value = serde_json::from_str(data).expect("embedded JSON");
     let written: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).unwrap()).unwrap();
-    assert_eq!(embedded, written, "the page embeds exactly findings.json's data");
+    assert_eq!(page_data(&html), written, "the page embeds exactly findings.json's data");
     // A template without its token would write a report without data: refused as a usage error.
     std::fs::write(templates.join("report.html"), "<html>no data here</html>").unwrap();
     let bad = run_raw(&fixture, &out, &["--templates", templates.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("__AUDIT_JSON__"));
+}
+
+/// The audit a report.html embeds, as its script reads it: `#audit-data`, its findings from the
+/// `script.audit-findings` elements that follow, in order; checks their count.
+fn page_data(html: &str) -> Value {
+    let mut elements = html.split("type=\"application/json\">").skip(1).map(|e| e.split("</script>").next().expect("element"));
+    let mut data: Value = serde_json::from_str(elements.next().expect("#audit-data")).expect("#audit-data JSON");
+    let findings: Vec<Value> = elements.flat_map(|e| serde_json::from_str::<Vec<Value>>(e).expect("a chunk of findings")).collect();
+    let count = data.as_object_mut().unwrap().remove("findings_count").expect("findings_count");
+    assert_eq!(count, findings.len());
+    data.as_object_mut().unwrap().insert("findings".into(), Value::Array(findings));
+    data
+}
+
+/// The findings go in chunks (a browser's strings end at ~512 MiB): with chunks of 5 the fixtures' make
+/// several, the last one short, and the page's data is still findings.json's, finding for finding.
+#[test]
+fn the_page_embeds_findings_json_in_chunks() {
+    let dir = repo().join("fixtures/contoso-ps51");
+    let data = hybrid_audit::ingest::load(&dir, &Default::default()).expect("fixtures load");
+    let audit = common::native_audit(&data, &dir).expect("audit");
+    assert!(audit.findings.len() > 8 && !audit.findings.len().is_multiple_of(5), "{} findings: not several chunks with a short last one", audit.findings.len());
+    let out = tempfile::tempdir().unwrap();
+    let page = out.path().join("report.html");
+    hybrid_audit::report::html::write_chunked(&audit, &page, &hybrid_audit::report::Templates::default().html, 5).expect("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<script class=\"audit-findings\" type=\"application/json\">").count(), audit.findings.len().div_ceil(5));
+    audit.write_json(&out.path().join("findings.json")).unwrap();
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("findings.json")).unwrap()).unwrap();
+    assert_eq!(page_data(&html), written);
 }
 
 /// Outputs that cannot be written whole (here a 20 KiB limit on the size of any file the run writes, which
