@@ -113,11 +113,11 @@ pub fn write_all(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn F
 /// A report writer's job: a whole output, or a part of the workbook.
 type Job<'a> = Box<dyn FnOnce() + Send + 'a>;
 
-/// [`write_all`] on `threads` threads. The jobs — the workbook's three sheet jobs (Readiness, Findings,
-/// the rest), then findings.json, remediation.ps1, report.html and findings.csv — go to the threads in
-/// that order, each thread taking the next job as soon as it is free; the job that fills the workbook's
-/// last sheet saves it. The workbook comes first because its zip can only start once every sheet is
-/// filled: its sheets start at once and the save overlaps the other writers. Before (two lanes: the
+/// [`write_all`] on `threads` threads. The jobs — the workbook's Readiness sheet, findings.json, the
+/// workbook's Findings sheet and its other sheets, then remediation.ps1, report.html and findings.csv —
+/// go to the threads in that order, each thread taking the next job as soon as it is free; the job that
+/// fills the workbook's last sheet saves it. The workbook's sheets come early because its zip can only
+/// start once every sheet is filled: the save then overlaps the other writers. Before (two lanes: the
 /// Readiness sheet on its own thread, everything else queued on the other) the lane of many findings
 /// waited while the other idled: at 800k identities with 447,616 findings the workbook took 25.7 s.
 pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dyn Fn(&str) + Sync), threads: usize) -> Result<Vec<(PathBuf, f64)>, Vec<WriteError>> {
@@ -143,13 +143,13 @@ pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dy
     let xlsx = std::sync::OnceLock::new();
     {
         let (write, finish, plan, xlsx) = (&write, &finish, &plan, &xlsx);
-        let mut jobs: Vec<Job<'_>> = Vec::new();
+        let mut sheet_jobs: Vec<Job<'_>> = Vec::new();
         match xlsx::Book::new(audit, plan, &partial("audit.xlsx")) {
             Ok(book) => {
                 let book = std::sync::Arc::new(book);
                 for sheets in xlsx::Sheets::ALL {
                     let book = book.clone();
-                    jobs.push(Box::new(move || {
+                    sheet_jobs.push(Box::new(move || {
                         if let Some(saved) = book.fill(sheets) {
                             let _ = xlsx.set(finish("audit.xlsx", saved));
                         }
@@ -160,7 +160,13 @@ pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dy
                 let _ = xlsx.set(finish("audit.xlsx", Err(e)));
             }
         }
+        // The Readiness sheet, findings.json (the machine-readable result, complete early; it also
+        // finishes the inputs' digests, which the workbook's Summary needs at its save), the workbook's
+        // other sheets, then the other writers.
+        let mut sheet_jobs = sheet_jobs.into_iter();
+        let mut jobs: Vec<Job<'_>> = sheet_jobs.next().into_iter().collect();
         jobs.push(Box::new(|| json = Some(write("findings.json", &|p| audit.write_json(p).map_err(|e| e.to_string())))));
+        jobs.extend(sheet_jobs);
         jobs.push(Box::new(|| ps1 = Some(write("remediation.ps1", &|p| ps1::write(audit, plan, p, &templates.ps1_header)))));
         jobs.push(Box::new(|| html = Some(write("report.html", &|p| html::write(audit, p, &templates.html)))));
         jobs.push(Box::new(|| csv = Some(write("findings.csv", &|p| csv_out::write(audit, p)))));

@@ -153,7 +153,7 @@ pub enum Sheets {
 }
 
 impl Sheets {
-    /// The jobs of a workbook, longest first where the counts are typical.
+    /// The jobs of a workbook, the Readiness sheet first (the longest where identities outnumber findings).
     pub const ALL: [Sheets; 3] = [Sheets::Readiness, Sheets::Findings, Sheets::Others];
 }
 
