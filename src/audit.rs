@@ -34,6 +34,9 @@ pub struct Options {
     pub batch: usize,
     /// Told (batches done, batches in all) as the plugin calls complete.
     pub progress: Progress,
+    /// Where compiled plugins are kept between runs (`host::default_cache_dir` for the binary); none:
+    /// every run compiles them.
+    pub plugin_cache: Option<PathBuf>,
 }
 
 /// A progress callback (none by default).
@@ -48,7 +51,7 @@ impl std::fmt::Debug for Progress {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { as_of: sdk::Date(0), plugin_dirs: Vec::new(), limits: Limits::default(), engine: Engine::Wasm, batch: 2048, progress: Progress::default() }
+        Options { as_of: sdk::Date(0), plugin_dirs: Vec::new(), limits: Limits::default(), engine: Engine::Wasm, batch: 2048, progress: Progress::default(), plugin_cache: None }
     }
 }
 
@@ -209,7 +212,7 @@ impl Prepared {
 pub fn prepare(options: &Options) -> Result<Prepared, String> {
     let start = std::time::Instant::now();
     let host = match options.engine {
-        Engine::Wasm => Some(Host::new(options.limits)?),
+        Engine::Wasm => Some(Host::new(options.limits, options.plugin_cache.clone())?),
         Engine::Native => None,
     };
     let (plugins, failures) = load_plugins(host.as_ref(), options)?;

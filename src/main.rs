@@ -73,6 +73,10 @@ enum Command {
         /// Run the built-in checks natively instead of in the wasm sandbox (testing and benchmarks)
         #[arg(long, hide = true)]
         native: bool,
+        /// Compile the plugins afresh and keep nothing (by default compiled plugins are kept in
+        /// $HYBRID_AUDIT_CACHE_DIR, else $XDG_CACHE_HOME/hybrid-audit, else ~/.cache/hybrid-audit)
+        #[arg(long)]
+        no_plugin_cache: bool,
     },
     /// List the checks (built-in and plugins) from their manifests, without running them
     Checks {
@@ -329,7 +333,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { dir, out, as_of, plugins, date_order: order, plugin_timeout, plugin_memory, fail_on, templates, quiet, native } => {
+        Command::Run { dir, out, as_of, plugins, date_order: order, plugin_timeout, plugin_memory, fail_on, templates, quiet, native, no_plugin_cache } => {
             if !(plugin_timeout > 0.0 && plugin_timeout.is_finite()) {
                 eprintln!("error: --plugin-timeout must be a positive number of seconds");
                 return ExitCode::from(2);
@@ -339,6 +343,7 @@ fn main() -> ExitCode {
                 plugin_dirs: plugins,
                 limits: host::Limits { timeout: Duration::from_secs_f64(plugin_timeout), memory_bytes: plugin_memory << 20 },
                 engine: if native { audit::Engine::Native } else { audit::Engine::Wasm },
+                plugin_cache: if no_plugin_cache { None } else { host::default_cache_dir() },
                 ..Default::default()
             };
             let templates = match report::Templates::load(templates.as_deref()) {

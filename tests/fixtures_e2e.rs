@@ -247,3 +247,26 @@ fn a_run_under_an_address_space_limit_still_audits() {
     assert!(findings["check_failures"].as_array().expect("check_failures").is_empty(), "{}", findings["check_failures"]);
     assert!(!findings["findings"].as_array().expect("findings").is_empty());
 }
+
+#[test]
+fn kept_compiled_plugins_give_the_same_outputs() {
+    // The first run compiles the built-in plugin and keeps it; the second loads it; a third compiles
+    // afresh and keeps nothing. Every output is the same in all three.
+    let cache = tempfile::tempdir().expect("cache");
+    let outs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().expect("out")).collect();
+    for (i, out) in outs.iter().enumerate() {
+        let mut run = Command::new(env!("CARGO_BIN_EXE_hybrid-audit"));
+        run.arg("run").arg(fixtures().join("contoso-mixed")).arg("--out").arg(out.path()).args(["--as-of", "2026-11-22", "--quiet"]).env("HYBRID_AUDIT_CACHE_DIR", cache.path());
+        if i == 2 {
+            run.arg("--no-plugin-cache");
+        }
+        let done = run.output().expect("run");
+        assert!(done.status.success(), "run {i}: {}", String::from_utf8_lossy(&done.stderr));
+        let kept: Vec<_> = std::fs::read_dir(cache.path()).expect("cache").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(kept.len(), 1, "after run {i}: {kept:?}");
+    }
+    for name in ["findings.json", "audit.xlsx", "report.html", "findings.csv", "remediation.ps1"] {
+        let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(name)).expect("output");
+        assert!(read(&outs[0]) == read(&outs[1]) && read(&outs[0]) == read(&outs[2]), "{name} differs between runs with and without the kept plugin");
+    }
+}

@@ -84,6 +84,8 @@ fn run_options(engine: &str) -> Result<hybrid_audit::audit::Options, String> {
     Ok(audit::Options {
         as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?,
         engine: if engine == "native" { audit::Engine::Native } else { audit::Engine::Wasm },
+        // As the binary: compiled plugins kept between runs (the first run on a machine compiles).
+        plugin_cache: hybrid_audit::host::default_cache_dir(),
         ..Default::default()
     })
 }

@@ -5,6 +5,8 @@
 
 use hybrid_audit_sdk::manifest::{self, Manifest};
 use hybrid_audit_sdk::{Field, Finding, Severity, ABI_VERSION, MANIFEST_SECTION};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -154,6 +156,8 @@ pub struct Plugin {
 pub struct Host {
     engine: Engine,
     limits: Limits,
+    /// Where compiled plugins are kept between runs (none: compile every run).
+    cache: Option<PathBuf>,
     stop: Arc<AtomicBool>,
     ticker: Option<std::thread::JoinHandle<()>>,
 }
@@ -164,7 +168,8 @@ const TICK: Duration = Duration::from_millis(10);
 const MAX_TABLE_ELEMENTS: usize = 100_000;
 
 impl Host {
-    pub fn new(limits: Limits) -> Result<Host, String> {
+    /// `cache`: a folder to keep compiled plugins in between runs ([`default_cache_dir`]), or none.
+    pub fn new(limits: Limits, cache: Option<PathBuf>) -> Result<Host, String> {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.max_wasm_stack(1 << 20);
@@ -204,14 +209,14 @@ impl Host {
                 })
                 .map_err(|e| format!("cannot start the plugin clock: {e}"))?
         };
-        Ok(Host { engine, limits, stop, ticker: Some(ticker) })
+        Ok(Host { engine, limits, cache, stop, ticker: Some(ticker) })
     }
 
     /// Reads the manifest, compiles, and checks the exports. Any problem is `incompatible`.
     pub fn load(&self, bytes: &[u8], source: &str) -> Result<Plugin, Failure> {
         let info = read_manifest(bytes, source)?;
         let incompatible = |m: String| Failure::new(FailureKind::Incompatible, m);
-        let module = Module::new(&self.engine, bytes).map_err(|e| incompatible(format!("does not compile: {e}")))?;
+        let module = self.compile(bytes).map_err(|e| incompatible(format!("does not compile: {e}")))?;
         for (name, params, results) in [("hybrid_audit_alloc", "i32", "i32"), ("hybrid_audit_evaluate", "i32", "i64")] {
             let ty = module.get_export(name).and_then(|e| e.func().cloned());
             let ok = ty.as_ref().is_some_and(|t| {
@@ -229,6 +234,49 @@ impl Host {
         let linker: Linker<StoreLimits> = Linker::new(&self.engine);
         let pre = linker.instantiate_pre(&module).map_err(|e| incompatible(format!("cannot be instantiated without imports: {e}")))?;
         Ok(Plugin { info, pre })
+    }
+
+    /// The plugin compiled: from the cache when it holds this plugin compiled by this engine, else by
+    /// cranelift (then kept in the cache, when there is one and it can be written).
+    fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Module> {
+        let Some(dir) = &self.cache else { return Module::new(&self.engine, bytes) };
+        let path = dir.join(format!("{}.cwasm", self.cache_key(bytes)));
+        if let Some(module) = self.cached(&path) {
+            return Ok(module);
+        }
+        let module = Module::new(&self.engine, bytes)?;
+        // A cache that cannot be written costs the next run a compile, nothing else.
+        if let Ok(artifact) = module.serialize() {
+            let _ = keep(dir, &path, &artifact);
+        }
+        Ok(module)
+    }
+
+    /// The plugin's SHA-256 and what the compiled code depends on: this hybrid-audit and the engine's
+    /// version and settings (wasmtime's compatibility hash).
+    fn cache_key(&self, bytes: &[u8]) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut engine = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut engine);
+        self.engine.precompile_compatibility_hash().hash(&mut engine);
+        format!("{}-{:016x}", crate::findings::sha256_hex(bytes), engine.finish())
+    }
+
+    /// The compiled plugin at `path`, if it is whole: the file is the artifact's SHA-256, then the
+    /// artifact. A torn or damaged file, or one another engine wrote, is compiled again.
+    #[allow(unsafe_code)]
+    fn cached(&self, path: &Path) -> Option<Module> {
+        let file = std::fs::read(path).ok()?;
+        let (sum, artifact) = file.split_at_checked(32)?;
+        if Sha256::digest(artifact).as_slice() != sum {
+            return None;
+        }
+        // SAFETY: `Module::deserialize` runs native code from the artifact without validating it, so it
+        // must come from `Module::serialize`. This one does: the cache folder is the user's own (made
+        // 0700, each file 0600 and renamed into place whole), the checksum above rules out a torn or
+        // damaged write, and wasmtime refuses an artifact of another version or other settings. Whoever
+        // can write to the user's cache folder can already run code as the user.
+        unsafe { Module::deserialize(&self.engine, artifact) }.ok()
     }
 
     /// Runs one encoded batch in a fresh instance; returns the findings it reported.
@@ -261,6 +309,42 @@ impl Host {
             Err(Stop::Wasm(e)) => Err(classify(&e, refused, self.limits)),
         }
     }
+}
+
+/// Where compiled plugins are kept by default: `$HYBRID_AUDIT_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/hybrid-audit`, else `~/.cache/hybrid-audit`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("HYBRID_AUDIT_CACHE_DIR").or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("hybrid-audit"))).or_else(|| var("HOME").map(|h| h.join(".cache").join("hybrid-audit")))
+}
+
+/// Writes a compiled plugin into the cache: a private file renamed into place once whole, so a reader
+/// sees the old file, the new one, or none.
+fn keep(dir: &Path, path: &Path, artifact: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        folder.mode(0o700);
+        file.mode(0o600);
+    }
+    folder.create(dir)?;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let tmp = dir.join(format!(".{}.{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+    let written = file.open(&tmp).and_then(|mut f| {
+        f.write_all(&Sha256::digest(artifact))?;
+        f.write_all(artifact)?;
+        f.sync_all()
+    });
+    let result = written.and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Why a call ended early: the plugin's code stopped (trap, deadline, memory), or what it answered is wrong.
@@ -297,5 +381,80 @@ impl Drop for Host {
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir).expect("cache folder").map(|e| e.expect("entry").path()).collect();
+        files.sort();
+        files
+    }
+
+    /// The built-in plugin, loaded through a cache in `dir`; its checks are listed either way.
+    fn load(dir: &Path) -> Plugin {
+        let host = Host::new(Limits::default(), Some(dir.to_path_buf())).expect("engine");
+        host.load(BUILTIN[0].1, "built-in").expect("the built-in plugin loads")
+    }
+
+    #[test]
+    fn a_compiled_plugin_is_kept_privately_and_reused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("cache");
+        load(&dir);
+        let files = cache_files(&dir);
+        assert_eq!(files.len(), 1, "one compiled plugin, no temp file left: {files:?}");
+        assert!(files[0].extension().is_some_and(|e| e == "cwasm"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&dir).expect("dir").permissions().mode() & 0o777, 0o700);
+            assert_eq!(std::fs::metadata(&files[0]).expect("file").permissions().mode() & 0o777, 0o600);
+        }
+        let before = std::fs::read(&files[0]).expect("artifact");
+        // A second engine (another run) reads it instead of compiling: the file is left as it was.
+        let host = Host::new(Limits::default(), Some(dir.clone())).expect("engine");
+        let path = dir.join(format!("{}.cwasm", host.cache_key(BUILTIN[0].1)));
+        assert_eq!(path, files[0], "the key is the plugin and the engine, the same in every run");
+        assert!(host.cached(&path).is_some(), "the kept artifact loads");
+        host.load(BUILTIN[0].1, "built-in").expect("loads from the cache");
+        assert_eq!(std::fs::read(&files[0]).expect("artifact"), before);
+        assert_eq!(cache_files(&dir), files);
+    }
+
+    #[test]
+    fn a_damaged_cache_file_is_compiled_again_and_replaced() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("cache");
+        load(&dir);
+        let path = cache_files(&dir).remove(0);
+        let good = std::fs::read(&path).expect("artifact");
+        let host = Host::new(Limits::default(), Some(dir.clone())).expect("engine");
+        let mut flipped = good.clone();
+        let at = flipped.len() / 2;
+        flipped[at] ^= 0x55;
+        // A checksum that matches bytes that are no artifact: wasmtime refuses them.
+        let junk = b"not a compiled module at all".to_vec();
+        let mut forged = Sha256::digest(&junk).to_vec();
+        forged.extend_from_slice(&junk);
+        for damaged in [flipped, good[..good.len() / 3].to_vec(), Vec::new(), forged] {
+            std::fs::write(&path, &damaged).expect("damage");
+            assert!(host.cached(&path).is_none(), "a damaged file ({} bytes) is not used", damaged.len());
+            host.load(BUILTIN[0].1, "built-in").expect("compiled again");
+            assert!(host.cached(&path).is_some(), "and kept again, whole");
+        }
+    }
+
+    #[test]
+    fn a_cache_that_cannot_be_written_costs_only_the_compile() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        // A file where the folder should be.
+        let dir = tmp.path().join("cache");
+        std::fs::write(&dir, "in the way").expect("file");
+        let plugin = load(&dir);
+        assert_eq!(plugin.info.checks.len(), 27);
     }
 }
