@@ -276,7 +276,10 @@ impl Host {
         // 0700, each file 0600 and renamed into place whole), the checksum above rules out a torn or
         // damaged write, and wasmtime refuses an artifact of another version or other settings. Whoever
         // can write to the user's cache folder can already run code as the user.
-        unsafe { Module::deserialize(&self.engine, artifact) }.ok()
+        let module = unsafe { Module::deserialize(&self.engine, artifact) }.ok()?;
+        // Marked as used, so that pruning keeps it (see `prune`).
+        let _ = std::fs::File::options().write(true).open(path).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        Some(module)
     }
 
     /// Runs one encoded batch in a fresh instance; returns the findings it reported.
@@ -344,7 +347,35 @@ fn keep(dir: &Path, path: &Path, artifact: &[u8]) -> std::io::Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    prune(dir, std::time::SystemTime::now());
     result
+}
+
+/// Compiled plugins unused for this long are removed when another is kept (each earlier version of
+/// hybrid-audit leaves its own, ~0.9 MB for the built-in plugin).
+const UNUSED_FOR: Duration = Duration::from_secs(90 * 24 * 3600);
+/// A temp file this old is left over from a run that stopped while writing it.
+const LEFT_OVER_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Removes from the cache folder the compiled plugins not used for [`UNUSED_FOR`] and the temp files
+/// older than [`LEFT_OVER_AFTER`]; anything else there is left alone.
+fn prune(dir: &Path, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let limit = if name.ends_with(".cwasm") && !name.starts_with('.') {
+            UNUSED_FOR
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            LEFT_OVER_AFTER
+        } else {
+            continue;
+        };
+        let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| now.duration_since(t).ok());
+        if age.is_some_and(|age| age > limit) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Why a call ended early: the plugin's code stopped (trap, deadline, memory), or what it answered is wrong.
@@ -446,6 +477,35 @@ mod tests {
             host.load(BUILTIN[0].1, "built-in").expect("compiled again");
             assert!(host.cached(&path).is_some(), "and kept again, whole");
         }
+    }
+
+    #[test]
+    fn keeping_a_plugin_prunes_what_has_long_gone_unused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("cache");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let aged = |name: &str, days: u64| {
+            let path = dir.join(name);
+            std::fs::write(&path, "x").expect("file");
+            let when = std::time::SystemTime::now() - Duration::from_secs(days * 24 * 3600);
+            std::fs::File::options().write(true).open(&path).and_then(|f| f.set_modified(when)).expect("mtime");
+            path
+        };
+        let old = aged("old-version.cwasm", 100);
+        let recent = aged("other-version.cwasm", 10);
+        let stale_tmp = aged(".123.0.tmp", 2);
+        let fresh_tmp = aged(".124.0.tmp", 0);
+        let other = aged("notes.txt", 400);
+        load(&dir);
+        assert!(!old.exists() && !stale_tmp.exists(), "a plugin unused for 100 days and a 2-day-old temp file are removed");
+        assert!(recent.exists() && fresh_tmp.exists() && other.exists(), "used lately, being written, or not ours: kept");
+        // A plugin read from the cache counts as used: its time is renewed.
+        let kept = cache_files(&dir).into_iter().find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().len() > 64)).expect("the built-in plugin");
+        let long_ago = std::time::SystemTime::now() - Duration::from_secs(200 * 24 * 3600);
+        std::fs::File::options().write(true).open(&kept).and_then(|f| f.set_modified(long_ago)).expect("mtime");
+        load(&dir);
+        let age = std::fs::metadata(&kept).and_then(|m| m.modified()).expect("mtime").elapsed().unwrap_or_default();
+        assert!(age < Duration::from_secs(3600), "its time is renewed when it is used");
     }
 
     #[test]
