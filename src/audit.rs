@@ -466,9 +466,8 @@ fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: u
 /// findings). Small keys are sorted instead, on every core — severity, the check's rank, the UPN's first
 /// 24 bytes, the index — the texts compared whole only where those tie, and each finding moved once.
 fn sorted(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut checks: Vec<&str> = findings.iter().map(|f| f.check.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    checks.dedup();
-    let rank: HashMap<&str, u16> = checks.iter().enumerate().map(|(i, c)| (*c, i as u16)).collect();
+    let checks: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.check.as_str()).collect();
+    let rank: HashMap<&str, u16> = checks.into_iter().enumerate().map(|(i, c)| (c, i as u16)).collect();
     let mut keys: Vec<(std::cmp::Reverse<Severity>, u16, [u64; 3], u32)> =
         findings.par_iter().enumerate().map(|(i, f)| (std::cmp::Reverse(f.severity), rank[f.check.as_str()], findings::sort_prefix(&f.identity.upn), i as u32)).collect();
     keys.par_sort_unstable_by(|a, b| {

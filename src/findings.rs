@@ -42,14 +42,14 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// The whole result of a run.
-#[derive(Debug, Serialize)]
+/// The whole result of a run. Serialized (findings.json) by hand below, so that report.html can embed
+/// the same object without its findings ([`Audit::head`]).
+#[derive(Debug)]
 pub struct Audit {
     pub schema_version: u32,
     pub tool: Tool,
     pub as_of: String,
-    /// The tenant's routing domains (`*.mail.onmicrosoft.com`) seen in the exports.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The tenant's routing domains (`*.mail.onmicrosoft.com`) seen in the exports (left out when none).
     pub routing_domains: Vec<String>,
     pub plugins: Vec<PluginEntry>,
     pub inputs: Inputs,
@@ -64,14 +64,64 @@ pub struct Audit {
     pub identities: Vec<IdentityVerdict>,
     /// Every identity of the run (the workbook's Readiness sheet: one row each, 800k at a large tenant,
     /// so not in findings.json, whose `identities` lists those with a finding).
-    #[serde(skip)]
     pub roster: Vec<RosterEntry>,
-    /// The objects the join left unmatched or could not match unambiguously (the workbook's Join sheet).
-    #[serde(skip)]
+    /// The objects the join left unmatched or could not match unambiguously (the workbook's Join sheet;
+    /// not in findings.json).
     pub join_issues: Vec<JoinIssue>,
     /// Wall time of each step of the checks stage, in seconds (benchmark; not part of the output).
-    #[serde(skip)]
     pub timings: Vec<(&'static str, f64)>,
+}
+
+impl Serialize for Audit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.serialize_as(s, true)
+    }
+}
+
+/// findings.json's object with `findings_count` in place of the findings: report.html's `#audit-data`,
+/// whose findings follow in chunks.
+pub struct Head<'a>(&'a Audit);
+
+impl Serialize for Head<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_as(s, false)
+    }
+}
+
+impl Audit {
+    /// The audit without its findings ([`Head`]).
+    pub fn head(&self) -> Head<'_> {
+        Head(self)
+    }
+
+    /// findings.json's fields, in its order; with `findings` false, their count in their place.
+    fn serialize_as<S: serde::Serializer>(&self, s: S, findings: bool) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("Audit", 14)?;
+        o.serialize_field("schema_version", &self.schema_version)?;
+        o.serialize_field("tool", &self.tool)?;
+        o.serialize_field("as_of", &self.as_of)?;
+        if self.routing_domains.is_empty() {
+            o.skip_field("routing_domains")?;
+        } else {
+            o.serialize_field("routing_domains", &self.routing_domains)?;
+        }
+        o.serialize_field("plugins", &self.plugins)?;
+        o.serialize_field("inputs", &self.inputs)?;
+        o.serialize_field("join", &self.join)?;
+        o.serialize_field("checks", &self.checks)?;
+        o.serialize_field("not_evaluated", &self.not_evaluated)?;
+        o.serialize_field("check_failures", &self.check_failures)?;
+        o.serialize_field("readiness", &self.readiness)?;
+        o.serialize_field("summary", &self.summary)?;
+        if findings {
+            o.serialize_field("findings", &self.findings)?;
+        } else {
+            o.serialize_field("findings_count", &self.findings.len())?;
+        }
+        o.serialize_field("identities", &self.identities)?;
+        o.end()
+    }
 }
 
 #[derive(Debug, Serialize)]

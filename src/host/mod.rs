@@ -216,7 +216,7 @@ impl Host {
     pub fn load(&self, bytes: &[u8], source: &str) -> Result<Plugin, Failure> {
         let info = read_manifest(bytes, source)?;
         let incompatible = |m: String| Failure::new(FailureKind::Incompatible, m);
-        let module = self.compile(bytes).map_err(|e| incompatible(format!("does not compile: {e}")))?;
+        let module = self.compile(bytes, &info.sha256).map_err(|e| incompatible(format!("does not compile: {e}")))?;
         for (name, params, results) in [("hybrid_audit_alloc", "i32", "i32"), ("hybrid_audit_evaluate", "i32", "i64")] {
             let ty = module.get_export(name).and_then(|e| e.func().cloned());
             let ok = ty.as_ref().is_some_and(|t| {
@@ -238,9 +238,10 @@ impl Host {
 
     /// The plugin compiled: from the cache when it holds this plugin compiled by this engine, else by
     /// cranelift (then kept in the cache, when there is one and it can be written).
-    fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Module> {
+    /// `sha256`: the plugin's, as its manifest reading found it.
+    fn compile(&self, bytes: &[u8], sha256: &str) -> wasmtime::Result<Module> {
         let Some(dir) = &self.cache else { return Module::new(&self.engine, bytes) };
-        let path = dir.join(format!("{}.cwasm", self.cache_key(bytes)));
+        let path = dir.join(format!("{}.cwasm", self.cache_key(sha256)));
         if let Some(module) = self.cached(&path) {
             return Ok(module);
         }
@@ -254,12 +255,12 @@ impl Host {
 
     /// The plugin's SHA-256 and what the compiled code depends on: this hybrid-audit and the engine's
     /// version and settings (wasmtime's compatibility hash).
-    fn cache_key(&self, bytes: &[u8]) -> String {
+    fn cache_key(&self, sha256: &str) -> String {
         use std::hash::{Hash, Hasher};
         let mut engine = std::collections::hash_map::DefaultHasher::new();
         env!("CARGO_PKG_VERSION").hash(&mut engine);
         self.engine.precompile_compatibility_hash().hash(&mut engine);
-        format!("{}-{:016x}", crate::findings::sha256_hex(bytes), engine.finish())
+        format!("{sha256}-{:016x}", engine.finish())
     }
 
     /// The compiled plugin at `path`, if it is whole: the file is the artifact's SHA-256, then the
@@ -448,7 +449,7 @@ mod tests {
         let before = std::fs::read(&files[0]).expect("artifact");
         // A second engine (another run) reads it instead of compiling: the file is left as it was.
         let host = Host::new(Limits::default(), Some(dir.clone())).expect("engine");
-        let path = dir.join(format!("{}.cwasm", host.cache_key(BUILTIN[0].1)));
+        let path = dir.join(format!("{}.cwasm", host.cache_key(&crate::findings::sha256_hex(BUILTIN[0].1))));
         assert_eq!(path, files[0], "the key is the plugin and the engine, the same in every run");
         assert!(host.cached(&path).is_some(), "the kept artifact loads");
         host.load(BUILTIN[0].1, "built-in").expect("loads from the cache");

@@ -6,35 +6,12 @@
 //! is written `\u003c`, so no value (customer data) can close the element or open another; the page puts
 //! values in with `textContent`.
 
-use crate::findings::{Audit, CheckEntry, CheckFailure, Finding, IdentityVerdict, Inputs, NotEvaluated, PluginEntry, Readiness, Summary, Tool};
-use crate::join::JoinStats;
-use serde::Serialize;
+use crate::findings::{Audit, Finding};
 use std::io::Write;
 use std::path::Path;
 
 /// Findings per `script.audit-findings` element (~16 MB of JSON at the benchmark's 1.6 KB a finding).
 pub const CHUNK: usize = 10_000;
-
-/// `#audit-data`: every field of the audit findings.json has but its findings, and how many follow (the
-/// page refuses to show fewer). A test checks this is findings.json's data, field for field.
-#[derive(Serialize)]
-struct Head<'a> {
-    schema_version: u32,
-    tool: &'a Tool,
-    as_of: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    routing_domains: &'a [String],
-    plugins: &'a [PluginEntry],
-    inputs: &'a Inputs,
-    join: &'a JoinStats,
-    checks: &'a [CheckEntry],
-    not_evaluated: &'a [NotEvaluated],
-    check_failures: &'a [CheckFailure],
-    readiness: &'a Readiness,
-    summary: &'a Summary,
-    identities: &'a [IdentityVerdict],
-    findings_count: usize,
-}
 
 pub fn write(audit: &Audit, path: &Path, template: &str) -> Result<(), String> {
     write_chunked(audit, path, template, CHUNK)
@@ -47,27 +24,11 @@ pub fn write_chunked(audit: &Audit, path: &Path, template: &str, chunk: usize) -
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     let e = |e: std::io::Error| e.to_string();
     out.write_all(head.as_bytes()).map_err(e)?;
-    let a = audit;
-    let data = Head {
-        schema_version: a.schema_version,
-        tool: &a.tool,
-        as_of: &a.as_of,
-        routing_domains: &a.routing_domains,
-        plugins: &a.plugins,
-        inputs: &a.inputs,
-        join: &a.join,
-        checks: &a.checks,
-        not_evaluated: &a.not_evaluated,
-        check_failures: &a.check_failures,
-        readiness: &a.readiness,
-        summary: &a.summary,
-        identities: &a.identities,
-        findings_count: a.findings.len(),
-    };
-    serde_json::to_writer(EscapeLt(&mut out), &data).map_err(|e| e.to_string())?;
+    // `#audit-data`: findings.json's object with `findings_count` in place of the findings.
+    serde_json::to_writer(EscapeLt(&mut out), &audit.head()).map_err(|e| e.to_string())?;
     // The token sits inside `#audit-data`: each chunk closes the element before it and opens its own,
     // which the template's `</script>` closes.
-    for findings in a.findings.chunks(chunk.max(1)) {
+    for findings in audit.findings.chunks(chunk.max(1)) {
         out.write_all(b"</script>\n<script class=\"audit-findings\" type=\"application/json\">").map_err(e)?;
         serde_json::to_writer(EscapeLt(&mut out), findings as &[Finding]).map_err(|e| e.to_string())?;
     }

@@ -145,12 +145,12 @@ pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dy
         let (write, finish, plan, xlsx) = (&write, &finish, &plan, &xlsx);
         let mut sheet_jobs: Vec<Job<'_>> = Vec::new();
         match xlsx::Book::new(audit, plan, &partial("audit.xlsx")) {
-            Ok(book) => {
+            Ok((book, jobs)) => {
                 let book = std::sync::Arc::new(book);
-                for sheets in xlsx::Sheets::ALL {
+                for job in jobs {
                     let book = book.clone();
                     sheet_jobs.push(Box::new(move || {
-                        if let Some(saved) = book.fill(sheets) {
+                        if let Some(saved) = book.fill(job) {
                             let _ = xlsx.set(finish("audit.xlsx", saved));
                         }
                     }));

@@ -10,7 +10,6 @@ use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, 
 use rayon::slice::ParallelSliceMut;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Rows of one sheet: Excel's limit, 1,048,576, less the header.
@@ -143,7 +142,7 @@ impl Table {
 
 /// The workbook's table sheets, each filled by a job of its own (see [`Book::fill`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sheets {
+enum Sheets {
     /// One row per identity: most of the workbook's work when findings are few.
     Readiness,
     /// One row per finding: most of it when findings are many (a pre-migration tenant).
@@ -152,34 +151,32 @@ pub enum Sheets {
     Others,
 }
 
-impl Sheets {
-    /// The jobs of a workbook, the Readiness sheet first (the longest where identities outnumber findings).
-    pub const ALL: [Sheets; 3] = [Sheets::Readiness, Sheets::Findings, Sheets::Others];
+/// One job's share of the workbook: its tables, which it fills and hands back to the [`Book`].
+pub struct SheetJob {
+    sheets: Sheets,
+    tables: Vec<Table>,
 }
 
 /// A sheet job's sheets, or why they could not be filled.
 type Filled = Result<Vec<Worksheet>, String>;
 
-/// A workbook in the making. Its table sheets fill side by side, each as a job the report writers' threads
-/// take like any other writer ([`Book::fill`]); each streams to its own temp file. The job that fills the
-/// last of them adds the Summary and saves the workbook, so the save follows the last sheet at once and
-/// no thread waits for another.
+/// A workbook in the making. Its table sheets fill side by side, each as a [`SheetJob`] the report
+/// writers' threads take like any other writer ([`Book::fill`]); each streams to its own temp file. The
+/// job that fills the last of them adds the Summary and saves the workbook, so the save follows the last
+/// sheet at once and no thread waits for another.
 pub struct Book<'a> {
     audit: &'a Audit,
     plan: &'a Plan<'a>,
     path: PathBuf,
     formats: Formats,
-    workbook: Mutex<Option<Workbook>>,
-    /// The tables not yet taken by their job, in `Sheets` order; `Others` holds Action plan, Join, Checks.
-    tables: Mutex<[Vec<Table>; 3]>,
-    /// Each job's sheets once filled, in `Sheets` order.
-    filled: Mutex<[Option<Filled>; 3]>,
-    left: AtomicUsize,
+    /// The workbook (until it is saved) and each job's sheets once filled, in `Sheets` order.
+    state: Mutex<(Option<Workbook>, [Option<Filled>; 3])>,
 }
 
 impl<'a> Book<'a> {
-    /// Sets the workbook up (formats, properties, every table sheet with its header) to be saved at `path`.
-    pub fn new(audit: &'a Audit, plan: &'a Plan<'a>, path: &Path) -> Result<Book<'a>, String> {
+    /// Sets the workbook up (formats, properties, every table sheet with its header) to be saved at
+    /// `path`, and the jobs that fill its sheets: Readiness, Findings, then the others.
+    pub fn new(audit: &'a Audit, plan: &'a Plan<'a>, path: &Path) -> Result<(Book<'a>, [SheetJob; 3]), String> {
         let f = Formats::new();
         let mut wb = Workbook::new();
         // Every format gets its workbook index now, in this order: the sheets fill on several threads, and
@@ -200,7 +197,7 @@ impl<'a> Book<'a> {
         // Deflate level 1 instead of 6: the workbook at 100k identities took 0.90 s instead of 1.25 s (the
         // benchmark, 2026-11-23), for a larger file (6 → 9 MB).
         wb.set_zip_compression_level(1);
-        // Made in workbook order (as they were before the sheets became jobs), kept in `Sheets` order.
+        // Made in workbook order (as they were before the sheets became jobs).
         let findings = Table::new(&mut wb, "Findings", audit.findings.len(), &FINDINGS_HEADER, &[10.0, 9.0, 30.0, 32.0, 70.0, 70.0, 11.0, 9.0, 70.0, 26.0], &f)?;
         let readiness = Table::new(&mut wb, "Readiness", audit.roster.len(), &READINESS_HEADER, &[36.0, 11.0, 14.0, 9.0, 50.0, 70.0], &f)?;
         let others = vec![
@@ -208,29 +205,24 @@ impl<'a> Book<'a> {
             Table::new(&mut wb, "Join", audit.join_issues.len(), &JOIN_HEADER, &[18.0, 60.0, 36.0, 38.0, 40.0], &f)?,
             Table::new(&mut wb, "Checks", audit.checks.len(), &CHECKS_HEADER, &[9.0, 36.0, 14.0, 14.0, 9.0, 40.0, 30.0, 24.0, 14.0, 100.0], &f)?,
         ];
-        let tables = [vec![readiness], vec![findings], others];
-        Ok(Book {
-            audit,
-            plan,
-            path: path.to_path_buf(),
-            formats: f,
-            workbook: Mutex::new(Some(wb)),
-            tables: Mutex::new(tables),
-            filled: Mutex::new([None, None, None]),
-            left: AtomicUsize::new(Sheets::ALL.len()),
-        })
+        let jobs = [
+            SheetJob { sheets: Sheets::Readiness, tables: vec![readiness] },
+            SheetJob { sheets: Sheets::Findings, tables: vec![findings] },
+            SheetJob { sheets: Sheets::Others, tables: others },
+        ];
+        let book = Book { audit, plan, path: path.to_path_buf(), formats: f, state: Mutex::new((Some(wb), [None, None, None])) };
+        Ok((book, jobs))
     }
 
     /// Fills one job's sheets. Returns the workbook's result when this was the last job to finish: it
     /// then saved the workbook (or failed, with the first error of any job). A panic in a job (the disk
     /// filling up, for one) is its error, never the run's end.
-    pub fn fill(&self, sheets: Sheets) -> Option<Result<(), String>> {
-        let slot = sheets as usize;
-        let tables = std::mem::take(&mut lock(&self.tables)[slot]);
+    pub fn fill(&self, job: SheetJob) -> Option<Result<(), String>> {
+        let SheetJob { sheets, tables } = job;
         let (audit, f) = (self.audit, &self.formats);
         let filled = caught(|| {
             let mut tables = tables.into_iter();
-            let mut next = || tables.next().ok_or_else(|| "a sheet was filled twice".to_string());
+            let mut next = || tables.next().ok_or_else(|| "a sheet job without its table".to_string());
             match sheets {
                 Sheets::Readiness => readiness(next()?, audit, f),
                 Sheets::Findings => findings(next()?, audit, f),
@@ -242,18 +234,21 @@ impl<'a> Book<'a> {
                 }
             }
         });
-        lock(&self.filled)[slot] = Some(filled);
-        if self.left.fetch_sub(1, Ordering::AcqRel) != 1 {
-            return None;
-        }
-        Some(caught(|| self.save()))
+        let (wb, filled) = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            let (wb, slots) = &mut *state;
+            slots[sheets as usize] = Some(filled);
+            if slots.iter().any(Option::is_none) {
+                return None;
+            }
+            (wb.take(), std::mem::take(slots))
+        };
+        Some(caught(|| self.save(wb.ok_or("the workbook was saved twice")?, filled)))
     }
 
     /// Summary first in the workbook but made last (its inputs' digests may still be in the making:
     /// `findings::Inputs`), then the tables in workbook order, then the zip.
-    fn save(&self) -> Result<(), String> {
-        let mut wb = lock(&self.workbook).take().ok_or("the workbook was saved twice")?;
-        let filled = std::mem::take(&mut *lock(&self.filled));
+    fn save(&self, mut wb: Workbook, filled: [Option<Filled>; 3]) -> Result<(), String> {
         summary(&mut wb, self.audit, &self.formats, self.plan.steps())?;
         let [readiness, findings, others] = filled.map(|f| f.unwrap_or_else(|| Err("a sheet was not written".to_string())));
         for sheets in [findings, readiness, others] {
@@ -265,15 +260,11 @@ impl<'a> Book<'a> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// Writes the workbook on the calling thread, its sheets one after another (tests; the run fills them
 /// side by side through [`Book`]).
 pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path) -> Result<(), String> {
-    let book = Book::new(audit, plan, path)?;
-    Sheets::ALL.into_iter().filter_map(|s| book.fill(s)).next().unwrap_or_else(|| Err("the workbook was not saved".to_string()))
+    let (book, jobs) = Book::new(audit, plan, path)?;
+    jobs.into_iter().filter_map(|job| book.fill(job)).next().unwrap_or_else(|| Err("the workbook was not saved".to_string()))
 }
 
 /// A small key/value sheet written cell by cell (it fits in memory).
