@@ -228,10 +228,9 @@ $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.co
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity '22c4bb69-0864-4453-8751-33ed1697ae43') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
-# step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGESTANDARD').SkuId}) -RemoveLicenses @()
-}
+# step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
+#   Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== pete.park@contoso.com ====
 
@@ -366,10 +365,9 @@ $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
-# step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGESTANDARD').SkuId}) -RemoveLicenses @()
-}
+# step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
+#   Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== sam.soto@contoso.com ====
 
@@ -383,9 +381,8 @@ $f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
-Invoke-Step $f 1 'ExchangeOnline' -Target 'sam.soto@contoso.com' -Command 'Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGESTANDARD').SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== carl.cole@contoso.com ====
 
@@ -583,10 +580,9 @@ $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.c
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
-    $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq 'EXCHANGEENTERPRISE' -or $_.SkuId -eq 'EXCHANGEENTERPRISE' }
-    Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()
-}
+#   $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>' -or $_.SkuId -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>' }
+#   Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>'' -or $_.SkuId -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>'' }; Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()'
 
 # ==== oscar.ortiz@contoso.com ====
 
@@ -672,9 +668,8 @@ $f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com'
     @{ Field = 'exo.ArchiveStatus'; Shell = 'ExchangeOnline'; Expected = 'Active'; Live = { (Get-Mailbox -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').ArchiveStatus } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
-Invoke-Step $f 1 'ExchangeOnline' -Target 'finance@contoso.com' -Command 'Set-MgUserLicense -UserId ''finance@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGEENTERPRISE'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'finance@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGEENTERPRISE').SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'finance@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''finance@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId}) -RemoveLicenses @()'
 
 # ==== gina.gray@contoso.com ====
 
@@ -724,9 +719,8 @@ $f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.c
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99a9af48-837c-4686-994a-e504d511bf16') } }
 )
 # step 1 (1 hold, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
-Invoke-Step $f 1 'ExchangeOnline' -Target 'legal.hold@contoso.com' -Command 'Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGEENTERPRISE'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'legal.hold@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGEENTERPRISE').SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'legal.hold@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId}) -RemoveLicenses @()'
 
 # ==== mia.moore@contoso.com ====
 
@@ -740,9 +734,8 @@ $f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.co
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGESTANDARD').SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== nora.nash@contoso.com ====
 
@@ -782,9 +775,8 @@ $f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'd5b294d0-3f4f-4f33-9b2e-c00c749a0aa5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
-Invoke-Step $f 1 'ExchangeOnline' -Target 'projects@contoso.com' -Command 'Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGEENTERPRISE'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'projects@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGEENTERPRISE').SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'projects@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId}) -RemoveLicenses @()'
 
 # ==== stan.stiles@contoso.com ====
 
@@ -859,10 +851,9 @@ $f = Start-Finding -Id 'LIC004-b61698b0341f0282' -Identity 'ulrich.ulm@contoso.c
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
-# step 1 (3 license, ExchangeOnline): the ISO 3166 code of the country where the user works (US is an example)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Update-MgUser -UserId ''ulrich.ulm@contoso.com'' -UsageLocation ''US''' -Action {
-    Update-MgUser -UserId 'ulrich.ulm@contoso.com' -UsageLocation 'US'
-}
+# step 1 (3 license, ExchangeOnline): the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)
+#   Update-MgUser -UserId 'ulrich.ulm@contoso.com' -UsageLocation '<ISO 3166 country code where the user works, e.g. DE>'
+Write-ManualStep $f 1 'fill in the <placeholder> first: Update-MgUser -UserId ''ulrich.ulm@contoso.com'' -UsageLocation ''<ISO 3166 country code where the user works, e.g. DE>'''
 # step 2 (3 license, ExchangeOnline)
 Invoke-Step $f 2 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Invoke-MgLicenseUser -UserId ''ulrich.ulm@contoso.com''' -Action {
     Invoke-MgLicenseUser -UserId 'ulrich.ulm@contoso.com'
@@ -980,9 +971,8 @@ $f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.c
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
-Invoke-Step $f 1 'ExchangeOnline' -Target 'sara.stone@contoso.com' -Command 'Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''EXCHANGESTANDARD'').SkuId}) -RemoveLicenses @()' -Action {
-    Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq 'EXCHANGESTANDARD').SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== ian.irwin@contoso.com ====
 

@@ -48,8 +48,9 @@ pub const CHECK: Check = Check {
     run,
 };
 
-/// Exchange Online (Plan 2): keeps litigation hold, when the user has no SKU of its own to re-enable.
-const DEFAULT_SKU: &str = "EXCHANGEENTERPRISE";
+/// When the user has no SKU of its own to re-enable, which one to buy and assign is the tenant's choice: a
+/// placeholder (Exchange Online Plan 2 keeps litigation hold), so the script prints the step, never runs it.
+const DEFAULT_SKU: &str = "<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>";
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
     let (Some("UserMailbox"), Some(holds)) = (i.exo_recipient_type_details.as_deref(), &i.exo_holds) else { return };
@@ -109,7 +110,8 @@ mod tests {
         assert_eq!(f[0].severity, Severity::High);
         assert!(f[0].message.contains("lena.lowe@contoso.com") && f[0].message.contains("litigation hold"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'lena.lowe@contoso.com'"), "{}", f[0].remediation);
-        assert!(f[0].remediation.contains("'EXCHANGEENTERPRISE'"));
+        // No SKU of her own: which one to assign is the tenant's choice, left as a placeholder (printed, not run).
+        assert!(f[0].remediation.contains("-eq '<SKU that licenses mailboxes in this tenant"), "{}", f[0].remediation);
     }
 
     #[test]

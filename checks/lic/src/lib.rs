@@ -15,6 +15,10 @@ pub const CHECKS: &[hybrid_audit_sdk::Check] = &[lic001::CHECK, lic002::CHECK, l
 
 use hybrid_audit_sdk::domain::{ps_quote as quoted, graph_user};
 
+/// Which SKU licenses a mailbox is the tenant's choice (and its bill): a placeholder the operator fills in,
+/// so the remediation script prints the step instead of assigning a SKU the tenant may not own.
+const MAILBOX_SKU: &str = "<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>";
+
 /// Assigns a SKU to `user`: by id when `sku` is one, else looked up by part number in the tenant's subscriptions.
 fn assign_license(user: &str, sku: &str) -> String {
     let sku_id = if sku.len() == 36 && sku.matches('-').count() == 4 {

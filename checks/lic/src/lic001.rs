@@ -39,7 +39,7 @@
 
 use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Identity, Severity, Timestamp};
 
-use crate::{assign_license, days_left, describe_plans, graph_user};
+use crate::{assign_license, days_left, describe_plans, graph_user, MAILBOX_SKU};
 
 pub const CHECK: Check = Check {
     id: "LIC001",
@@ -109,8 +109,8 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         .evidence(Field::ExoHolds)
         .evidence(Field::EntraExchangePlans)
         .remediation(format!(
-            "# license the mailbox before it is deleted (pick the SKU you license mailboxes with: EXCHANGESTANDARD = Exchange Online Plan 1)\n{}",
-            assign_license(&user, "EXCHANGESTANDARD")
+            "# license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)\n{}",
+            assign_license(&user, MAILBOX_SKU)
         ));
 }
 
@@ -144,6 +144,7 @@ mod tests {
         assert_eq!(f[0].deadline.map(|d| d.to_string()).as_deref(), Some("2026-11-27"));
         assert!(f[0].message.contains("5 days left") && f[0].message.contains("luke.lang@contoso.com"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'luke.lang@contoso.com'"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("SkuPartNumber -eq '<SKU that licenses mailboxes"), "{}", f[0].remediation);
         assert!(f[0].evidence.iter().any(|e| e.field == Field::ExoWhenMailboxCreated.id()));
     }
 

@@ -31,7 +31,7 @@
 
 use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Identity, PreviousMailbox, Severity};
 
-use crate::{assign_license, days_left, graph_user, quoted};
+use crate::{assign_license, days_left, graph_user, quoted, MAILBOX_SKU};
 
 pub const CHECK: Check = Check {
     id: "LIC002",
@@ -88,7 +88,7 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
 fn remediation(i: &Identity, m: &PreviousMailbox, name: &str, purge: String) -> String {
     // The user is still there without a mailbox plan: licensing it reconnects the soft-deleted mailbox.
     if domain::has_mailbox_plan(i) == Some(false) && m.recipient_type_details == "UserMailbox" {
-        return format!("# to keep it, license the user again before {purge}: Exchange Online reconnects the soft-deleted mailbox\n{}", assign_license(&graph_user(i), "EXCHANGESTANDARD"));
+        return format!("# to keep it, license the user again before {purge}: Exchange Online reconnects the soft-deleted mailbox\n{}", assign_license(&graph_user(i), MAILBOX_SKU));
     }
     let source = m.exchange_guid.map(|g| g.to_string()).unwrap_or_else(|| name.to_string());
     let active_mailbox = i.exo_present == Some(true) && i.exo_recipient_type_details.as_deref().is_some_and(|t| t.ends_with("Mailbox"));

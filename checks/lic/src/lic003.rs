@@ -77,7 +77,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .evidence(Field::EntraExchangePlans)
         .remediation(format!(
             "# Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving\n{}",
-            assign_license(&graph_user(i), "EXCHANGEENTERPRISE")
+            assign_license(&graph_user(i), "<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>")
         ));
     for (_, field) in &reasons {
         f.evidence(*field);
@@ -127,7 +127,7 @@ mod tests {
         let f = run(&CHECK, &projects);
         assert_eq!((f.len(), f[0].severity), (1, Severity::Medium));
         assert!(f[0].message.contains("55.0 GB in use (59,055,800,320 bytes"), "{}", f[0].message);
-        assert!(f[0].remediation.contains("EXCHANGEENTERPRISE") && f[0].remediation.contains("'support@contoso.com'"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("-eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'") && f[0].remediation.contains("'support@contoso.com'"), "{}", f[0].remediation);
         assert!(f[0].evidence.iter().any(|e| e.field == Field::ExoTotalItemSize.id()));
 
         let finance = Identity { exo_archive_status: Some("Active".into()), exo_archive_guid: Some(Guid([9; 16])), ..support() };

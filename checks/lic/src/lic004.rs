@@ -18,7 +18,7 @@
 //! `admin@contoso.onmicrosoft.com` (no Exchange need).
 //!
 //! ## Remediation
-//! Set the ISO 3166 country where the user works: `Update-MgUser -UserId '<upn>' -UsageLocation 'US'`
+//! Set the ISO 3166 country where the user works: `Update-MgUser -UserId '<upn>' -UsageLocation '<country code>'`
 //! (or flow it from AD through Entra Connect), then reprocess licenses with `Invoke-MgLicenseUser`.
 //!
 //! ## Sources
@@ -69,7 +69,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .report(Severity::Medium, format!("{upn} has no usageLocation but {}: Exchange Online licensing and provisioning need one", needs.join(", ")))
         .evidence(Field::EntraUsageLocation)
         .remediation(format!(
-            "# the ISO 3166 code of the country where the user works (US is an example)\nUpdate-MgUser -UserId {user} -UsageLocation 'US'\nInvoke-MgLicenseUser -UserId {user}"
+            "# the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)\nUpdate-MgUser -UserId {user} -UsageLocation '<ISO 3166 country code where the user works, e.g. DE>'\nInvoke-MgLicenseUser -UserId {user}"
         ));
     for (field, index) in evidence {
         match index {
@@ -104,6 +104,8 @@ mod tests {
         assert_eq!((f.len(), f[0].severity), (1, Severity::Medium));
         assert!(f[0].message.contains("EXCHANGE_S_ENTERPRISE") && f[0].message.contains("ENTERPRISEPACK"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Update-MgUser -UserId 'ulrich.ulm@contoso.com' -UsageLocation"), "{}", f[0].remediation);
+        // The country is the operator's to fill in: a guessed one would be set on every user the script reaches.
+        assert!(f[0].remediation.contains("-UsageLocation '<ISO 3166"), "{}", f[0].remediation);
         assert!(f[0].evidence.iter().any(|e| e.field == Field::EntraExchangePlans.id() && e.index == Some(0)));
     }
 

@@ -31,7 +31,7 @@
 
 use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Identity, Severity};
 
-use crate::{assign_license, describe_plans, graph_user, onprem_user_mailbox};
+use crate::{assign_license, describe_plans, graph_user, onprem_user_mailbox, MAILBOX_SKU};
 
 pub const CHECK: Check = Check {
     id: "LIC006",
@@ -58,7 +58,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     .evidence(Field::EntraExchangePlans)
     .remediation(format!(
         "# license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)\n{}",
-        assign_license(&graph_user(i), "EXCHANGESTANDARD")
+        assign_license(&graph_user(i), MAILBOX_SKU)
     ));
 }
 
@@ -85,6 +85,7 @@ mod tests {
         assert_eq!((f.len(), f[0].severity), (1, Severity::Medium));
         assert!(f[0].message.contains("on-prem UserMailbox mia.moore@contoso.com") && f[0].message.contains("EXCHANGE_S_FOUNDATION"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'mia.moore@contoso.com'"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("SkuPartNumber -eq '<SKU that licenses mailboxes"), "{}", f[0].remediation);
         let disabled = Identity { entra_exchange_plans: Some(vec![plan(enterprise().plan_id, "EXCHANGE_S_ENTERPRISE", false)]), ..mia() };
         assert_eq!(run(&CHECK, &disabled).len(), 1);
         let linked = Identity { ad_recipient_type_details: Some(2), entra_exchange_plans: Some(vec![]), ..mia() };
