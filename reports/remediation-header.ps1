@@ -14,7 +14,7 @@
     Nothing runs by default:
       - without -Reviewed (or -WhatIf) the script stops at once;
       - every change asks for confirmation (ConfirmImpact High) unless you pass -Confirm:$false;
-      - a step that deletes, purges or clears data runs only with -IncludeDestructive;
+      - a step that deletes, purges or clears data, or releases a hold, runs only with -IncludeDestructive;
       - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run;
       - a step to do by hand that later steps depend on asks whether it is done.
 
@@ -32,7 +32,7 @@
     You read this script. Without it, and without -WhatIf, nothing runs.
 
 .PARAMETER IncludeDestructive
-    Also run the steps that delete, purge or clear data (marked DESTRUCTIVE). Use with -Finding.
+    Also run the steps that delete, purge or clear data, or release a hold (marked DESTRUCTIVE). Use with -Finding.
 
 .PARAMETER Finding
     Only these finding ids (as in findings.json, audit.xlsx and report.html).
@@ -181,7 +181,7 @@ function Invoke-Step {
         return
     }
     if ($Destructive -and -not $IncludeDestructive) {
-        Write-Warning ('{0} step {1}: not run, it deletes or clears data; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
+        Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
         $script:Tally.Waiting++
         return
     }

@@ -236,7 +236,8 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         clock = std::time::Instant::now();
     };
     let records = Records::new(data, joined, options.as_of);
-    let availability = Availability::of(&data.files, !records.context.routing_domains.is_empty());
+    let mut availability = Availability::of(&data.files, !records.context.routing_domains.is_empty());
+    availability.withhold_unknowns(&records);
     lap("index records");
 
     let mut not_evaluated = Vec::new();

@@ -1,7 +1,7 @@
 //! The command line: parsing, exit codes, and nothing else.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use hybrid_audit::{audit, host, ingest, inspect, join, report, values::DateOrder};
+use hybrid_audit::{audit, host, ingest, inspect, join, model, report, values::DateOrder};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use hybrid_audit_sdk::{Date, Severity};
@@ -177,6 +177,44 @@ fn load(dir: &Path, options: &ingest::Options) -> Result<ingest::Dataset, ExitCo
     Ok(data)
 }
 
+/// An export that could not be read, or a second export of one directory, would make the audit
+/// incomplete or wrong (checks not evaluated, objects counted twice): usage error (exit 2) before
+/// anything is written, each file named with what to do. Files that are not exports (a README, the
+/// export script) are listed on stderr and left out.
+fn refuse_unusable(data: &ingest::Dataset) -> Result<(), ExitCode> {
+    let mut refused = 0;
+    for f in &data.files {
+        let name = match &f.sheet {
+            Some(sheet) => format!("{} (sheet {sheet})", f.path),
+            None => f.path.clone(),
+        };
+        if let Some(e) = &f.error {
+            if f.kind != model::Kind::Unknown {
+                eprintln!("error: {name} ({}): {e}", f.kind.as_str());
+                refused += 1;
+                continue;
+            }
+        }
+        if let Some(first) = &f.repeats {
+            eprintln!("error: {name} holds objects {first} already holds: two exports of one directory would count each of them twice — keep one (move the other out of the folder)");
+            refused += 1;
+        } else if f.kind == model::Kind::Unknown {
+            let why = f.reason.clone().or_else(|| f.error.as_ref().map(|e| e.to_string())).unwrap_or_default();
+            eprintln!("note: {name} is not used: {why}");
+        }
+    }
+    if refused == 0 && !data.files.iter().any(|f| f.kind != model::Kind::Unknown && f.error.is_none()) {
+        eprintln!("error: none of the files is an export this tool reads (see the notes above): nothing to audit — `hybrid-audit inspect` shows how each file is read");
+        return Err(ExitCode::from(2));
+    }
+    if refused > 0 {
+        let what = if refused == 1 { "1 input is unusable".to_string() } else { format!("{refused} inputs are unusable") };
+        eprintln!("error: {what} — nothing was audited; fix the inputs above and run again (`hybrid-audit inspect` shows how each file is read)");
+        return Err(ExitCode::from(2));
+    }
+    Ok(())
+}
+
 fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ingest::Options, args: RunArgs) -> ExitCode {
     let show = !args.quiet && std::io::stderr().is_terminal();
     // The checks' bar stays hidden until the first plugin call completes (it knows the number of calls then).
@@ -208,6 +246,9 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         Err(code) => return code,
     };
     stage.done();
+    if let Err(code) = refuse_unusable(&data) {
+        return code;
+    }
     let stage = Stage::start(show, "joining per person", None);
     let joined = join::join(&data);
     stage.done();

@@ -9,7 +9,7 @@ use crate::values::Guid;
 use hybrid_audit_sdk as sdk;
 use hybrid_audit_sdk::{Field, Wire};
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// Where a field's value is read from: a table column (any of several spellings) of one kind of export.
 enum Source {
@@ -21,6 +21,10 @@ enum Source {
     ExoUsers(&'static [X]),
     /// Only the mailbox cmdlets (Get-EXOMailbox / Get-Mailbox).
     ExoMailboxes(&'static [X]),
+    /// Only the mailbox cmdlets, and every one of the columns: a value made of several (the holds) is
+    /// unknown when one of them is missing — a mailbox without the column of its only hold would read as
+    /// not held.
+    ExoMailboxesAll(&'static [X]),
     /// Soft-deleted and inactive mailboxes: a mailbox export with the columns that mark them.
     PreviousMailboxes,
     Statistics(StatsField),
@@ -77,7 +81,7 @@ fn source(field: Field) -> Source {
         ExoExchangeGuid => Source::Exo(&[X::ExchangeGuid]),
         ExoArchiveGuid => Source::Exo(&[X::ArchiveGuid]),
         ExoArchiveStatus => Source::Exo(&[X::ArchiveStatus]),
-        ExoHolds => Source::ExoMailboxes(&[X::LitigationHoldEnabled, X::InPlaceHolds]),
+        ExoHolds => Source::ExoMailboxesAll(&[X::LitigationHoldEnabled, X::InPlaceHolds, X::ComplianceTagHoldApplied, X::DelayHoldApplied, X::DelayReleaseHoldApplied]),
         ExoRetentionHoldEnabled => Source::ExoMailboxes(&[X::RetentionHoldEnabled]),
         ExoWhenMailboxCreated => Source::Exo(&[X::WhenMailboxCreated]),
         ExoAccountDisabled => Source::Exo(&[X::AccountDisabled]),
@@ -120,14 +124,14 @@ impl Availability {
     pub fn of(files: &[FileReport], routing_domains: bool) -> Availability {
         let usable = |f: &&FileReport| f.error.is_none() && f.rows > 0;
         let has_kind = |kinds: &[Kind]| files.iter().filter(usable).any(|f| kinds.contains(&f.kind));
-        // A column counts when some file of the kind carries it, not wholly lost, its dates settled.
-        let has_column = |kinds: &[Kind], name: &str| {
-            files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| {
-                f.columns.contains(&name)
-                    && !f.lost_columns.iter().any(|l| l.used && l.rows >= f.rows && crate::ingest::cell::key_eq(&l.column, name))
-                    && !f.unresolved_dates.iter().any(|d| d == name)
-            })
+        // A column counts when some file of the kind carries it, none of its values lost (a PowerShell type
+        // name in place of the data: in `Get-ADUser -Properties *` every set msExchMailboxGuid is
+        // `System.Byte[]` while unset ones stay empty, so the readable rest would all look unset), its
+        // dates settled.
+        let has_column_in = |f: &FileReport, name: &str| {
+            f.columns.contains(&name) && !f.lost_columns.iter().any(|l| l.used && l.rows > 0 && crate::ingest::cell::key_eq(&l.column, name)) && !f.unresolved_dates.iter().any(|d| d == name)
         };
+        let has_column = |kinds: &[Kind], name: &str| files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| has_column_in(f, name));
         let exo_kinds = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
         let mut available = Vec::with_capacity(Field::ALL.len());
         let mut reasons = Vec::with_capacity(Field::ALL.len());
@@ -148,6 +152,23 @@ impl Availability {
                 Source::ExoMailboxes(cols) => {
                     (cols.iter().any(|c| has_column(&[Kind::ExoMailboxes], c.name())), column_reason("exo-mailboxes", cols.iter().map(|c| c.name())))
                 }
+                Source::ExoMailboxesAll(cols) => {
+                    // Every mailbox export (active, soft-deleted, inactive): a row of one without the column
+                    // would read as not held.
+                    let mut missing: Vec<String> = Vec::new();
+                    for f in files.iter().filter(usable).filter(|f| f.kind == Kind::ExoMailboxes) {
+                        for c in cols.iter().map(|c| c.name()).filter(|c| !has_column_in(f, c)) {
+                            missing.push(format!("{c} ({})", f.path));
+                        }
+                    }
+                    let none = !has_kind(&[Kind::ExoMailboxes]);
+                    let reason = if none {
+                        column_reason("exo-mailboxes", cols.iter().map(|c| c.name()))
+                    } else {
+                        format!("the holds need every one of {} in each mailbox export; missing, lost as a PowerShell type name or unreadable: {} — a mailbox on that kind of hold would read as not held (Get-EXOMailbox -PropertySets Hold, or All)", cols.iter().map(|c| c.name()).collect::<Vec<_>>().join(", "), missing.join(", "))
+                    };
+                    (!none && missing.is_empty(), reason)
+                }
                 Source::PreviousMailboxes => {
                     let cols = [X::WhenSoftDeleted.name(), X::IsInactiveMailbox.name()];
                     (cols.iter().any(|c| has_column(&[Kind::ExoMailboxes], c)), column_reason("exo-mailboxes", cols.into_iter()))
@@ -166,6 +187,41 @@ impl Availability {
 
     pub fn reason(&self, field: Field) -> &str {
         &self.reasons[field.id() as usize]
+    }
+
+    /// A field the files carry but whose values the data shows to be unknown: the checks that need it
+    /// are not evaluated, with `reason`.
+    pub fn withhold(&mut self, field: Field, reason: String) {
+        if self.has(field) {
+            self.available[field.id() as usize] = false;
+            self.reasons[field.id() as usize] = reason;
+        }
+    }
+
+    /// What the data (not only the columns) leaves unknown: Exchange plans derived from SKUs nothing
+    /// names, previous mailboxes when no export lists one.
+    pub fn withhold_unknowns(&mut self, records: &Records<'_>) {
+        let (count, first) = &records.unresolved_licenses;
+        if *count > 0 {
+            self.withhold(
+                Field::EntraExchangePlans,
+                format!(
+                    "the entra-users export has no assignedPlans, and {} of its licenses {} a SKU that no subscribed-skus export names (first: {first}): which Exchange plans they carry is unknown — export Get-MgSubscribedSku -All, or Get-MgUser with -Property assignedPlans",
+                    count,
+                    if *count == 1 { "is of" } else { "are of" }
+                ),
+            );
+        }
+        // A mailbox export's WhenSoftDeleted / IsInactiveMailbox columns alone do not list the soft-deleted
+        // and inactive mailboxes: Get-EXOMailbox returns them only with -SoftDeletedMailbox or
+        // -InactiveMailboxOnly. Without one, "no previous mailbox is left" cannot be told.
+        let listed = records.joined.exo_objects.iter().any(|o| o.state != crate::model::ExoState::Active);
+        if !listed {
+            self.withhold(
+                Field::PreviousMailboxes,
+                "no export lists a soft-deleted or inactive mailbox (Get-EXOMailbox returns them only with -SoftDeletedMailbox or -InactiveMailboxOnly; when both return nothing the tenant has none, and this stays unknown)".to_string(),
+            );
+        }
     }
 }
 
@@ -217,6 +273,9 @@ pub struct Records<'a> {
     skus_by_part: HashMap<String, SkuInfo>,
     /// Plans from `assignedPlans` when any Entra export carries them (else derived from the SKUs).
     plans_exported: bool,
+    /// Licenses whose SKU neither a `subscribedSkus` export nor the built-in table names (when plans are
+    /// derived from SKUs): how many, and the first one's SKU. Their Exchange plans are unknown.
+    pub unresolved_licenses: (usize, String),
     /// Per identity, its duplicate-address entries (index into `joined.duplicates`), sorted.
     duplicates_of: Vec<(u32, u32)>,
     /// Per AD identity, its soft-match entries, sorted.
@@ -245,7 +304,16 @@ impl<'a> Records<'a> {
         for s in skus_by_id.values() {
             skus_by_part.insert(s.part_number.to_ascii_uppercase(), SkuInfo { part_number: s.part_number.clone(), exchange_plans: s.exchange_plans.clone() });
         }
-        let plans_exported = data.files.iter().any(|f| f.kind == Kind::EntraUsers && f.error.is_none() && f.columns.contains(&E::AssignedPlans.name()));
+        let plans_column = data.files.iter().any(|f| {
+            f.kind == Kind::EntraUsers
+                && f.error.is_none()
+                && f.columns.contains(&E::AssignedPlans.name())
+                && !f.lost_columns.iter().any(|l| l.rows > 0 && crate::ingest::cell::key_eq(&l.column, E::AssignedPlans.name()))
+        });
+        // `Get-MgUser -Property ...` without assignedPlans still writes `"AssignedPlans": []` for every user:
+        // a column empty in every row while licenses are assigned was not exported (plans come from the SKUs).
+        let users = &data.entra_users;
+        let plans_exported = plans_column && (users.iter().any(|u| !u.assigned_plans.is_empty()) || users.iter().all(|u| u.licenses.is_empty()));
         let mut duplicates_of: Vec<(u32, u32)> =
             joined.duplicates.iter().enumerate().flat_map(|(d, dup)| dup.identities.iter().map(move |&i| (i, d as u32))).collect();
         duplicates_of.sort_unstable();
@@ -253,7 +321,22 @@ impl<'a> Records<'a> {
         let mut soft_matches_of: Vec<(u32, u32)> = joined.soft_matches.iter().enumerate().map(|(s, m)| (m.ad_identity, s as u32)).collect();
         soft_matches_of.sort_unstable();
         let context = sdk::Context { as_of, routing_domains: routing_domains(data) };
-        Records { data, joined, skus_by_id, skus_by_part, plans_exported, duplicates_of, soft_matches_of, context }
+        let unresolved_licenses = (0, String::new());
+        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, context };
+        if !plans_exported {
+            for l in users.iter().flat_map(|u| u.licenses.iter()) {
+                if records.sku_of(l).is_none() {
+                    if records.unresolved_licenses.0 == 0 {
+                        records.unresolved_licenses.1 = match l.sku_id {
+                            Some(id) => id.to_string(),
+                            None => users.text(l.account_sku).unwrap_or("").to_string(),
+                        };
+                    }
+                    records.unresolved_licenses.0 += 1;
+                }
+            }
+        }
+        records
     }
 
     pub fn len(&self) -> usize {
@@ -376,11 +459,7 @@ impl<'a> Records<'a> {
         }
         let mut out = Vec::new();
         for l in u.licenses.iter() {
-            let sku = l.sku_id.and_then(|id| self.skus_by_id.get(&id)).or_else(|| {
-                let part = t.text(l.account_sku)?;
-                let part = part.rsplit(':').next().unwrap_or(part).to_ascii_uppercase();
-                self.skus_by_part.get(&part)
-            });
+            let sku = self.sku_of(l);
             for (id, name) in sku.map(|s| s.exchange_plans.as_slice()).unwrap_or(&[]) {
                 out.push(sdk::ExchangePlanRef {
                     plan_id: guid(*id),
@@ -392,6 +471,16 @@ impl<'a> Records<'a> {
             }
         }
         out
+    }
+
+    /// What a license's SKU is known as: by id from a `subscribedSkus` export, else by part number (MSOL
+    /// `contoso:ENTERPRISEPACK`) from that export or the built-in table.
+    fn sku_of(&self, l: &crate::model::License) -> Option<&SkuInfo> {
+        l.sku_id.and_then(|id| self.skus_by_id.get(&id)).or_else(|| {
+            let part = self.data.entra_users.text(l.account_sku)?;
+            let part = part.rsplit(':').next().unwrap_or(part).to_ascii_uppercase();
+            self.skus_by_part.get(&part)
+        })
     }
 
     /// A SKU's part number where a `subscribedSkus` export names it (borrowed), else its id, and whether
@@ -584,7 +673,7 @@ impl<'a> Records<'a> {
                 };
                 pick.iter().flat_map(|&x| exo_src(&self.joined.exo_objects[x as usize], Some(Kind::ExoMailboxes))).collect()
             }
-            Source::ExoMailboxes(_) => exo.map(|o| exo_src(o, Some(Kind::ExoMailboxes))).unwrap_or_default(),
+            Source::ExoMailboxes(_) | Source::ExoMailboxesAll(_) => exo.map(|o| exo_src(o, Some(Kind::ExoMailboxes))).unwrap_or_default(),
             Source::ExoUsers(_) => exo.map(|o| exo_src(o, Some(Kind::ExoUsers))).unwrap_or_default(),
             Source::Exo(_) | Source::Directory(_) | Source::AllRecipients => exo.map(|o| exo_src(o, None)).unwrap_or_default(),
             Source::RoutingDomains => Vec::new(),
@@ -686,28 +775,33 @@ impl Who<'_> {
 }
 
 /// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.
+/// The tenant's routing domain (`<tenant>.mail.onmicrosoft.com`, one per tenant): the one most addresses
+/// are on. A cross-tenant mail user or a contact forwarding to another tenant carries that tenant's:
+/// neither a remediation's target nor a valid targetAddress here.
 fn routing_domains(data: &Dataset) -> Vec<String> {
     use rayon::prelude::*;
     // Some nine million addresses at 800k identities: read in chunks of rows on every core.
     const CHUNK: usize = 32_768;
-    let (mut exo, entra) = rayon::join(
+    let (exo, entra) = rayon::join(
         || {
             let t = &data.exo_recipients;
-            t.families.par_iter().flat_map(|f| f.rows.par_chunks(CHUNK).map(move |rows| routing_domains_in(rows.iter().flat_map(|r| f.list(r.email_addresses))))).reduce(BTreeSet::new, union)
+            t.families.par_iter().flat_map(|f| f.rows.par_chunks(CHUNK).map(move |rows| routing_domains_in(rows.iter().flat_map(|r| f.list(r.email_addresses))))).reduce(BTreeMap::new, union)
         },
         || {
             let t = &data.entra_users;
-            t.rows.par_chunks(CHUNK).map(|rows| routing_domains_in(rows.iter().flat_map(|u| t.list(u.proxy_addresses)))).reduce(BTreeSet::new, union)
+            t.rows.par_chunks(CHUNK).map(|rows| routing_domains_in(rows.iter().flat_map(|u| t.list(u.proxy_addresses)))).reduce(BTreeMap::new, union)
         },
     );
-    exo.extend(entra);
-    exo.into_iter().collect()
+    let all = union(exo, entra);
+    // Most addresses, then the first name: one answer whatever the order of the files.
+    all.into_iter().max_by(|(a, n), (b, m)| n.cmp(m).then_with(|| b.cmp(a))).map(|(domain, _)| domain).into_iter().collect()
 }
 
-/// The distinct `*.mail.onmicrosoft.com` domains (lower-cased) among `addresses`; only those are copied.
-fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+/// The `*.mail.onmicrosoft.com` domains (lower-cased) among `addresses`, each with how many addresses
+/// are on it; only those are copied.
+fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeMap<String, u64> {
     const SUFFIX: &str = ".mail.onmicrosoft.com";
-    let mut domains = BTreeSet::new();
+    let mut domains = BTreeMap::new();
     for address in addresses {
         // The address's end first (a comparison in place): the search for its `@` only for the few that
         // end in the suffix. The suffix holds no `@`, so the domain after the last one ends in it too.
@@ -716,14 +810,16 @@ fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeSet<
             continue;
         }
         if let Some((_, domain)) = address.rsplit_once('@') {
-            domains.insert(domain.trim().to_ascii_lowercase());
+            *domains.entry(domain.trim().to_ascii_lowercase()).or_insert(0) += 1;
         }
     }
     domains
 }
 
-fn union(mut a: BTreeSet<String>, mut b: BTreeSet<String>) -> BTreeSet<String> {
-    a.append(&mut b);
+fn union(mut a: BTreeMap<String, u64>, b: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    for (domain, n) in b {
+        *a.entry(domain).or_insert(0) += n;
+    }
     a
 }
 
@@ -812,14 +908,14 @@ mod tests {
     #[test]
     fn routing_domains_are_the_domains_after_the_last_at_sign() {
         // The rule without the in-place check of the address's end first: the same domains.
-        let reference = |addresses: &[&str]| -> BTreeSet<String> {
+        let reference = |addresses: &[&str]| -> BTreeMap<String, u64> {
             const SUFFIX: &str = ".mail.onmicrosoft.com";
-            let mut out = BTreeSet::new();
+            let mut out = BTreeMap::new();
             for a in addresses {
                 if let Some((_, domain)) = a.rsplit_once('@') {
                     let d = domain.trim().as_bytes();
                     if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
-                        out.insert(domain.trim().to_ascii_lowercase());
+                        *out.entry(domain.trim().to_ascii_lowercase()).or_insert(0) += 1;
                     }
                 }
             }
@@ -836,9 +932,11 @@ mod tests {
         let domains = ["contoso.mail.onmicrosoft.com", "Fabrikam.MAIL.onmicrosoft.com", "contoso.onmicrosoft.com", "contoso.com"];
         let addresses: Vec<String> = (0..10_000).map(|i| format!("user{i}@{}", domains[(i * 7 + i / 13) % domains.len()])).collect();
         let one_scan = routing_domains_in(addresses.iter().map(String::as_str));
-        assert_eq!(one_scan.iter().collect::<Vec<_>>(), ["contoso.mail.onmicrosoft.com", "fabrikam.mail.onmicrosoft.com"]);
+        assert_eq!(one_scan.keys().collect::<Vec<_>>(), ["contoso.mail.onmicrosoft.com", "fabrikam.mail.onmicrosoft.com"]);
+        let on = |d: usize| (0..10_000).filter(|i| (i * 7 + i / 13) % domains.len() == d).count() as u64;
+        assert_eq!(one_scan.values().copied().collect::<Vec<_>>(), [on(0), on(1)]);
         for chunk in [1, 7, 999, 4096] {
-            let chunked = addresses.chunks(chunk).map(|c| routing_domains_in(c.iter().map(String::as_str))).fold(BTreeSet::new(), union);
+            let chunked = addresses.chunks(chunk).map(|c| routing_domains_in(c.iter().map(String::as_str))).fold(BTreeMap::new(), union);
             assert_eq!(chunked, one_scan, "chunks of {chunk}");
         }
     }

@@ -42,6 +42,13 @@ impl Guid {
         let at = match b.len() {
             36 if b[8] == b'-' && b[13] == b'-' && b[18] == b'-' && b[23] == b'-' => &HYPHENATED,
             32 => &PLAIN,
+            // A 16-byte value exported as base64 (`[Convert]::ToBase64String`, the ImmutableId form).
+            24 if b[22] == b'=' && b[23] == b'=' => return Guid::from_immutable_id(t),
+            // ... or as its bytes in decimal (`"$($_.'mS-DS-ConsistencyGuid')"`: `6 150 179 58 …`).
+            31..=63 if b[0].is_ascii_digit() && b.contains(&b' ') => {
+                let parts: Vec<&str> = t.split_ascii_whitespace().collect();
+                return guid_from_byte_list(&parts);
+            }
             _ => return None,
         };
         let mut out = [0u8; 16];
@@ -183,7 +190,17 @@ pub fn parse_item_size(text: &str) -> Option<u64> {
         return Some(n);
     }
     let mut parts = t.split_whitespace();
-    let number: f64 = parts.next()?.replace(',', "").parse().ok()?;
+    // Exchange keeps the figure before the unit below 1,024, so a lone comma is a decimal comma
+    // (`12,5 GB` in a German session); with both marks the last one is the decimal separator.
+    let figure = parts.next()?;
+    let number: f64 = match (figure.rfind(','), figure.rfind('.')) {
+        (Some(c), Some(d)) if c > d => figure.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => figure.replace(',', ""),
+        (Some(_), None) => figure.replace(',', "."),
+        _ => figure.to_string(),
+    }
+    .parse()
+    .ok()?;
     let unit = parts.next()?.to_ascii_uppercase();
     let factor: f64 = match unit.as_str() {
         "B" | "BYTES" => 1.0,
@@ -662,6 +679,11 @@ mod tests {
         let list: Vec<String> = bytes.iter().map(|b| b.to_string()).collect();
         let refs: Vec<&str> = list.iter().map(String::as_str).collect();
         assert_eq!(guid_from_byte_list(&refs), Some(a));
+        // mS-DS-ConsistencyGuid as exports write a byte[]: base64 (the ImmutableId form) or decimal bytes.
+        assert_eq!(Guid::parse_text(&a.to_immutable_id()), Some(a));
+        assert_eq!(Guid::parse_text(&list.join(" ")), Some(a));
+        assert_eq!(Guid::parse_text(&list[..15].join(" ")), None, "15 bytes");
+        assert_eq!(Guid::parse_text("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 256"), None);
         assert_eq!(bytes[0], 0xd7, "ToByteArray puts the first field little-endian");
         assert_eq!(Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e3"), None);
         assert_eq!(Guid::parse_text("g7cc07d7-7c15-447d-876d-c01b0e5a9e38"), None);
@@ -674,6 +696,11 @@ mod tests {
         assert_eq!(parse_bool(""), None);
         assert_eq!(parse_item_size("49.2 GB (52,828,160,000 bytes)"), Some(52_828_160_000));
         assert_eq!(parse_item_size("1.5 MB (1,572,864 bytes)"), Some(1_572_864));
+        // A German session: decimal comma, dots between thousands.
+        assert_eq!(parse_item_size("12,5 GB (13.421.772.800 bytes)"), Some(13_421_772_800));
+        assert_eq!(parse_item_size("12,5 GB"), Some(13_421_772_800));
+        assert_eq!(parse_item_size("1.000,5 MB"), Some((1000.5 * 1024.0 * 1024.0) as u64));
+        assert_eq!(parse_item_size("1,000.5 MB"), Some((1000.5 * 1024.0 * 1024.0) as u64));
         assert_eq!(parse_item_size("12345"), Some(12345));
         assert_eq!(parse_item_size("50 GB"), Some(53_687_091_200));
         assert_eq!(parse_i64("34359738368"), Some(34_359_738_368));

@@ -195,3 +195,117 @@ fn an_ad_export_alone_runs_what_it_can_and_lists_the_rest() {
         assert_eq!(check["status"] == "not_evaluated", listed, "{}", check["id"]);
     }
 }
+
+/// The ps51 tenant copied with `edit` applied to one file's text (`None` leaves the file out).
+fn ps51_with(dir: &Path, file: &str, edit: impl Fn(&str) -> Option<String>) -> std::path::PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    for entry in std::fs::read_dir(repo().join("fixtures/contoso-ps51")).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        if name == file {
+            if let Some(text) = edit(&std::fs::read_to_string(&path).expect("read")) {
+                std::fs::write(input.join(&name), text).expect("write");
+            }
+        } else {
+            std::fs::copy(&path, input.join(&name)).expect("copy");
+        }
+    }
+    input
+}
+
+/// A PowerShell CSV (BOM and `#TYPE` line kept when there, every field quoted) with `column` taken out or its non-empty values replaced.
+fn csv_column(text: &str, column: &str, replace: Option<&str>) -> String {
+    let (bom, text) = text.strip_prefix('\u{feff}').map_or(("", text), |t| ("\u{feff}", t));
+    let mut out = bom.to_string();
+    let rest = match text.strip_prefix("#TYPE") {
+        Some(_) => {
+            let (type_line, rest) = text.split_once('\n').expect("#TYPE line");
+            out.push_str(type_line);
+            out.push('\n');
+            rest
+        }
+        None => text,
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(rest.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let at = rows[0].iter().position(|h| h == column).unwrap_or_else(|| panic!("{column} in the header"));
+    let mut writer = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
+    for (n, row) in rows.iter().enumerate() {
+        let cells: Vec<&str> = row
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| replace.is_some() || *i != at)
+            .map(|(i, v)| match replace {
+                Some(r) if i == at && n > 0 && !v.is_empty() => r,
+                _ => v,
+            })
+            .collect();
+        writer.write_record(&cells).expect("write");
+    }
+    out.push_str(&String::from_utf8(writer.into_inner().expect("csv")).expect("UTF-8"));
+    out
+}
+
+fn audit_of(input: &Path, out: &Path) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(input).arg("--out").arg(out).args(["--as-of", "2026-11-22"]).output().expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("json")).expect("JSON")
+}
+
+/// The checks named are listed as not evaluated because of `field`, and report nothing.
+fn withheld(audit: &Value, field: &str, checks: &[&str]) {
+    let not_evaluated = audit["not_evaluated"].as_array().expect("not_evaluated");
+    for id in checks {
+        let n = not_evaluated.iter().find(|n| n["check"] == *id).unwrap_or_else(|| panic!("{id} must be not evaluated: {not_evaluated:?}"));
+        assert!(n["missing_fields"].as_array().is_some_and(|m| m.iter().any(|f| f == field)), "{n}");
+        assert!(audit["findings"].as_array().expect("findings").iter().all(|f| f["check"] != *id), "{id} not evaluated yet reported");
+    }
+}
+
+#[test]
+fn values_the_exports_do_not_show_are_unknown_never_empty() {
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let count = |audit: &Value, id: &str| audit["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == id).count();
+    assert!(count(&baseline, "PRT002") > 0 && count(&baseline, "LIC001") > 0 && count(&baseline, "GUID002") > 0);
+
+    // No soft-deleted or inactive export: "no previous mailbox is left" cannot be told (PRT002 fired on
+    // every user whose PreviousRecipientTypeDetails remembers a mailbox).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailboxes-softdeleted.csv", |_| None);
+    std::fs::remove_file(input.join("exo-mailboxes-inactive.csv")).expect("remove");
+    withheld(&audit_of(&input, &dir.path().join("out")), "exo.previousMailboxes", &["PRT002", "LIC002", "HOLD003"]);
+
+    // A mailbox export without one hold's column: a mailbox on that hold would read as not held (LIC001
+    // fired on a delay-release hold as an unheld mailbox about to be deleted).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailboxes.csv", |t| Some(csv_column(t, "DelayReleaseHoldApplied", None)));
+    withheld(&audit_of(&input, &dir.path().join("out")), "exo.holds", &["HOLD001", "HOLD002", "LIC001"]);
+
+    // `Get-ADUser -Properties *` exported as is: every set msExchMailboxGuid is `System.Byte[]`, unset
+    // ones stay empty — the readable rest would all look unset (GUID002 fired on every remote mailbox).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "ad-users.csv", |t| Some(csv_column(t, "msExchMailboxGuid", Some("System.Byte[]"))));
+    withheld(&audit_of(&input, &dir.path().join("out")), "ad.msExchMailboxGuid", &["GUID001", "GUID002"]);
+
+    // Graph users without assignedPlans (`Get-MgUser` still writes `[]`) and no SKU export: the SKU ids
+    // say nothing of their plans (LIC001 fired as "plans: none" on licensed users).
+    let dir = tempfile::tempdir().expect("temp");
+    let empty_plans = |t: &str| {
+        let mut page: Value = serde_json::from_str(t.trim_start_matches('\u{feff}')).expect("page");
+        for user in page["value"].as_array_mut().expect("value") {
+            user["assignedPlans"] = Value::Array(Vec::new());
+        }
+        Some(page.to_string())
+    };
+    let input = ps51_with(dir.path(), "graph-users-page1.json", empty_plans);
+    std::fs::write(input.join("graph-users-page2.json"), empty_plans(&std::fs::read_to_string(input.join("graph-users-page2.json")).expect("read")).expect("page")).expect("write");
+    let with_skus = audit_of(&input, &dir.path().join("out"));
+    // With the SKU export the plans come from the SKUs: the same license findings as with assignedPlans.
+    for id in ["LIC001", "LIC006", "HOLD002"] {
+        assert_eq!(count(&with_skus, id), count(&baseline, id), "{id}");
+    }
+    std::fs::remove_file(input.join("subscribed-skus.json")).expect("remove");
+    withheld(&audit_of(&input, &dir.path().join("out2")), "entra.exchangePlans", &["LIC001", "LIC006", "HOLD002"]);
+}

@@ -153,14 +153,13 @@ fn a_second_export_of_one_directory_is_named_and_a_tenant_alone_is_quiet() {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
     }
     std::fs::copy(fixtures().join("contoso-ps51/ad-users.csv"), dir.path().join("ad-users.csv")).expect("copy");
+    let ldif = inspect_json(dir.path())["files"].as_array().expect("files").iter().find(|f| f["path"] == "ad-users.ldf").cloned().expect("ad-users.ldf");
+    assert!(ldif["warnings"].to_string().contains("46 objects are also in ad-users.csv (same objectGUID"), "{ldif}");
+    // `run` audits no such folder: each of those people would be counted twice (see the next test).
     let out_dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(dir.path()).arg("--out").arg(out_dir.path()).args(["--as-of", "2026-11-22"]).output().expect("run");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("warnings about the inputs") && text.contains("ad-users.ldf: 46 objects are also in ad-users.csv (same objectGUID"), "{text}");
-    let findings: Value = serde_json::from_slice(&std::fs::read(out_dir.path().join("findings.json")).expect("findings.json")).expect("json");
-    let ldif = findings["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.ldf").expect("ad-users.ldf");
-    assert!(ldif["warnings"].to_string().contains("two exports of one directory"), "{ldif}");
+    let (code, stderr, wrote) = run_on(dir.path(), out_dir.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote && stderr.contains("error: ad-users.ldf holds objects ad-users.csv already holds"), "{stderr}");
 }
 
 #[test]
@@ -269,4 +268,70 @@ fn kept_compiled_plugins_give_the_same_outputs() {
         let read = |d: &tempfile::TempDir| std::fs::read(d.path().join(name)).expect("output");
         assert!(read(&outs[0]) == read(&outs[1]) && read(&outs[0]) == read(&outs[2]), "{name} differs between runs with and without the kept plugin");
     }
+}
+
+/// The ps51 tenant copied into `dir/in`, for a run on a changed folder.
+fn ps51_copy(dir: &Path) -> PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    for entry in std::fs::read_dir(fixtures().join("contoso-ps51")).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
+    }
+    input
+}
+
+/// `run` on `input`: exit code, stderr, and whether it wrote findings.json.
+fn run_on(input: &Path, out: &Path) -> (Option<i32>, String, bool) {
+    let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(input).arg("--out").arg(out).args(["--as-of", "2026-11-22", "--quiet"]).output().expect("run");
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), out.join("findings.json").exists())
+}
+
+#[test]
+fn an_export_that_cannot_be_read_stops_the_run_before_any_report() {
+    // An AD export saved by Excel in Windows-1252: every AD-side check would be "not evaluated" and the
+    // people it holds counted as cloud-only — a report that looks complete and is not.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_copy(dir.path());
+    let ad = std::fs::read_to_string(input.join("ad-users.csv")).expect("read").trim_start_matches('\u{feff}').replace("Mia Moore", "Mia M\u{f6}ller");
+    let (text, _, _) = encoding_rs::WINDOWS_1252.encode(&ad);
+    std::fs::write(input.join("ad-users.csv"), &text).expect("write");
+    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote, "no report from a folder with an unreadable export");
+    assert!(stderr.contains("error: ad-users.csv (ad-users): line ") && stderr.contains("-Encoding UTF8"), "{stderr}");
+    assert!(stderr.contains("nothing was audited"), "{stderr}");
+}
+
+#[test]
+fn a_second_export_of_one_directory_stops_the_run() {
+    // An old copy in a subfolder: each of its people would be counted twice (duplicate addresses,
+    // ambiguous links) and the real findings lost.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_copy(dir.path());
+    std::fs::create_dir(input.join("old")).expect("mkdir");
+    std::fs::copy(input.join("exo-users.csv"), input.join("old/exo-users.csv")).expect("copy");
+    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote);
+    assert!(stderr.contains("old/exo-users.csv holds objects exo-users.csv already holds"), "{stderr}");
+}
+
+#[test]
+fn files_that_are_not_exports_are_named_and_left_out() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_copy(dir.path());
+    std::fs::write(input.join("README.txt"), "Exports of 2026-11-21, run by M. Admin on DC01.\n").expect("write");
+    std::fs::write(input.join("export.ps1"), "Connect-ExchangeOnline\nGet-EXOMailbox -ResultSize Unlimited | Export-Csv x.csv\n").expect("write");
+    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(wrote);
+    assert!(stderr.contains("note: README.txt is not used") && stderr.contains("note: export.ps1 is not used"), "{stderr}");
+    // A folder of nothing but such files has nothing to audit: a usage error, not an empty "all ready" report.
+    let only = dir.path().join("only");
+    std::fs::create_dir(&only).expect("mkdir");
+    std::fs::copy(input.join("README.txt"), only.join("README.txt")).expect("copy");
+    let (code, stderr, wrote) = run_on(&only, &dir.path().join("out2"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote && stderr.contains("none of the files is an export"), "{stderr}");
 }

@@ -38,6 +38,8 @@
 //!   ArchiveGuid, LitigationHoldEnabled, InPlaceHolds, ComplianceTagHoldApplied, DelayHoldApplied,
 //!   DelayReleaseHoldApplied, RetentionHoldEnabled, IsInactiveMailbox, IsSoftDeletedByRemove,
 //!   WhenSoftDeleted, WhenMailboxCreated.
+//! - `exo-mailboxes-softdeleted.csv`, one soft-deleted mailbox per 1,000 AD users (people who left,
+//!   their Entra user gone): `Get-EXOMailbox -SoftDeletedMailbox`, the columns above.
 //! - `exo-users.csv`, one row per Entra user: `Get-User | Select-Object ... | Export-Csv`.
 //!   Columns: ExternalDirectoryObjectId, UserPrincipalName, DisplayName, RecipientType,
 //!   RecipientTypeDetails, PreviousRecipientTypeDetails, WindowsEmailAddress, SKUAssigned,
@@ -103,10 +105,11 @@ pub struct GeneratedFile {
 type Writer = fn(&mut Out, &Tenant) -> io::Result<u64>;
 
 /// The five files: stem, extension, writer.
-const FILES: [(&str, &str, Writer); 5] = [
+const FILES: [(&str, &str, Writer); 6] = [
     ("ad-users", "csv", write_ad),
     ("graph-users", "json", write_graph),
     ("exo-mailboxes", "csv", write_exo_mailboxes),
+    ("exo-mailboxes-softdeleted", "csv", write_exo_softdeleted),
     ("exo-users", "csv", write_exo_users),
     ("exo-mailusers", "csv", write_exo_mailusers),
 ];
@@ -1255,8 +1258,10 @@ fn graph_cloud_user(o: &mut Out, t: &Tenant, k: u64) {
 // ---------------------------------------------------------------------------------------------
 // exo-mailboxes.csv
 
+const EXO_MAILBOX_HEADER: &str = "\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"Alias\",\"DisplayName\",\"EmailAddresses\",\"PrimarySmtpAddress\",\"RecipientType\",\"RecipientTypeDetails\",\"Identity\",\"Guid\",\"ExchangeGuid\",\"ArchiveGuid\",\"LitigationHoldEnabled\",\"InPlaceHolds\",\"ComplianceTagHoldApplied\",\"DelayHoldApplied\",\"DelayReleaseHoldApplied\",\"RetentionHoldEnabled\",\"IsInactiveMailbox\",\"IsSoftDeletedByRemove\",\"WhenSoftDeleted\",\"WhenMailboxCreated\"";
+
 fn write_exo_mailboxes(o: &mut Out, t: &Tenant) -> io::Result<u64> {
-    o.s("\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"Alias\",\"DisplayName\",\"EmailAddresses\",\"PrimarySmtpAddress\",\"RecipientType\",\"RecipientTypeDetails\",\"Identity\",\"Guid\",\"ExchangeGuid\",\"ArchiveGuid\",\"LitigationHoldEnabled\",\"InPlaceHolds\",\"ComplianceTagHoldApplied\",\"DelayHoldApplied\",\"DelayReleaseHoldApplied\",\"RetentionHoldEnabled\",\"IsInactiveMailbox\",\"IsSoftDeletedByRemove\",\"WhenSoftDeleted\",\"WhenMailboxCreated\"");
+    o.s(EXO_MAILBOX_HEADER);
     o.nl();
     let mut rows = 0;
     for i in listed_by(t, |id| id.exo_guid) {
@@ -1311,6 +1316,54 @@ fn write_exo_mailboxes(o: &mut Out, t: &Tenant) -> io::Result<u64> {
         }
         o.s("\",\"False\",\"False\",\"False\",\"False\",\"False\",\"False\",\"\",\"");
         o.date_us(id.mbx_created);
+        o.sep(true);
+        o.row_done()?;
+    }
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------------------------------------
+// exo-mailboxes-softdeleted.csv
+
+/// One soft-deleted mailbox per 1,000 AD users: people who left, whose Entra user is gone
+/// (`Get-EXOMailbox -SoftDeletedMailbox`, same columns as `exo-mailboxes.csv`). A tenant's export set
+/// has one; without it the checks about previous mailboxes are not evaluated.
+fn write_exo_softdeleted(o: &mut Out, t: &Tenant) -> io::Result<u64> {
+    o.s(EXO_MAILBOX_HEADER);
+    o.nl();
+    let rows = (t.n / 1000).max(1);
+    for k in 0..rows {
+        let mut r = Rng::for_item(t.seed, 7, k);
+        let created = T2018_06 + r.below(5 * YEAR as u64) as i64;
+        let deleted = T2024_06 - r.below(20 * 86_400) as i64;
+        o.c(b'"');
+        o.guid(r.guid());
+        o.s("\",\"departed");
+        o.u64(k);
+        o.s("@contoso.com\",\"departed");
+        o.u64(k);
+        o.s("\",\"Departed ");
+        o.u64(k);
+        o.s("\",\"SMTP:departed");
+        o.u64(k);
+        o.s("@contoso.com smtp:departed");
+        o.u64(k);
+        o.s("@");
+        o.s(ROUTING);
+        o.s("\",\"departed");
+        o.u64(k);
+        o.s("@contoso.com\",\"UserMailbox\",\"UserMailbox\",\"Soft Deleted Objects\\Departed ");
+        o.u64(k);
+        o.sep(false);
+        o.guid(r.guid());
+        o.sep(false);
+        o.guid(r.guid());
+        o.sep(false);
+        o.s(ZERO_GUID);
+        o.s("\",\"False\",\"\",\"False\",\"False\",\"False\",\"False\",\"False\",\"True\",\"");
+        o.date_us(deleted);
+        o.sep(false);
+        o.date_us(created);
         o.sep(true);
         o.row_done()?;
     }
@@ -1567,6 +1620,7 @@ mod tests {
                 "ad-users",
                 "graph-users",
                 "exo-mailboxes",
+                "exo-mailboxes-softdeleted",
                 "exo-users",
                 "exo-mailusers"
             ]
@@ -1660,7 +1714,8 @@ mod tests {
         assert!((930..=970).contains(&linked), "{linked} synced of {n}");
         let cloud_only = fa[1].rows - linked;
         assert!((25..=35).contains(&cloud_only), "{cloud_only} cloud-only");
-        for f in [&fa[2], &fa[3], &fa[4]] {
+        // The soft-deleted mailboxes (fa[3]) belong to people whose Entra user is gone.
+        for f in [&fa[2], &fa[4], &fa[5]] {
             for l in std::fs::read_to_string(&f.path)?.lines().skip(1) {
                 assert!(ids.contains(&l[1..37]), "{}: {l}", f.kind);
             }
@@ -1673,7 +1728,7 @@ mod tests {
         let fd = generate(&d, n, 42, 100)?;
         let mailboxes = fd[2].rows as f64 / n as f64;
         assert!((0.80..=0.90).contains(&mailboxes), "{mailboxes} at 10% on-prem");
-        assert!(fd[4].rows > fa[4].rows + 50, "mail users {} vs {}", fd[4].rows, fa[4].rows);
+        assert!(fd[5].rows > fa[5].rows + 50, "mail users {} vs {}", fd[5].rows, fa[5].rows);
         let per_identity = fd.iter().map(|f| f.bytes).sum::<u64>() / n as u64;
         assert!((1575..=1925).contains(&per_identity), "{per_identity} bytes per identity at 10% on-prem");
 

@@ -70,8 +70,16 @@ impl Collector {
                 items.first()?.as_text()?.trim_ascii()
             }
             Cell::Map(_) => {
-                // PowerShell 5.1 ConvertTo-Json writes a [guid] as {"Guid": "…"}; other objects are not scalars.
-                return cell.get("Guid").and_then(Cell::as_text).map(str::trim);
+                // PowerShell 5.1 ConvertTo-Json writes a [guid] as {"Guid": "…"}, and an Exchange size
+                // (Unlimited<ByteQuantifiedSize>) as {"IsUnlimited": false, "Value": "55 GB (… bytes)"};
+                // another object is no value of a scalar column: counted, not dropped unseen.
+                match cell.get("Guid").or_else(|| cell.get("Value")).and_then(Cell::as_text) {
+                    Some(t) => t.trim_ascii(),
+                    None => {
+                        self.invalid(slot, "(a JSON object)");
+                        return None;
+                    }
+                }
             }
             _ => return None,
         };

@@ -111,6 +111,9 @@ pub struct FileReport {
     /// Set when the file could not be read: none of its rows are used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<FileError>,
+    /// The earlier file whose objects this one holds again (two exports of one directory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats: Option<String>,
 }
 
 impl FileReport {
@@ -133,6 +136,7 @@ impl FileReport {
             inactive: None,
             warnings: Vec::new(),
             reason: None,
+            repeats: None,
             error: None,
         }
     }
@@ -268,6 +272,7 @@ fn flag_repeated_objects(data: &mut Dataset) {
     for Repeat { later, earlier, count, key, example } in repeats {
         let Some(first) = data.files.get(earlier as usize).map(|f| f.path.clone()) else { continue };
         if let Some(file) = data.files.get_mut(later as usize) {
+            file.repeats.get_or_insert_with(|| first.clone());
             file.warnings.push(format!(
                 "{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
                 counted(count as u64, "object is", "objects are")

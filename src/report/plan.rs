@@ -226,7 +226,12 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
     let reading = matches!(verb, "Get" | "Test" | "Find" | "Search" | "Format" | "Measure" | "Select" | "Where");
     let mutating = shell != Shell::Manual && !reading;
     let lower = code.to_ascii_lowercase();
-    let destructive = mutating && (verb == "Remove" || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
+    // Releasing a hold is destructive too: what it preserved becomes purgeable.
+    let releases_hold = lower.contains("-litigationholdenabled $false")
+        || lower.contains("-removedelayholdapplied")
+        || lower.contains("-removedelayreleaseholdapplied")
+        || ((noun.ends_with("HoldPolicy") || noun == "RetentionCompliancePolicy") && lower.contains(" -remove"));
+    let destructive = mutating && (verb == "Remove" || releases_hold || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
     let phase = if !mutating {
         Phase::Read
     } else if lower.contains("hold") || noun.contains("HoldPolicy") || noun == "RetentionCompliancePolicy" {
@@ -282,5 +287,9 @@ mod tests {
         assert_eq!(one("Get-ADObject -Identity 'g' -IncludeDeletedObjects"), (Shell::OnPremises, Phase::Read, false, false));
         assert_eq!(one("Set-ADUser -Identity 's' -Clear msExchHomeServerName,homeMDB"), (Shell::OnPremises, Phase::Directory, true, true));
         assert_eq!(one("Invoke-Frobnicate -Now"), (Shell::Manual, Phase::Read, false, false));
+        // Releasing a hold makes what it preserved purgeable: destructive; placing one is not.
+        assert_eq!(one("Set-Mailbox -Identity 'x' -LitigationHoldEnabled $false"), (Shell::ExchangeOnline, Phase::Hold, true, true));
+        assert_eq!(one("Set-Mailbox -Identity 'x' -RemoveDelayReleaseHoldApplied"), (Shell::ExchangeOnline, Phase::Hold, true, true));
+        assert_eq!(one("Set-Mailbox -Identity 'x' -LitigationHoldEnabled $true"), (Shell::ExchangeOnline, Phase::Hold, true, false));
     }
 }

@@ -14,7 +14,7 @@
     Nothing runs by default:
       - without -Reviewed (or -WhatIf) the script stops at once;
       - every change asks for confirmation (ConfirmImpact High) unless you pass -Confirm:$false;
-      - a step that deletes, purges or clears data runs only with -IncludeDestructive;
+      - a step that deletes, purges or clears data, or releases a hold, runs only with -IncludeDestructive;
       - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run;
       - a step to do by hand that later steps depend on asks whether it is done.
 
@@ -32,7 +32,7 @@
     You read this script. Without it, and without -WhatIf, nothing runs.
 
 .PARAMETER IncludeDestructive
-    Also run the steps that delete, purge or clear data (marked DESTRUCTIVE). Use with -Finding.
+    Also run the steps that delete, purge or clear data, or release a hold (marked DESTRUCTIVE). Use with -Finding.
 
 .PARAMETER Finding
     Only these finding ids (as in findings.json, audit.xlsx and report.html).
@@ -181,7 +181,7 @@ function Invoke-Step {
         return
     }
     if ($Destructive -and -not $IncludeDestructive) {
-        Write-Warning ('{0} step {1}: not run, it deletes or clears data; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
+        Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
         $script:Tally.Waiting++
         return
     }
@@ -472,10 +472,8 @@ $f = Start-Finding -Id 'HOLD001-db71071b368505a3' -Identity 'derek.dunn@contoso.
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33') } }
     @{ Field = 'ad.msExchRemoteRecipientType'; Shell = 'OnPremises'; Expected = '12'; Live = { (Get-ADUser -Identity '2bc45db4-34a0-4085-9ef7-132b41081284' -Properties msExchRemoteRecipientType).msExchRemoteRecipientType } }
 )
-# step 1 (1 hold, ExchangeOnline): decide with the records owner: keep (mailbox becomes inactive) or release first and remove it from eDiscovery cases / retention policies listed
-Invoke-Step $f 1 'ExchangeOnline' -Target 'derek.dunn@contoso.com' -Command 'Set-Mailbox -Identity ''derek.dunn@contoso.com'' -LitigationHoldEnabled $false' -Action {
-    Set-Mailbox -Identity 'derek.dunn@contoso.com' -LitigationHoldEnabled $false  # and remove it from eDiscovery cases / retention policies listed
-}
+# step 1 (read / manual, Manual): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.
+Write-ManualStep $f 1 'decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.'
 
 # ==== gary.grant@contoso.com ====
 
@@ -521,24 +519,26 @@ $f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99d3b51b-4091-4b6f-adad-db339febca7f') } }
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
 )
-# step 1 (1 hold, ExchangeOnline): decide with the records owner: keep (mailbox becomes inactive) or release first and remove it from eDiscovery cases / retention policies listed
-Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Action {
-    Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false  # and remove it from eDiscovery cases / retention policies listed
+# step 1 (1 hold, ExchangeOnline, DESTRUCTIVE): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: the litigation hold
+Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Destructive -Action {
+    Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false  # the litigation hold
 }
 
 # ==== hugo.hayes@contoso.com ====
 
-# --- HOLD002-8eea5f61589ea5a4 · high · HOLD002 (hold-license-removed) ---
+# --- HOLD002-9380e2ee4126fcc6 · high · HOLD002 (hold-license-removed) ---
 # UserMailbox hugo.hayes@contoso.com is on hold (delay release hold) but its Entra user has no mailbox-granting Exchange plan: the license removal cannot complete
 # precondition, re-read live before the first change:
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
+#   entra.licenseAssignmentStates = ENTERPRISEPACK: Active (ExchangeOnline)
 # not re-read live (check by hand if in doubt): entra.assignedLicenses
-$f = Start-Finding -Id 'HOLD002-8eea5f61589ea5a4' -Identity 'hugo.hayes@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.com' -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
@@ -598,10 +598,8 @@ $f = Start-Finding -Id 'HOLD001-665d830f6df92060' -Identity 'oscar.ortiz@contoso
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '82de81e6-6bf1-4022-b778-25203ebda1fd') } }
     @{ Field = 'entra.onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = 'aBUaKRiVEUKcGsxWDCOcaw=='; Live = { (Get-MgUser -UserId '094f8a51-dbc4-4c7c-8aef-04915bca08d0' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
-# step 1 (1 hold, ExchangeOnline): decide with the records owner: keep (mailbox becomes inactive) or release first and remove it from eDiscovery cases / retention policies listed
-Invoke-Step $f 1 'ExchangeOnline' -Target 'oscar.ortiz@contoso.com' -Command 'Set-Mailbox -Identity ''oscar.ortiz@contoso.com'' -LitigationHoldEnabled $false' -Action {
-    Set-Mailbox -Identity 'oscar.ortiz@contoso.com' -LitigationHoldEnabled $false  # and remove it from eDiscovery cases / retention policies listed
-}
+# step 1 (read / manual, Manual): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: eDiscovery case hold b61c6cc7-0087-4a90-9290-2434ab43c785: in Purview, release the mailbox from the eDiscovery case of hold policy b61c6cc7-0087-4a90-9290-2434ab43c785 (Connect-IPPSSession; Get-CaseHoldPolicy -Identity 'b61c6cc7-0087-4a90-9290-2434ab43c785' | ForEach-Object { Get-ComplianceCase -Identity $_.CaseId }).
+Write-ManualStep $f 1 'decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: eDiscovery case hold b61c6cc7-0087-4a90-9290-2434ab43c785: in Purview, release the mailbox from the eDiscovery case of hold policy b61c6cc7-0087-4a90-9290-2434ab43c785 (Connect-IPPSSession; Get-CaseHoldPolicy -Identity ''b61c6cc7-0087-4a90-9290-2434ab43c785'' | ForEach-Object { Get-ComplianceCase -Identity $_.CaseId }).'
 
 # --- SYNC003-cfca9eb25af38154 · medium · SYNC003 (orphaned-synced-object) ---
 # synced Entra user oscar.ortiz@contoso.com has onPremisesImmutableId aBUaKRiVEUKcGsxWDCOcaw== (source anchor 291a1568-9518-4211-9c1a-cc560c239c6b) but no AD object in the export carries it
@@ -739,13 +737,13 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 
 # ==== nora.nash@contoso.com ====
 
-# --- PROV001-4cbf9174c01db0c3 · medium · PROV001 (cloud-mailbox-without-remote-object) ---
+# --- PROV001-0af63b93442d46c2 · medium · PROV001 (cloud-mailbox-without-remote-object) ---
 # nora.nash@contoso.com has a cloud UserMailbox but its synced AD object has no Exchange recipient attributes (no msExchRecipientTypeDetails): on-prem Exchange cannot manage or route to it
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = (empty) (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-# not re-read live (check by hand if in doubt): ad.present, entra.present
-$f = Start-Finding -Id 'PROV001-4cbf9174c01db0c3' -Identity 'nora.nash@contoso.com' -Preconditions @(
+# not re-read live (check by hand if in doubt): ad.sourceAnchor, entra.immutableIdAnchor
+$f = Start-Finding -Id 'PROV001-0af63b93442d46c2' -Identity 'nora.nash@contoso.com' -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '8563b8cd-b3e1-40d6-89cc-54a3a52ed525' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '7754e48f-9d40-479c-8138-126a2817ba42').RecipientTypeDetails } }
 )

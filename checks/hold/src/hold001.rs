@@ -19,16 +19,24 @@
 //!
 //! ## Remediation
 //! Decide with the records owner: keep the data (let the mailbox become inactive, on purpose) or
-//! release the holds first (`Set-Mailbox <upn> -LitigationHoldEnabled $false`, remove the eDiscovery case
-//! or retention policy), then deprovision.
+//! release the holds first, then deprovision. Each hold is released where it is set: a litigation hold
+//! with `Set-Mailbox <upn> -LitigationHoldEnabled $false`; everything else in Purview, by hand (the
+//! remediation names it, as comments): an eDiscovery case hold `UniH<guid>` by its case hold policy
+//! (`Get-CaseHoldPolicy <guid> | % { Get-ComplianceCase $_.CaseId }`), a retention policy
+//! `mbx`/`skp`/`grp`/`cld<guid>:<n>` by its policy (`Get-RetentionCompliancePolicy <guid>
+//! -DistributionDetail`), a legacy In-Place Hold by its search (`Get-MailboxSearch -InPlaceHoldIdentity
+//! <guid>`), a retention label (`ComplianceTagHoldApplied`) by the labels on the items; a delay hold lapses
+//! on its own within 30 days. `derek.dunn@contoso.com` (retention label only) and `oscar.ortiz@contoso.com`
+//! (`UniH…` only) get no `Set-Mailbox` command.
 //!
 //! ## Sources
 //! - seed 001 (holds, inactive mailboxes, deprovisioning)
 //! - <https://learn.microsoft.com/purview/inactive-mailboxes-in-office-365>
 //! - <https://learn.microsoft.com/purview/identify-a-hold-on-an-exchange-online-mailbox>
+//! - <https://learn.microsoft.com/purview/ediscovery-delete-items-in-the-recoverable-items-folder-of-mailboxes-on-hold> (removing each kind of hold, delay holds)
 
 use hybrid_audit_sdk::domain::{self, recipient_type, remote_recipient_type};
-use hybrid_audit_sdk::{Check, Context, Field, Findings, Identity, Severity};
+use hybrid_audit_sdk::{Check, Context, Field, Findings, Holds, Identity, Severity};
 
 pub const CHECK: Check = Check {
     id: "HOLD001",
@@ -71,16 +79,49 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .report(Severity::High, format!("{cloud_type} {upn} is on hold ({}) while {}", held.join(", "), why.join(" and ")))
         .evidence(Field::ExoRecipientTypeDetails)
         .evidence(Field::ExoHolds)
-        .remediation(format!(
-            "# decide with the records owner: keep (mailbox becomes inactive) or release first\nSet-Mailbox -Identity {} -LitigationHoldEnabled $false  # and remove it from eDiscovery cases / retention policies listed",
-            crate::ps(&upn)
-        ));
+        .remediation(release(holds, &upn));
     for (_, field) in &reasons {
         finding.evidence(*field);
     }
     if i.ad_present == Some(false) {
         finding.evidence(Field::EntraImmutableId);
     }
+}
+
+/// How to release each hold in force, where it is set: a litigation hold is a mailbox setting (the only
+/// command); every other kind is released in Purview, by hand, named by the GUID of its entry (comments).
+fn release(h: &Holds, upn: &str) -> String {
+    let mut lines = vec!["# decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first:".to_string()];
+    if h.litigation_hold_enabled == Some(true) {
+        lines.push(format!("Set-Mailbox -Identity {} -LitigationHoldEnabled $false  # the litigation hold", crate::ps(upn)));
+    }
+    for entry in h.in_place_holds.iter().map(|e| e.trim()).filter(|e| !e.is_empty() && !e.starts_with('-')) {
+        let lower = entry.to_ascii_lowercase();
+        let prefix = ["unih", "mbx", "skp", "grp", "cld"].into_iter().find(|p| lower.starts_with(p)).unwrap_or("");
+        // `mbx<guid>:<n>` → `<guid>`; only GUID characters, so nothing from the export leaves the comment.
+        let rest = &entry[prefix.len()..];
+        let mut id: String = rest.split(':').next().unwrap_or(rest).chars().filter(|c| c.is_ascii_hexdigit() || *c == '-').collect();
+        if id.is_empty() {
+            id = "(no readable id: see InPlaceHolds)".to_string();
+        }
+        let line = match prefix {
+            "unih" => format!(
+                "# eDiscovery case hold {id}: in Purview, release the mailbox from the eDiscovery case of hold policy {id} (Connect-IPPSSession; Get-CaseHoldPolicy -Identity '{id}' | ForEach-Object {{ Get-ComplianceCase -Identity $_.CaseId }})."
+            ),
+            "" => format!("# In-Place Hold {id}: remove the mailbox from the In-Place eDiscovery & Hold search {id} (Get-MailboxSearch -InPlaceHoldIdentity '{id}')."),
+            _ => format!(
+                "# retention policy {id}: in Purview, exclude the mailbox from retention policy {id} or retire the policy (Connect-IPPSSession; Get-RetentionCompliancePolicy -Identity '{id}' -DistributionDetail)."
+            ),
+        };
+        lines.push(line);
+    }
+    if h.compliance_tag_hold_applied == Some(true) {
+        lines.push("# retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.".to_string());
+    }
+    if h.delay_hold_applied == Some(true) || h.delay_release_hold_applied == Some(true) {
+        lines.push("# delay hold: Exchange Online lifts it on its own within 30 days of the last hold's removal.".to_string());
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -115,6 +156,44 @@ mod tests {
         assert_eq!(run_check(&CHECK, &gone, &Context::default()).len(), 1);
         let deprov = Identity { ad_enabled: Some(true), ad_remote_recipient_type: Some(12), ..held_user_mailbox() };
         assert_eq!(run_check(&CHECK, &deprov, &Context::default()).len(), 1);
+    }
+
+    #[test]
+    fn the_remediation_releases_each_hold_where_it_is_set() {
+        // henry: litigation hold — the one hold Set-Mailbox releases.
+        let f = run_check(&CHECK, &held_user_mailbox(), &Context::default());
+        assert!(f[0].remediation.contains("Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false"), "{}", f[0].remediation);
+        // derek: only a retention label — no Set-Mailbox, a manual Purview step.
+        let derek = Identity {
+            ad_enabled: Some(true),
+            ad_remote_recipient_type: Some(12),
+            exo_holds: Some(Holds { litigation_hold_enabled: Some(false), compliance_tag_hold_applied: Some(true), ..Default::default() }),
+            ..held_user_mailbox()
+        };
+        let f = run_check(&CHECK, &derek, &Context::default());
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].remediation.contains("LitigationHoldEnabled"), "{}", f[0].remediation);
+        assert!(f[0].remediation.lines().all(|l| l.starts_with('#')), "comments only: {}", f[0].remediation);
+        assert!(f[0].remediation.contains("retention label (ComplianceTagHoldApplied)") && f[0].remediation.contains("Purview"), "{}", f[0].remediation);
+        // oscar: only an eDiscovery case hold — named by its case hold policy GUID, no Set-Mailbox.
+        let oscar = Identity {
+            ad_present: Some(false),
+            ad_enabled: None,
+            exo_holds: Some(Holds { litigation_hold_enabled: Some(false), in_place_holds: vec!["UniHb61c6cc7-0087-4a90-9290-2434ab43c785".into()], ..Default::default() }),
+            ..held_user_mailbox()
+        };
+        let f = run_check(&CHECK, &oscar, &Context::default());
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].remediation.contains("LitigationHoldEnabled") && f[0].remediation.lines().all(|l| l.starts_with('#')), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("Get-CaseHoldPolicy -Identity 'b61c6cc7-0087-4a90-9290-2434ab43c785'"), "{}", f[0].remediation);
+        // A retention policy entry: its GUID without prefix and suffix; an exclusion is left out.
+        let policy = Identity {
+            exo_holds: Some(Holds { in_place_holds: vec!["mbxc841dd64c6e94177b77990ab7f800887:3".into(), "-skp0000:1".into()], ..Default::default() }),
+            ..held_user_mailbox()
+        };
+        let r = &run_check(&CHECK, &policy, &Context::default())[0].remediation;
+        assert!(r.contains("Get-RetentionCompliancePolicy -Identity 'c841dd64c6e94177b77990ab7f800887' -DistributionDetail") && !r.contains("skp0000"), "{r}");
+        assert!(!r.contains("LitigationHoldEnabled"), "{r}");
     }
 
     #[test]

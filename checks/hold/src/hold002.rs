@@ -23,9 +23,12 @@
 //!
 //! ## Remediation
 //! Give the mailbox its Exchange plan back (re-assign the SKU, or re-enable the plan the license
-//! disables), so the held mailbox is licensed again. If the person has left, deprovision on purpose
-//! instead: delete the user so the held mailbox becomes an inactive mailbox (HOLD003), or release the
-//! holds first with the records owner.
+//! disables), so the held mailbox is licensed again. The SKU is one the user holds that carries a
+//! mailbox-granting Exchange plan, as `licenseAssignmentStates` and a `subscribedSkus` export show it
+//! (POWER_BI_STANDARD, with only EXCHANGE_S_FOUNDATION, is none); when the exports cannot tell, a
+//! `<SKU …>` placeholder that the remediation script prints instead of running. If the person has
+//! left, deprovision on purpose instead: delete the user so the held mailbox becomes an inactive mailbox
+//! (HOLD003), or release the holds first with the records owner.
 //!
 //! ## Sources
 //! - seed 001 (deactivation with an active hold: the validation error and the stuck object)
@@ -43,13 +46,14 @@ pub const CHECK: Check = Check {
     severity: Severity::High,
     escalates_to: None,
     fields: &[Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::EntraPresent, Field::EntraExchangePlans],
-    optional: &[Field::EntraLicenses],
+    optional: &[Field::EntraLicenses, Field::EntraLicenseStates],
     source: include_str!("hold002.rs"),
     run,
 };
 
-/// When the user has no SKU of its own to re-enable, which one to buy and assign is the tenant's choice: a
-/// placeholder (Exchange Online Plan 2 keeps litigation hold), so the script prints the step, never runs it.
+/// When the exports show no SKU of the user's that carries a mailbox plan, which one to buy and assign is the
+/// tenant's choice: a placeholder (Exchange Online Plan 2 keeps litigation hold), so the script prints the
+/// step, never runs it.
 const DEFAULT_SKU: &str = "<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>";
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
@@ -59,7 +63,10 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         return;
     }
     let upn = domain::display_name(i);
-    let sku = i.entra_licenses.iter().flatten().next().map_or(DEFAULT_SKU, String::as_str);
+    // A SKU of the user's that carries a mailbox-granting plan, where the exports tell (the first license
+    // may grant no mailbox: POWER_BI_STANDARD carries only EXCHANGE_S_FOUNDATION); else the placeholder.
+    let mailbox_sku = i.entra_license_states.iter().flatten().enumerate().find(|(_, s)| s.exchange && !s.sku.is_empty());
+    let sku = mailbox_sku.map_or(DEFAULT_SKU, |(_, s)| s.sku.as_str());
     let finding = out
         .report(Severity::High, format!("UserMailbox {upn} is on hold ({}) but its Entra user has no mailbox-granting Exchange plan: the license removal cannot complete", held.join(", ")))
         .evidence(Field::ExoRecipientTypeDetails)
@@ -75,13 +82,16 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     if i.entra_licenses.is_some() {
         finding.evidence(Field::EntraLicenses);
     }
+    if let Some((index, _)) = mailbox_sku {
+        finding.evidence_at(Field::EntraLicenseStates, index);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::check;
-    use hybrid_audit_sdk::{ExchangePlan, Holds};
+    use hybrid_audit_sdk::{ExchangePlan, Holds, LicenseState};
 
     fn plan(id: &str, enabled: bool) -> ExchangePlan {
         let plan_id = domain::MAILBOX_PLANS.iter().find(|(_, n)| *n == id).map_or(domain::EXCHANGE_FOUNDATION, |(g, _)| *g);
@@ -114,6 +124,10 @@ mod tests {
         assert!(f[0].remediation.contains("-eq '<SKU that licenses mailboxes in this tenant"), "{}", f[0].remediation);
     }
 
+    fn state(sku: &str, exchange: bool) -> LicenseState {
+        LicenseState { sku: sku.into(), exchange, state: "Active".into(), error: "None".into(), assigned_by_group: None }
+    }
+
     #[test]
     fn fires_on_delay_release_hold_with_the_plan_disabled() {
         let hugo = Identity {
@@ -121,6 +135,7 @@ mod tests {
             exo_holds: Some(Holds { delay_release_hold_applied: Some(true), ..Default::default() }),
             entra_exchange_plans: Some(vec![plan("EXCHANGE_S_ENTERPRISE", false)]),
             entra_licenses: Some(vec!["ENTERPRISEPACK".into()]),
+            entra_license_states: Some(vec![state("ENTERPRISEPACK", true)]),
             ..lena()
         };
         let f = check(&CHECK, &hugo);
@@ -133,6 +148,33 @@ mod tests {
     fn foundation_plan_grants_no_mailbox() {
         let foundation = Identity { entra_exchange_plans: Some(vec![plan("EXCHANGE_S_FOUNDATION", true)]), ..lena() };
         assert_eq!(check(&CHECK, &foundation).len(), 1);
+    }
+
+    #[test]
+    fn re_assigns_a_sku_that_grants_a_mailbox_never_the_first_one_blindly() {
+        // lucy.lin: only POWER_BI_STANDARD (EXCHANGE_S_FOUNDATION): re-assigning it licenses no mailbox.
+        let lucy = Identity {
+            ad_user_principal_name: Some("lucy.lin@contoso.com".into()),
+            entra_exchange_plans: Some(vec![plan("EXCHANGE_S_FOUNDATION", true)]),
+            entra_licenses: Some(vec!["POWER_BI_STANDARD".into()]),
+            entra_license_states: Some(vec![state("POWER_BI_STANDARD", false)]),
+            ..lena()
+        };
+        let f = check(&CHECK, &lucy);
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].remediation.contains("POWER_BI_STANDARD") && f[0].remediation.contains("-eq '<SKU that licenses mailboxes in this tenant"), "{}", f[0].remediation);
+        // Plans known but no license states exported: the SKUs cannot be told apart, the placeholder stays.
+        let no_states = Identity { entra_license_states: None, ..lucy.clone() };
+        assert!(check(&CHECK, &no_states)[0].remediation.contains("-eq '<SKU that licenses mailboxes in this tenant"));
+        // A second SKU that carries a mailbox plan (its plan disabled) is the one to re-assign.
+        let two = Identity {
+            entra_licenses: Some(vec!["POWER_BI_STANDARD".into(), "ENTERPRISEPACK".into()]),
+            entra_license_states: Some(vec![state("POWER_BI_STANDARD", false), state("ENTERPRISEPACK", true)]),
+            ..lucy
+        };
+        let f = check(&CHECK, &two);
+        assert!(f[0].remediation.contains("$_.SkuPartNumber -eq 'ENTERPRISEPACK'") && !f[0].remediation.contains("POWER_BI"), "{}", f[0].remediation);
+        assert!(f[0].evidence.iter().any(|e| e.field == Field::EntraLicenseStates.id() && e.index == Some(1)), "{:?}", f[0].evidence);
     }
 
     #[test]

@@ -44,7 +44,9 @@ pub const CHECK: Check = Check {
     name: "inactive-mailbox",
     severity: Severity::Info,
     escalates_to: Some(Severity::High),
-    fields: &[Field::PreviousMailboxes],
+    // The holds of every mailbox export, the soft-deleted and inactive ones included: without one of
+    // their columns "no hold left" could not be told.
+    fields: &[Field::PreviousMailboxes, Field::ExoHolds],
     optional: &[],
     source: include_str!("hold003.rs"),
     run,

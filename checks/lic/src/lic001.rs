@@ -4,12 +4,16 @@
 //! Fires on an active Exchange Online `UserMailbox` (not soft-deleted, not inactive) that is under no
 //! preservation hold while its Entra user holds no enabled mailbox-granting Exchange Online plan
 //! (EXCHANGE_S_STANDARD, _ENTERPRISE, _DESKLESS or _ESSENTIALS, matched by plan id; EXCHANGE_S_FOUNDATION
-//! grants no mailbox, and a plan in `disabledPlans` or with capabilityStatus `Deleted`/`Suspended` is no
-//! plan). The 30-day grace starts at `WhenMailboxCreated`, or at the later time the export shows a
-//! mailbox plan removed (a `Deleted`/`Suspended` plan assigned after the mailbox was created). It reports
-//! the deletion date and the days left at the audit date, or says the start is unknown (a past date on a
-//! mailbox that still exists means the grace started later than the export shows). Severity high;
-//! critical when 7 days or fewer are left, or the date has passed.
+//! grants no mailbox, and a plan in `disabledPlans` or with capabilityStatus `Deleted`/`Suspended`/`LockedOut`
+//! is no plan). The 30-day grace starts at `WhenMailboxCreated` when the export shows no mailbox plan lapsed (a
+//! mailbox created unlicensed), or at the later time the export shows a mailbox plan removed: a plan with
+//! capabilityStatus `Deleted`, `Suspended` or `LockedOut` dated after the mailbox was created. A lapsed
+//! plan dated before the creation (that date does not show when the mailbox lost it), or undated, or a
+//! `WhenMailboxCreated` missing or unreadable (the host withholds dates it could not read), leaves the
+//! start unknown: the mailbox was licensed once, and nothing shows when that ended. It reports the
+//! deletion date and the days left at the audit date, or says the start is unknown (high). Severity
+//! high; critical when 7 days or fewer are left, or the date has passed (a past date on a mailbox that
+//! still exists means the grace started later than the export shows).
 //!
 //! ## Why it matters
 //! Exchange Online keeps an unlicensed mailbox for 30 days, then deletes it with all its content. A
@@ -22,7 +26,8 @@
 //! not a hold. `lucy.lin@contoso.com` holds only POWER_BI_STANDARD (EXCHANGE_S_FOUNDATION): 2026-12-10,
 //! 18 days left (high). Quiet: `lena.lowe` and `hugo.hayes` have no plan but are on hold (HOLD002; hugo's
 //! EXCHANGE_S_ENTERPRISE is in `disabledPlans`, his hold is `DelayReleaseHoldApplied`), `rachel.ross` is a
-//! SharedMailbox.
+//! SharedMailbox. A mailbox created 2021-03-04 whose EXCHANGE_S_ENTERPRISE is `Suspended` with the date
+//! 2019-04-13 has an unknown start (high), never a deadline of 2021-04-03.
 //!
 //! ## Remediation
 //! Assign a license with an Exchange Online plan before the date (the user needs a `usageLocation`, LIC004):
@@ -37,7 +42,7 @@
 //! - <https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference>
 //! - <https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense>
 
-use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Identity, Severity, Timestamp};
+use hybrid_audit_sdk::{domain, Check, Context, ExchangePlan, Field, Findings, Identity, Severity, Timestamp};
 
 use crate::{assign_license, days_left, describe_plans, graph_user, MAILBOX_SKU};
 
@@ -55,6 +60,10 @@ pub const CHECK: Check = Check {
 /// Days left at which the finding becomes critical.
 const CRITICAL_DAYS: i32 = 7;
 
+/// The capabilityStatus of a plan the user no longer has (`Warning` is the grace of a live subscription:
+/// the plan still works).
+const LAPSED: [&str; 3] = ["Deleted", "Suspended", "LockedOut"];
+
 fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
     if i.exo_present != Some(true) || i.exo_recipient_type_details.as_deref() != Some("UserMailbox") {
         return;
@@ -64,20 +73,21 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         return;
     }
     let created = i.exo_when_mailbox_created;
-    // The latest removal of a mailbox plan the export shows, when it came after the mailbox was created.
-    let removed = i
+    // Mailbox plans the user held and lost: the mailbox was licensed once, so its creation is not the start.
+    let lapsed: Vec<(usize, &ExchangePlan)> = i
         .entra_exchange_plans
         .iter()
         .flatten()
         .enumerate()
-        .filter(|(_, p)| domain::grants_mailbox(p) && !p.enabled && ["Deleted", "Suspended"].iter().any(|s| p.status.eq_ignore_ascii_case(s)))
-        .filter_map(|(index, p)| Some((p.assigned?, index)))
-        .filter(|(at, _)| created.is_none_or(|c| at > &c))
-        .max();
+        .filter(|(_, p)| domain::grants_mailbox(p) && !p.enabled && LAPSED.iter().any(|s| p.status.eq_ignore_ascii_case(s)))
+        .collect();
+    // The latest removal the export shows: a lapsed plan's date counts only when it is after the mailbox
+    // was created (before it, it is the date the plan was assigned).
+    let removed = lapsed.iter().filter_map(|(index, p)| Some((p.assigned?, *index))).filter(|(at, _)| created.is_some_and(|c| at > &c)).max();
     let start: Option<(Timestamp, &str)> = match (removed, created) {
         (Some((at, _)), _) => Some((at, "a mailbox plan removed")),
-        (None, Some(c)) => Some((c, "WhenMailboxCreated")),
-        (None, None) => None,
+        (None, Some(c)) if lapsed.is_empty() => Some((c, "WhenMailboxCreated")),
+        _ => None,
     };
     let upn = domain::display_name(i);
     let plans = describe_plans(i);
@@ -99,10 +109,31 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
             }
             f
         }
-        None => out.report(
-            Severity::High,
-            format!("UserMailbox {upn} has no mailbox-granting Exchange plan (plans: {plans}): it is deleted 30 days after the grace started, and the export does not show when (no WhenMailboxCreated)"),
-        ),
+        None => {
+            let why = match (lapsed.first(), created) {
+                (None, _) => "WhenMailboxCreated missing or unreadable".to_string(),
+                (Some((_, p)), _) => {
+                    let name = if p.name.is_empty() { p.plan_id.to_string() } else { p.name.clone() };
+                    let when = match (p.assigned, created) {
+                        (Some(at), Some(c)) => format!("dated {}, before the mailbox was created ({}): that date does not show when the mailbox lost it", at.date(), c.date()),
+                        (Some(at), None) => format!("dated {}, and WhenMailboxCreated missing or unreadable", at.date()),
+                        (None, _) => "with no date of its removal".to_string(),
+                    };
+                    format!("its mailbox plan {name} is {}, {when}", p.status)
+                }
+            };
+            let f = out.report(
+                Severity::High,
+                format!("UserMailbox {upn} has no mailbox-granting Exchange plan (plans: {plans}): it is deleted 30 days after the grace started, and the exports do not show when it started ({why})"),
+            );
+            if created.is_some() {
+                f.evidence(Field::ExoWhenMailboxCreated);
+            }
+            for (index, _) in &lapsed {
+                f.evidence_at(Field::EntraExchangePlans, *index);
+            }
+            f
+        }
     };
     finding
         .evidence(Field::ExoRecipientTypeDetails)
@@ -167,7 +198,46 @@ mod tests {
         let unknown = Identity { exo_when_mailbox_created: None, ..luke() };
         let f = run(&CHECK, &unknown);
         assert_eq!((f[0].severity, f[0].deadline), (Severity::High, None));
-        assert!(f[0].message.contains("does not show when"), "{}", f[0].message);
+        assert!(f[0].message.contains("do not show when"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_withheld_creation_date_is_said_missing_or_unreadable() {
+        // The column may be there with dates the host could not read (ambiguous day/month order): it then
+        // withholds the field, and the message must be true either way.
+        let f = run(&CHECK, &Identity { exo_when_mailbox_created: None, ..luke() });
+        assert!(f[0].message.ends_with("the exports do not show when it started (WhenMailboxCreated missing or unreadable)"), "{}", f[0].message);
+        assert!(!f[0].message.contains("no WhenMailboxCreated"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_plan_lapsed_before_the_mailbox_was_created_leaves_the_start_unknown() {
+        // alice: EXCHANGE_S_ENTERPRISE Suspended / Deleted / LockedOut, dated 2019 (its assignment), mailbox
+        // created 2021: she was licensed once, and nothing shows when that ended. Never a 2021 deadline.
+        for status in ["Suspended", "Deleted", "LockedOut"] {
+            let lapsed = hybrid_audit_sdk::ExchangePlan { status: status.into(), assigned: Some(at(2019, 4, 13, 18)), ..plan(enterprise().plan_id, "EXCHANGE_S_ENTERPRISE", false) };
+            let alice = Identity { exo_when_mailbox_created: Some(at(2021, 3, 4, 10)), entra_exchange_plans: Some(vec![lapsed.clone()]), ..luke() };
+            let f = run(&CHECK, &alice);
+            assert_eq!((f.len(), f[0].severity, f[0].deadline), (1, Severity::High, None), "{status}: {}", f[0].message);
+            assert!(f[0].message.contains(&format!("its mailbox plan EXCHANGE_S_ENTERPRISE is {status}, dated 2019-04-13, before the mailbox was created (2021-03-04)")), "{}", f[0].message);
+            assert!(!f[0].message.contains("grace started 2021"), "{}", f[0].message);
+            assert!(f[0].evidence.iter().any(|e| e.field == Field::EntraExchangePlans.id() && e.index == Some(0)));
+            // Undated: its removal is not shown either.
+            let undated = Identity { entra_exchange_plans: Some(vec![hybrid_audit_sdk::ExchangePlan { assigned: None, ..lapsed.clone() }]), ..alice.clone() };
+            let f = run(&CHECK, &undated);
+            assert_eq!((f[0].severity, f[0].deadline), (Severity::High, None));
+            assert!(f[0].message.contains("with no date of its removal"), "{}", f[0].message);
+            // Dated after the creation: that is the removal the export shows, and the grace starts there.
+            let after = Identity { entra_exchange_plans: Some(vec![hybrid_audit_sdk::ExchangePlan { assigned: Some(at(2026, 11, 20, 9)), ..lapsed }]), ..alice };
+            assert_eq!(run(&CHECK, &after)[0].deadline.map(|d| d.to_string()).as_deref(), Some("2026-12-20"));
+        }
+        // A plan in its Warning grace still works (the check does not fire); a plan disabled in the license
+        // (capabilityStatus Enabled) is no lapse the export dates: the creation stays the start.
+        let warning = hybrid_audit_sdk::ExchangePlan { enabled: true, status: "Warning".into(), ..enterprise() };
+        assert!(run(&CHECK, &Identity { entra_exchange_plans: Some(vec![warning]), ..luke() }).is_empty());
+        let disabled = hybrid_audit_sdk::ExchangePlan { enabled: false, status: "Enabled".into(), assigned: Some(at(2019, 4, 13, 18)), ..enterprise() };
+        let f = run(&CHECK, &Identity { entra_exchange_plans: Some(vec![disabled]), ..luke() });
+        assert_eq!(f[0].deadline.map(|d| d.to_string()).as_deref(), Some("2026-11-27"));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! `WhenSoftDeleted`) with the date Exchange Online purges it, 30 days after `WhenSoftDeleted`, and the
 //! days left at the audit date (or says the date is unknown). Inactive mailboxes are not soft-deleted ones:
 //! their holds keep them (HOLD003). Severity info; high when the person's AD account is still enabled,
-//! which makes the deletion (or license removal) that caused it likely a mistake.
+//! which makes the deletion (or license removal) that caused it likely a mistake, and also when the AD
+//! object is there but the export does not show its state (no `Enabled`, no `userAccountControl`): the
+//! message then says the state is unknown instead of calling the account disabled.
 //!
 //! ## Why it matters
 //! A soft-deleted mailbox can be reconnected (license the user again, or restore the user) or restored
@@ -59,10 +61,14 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
     for (index, m) in previous.iter().enumerate().filter(|(_, m)| m.state == "soft-deleted") {
         let name = if m.user_principal_name.is_empty() { &m.primary_smtp_address } else { &m.user_principal_name };
         let mailbox = if name.is_empty() || name.eq_ignore_ascii_case(&upn) { String::new() } else { format!(" ({name})") };
+        // An AD account whose state the export does not show (no Enabled, no userAccountControl) may be
+        // enabled: the severity stays high and the message says what is unknown.
         let (severity, account) = if ad_enabled {
             (Severity::High, "; its AD account is still enabled")
-        } else if i.ad_present == Some(true) {
+        } else if i.ad_present == Some(true) && i.ad_enabled == Some(false) {
             (Severity::Info, "; its AD account is disabled")
+        } else if i.ad_present == Some(true) {
+            (Severity::High, "; whether its AD account is still enabled is unknown (the AD export shows neither Enabled nor userAccountControl)")
         } else {
             (Severity::Info, "")
         };
@@ -76,10 +82,10 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         if let Some(p) = purge {
             f.deadline(p);
         }
-        match i.ad_present {
-            Some(true) => f.evidence(Field::AdEnabled),
-            Some(false) => f.evidence(Field::AdPresent),
-            None => f,
+        match (i.ad_present, i.ad_enabled) {
+            (Some(true), Some(_)) => f.evidence(Field::AdEnabled),
+            (Some(_), _) => f.evidence(Field::AdPresent),
+            (None, _) => f,
         }
         .remediation(remediation(i, m, name, purge.map(|p| p.to_string()).unwrap_or_else(|| "the purge".into())));
     }
@@ -170,6 +176,21 @@ mod tests {
         assert_eq!((f.len(), f[0].severity), (1, Severity::Info));
         assert!(f[0].message.contains("frank.fox@contoso.com") && f[0].message.contains("2026-12-07"), "{}", f[0].message);
         assert!(f[0].remediation.contains("New-MailboxRestoreRequest -SourceMailbox '07070707-"), "{}", f[0].remediation);
+    }
+
+    #[test]
+    fn an_unknown_ad_account_state_is_not_read_as_disabled() {
+        // The AD export has neither Enabled nor userAccountControl: the account may well be enabled.
+        let unknown = Identity { ad_enabled: None, ..sam() };
+        let f = run(&CHECK, &unknown);
+        assert_eq!((f.len(), f[0].severity), (1, Severity::High));
+        assert!(!f[0].message.contains("disabled") && f[0].message.contains("is unknown"), "{}", f[0].message);
+        assert!(f[0].evidence.iter().all(|e| e.field != Field::AdEnabled.id()), "{:?}", f[0].evidence);
+        // A known disabled account stays info, and says so.
+        let disabled = Identity { ad_enabled: Some(false), ..sam() };
+        let f = run(&CHECK, &disabled);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].message.ends_with("its AD account is disabled"), "{}", f[0].message);
     }
 
     #[test]

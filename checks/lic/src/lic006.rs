@@ -1,7 +1,9 @@
 //! # LIC006 migration-target-unlicensed
 //!
 //! ## What it does
-//! Fires on a synced identity whose AD object is an on-prem user mailbox (`msExchRecipientTypeDetails`
+//! Fires on a synced identity (AD object joined to its Entra user by source anchor; a pair joined only by
+//! UPN or SMTP address may be a cloud-only user beside the AD user, and stays quiet) whose AD object is an
+//! on-prem user mailbox (`msExchRecipientTypeDetails`
 //! UserMailbox or LinkedMailbox: a migration candidate) while its Entra user holds no enabled
 //! mailbox-granting Exchange plan (matched by plan id: EXCHANGE_S_FOUNDATION grants no mailbox; a plan in
 //! `disabledPlans` or `Deleted` is no plan). On-prem shared, room and equipment mailboxes need no license
@@ -38,7 +40,7 @@ pub const CHECK: Check = Check {
     name: "migration-target-unlicensed",
     severity: Severity::Medium,
     escalates_to: None,
-    fields: &[Field::AdPresent, Field::AdRecipientTypeDetails, Field::EntraPresent, Field::EntraExchangePlans],
+    fields: &[Field::AdPresent, Field::AdRecipientTypeDetails, Field::AdSourceAnchor, Field::EntraPresent, Field::EntraImmutableIdAnchor, Field::EntraExchangePlans],
     optional: &[Field::EntraId],
     source: include_str!("lic006.rs"),
     run,
@@ -46,7 +48,7 @@ pub const CHECK: Check = Check {
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
     let Some(kind) = onprem_user_mailbox(i) else { return };
-    if domain::has_mailbox_plan(i) != Some(false) {
+    if !domain::joined_by_anchor(i) || domain::has_mailbox_plan(i) != Some(false) {
         return;
     }
     let upn = domain::display_name(i);
@@ -66,13 +68,16 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
 mod tests {
     use super::*;
     use crate::testing::{enterprise, foundation, plan, run};
+    use hybrid_audit_sdk::Guid;
 
     fn mia() -> Identity {
         Identity {
             ad_present: Some(true),
             ad_user_principal_name: Some("mia.moore@contoso.com".into()),
             ad_recipient_type_details: Some(1),
+            ad_source_anchor: Some(Guid([0x0a; 16])),
             entra_present: Some(true),
+            entra_immutable_id_anchor: Some(Guid([0x0a; 16])),
             entra_user_principal_name: Some("mia.moore@contoso.com".into()),
             entra_exchange_plans: Some(vec![foundation()]),
             ..Default::default()
@@ -103,5 +108,15 @@ mod tests {
         assert!(run(&CHECK, &unlinked_ad).is_empty());
         let no_type = Identity { ad_recipient_type_details: None, ..mia() };
         assert!(run(&CHECK, &no_type).is_empty());
+    }
+
+    #[test]
+    fn quiet_when_ad_and_entra_are_joined_by_upn_only() {
+        // No onPremisesImmutableId in the export: the pair was joined by UPN, and the Entra user may be a
+        // cloud-only one beside the AD user; licensing it would not license the mailbox that moves.
+        let by_upn = Identity { entra_immutable_id_anchor: None, ..mia() };
+        assert!(run(&CHECK, &by_upn).is_empty());
+        let other = Identity { entra_immutable_id_anchor: Some(Guid([0x0b; 16])), ..mia() };
+        assert!(run(&CHECK, &other).is_empty());
     }
 }

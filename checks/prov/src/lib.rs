@@ -33,7 +33,7 @@ fn routing_domain(ctx: &Context) -> &str {
 
 #[cfg(test)]
 mod testing {
-    use hybrid_audit_sdk::{domain, Date, ExchangePlan, Identity, Timestamp};
+    use hybrid_audit_sdk::{domain, Date, ExchangePlan, Guid, Identity, Timestamp};
 
     pub use hybrid_audit_sdk::testing::{contoso as ctx, run, run_with};
 
@@ -53,7 +53,16 @@ mod testing {
         ExchangePlan { plan_id: domain::EXCHANGE_FOUNDATION, name: "EXCHANGE_S_FOUNDATION".into(), enabled: true, status: "Enabled".into(), assigned: None }
     }
 
-    /// A synced identity with a cloud mailbox, the base the checks' tests vary.
+    /// A source anchor of its own for each test identity.
+    pub fn anchor(key: &str) -> Guid {
+        let mut bytes = [0x5a; 16];
+        for (k, b) in key.bytes().enumerate() {
+            bytes[k % 16] ^= b;
+        }
+        Guid(bytes)
+    }
+
+    /// A synced identity (AD joined to Entra by source anchor) with a cloud mailbox, the base the checks' tests vary.
     pub fn synced(key: &str) -> Identity {
         Identity {
             ad_present: Some(true),
@@ -62,8 +71,10 @@ mod testing {
             ad_user_principal_name: Some(format!("{key}@contoso.com")),
             ad_mail: Some(format!("{key}@contoso.com")),
             ad_mail_nickname: Some(key.into()),
+            ad_source_anchor: Some(anchor(key)),
             entra_present: Some(true),
             entra_user_principal_name: Some(format!("{key}@contoso.com")),
+            entra_immutable_id_anchor: Some(anchor(key)),
             entra_exchange_plans: Some(vec![enterprise(None)]),
             exo_present: Some(true),
             exo_user_principal_name: Some(format!("{key}@contoso.com")),

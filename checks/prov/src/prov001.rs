@@ -1,10 +1,13 @@
 //! # PROV001 cloud-mailbox-without-remote-object
 //!
 //! ## What it does
-//! Fires on a synced identity (AD object joined to an Entra user) that has an Exchange Online mailbox
-//! (`RecipientTypeDetails` UserMailbox, SharedMailbox, RoomMailbox or EquipmentMailbox) while its AD object
-//! carries no Exchange recipient attributes at all (`msExchRecipientTypeDetails` empty): the user was
-//! created in ADUC, synced, then licensed, instead of being created as a remote mailbox.
+//! Fires on a synced identity that has an Exchange Online mailbox (`RecipientTypeDetails` UserMailbox,
+//! SharedMailbox, RoomMailbox or EquipmentMailbox) while its AD object carries no Exchange recipient
+//! attributes at all (`msExchRecipientTypeDetails` empty): the user was created in ADUC, synced, then
+//! licensed, instead of being created as a remote mailbox. Synced means joined by source anchor: the
+//! Entra user's `onPremisesImmutableId` is the AD object's `mS-DS-ConsistencyGuid` (else `objectGUID`).
+//! AD and Entra objects paired by a UPN or SMTP fallback are not known to be synced and stay quiet;
+//! without the anchor columns the check is not evaluated.
 //!
 //! ## Why it matters
 //! The cloud mailbox's Exchange attributes never sync back, so on-prem Exchange does not know it: the
@@ -14,7 +17,8 @@
 //! ## Example
 //! `nora.nash@contoso.com`: synced, cloud UserMailbox, no `msExch*` attributes on-prem. Quiet:
 //! `doris.diaz@contoso.com` has on-prem mailbox attributes (type 1: GUID004, not this), and the cloud-only
-//! `carl.cole@contoso.com` is not a synced identity.
+//! `carl.cole@contoso.com` is not a synced identity, not even when an Entra export without
+//! `onPremisesImmutableId` lets the join pair him with the AD user of his UPN.
 //!
 //! ## Remediation
 //! In the on-prem Exchange Management Shell:
@@ -37,15 +41,22 @@ pub const CHECK: Check = Check {
     name: "cloud-mailbox-without-remote-object",
     severity: Severity::Medium,
     escalates_to: None,
-    fields: &[Field::AdPresent, Field::EntraPresent, Field::ExoPresent, Field::AdRecipientTypeDetails, Field::ExoRecipientTypeDetails],
+    fields: &[
+        Field::AdPresent,
+        Field::EntraPresent,
+        Field::AdSourceAnchor,
+        Field::EntraImmutableIdAnchor,
+        Field::ExoPresent,
+        Field::AdRecipientTypeDetails,
+        Field::ExoRecipientTypeDetails,
+    ],
     optional: &[Field::AdSamAccountName, Field::AdDistinguishedName, Field::AdMail, Field::AdMailNickname, Field::ExoExchangeGuid],
     source: include_str!("prov001.rs"),
     run,
 };
 
 fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
-    let synced = i.ad_present == Some(true) && i.entra_present == Some(true);
-    if !synced || i.exo_present != Some(true) || i.ad_recipient_type_details.is_some() {
+    if !domain::joined_by_anchor(i) || i.exo_present != Some(true) || i.ad_recipient_type_details.is_some() {
         return;
     }
     let Some(kind) = i.exo_recipient_type_details.as_deref().filter(|t| *t == "UserMailbox" || domain::is_cloud_resource(t)) else { return };
@@ -63,8 +74,8 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         None => format!("Set-RemoteMailbox -Identity {who} -ExchangeGuid '<ExchangeGuid of the cloud mailbox: Get-EXOMailbox {} -Properties ExchangeGuid>'", quoted(&upn)),
     };
     out.report(Severity::Medium, format!("{upn} has a cloud {kind} but its synced AD object has no Exchange recipient attributes (no msExchRecipientTypeDetails): on-prem Exchange cannot manage or route to it"))
-        .evidence(Field::AdPresent)
-        .evidence(Field::EntraPresent)
+        .evidence(Field::AdSourceAnchor)
+        .evidence(Field::EntraImmutableIdAnchor)
         .evidence(Field::AdRecipientTypeDetails)
         .evidence(Field::ExoRecipientTypeDetails)
         .remediation(format!(
@@ -105,5 +116,18 @@ mod tests {
             assert!(run(&CHECK, &Identity { exo_recipient_type_details: Some(t.into()), ..nora() }).is_empty(), "{t}");
         }
         assert!(run(&CHECK, &Identity { exo_present: Some(false), ..nora() }).is_empty());
+    }
+
+    #[test]
+    fn quiet_when_ad_and_entra_are_joined_by_upn_only() {
+        // An Entra export without onPremisesImmutableId: the join pairs AD and Entra by UPN, which says
+        // nothing about sync (carl.cole's cloud-only user shares the UPN of an unlinked AD user).
+        let by_upn = Identity { entra_immutable_id_anchor: None, ..nora() };
+        assert!(run(&CHECK, &by_upn).is_empty());
+        let other_anchor = Identity { entra_immutable_id_anchor: Some(crate::testing::anchor("someone.else")), ..nora() };
+        assert!(run(&CHECK, &other_anchor).is_empty());
+        // The anchor join is the evidence the finding cites.
+        let f = run(&CHECK, &nora());
+        assert!(f[0].evidence.iter().any(|e| e.field == Field::EntraImmutableIdAnchor.id()) && f[0].evidence.iter().any(|e| e.field == Field::AdSourceAnchor.id()));
     }
 }

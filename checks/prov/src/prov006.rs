@@ -1,7 +1,8 @@
 //! # PROV006 awaiting-migration
 //!
 //! ## What it does
-//! Inventory for migration readiness: fires (info) on a synced identity whose mailbox is still on-prem
+//! Inventory for migration readiness: fires (info) on a synced identity (AD object joined to its Entra
+//! user by source anchor, not by a UPN or SMTP fallback) whose mailbox is still on-prem
 //! (`msExchRecipientTypeDetails` UserMailbox, LinkedMailbox, SharedMailbox, RoomMailbox or
 //! EquipmentMailbox), whose Exchange Online object is a `MailUser` carrying the same non-zero ExchangeGuid
 //! as the on-prem `msExchMailboxGuid` (synced), and whose Entra user already holds an enabled
@@ -41,7 +42,9 @@ pub const CHECK: Check = Check {
         Field::AdPresent,
         Field::AdRecipientTypeDetails,
         Field::AdMailboxGuid,
+        Field::AdSourceAnchor,
         Field::EntraPresent,
+        Field::EntraImmutableIdAnchor,
         Field::EntraExchangePlans,
         Field::ExoPresent,
         Field::ExoRecipientTypeDetails,
@@ -53,8 +56,7 @@ pub const CHECK: Check = Check {
 };
 
 fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
-    let synced = i.ad_present == Some(true) && i.entra_present == Some(true);
-    if !synced || i.exo_present != Some(true) || i.exo_recipient_type_details.as_deref() != Some("MailUser") {
+    if !domain::joined_by_anchor(i) || i.exo_present != Some(true) || i.exo_recipient_type_details.as_deref() != Some("MailUser") {
         return;
     }
     let Some(kind) = i.ad_recipient_type_details.filter(|t| domain::recipient_type::is_onprem_mailbox(*t)).and_then(domain::recipient_type::name) else { return };
@@ -117,5 +119,7 @@ mod tests {
         // Already a remote mailbox: migrated.
         assert!(run(&CHECK, &Identity { ad_recipient_type_details: Some(2_147_483_648), ..paul() }).is_empty());
         assert!(run(&CHECK, &Identity { entra_present: Some(false), ..paul() }).is_empty());
+        // AD and Entra joined by UPN only (no immutable id in the export): not known to be synced.
+        assert!(run(&CHECK, &Identity { entra_immutable_id_anchor: None, ..paul() }).is_empty());
     }
 }

@@ -3,7 +3,8 @@
 //! ## What it does
 //! Fires on a cloud `MailUser` that carries a non-zero ExchangeGuid (the trace of a mailbox on-prem)
 //! while Get-User shows `PreviousRecipientTypeDetails` `UserMailbox`. It is **critical** when the Entra
-//! user already holds an enabled mailbox-granting Exchange plan, **high** otherwise.
+//! user already holds an enabled mailbox-granting Exchange plan, **high** otherwise (when the exports do not
+//! show its plans, the message says its licensing is unknown rather than implying it is unlicensed).
 //!
 //! ## Why it matters
 //! When a license is assigned, Exchange Online first looks at `PreviousRecipientTypeDetails`: if it
@@ -50,18 +51,24 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         return;
     }
     let upn = domain::display_name(i);
-    let licensed = domain::has_mailbox_plan(i) == Some(true);
-    let (severity, risk) = if licensed {
-        (Severity::Critical, "it is licensed, so Exchange Online can provision a second, blank cloud mailbox at any time")
-    } else {
-        (Severity::High, "licensing it creates a second, blank cloud mailbox")
+    let plan = domain::has_mailbox_plan(i);
+    let licensed = plan == Some(true);
+    // Without plan data (no Entra user, or its plans not exported) nothing says it is unlicensed.
+    let (severity, risk) = match plan {
+        Some(true) => (Severity::Critical, "it is licensed, so Exchange Online can provision a second, blank cloud mailbox at any time"),
+        Some(false) => (Severity::High, "licensing it creates a second, blank cloud mailbox"),
+        None => (Severity::High, "whether it is licensed is unknown (the exports do not show its Exchange plans); a license, or one it already holds, makes Exchange Online provision a second, blank cloud mailbox"),
     };
     let mut steps = Vec::new();
     for m in i.previous_mailboxes.iter().flatten() {
         let id = m.exchange_guid.map_or_else(|| ps(&upn), |g| format!("'{g}'"));
         steps.push(format!("Get-MailboxStatistics -Identity {id} -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize  # {} previous mailbox: purged by the next line", m.state));
     }
-    let when = if licensed { "now, before any license change" } else { "before licensing" };
+    let when = match plan {
+        Some(true) => "now, before any license change",
+        Some(false) => "before licensing",
+        None => "now, before any license change (whether it is licensed is unknown)",
+    };
     steps.push(format!("Set-User -Identity {} -PermanentlyClearPreviousMailboxInfo  # {when}", ps(&upn)));
     let finding = out
         .report(severity, format!("MailUser {upn} carries on-prem ExchangeGuid {guid} but PreviousRecipientTypeDetails is {previous}: {risk}"))
@@ -127,6 +134,17 @@ mod tests {
             ..pete()
         };
         assert_eq!(check(&CHECK, &foundation)[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn unknown_licensing_is_said_not_implied_unlicensed() {
+        // No Entra user joined, or its plans not exported: has_mailbox_plan is unknown.
+        for unknown in [Identity { entra_exchange_plans: None, ..pete() }, Identity { entra_present: Some(false), entra_exchange_plans: None, ..pete() }] {
+            let f = check(&CHECK, &unknown);
+            assert_eq!((f.len(), f[0].severity), (1, Severity::High));
+            assert!(f[0].message.contains("whether it is licensed is unknown") && !f[0].message.contains("licensing it creates"), "{}", f[0].message);
+            assert!(f[0].remediation.contains("-PermanentlyClearPreviousMailboxInfo  # now, before any license change"), "{}", f[0].remediation);
+        }
     }
 
     #[test]

@@ -22,8 +22,9 @@
 //!
 //! ## Remediation
 //! Disable the account where it is mastered: `Disable-ADAccount` for a synced one (Entra follows at the
-//! next sync), `Update-MgUser -AccountEnabled:$false` for a cloud-only one. Keep it enabled only for a
-//! resource account that must sign in (Teams Rooms), licensed.
+//! next sync; also when the AD export does not show the account's state), `Update-MgUser
+//! -AccountEnabled:$false` for a cloud-only one; when AD shows it disabled and only Entra lags, a delta
+//! sync. Keep it enabled only for a resource account that must sign in (Teams Rooms), licensed.
 //!
 //! ## Sources
 //! - seed 001 (shared, room and equipment mailboxes use a disabled account; direct login needs a license)
@@ -67,8 +68,14 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     let places: Vec<&str> = [(ad_on, "AD"), (entra_on, "Entra")].into_iter().filter_map(|(on, place)| on.then_some(place)).collect();
     let remediation = if ad_on {
         format!("Disable-ADAccount -Identity {}  # Entra follows at the next sync; keep it only for a licensed Teams Rooms account", ps(&ad_account(i)))
-    } else if i.ad_present == Some(true) {
+    } else if i.ad_present == Some(true) && i.ad_enabled == Some(false) {
         format!("Start-ADSyncSyncCycle -PolicyType Delta  # AD already has {upn} disabled: Entra has not caught up")
+    } else if i.ad_present == Some(true) {
+        // The AD export does not show the account's state: disable it where a synced account is mastered.
+        format!(
+            "Disable-ADAccount -Identity {}  # the AD export shows neither Enabled nor userAccountControl, so whether AD has it enabled is unknown; Entra follows at the next sync",
+            ps(&ad_account(i))
+        )
     } else {
         format!("Update-MgUser -UserId {} -AccountEnabled:$false", ps(&upn))
     };
@@ -132,6 +139,17 @@ mod tests {
         let lagging = Identity { ad_enabled: Some(false), ..boardroom() };
         let f = check(&CHECK, &lagging);
         assert!(f[0].message.contains("enabled in Entra:") && f[0].remediation.starts_with("Start-ADSyncSyncCycle"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn an_unknown_ad_account_state_is_not_read_as_disabled() {
+        // The AD export has neither Enabled nor userAccountControl: nothing says AD has it disabled.
+        let unknown = Identity { ad_enabled: None, ..boardroom() };
+        let f = check(&CHECK, &unknown);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].message, "RoomMailbox boardroom@contoso.com has its account enabled in Entra: it can be signed in to directly");
+        assert!(!f[0].remediation.contains("disabled") && f[0].remediation.starts_with("Disable-ADAccount -Identity 'boardroom'"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("unknown"), "{}", f[0].remediation);
     }
 
     #[test]

@@ -134,6 +134,20 @@ pub fn has_mailbox_plan(identity: &Identity) -> Option<bool> {
     Some(plans.iter().any(|p| p.enabled && grants_mailbox(p)))
 }
 
+/// Whether the identity is a synced one (domain §4): its AD object joined to its Entra user by source
+/// anchor, i.e. the Entra user's `onPremisesImmutableId` decodes to the AD object's source anchor
+/// (`mS-DS-ConsistencyGuid`, else `objectGUID`). AD and Entra objects joined by a fallback key (UPN,
+/// primary SMTP address: an export without the immutable id or the anchor column) are not known to be
+/// synced: a cloud-only user can share its UPN with an AD user (SYNC001's soft-match risk). A check that
+/// calls this declares [`Field::AdSourceAnchor`](crate::Field::AdSourceAnchor) and
+/// [`Field::EntraImmutableIdAnchor`](crate::Field::EntraImmutableIdAnchor) as required fields, so it is
+/// *not evaluated* (rather than quiet) when an export lacks them.
+pub fn joined_by_anchor(identity: &Identity) -> bool {
+    identity.ad_present == Some(true)
+        && identity.entra_present == Some(true)
+        && matches!((Guid::non_zero(identity.ad_source_anchor), identity.entra_immutable_id_anchor), (Some(ad), Some(entra)) if ad == entra)
+}
+
 /// The preservation holds in force, described (`litigation hold`, `eDiscovery case hold UniH…`).
 /// `RetentionHoldEnabled` is not one (it pauses MRM); an `InPlaceHolds` entry with a leading `-` is an
 /// exclusion from an org-wide policy; `DelayReleaseHoldApplied` still holds for 30 days.

@@ -9,9 +9,22 @@ use crate::{Check, Plugin, Severity};
 
 const MAGIC: &[u8; 4] = b"HAM1";
 
-/// The `//!` lines of a source file, without the marker and one following space.
+/// The module docs of a source file (its `//!` lines before the first item), without the marker and one
+/// following space.
 pub fn doc_lines(source: &str) -> impl Iterator<Item = &str> {
-    source.lines().map(str::trim_start).filter_map(|l| l.strip_prefix("//!")).map(|l| l.strip_prefix(' ').unwrap_or(l))
+    // The module docs: `//!` lines before the first item (blank lines between them allowed).
+    let mut seen = false;
+    source
+        .lines()
+        .map(str::trim_start)
+        .take_while(move |l| {
+            let doc = l.starts_with("//!");
+            let go = doc || !seen || l.trim_end().is_empty();
+            seen |= doc;
+            go
+        })
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
 }
 
 /// Writes bytes at `at` when `out` is given; returns the new position. One function both measures
@@ -52,6 +65,17 @@ const fn is_doc_line(src: &[u8], start: usize, end: usize) -> Option<usize> {
     }
 }
 
+const fn is_blank(src: &[u8], start: usize, end: usize) -> bool {
+    let mut i = start;
+    while i < end {
+        if src[i] != b' ' && src[i] != b'\t' {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// The documentation (the `//!` lines, joined by `\n`), written as one string.
 const fn write_doc(out: &mut [u8], fill: bool, at: usize, src: &[u8]) -> usize {
     // First pass measures (and writes the length prefix), second writes the text.
@@ -80,6 +104,11 @@ const fn write_doc(out: &mut [u8], fill: bool, at: usize, src: &[u8]) -> usize {
                     pos = write(out, fill && pass == 1, pos, &[src[i]]);
                     i += 1;
                 }
+            } else if !first && !is_blank(src, line_start, text_end) {
+                // Module docs come before the first item: the rest of the file (the code and its tests,
+                // most of it) is not read — the whole catalog's sources exceeded what the compiler
+                // evaluates in a constant.
+                break;
             }
             line_start = line_end + 1;
         }
@@ -246,7 +275,8 @@ mod tests {
 
     fn nothing(_: &Identity, _: &Context, _: &mut Findings) {}
 
-    const SOURCE: &str = "//! # T001\n//!\n//! ## What it does\r\n//!Fires.\nuse x;\n  //! indented\n";
+    // Indented and blank lines within the docs; a `//!` after the first item is no module doc.
+    const SOURCE: &str = "//! # T001\n//!\n\n//! ## What it does\r\n//!Fires.\n  //! indented\nuse x;\n//! after an item\n";
     const PLUGIN: Plugin = Plugin {
         name: "test",
         version: "1.2.3",
