@@ -309,3 +309,30 @@ fn values_the_exports_do_not_show_are_unknown_never_empty() {
     std::fs::remove_file(input.join("subscribed-skus.json")).expect("remove");
     withheld(&audit_of(&input, &dir.path().join("out2")), "entra.exchangePlans", &["LIC001", "LIC006", "HOLD002"]);
 }
+
+#[test]
+fn graph_users_exported_with_the_default_property_set_are_not_read_as_cloud_only() {
+    // `Get-MgUser -All` without -Property: the SDK writes every property, null (or []) but for Graph's
+    // default set. Read as data, every user was cloud-only (SYNC001 on each AD user), unlicensed (LIC001
+    // critical on each mailbox) and without a usage location.
+    let default_set = |t: &str| {
+        let mut page: Value = serde_json::from_str(t.trim_start_matches('\u{feff}')).expect("page");
+        for user in page["value"].as_array_mut().expect("value") {
+            for (key, value) in user.as_object_mut().expect("user") {
+                if !matches!(key.as_str(), "id" | "userPrincipalName" | "displayName" | "mail") {
+                    *value = if value.is_array() { Value::Array(Vec::new()) } else { Value::Null };
+                }
+            }
+        }
+        Some(page.to_string())
+    };
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "graph-users-page1.json", default_set);
+    let page2 = default_set(&std::fs::read_to_string(input.join("graph-users-page2.json")).expect("read")).expect("page");
+    std::fs::write(input.join("graph-users-page2.json"), page2).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    withheld(&audit, "entra.onPremisesImmutableId", &["SYNC001", "SYNC003"]);
+    withheld(&audit, "entra.exchangePlans", &["LIC001", "LIC006"]);
+    let page = audit["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "graph-users-page1.json").cloned().expect("page 1");
+    assert!(page["warnings"].to_string().contains("default property set"), "{page}");
+}

@@ -252,7 +252,36 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
         statistics.finish_load();
     });
     flag_repeated_objects(&mut data);
+    flag_default_property_sets(&mut data);
     Ok(data)
+}
+
+/// `Get-MgUser -All` without `-Property` returns Graph's default property set (id, displayName, mail,
+/// userPrincipalName …), and the SDK's objects still write every other property, as null or `[]`: the
+/// columns are there, their data is not. `accountEnabled` is true or false for every user whose export
+/// selected it, so a file where it is empty in every row is such an export: only its default
+/// properties count (else every user would read as cloud-only, unlicensed, with no usage location).
+fn flag_default_property_sets(data: &mut Dataset) {
+    use crate::model::EntraField as E;
+    let mut enabled_rows = vec![0u64; data.files.len()];
+    for u in data.entra_users.rows.iter().filter(|u| u.account_enabled.is_some()) {
+        if let Some(src) = u.src {
+            enabled_rows[src.file as usize] += 1;
+        }
+    }
+    const DEFAULT: [E; 4] = [E::Id, E::UserPrincipalName, E::DisplayName, E::Mail];
+    for (file, report) in data.files.iter_mut().enumerate() {
+        if report.kind != Kind::EntraUsers || report.rows == 0 || report.error.is_some() || !report.columns.contains(&E::AccountEnabled.name()) || enabled_rows[file] > 0 {
+            continue;
+        }
+        let dropped: Vec<&'static str> = report.columns.iter().copied().filter(|c| !DEFAULT.iter().any(|d| d.name() == *c)).collect();
+        report.columns.retain(|c| !dropped.contains(c));
+        report.missing_fields.extend(dropped.iter().map(|c| c.to_string()));
+        report.warnings.push(format!(
+            "accountEnabled is empty in every row: this is Get-MgUser's default property set, which leaves {} unexported (null) — export again with Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,accountEnabled,usageLocation,userType,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors,proxyAddresses,mail",
+            dropped.join(", ")
+        ));
+    }
 }
 
 /// Two files of one kind that hold the same objects are two exports of one directory (a re-run, a copy,

@@ -43,7 +43,9 @@ pub const CHECK: Check = Check {
     name: "soft-match-collision",
     severity: Severity::High,
     escalates_to: None,
-    fields: &[Field::AdPresent, Field::EntraPresent, Field::SoftMatches],
+    // Which cloud users are cloud-only (no immutable id) is what a soft match rests on: without the column
+    // every one would look cloud-only, or none (when the join paired them by UPN instead).
+    fields: &[Field::AdPresent, Field::EntraPresent, Field::EntraImmutableId, Field::SoftMatches],
     optional: &[Field::AdImmutableId, Field::AdSamAccountName, Field::AdDistinguishedName],
     source: include_str!("sync001.rs"),
     run,
