@@ -308,6 +308,24 @@ fn values_the_exports_do_not_show_are_unknown_never_empty() {
     }
     std::fs::remove_file(input.join("subscribed-skus.json")).expect("remove");
     withheld(&audit_of(&input, &dir.path().join("out2")), "entra.exchangePlans", &["LIC001", "LIC006", "HOLD002"]);
+
+    // Plans and licenses written as .NET type names (a too shallow ConvertTo-Json): lost, not empty —
+    // with neither, the plans are unknown (every license list read as empty made the plans look
+    // exported: "plans: none", LIC001 critical).
+    let dir = tempfile::tempdir().expect("temp");
+    let type_names = |t: &str| {
+        let mut page: Value = serde_json::from_str(t.trim_start_matches('\u{feff}')).expect("page");
+        for user in page["value"].as_array_mut().expect("value") {
+            for (key, name) in [("assignedPlans", "MicrosoftGraphAssignedPlan"), ("assignedLicenses", "MicrosoftGraphAssignedLicense")] {
+                let n = user[key].as_array().map_or(0, Vec::len);
+                user[key] = Value::Array(vec![Value::from(format!("Microsoft.Graph.PowerShell.Models.{name}")); n]);
+            }
+        }
+        Some(page.to_string())
+    };
+    let input = ps51_with(dir.path(), "graph-users-page1.json", type_names);
+    std::fs::write(input.join("graph-users-page2.json"), type_names(&std::fs::read_to_string(input.join("graph-users-page2.json")).expect("read")).expect("page")).expect("write");
+    withheld(&audit_of(&input, &dir.path().join("out")), "entra.exchangePlans", &["LIC001", "LIC006", "HOLD002"]);
 }
 
 #[test]

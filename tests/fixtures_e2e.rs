@@ -335,3 +335,14 @@ fn files_that_are_not_exports_are_named_and_left_out() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(!wrote && stderr.contains("none of the files is an export"), "{stderr}");
 }
+
+#[test]
+fn graph_pages_without_the_last_one_stop_the_run() {
+    // Page 1 announces page 2 (@odata.nextLink); without page 2 its people would be missing unseen.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_copy(dir.path());
+    std::fs::remove_file(input.join("graph-users-page2.json")).expect("remove");
+    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote && stderr.contains("error: graph-users-page1.json (entra-users): this Graph page announces a next page"), "{stderr}");
+}

@@ -536,6 +536,11 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
 
     let mut plans = Vec::new();
     if let Some(Some(cell)) = row.get(s(F::AssignedPlans)) {
+        // A plan written as text (a .NET type name, or `@{ServicePlanId=…}` from a too shallow
+        // ConvertTo-Json) lost its data: the row's plans are unknown, not empty.
+        if cell.items().iter().any(|item| matches!(item, Cell::Text(_))) {
+            c.issues.entry(s(F::AssignedPlans)).or_default().lost_rows += 1;
+        }
         for item in cell.items() {
             let Some(service_plan_id) = nested_guid(item, "servicePlanId") else { continue };
             if !is_exchange_service(item.get("service").and_then(Cell::as_text)) {
@@ -554,6 +559,9 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
 
     let mut states = Vec::new();
     if let Some(Some(cell)) = row.get(s(F::LicenseAssignmentStates)) {
+        if cell.items().iter().any(|item| matches!(item, Cell::Text(_))) {
+            c.issues.entry(s(F::LicenseAssignmentStates)).or_default().lost_rows += 1;
+        }
         for item in cell.items() {
             if !matches!(item, Cell::Map(_)) {
                 continue;

@@ -23,7 +23,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let mut records = 0u64;
     let mut row_buf = RowBuf::default();
     let decoded_size = if report.encoding.starts_with("utf-16") { report.bytes / 2 } else { report.bytes };
-    let shape = for_each_record(input, |bytes, (line, first_column), offset| {
+    let mut next_link = false;
+    let shape = for_each_record(input, &mut next_link, |bytes, (line, first_column), offset| {
         records += 1;
         // One UTF-8 check per record (fast on ASCII) instead of one per string inside the parser.
         let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -55,6 +56,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         b.reserve_ahead(offset, decoded_size);
         Ok(())
     })?;
+    report.next_page = next_link;
     let Some(builder) = builder else {
         report.rows = 0;
         report.reason = Some(match shape {
@@ -89,7 +91,8 @@ pub(super) enum Shape {
 /// Calls `on_record` with the bytes, start (line, column) and end offset of each record object, streaming the input.
 /// Records are the elements of a top-level array, the elements of a top-level object's `value` array
 /// (Graph pages), or the top-level object itself.
-pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&[u8], (u64, u64), u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
+/// `next_link`: set when the input is a Graph page that announces another (`@odata.nextLink`).
+pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut on_record: impl FnMut(&[u8], (u64, u64), u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
     // `store[..filled]` holds the unscanned tail of the stream; the storage is zeroed once and reused.
     let mut store: Vec<u8> = vec![0; BLOCK * 2];
     let mut filled = 0usize;
@@ -165,7 +168,9 @@ pub(super) fn for_each_record<R: Read>(mut input: R, mut on_record: impl FnMut(&
                     } else {
                         in_string = false;
                         if depth == 1 && top_object.is_some() {
-                            last_string_is_value = &buf[string_start..pos] == b"value";
+                            let key = &buf[string_start..pos];
+                            last_string_is_value = key == b"value";
+                            *next_link |= key == b"@odata.nextLink";
                         }
                         pos += 1;
                     }
@@ -414,7 +419,7 @@ mod tests {
 
     fn records(text: &str) -> (Vec<(String, u64)>, Result<Shape, FileError>) {
         let mut out = Vec::new();
-        let shape = for_each_record(text.as_bytes(), |b, (l, _), _| {
+        let shape = for_each_record(text.as_bytes(), &mut false, |b, (l, _), _| {
             out.push((String::from_utf8_lossy(b).into_owned(), l));
             Ok(())
         });

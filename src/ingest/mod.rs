@@ -14,6 +14,7 @@ mod xlsx_format;
 
 use crate::counted;
 use crate::model::*;
+use std::collections::BTreeSet;
 use crate::values::{DateOrder, Guid};
 use build::{Collector, Table};
 use cell::{Row, Spec};
@@ -114,6 +115,9 @@ pub struct FileReport {
     /// The earlier file whose objects this one holds again (two exports of one directory).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repeats: Option<String>,
+    /// A Graph page that announces another (`@odata.nextLink`).
+    #[serde(skip)]
+    pub next_page: bool,
 }
 
 impl FileReport {
@@ -137,6 +141,7 @@ impl FileReport {
             warnings: Vec::new(),
             reason: None,
             repeats: None,
+            next_page: false,
             error: None,
         }
     }
@@ -253,7 +258,36 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
     });
     flag_repeated_objects(&mut data);
     flag_default_property_sets(&mut data);
+    flag_missing_last_page(&mut data);
     Ok(data)
+}
+
+/// Graph pages of one kind that each announce a next page (`@odata.nextLink`) and none that ends the
+/// list: the last page is not in the folder, and the people on it would be missing from the audit.
+fn flag_missing_last_page(data: &mut Dataset) {
+    let kinds: BTreeSet<Kind> = data.files.iter().filter(|f| f.next_page && f.error.is_none()).map(|f| f.kind).collect();
+    for kind in kinds {
+        let pages = || data.files.iter().filter(|f| f.kind == kind && f.error.is_none() && f.format == Format::Json);
+        if pages().any(|f| !f.next_page) {
+            continue;
+        }
+        let names: Vec<String> = pages().map(|f| f.path.clone()).collect();
+        if let Some(first) = data.files.iter_mut().find(|f| f.kind == kind && f.error.is_none() && f.next_page) {
+            first.error = Some(FileError {
+                line: None,
+                column: None,
+                message: format!(
+                    "{}: pages are missing, and the people on them would be missing from the audit",
+                    if names.len() == 1 {
+                        "this Graph page announces a next page (@odata.nextLink) and no page in the folder is the last".to_string()
+                    } else {
+                        format!("these {} Graph pages ({}) each announce a next page (@odata.nextLink) and none is the last", names.len(), names.join(", "))
+                    }
+                ),
+                hint: "export every page (Get-MgUser -All …, or follow @odata.nextLink to the page without one) into the folder".into(),
+            });
+        }
+    }
 }
 
 /// `Get-MgUser -All` without `-Property` returns Graph's default property set (id, displayName, mail,
