@@ -245,7 +245,14 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
     for p in &plugins {
         let mut checks = Vec::new();
         for c in &p.info().checks {
-            let missing: Vec<Field> = c.fields.iter().copied().filter(|f| !availability.has(*f)).collect();
+            let mut missing: Vec<Field> = c.fields.iter().copied().filter(|f| !availability.has(*f)).collect();
+            // A check that compares an AD object with its Exchange Online objects needs the link between
+            // them, which the join makes through the Entra user: without an Entra export it finds no
+            // pair and would pass every identity unseen.
+            let reads = |prefix: &str| c.fields.iter().any(|f| f.name().starts_with(prefix));
+            if reads("ad.") && reads("exo.") && !availability.has(Field::EntraPresent) && !missing.contains(&Field::EntraPresent) {
+                missing.push(Field::EntraPresent);
+            }
             if missing.is_empty() {
                 checks.push(c);
             } else {

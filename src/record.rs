@@ -145,7 +145,14 @@ impl Availability {
                     has_kind(&[Kind::ExoUsers]) || has_kind(&[Kind::ExoRecipients]) || (has_kind(&[Kind::ExoMailboxes]) && has_kind(&[Kind::ExoMailusers])),
                     "no export lists every Exchange Online recipient (Get-User or Get-Recipient, or Get-EXOMailbox together with Get-MailUser)".to_string(),
                 ),
-                Source::Directory(kind) => (has_kind(&[kind]), format!("no {} export", kind.as_str())),
+                Source::Directory(kind) => (
+                    has_kind(&[kind]),
+                    match kind {
+                        // The join links an AD object to its Exchange Online objects through the Entra user.
+                        Kind::EntraUsers => "no entra-users export (it links each AD object to its Exchange Online objects)".to_string(),
+                        _ => format!("no {} export", kind.as_str()),
+                    },
+                ),
                 Source::Ad(cols) => (cols.iter().any(|c| has_column(&[Kind::AdUsers], c.name())), column_reason("ad-users", cols.iter().map(|c| c.name()))),
                 Source::Entra(cols) => (cols.iter().any(|c| has_column(&[Kind::EntraUsers], c.name())), column_reason("entra-users", cols.iter().map(|c| c.name()))),
                 Source::Exo(cols) | Source::ExoUsers(cols) => (cols.iter().any(|c| has_column(&exo_kinds, c.name())), column_reason("Exchange Online", cols.iter().map(|c| c.name()))),
@@ -216,6 +223,15 @@ impl Availability {
         // and inactive mailboxes: Get-EXOMailbox returns them only with -SoftDeletedMailbox or
         // -InactiveMailboxOnly. Without one, "no previous mailbox is left" cannot be told.
         let listed = records.joined.exo_objects.iter().any(|o| o.state != crate::model::ExoState::Active);
+        // Statistics attach to a mailbox by MailboxGuid = ExchangeGuid: a mailbox export without
+        // ExchangeGuid (Get-EXOMailbox's minimal property set) leaves every size unattached.
+        let stats = &records.joined.stats;
+        if stats.statistics_matched == 0 && stats.statistics_unmatched > 0 {
+            self.withhold(
+                Field::ExoTotalItemSize,
+                format!("none of the {} mailbox statistics rows matches a mailbox (by MailboxGuid = ExchangeGuid): export the mailboxes with ExchangeGuid (Get-EXOMailbox -PropertySets Minimum,StatisticsSeed …)", stats.statistics_unmatched),
+            );
+        }
         if !listed {
             self.withhold(
                 Field::PreviousMailboxes,

@@ -354,3 +354,28 @@ fn graph_users_exported_with_the_default_property_set_are_not_read_as_cloud_only
     let page = audit["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "graph-users-page1.json").cloned().expect("page 1");
     assert!(page["warnings"].to_string().contains("default property set"), "{page}");
 }
+
+#[test]
+fn links_the_exports_cannot_make_are_not_passed_as_evaluated() {
+    // Without an Entra export no AD object is linked to its Exchange Online objects (the join goes
+    // through the Entra user): a check comparing the two would pass every identity unseen.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "graph-users-page1.json", |_| None);
+    std::fs::remove_file(input.join("graph-users-page2.json")).expect("remove");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    withheld(&audit, "entra.present", &["GUID001", "GUID002", "HOLD001"]);
+    let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID001").map(|n| n["reason"].to_string()).unwrap_or_default();
+    assert!(reason.contains("links each AD object to its Exchange Online objects"), "{reason}");
+
+    // Statistics attach to mailboxes by ExchangeGuid: a mailbox export without it leaves every size
+    // unattached — LIC003 runs without sizes and says so (it missed the 55 GB shared mailbox unseen).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailboxes.csv", |t| Some(csv_column(t, "ExchangeGuid", None)));
+    for name in ["exo-mailboxes-inactive.csv", "exo-mailboxes-softdeleted.csv"] {
+        let text = std::fs::read_to_string(input.join(name)).expect("read");
+        std::fs::write(input.join(name), csv_column(&text, "ExchangeGuid", None)).expect("write");
+    }
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let lic003 = audit["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "LIC003").cloned().unwrap_or_default();
+    assert!(lic003["evaluated_without"].as_array().is_some_and(|w| w.iter().any(|f| f == "exo.TotalItemSize")), "{lic003}");
+}
