@@ -223,6 +223,22 @@ impl Availability {
         // and inactive mailboxes: Get-EXOMailbox returns them only with -SoftDeletedMailbox or
         // -InactiveMailboxOnly. Without one, "no previous mailbox is left" cannot be told.
         let listed = records.joined.exo_objects.iter().any(|o| o.state != crate::model::ExoState::Active);
+        // A mail user's ExchangeGuid (the on-prem mailbox's, for its move) comes only from Get-MailUser or
+        // Get-Recipient: when Get-User lists mail users and no such export carries the column, theirs
+        // read as unset (PRT001's and PROV006's findings on them were lost unseen).
+        let data = records.data;
+        let carries_guid = data.files.iter().any(|f| {
+            matches!(f.kind, Kind::ExoMailusers | Kind::ExoRecipients) && f.error.is_none() && f.rows > 0 && f.columns.contains(&X::ExchangeGuid.name())
+        });
+        if !carries_guid {
+            let mail_users = records.joined.exo_objects.iter().filter(|o| o.recipient_type_details(data) == Some("MailUser")).count();
+            if mail_users > 0 {
+                self.withhold(
+                    Field::ExoExchangeGuid,
+                    format!("Exchange Online lists {mail_users} mail user{} (an on-prem mailbox's cloud side) but no Get-MailUser or Get-Recipient export carries their ExchangeGuid", if mail_users == 1 { "" } else { "s" }),
+                );
+            }
+        }
         // Statistics attach to a mailbox by MailboxGuid = ExchangeGuid: a mailbox export without
         // ExchangeGuid (Get-EXOMailbox's minimal property set) leaves every size unattached.
         let stats = &records.joined.stats;

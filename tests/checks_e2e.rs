@@ -367,6 +367,12 @@ fn links_the_exports_cannot_make_are_not_passed_as_evaluated() {
     let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID001").map(|n| n["reason"].to_string()).unwrap_or_default();
     assert!(reason.contains("links each AD object to its Exchange Online objects"), "{reason}");
 
+    // Get-User lists mail users (on-prem mailboxes' cloud side), but only Get-MailUser carries their
+    // ExchangeGuid: without it PRT001 (critical) and PROV006 lost their findings on them unseen.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailusers.csv", |_| None);
+    withheld(&audit_of(&input, &dir.path().join("out")), "exo.ExchangeGuid", &["PRT001", "PROV006", "GUID001"]);
+
     // Statistics attach to mailboxes by ExchangeGuid: a mailbox export without it leaves every size
     // unattached — LIC003 runs without sizes and says so (it missed the 55 GB shared mailbox unseen).
     let dir = tempfile::tempdir().expect("temp");
