@@ -80,6 +80,15 @@ fn semicolon_and_utf16_csv() {
 }
 
 #[test]
+fn excel_sep_line_states_the_delimiter() {
+    // Excel writes `sep=;` first so that it opens the file with that delimiter; the header follows.
+    let semicolon = format!("sep=;\r\n{}", PS51_AD.replace("\",\"", "\";\"").trim_start_matches('\u{feff}'));
+    let data = load_files(&[("a.csv", semicolon.into_bytes())], &Options::default());
+    assert_eq!((data.files[0].kind, data.files[0].delimiter.as_deref(), data.files[0].rows), (Kind::AdUsers, Some(";"), 2), "{:?}", data.files[0]);
+    assert!(data.files[0].error.is_none(), "{:?}", data.files[0].error);
+}
+
+#[test]
 fn graph_pages_are_one_table() {
     let page = |users: &str, next: bool| {
         format!(
@@ -267,4 +276,23 @@ fn a_single_valued_attribute_given_twice_is_reported() {
     let data = load_files(&[("a.ldf", ldif.as_bytes().to_vec())], &Options::default());
     assert_eq!(data.ad_users.text(data.ad_users[0].mail), Some("a@contoso.com"));
     assert!(data.files[0].warnings.iter().any(|w| w.contains("several values in mail") && w.contains("line 1")), "{:?}", data.files[0].warnings);
+}
+
+#[test]
+fn an_xlsx_title_above_the_table_is_not_its_header() {
+    // Export-Excel -Title: one cell of title, then the header row, then the data.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Statistics").expect("name");
+    sheet.write_string(0, 0, "Mailbox statistics - Contoso - 2026-11-21").expect("title");
+    for (col, h) in ["DisplayName", "MailboxGuid", "TotalItemSize"].into_iter().enumerate() {
+        sheet.write_string(1, col as u16, h).expect("header");
+    }
+    for (col, v) in ["Projects", "07070707-0707-0707-0707-070707070707", "55 GB (59,055,800,320 bytes)"].into_iter().enumerate() {
+        sheet.write_string(2, col as u16, v).expect("row");
+    }
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let data = load_files(&[("stats.xlsx", bytes)], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows), (Kind::ExoStatistics, 1), "{f:?}");
+    assert_eq!(data.statistics[0].src.map(|s| s.line), Some(3), "Excel's row number of the data");
 }

@@ -18,9 +18,11 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let io_err = |e: std::io::Error| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() };
     let mut input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
 
-    // `#TYPE Selected.Microsoft…` (Windows PowerShell without -NoTypeInformation), then the header line.
+    // `#TYPE Selected.Microsoft…` (Windows PowerShell without -NoTypeInformation), or Excel's `sep=;`
+    // (the delimiter, for Excel to open the file right), then the header line.
     let mut skipped_lines = 0u64;
     let mut header_line = Vec::new();
+    let mut stated: Option<u8> = None;
     loop {
         header_line.clear();
         if input.read_until(b'\n', &mut header_line).map_err(io_err)? == 0 {
@@ -35,13 +37,20 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             skipped_lines += 1;
             continue;
         }
+        if let Some(rest) = header_line.strip_prefix(b"sep=").filter(|_| stated.is_none() && skipped_lines == 0) {
+            if let [d] = rest.trim_ascii_end() {
+                stated = Some(*d);
+                skipped_lines += 1;
+                continue;
+            }
+        }
         if header_line.iter().all(u8::is_ascii_whitespace) {
             skipped_lines += 1;
             continue;
         }
         break;
     }
-    let delimiter = detect_delimiter(&header_line);
+    let delimiter = stated.unwrap_or_else(|| detect_delimiter(&header_line));
     report.delimiter = Some(match delimiter {
         b'\t' => "tab".to_string(),
         d => (d as char).to_string(),

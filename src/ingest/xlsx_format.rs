@@ -34,13 +34,25 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
                 continue;
             }
         };
-        let first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-        let mut rows = range.rows();
-        let Some(header) = rows.next() else {
+        let mut first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
+        let mut rows = range.rows().peekable();
+        let Some(mut header) = rows.next() else {
             report.reason = Some("the sheet is empty".into());
             out.push((report, None));
             continue;
         };
+        // A title above the table (Export-Excel -Title, a hand-made heading): rows of one cell before a
+        // row of several are not the header.
+        let filled = |r: &[Data]| r.iter().filter(|d| text(d).is_some_and(|t| !t.trim().is_empty())).count();
+        for _ in 0..3 {
+            match rows.peek() {
+                Some(next) if filled(header) <= 1 && filled(next) >= 2 => {
+                    header = rows.next().unwrap_or(header);
+                    first_row += 1;
+                }
+                _ => break,
+            }
+        }
         let headers: Vec<String> = header.iter().map(|d| text(d).map(|c| c.into_owned()).unwrap_or_default().trim().to_string()).collect();
         let mut builder = Builder::from_headers(headers, &mut report, ctx);
         if !builder.is_known() {
