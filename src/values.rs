@@ -537,6 +537,11 @@ fn parse_culture_date(t: &str) -> Option<DateCell> {
     if a == 0 || b == 0 || a > 31 || b > 31 || (a > 12 && b > 12) {
         return None;
     }
+    if sep == '.' {
+        // Dots between day, month and year are day-first in every culture that writes them (de-DE,
+        // ru-RU, pl-PL, fi-FI, nb-NO …); en-US writes slashes. Settled here, not left to the file.
+        return ymd_to_timestamp(year, b, a, seconds).map(DateCell::At);
+    }
     Some(DateCell::Numeric { a: a as u8, b: b as u8, year, seconds })
 }
 
@@ -773,6 +778,10 @@ mod tests {
         assert_eq!(us.resolve(None), None, "never guessed per row");
         let de = at("12.04.2011 22:04:27");
         assert_eq!(de.resolve(Some(DateOrder::DayFirst)), Some(expect));
+        // Dots are day-first in every culture that writes them: settled without a day above 12.
+        assert_eq!(de, DateCell::At(expect));
+        assert_eq!(at("05.11.2026").resolve(None), ymd_to_timestamp(2026, 11, 5, 0));
+        assert!(parse_date("05.13.2026").is_err(), "no 13th month");
         assert_eq!(at("13/04/2011 10:00").forced_order(), Some(DateOrder::DayFirst));
         assert_eq!(at("4/13/2011 10:00 AM").forced_order(), Some(DateOrder::MonthFirst));
         assert_eq!(at("0"), DateCell::Never);

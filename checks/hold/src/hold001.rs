@@ -56,7 +56,9 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     if held.is_empty() {
         return;
     }
-    let resource = domain::is_cloud_resource(cloud_type) || i.ad_recipient_type_details.is_some_and(recipient_type::is_resource);
+    // The cloud mailbox's own type decides (the on-prem type can be stale: a RemoteSharedMailbox whose
+    // cloud side is a UserMailbox again); the on-prem one only when the export does not say.
+    let resource = if cloud_type.is_empty() { i.ad_recipient_type_details.is_some_and(recipient_type::is_resource) } else { domain::is_cloud_resource(cloud_type) };
     let mut reasons: Vec<(String, Field)> = Vec::new();
     if i.ad_present == Some(true) {
         if i.ad_enabled == Some(false) && !resource {
@@ -210,5 +212,16 @@ mod tests {
         assert!(run_check(&CHECK, &enabled, &Context::default()).is_empty());
         let cloud_only = Identity { ad_present: Some(false), entra_immutable_id: None, ..held_user_mailbox() };
         assert!(run_check(&CHECK, &cloud_only, &Context::default()).is_empty());
+        // A shared mailbox by its on-prem type alone, when the export has no cloud type.
+        let onprem_shared = Identity { exo_recipient_type_details: None, ad_recipient_type_details: Some(34_359_738_368), ..held_user_mailbox() };
+        assert!(run_check(&CHECK, &onprem_shared, &Context::default()).is_empty());
+    }
+
+    #[test]
+    fn the_cloud_type_decides_over_a_stale_onprem_one() {
+        // On-prem still says RemoteSharedMailbox; the cloud mailbox is a UserMailbox again: its disabled
+        // owner matters (review case hold001-stale-onprem-type lost this finding).
+        let stale = Identity { ad_recipient_type_details: Some(34_359_738_368), ..held_user_mailbox() };
+        assert_eq!(run_check(&CHECK, &stale, &Context::default()).len(), 1);
     }
 }
