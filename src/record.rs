@@ -132,6 +132,18 @@ impl Availability {
             f.columns.contains(&name) && !f.lost_columns.iter().any(|l| l.used && l.rows > 0 && crate::ingest::cell::key_eq(&l.column, name)) && !f.unresolved_dates.iter().any(|d| d == name)
         };
         let has_column = |kinds: &[Kind], name: &str| files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| has_column_in(f, name));
+        // One directory's table read from several files (an AD export per domain, Graph pages): a file
+        // without the column leaves its rows' values unset, which would read as empty — every file of
+        // the kind must carry one of the columns.
+        let in_every = |kind: Kind, name: &str, cols: Vec<&str>| -> (bool, String) {
+            let lacking: Vec<&str> = files.iter().filter(usable).filter(|f| f.kind == kind).filter(|f| !cols.iter().any(|c| has_column_in(f, c))).map(|f| f.path.as_str()).collect();
+            let any = cols.iter().any(|c| has_column(&[kind], c));
+            if any && !lacking.is_empty() {
+                (false, format!("{} of the {name} exports lack{} {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order): {} — their people would read as having none", lacking.len(), if lacking.len() == 1 { "s" } else { "" }, cols.join(" or "), lacking.join(", ")))
+            } else {
+                (any, column_reason(name, cols.into_iter()))
+            }
+        };
         let exo_kinds = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
         let mut available = Vec::with_capacity(Field::ALL.len());
         let mut reasons = Vec::with_capacity(Field::ALL.len());
@@ -153,8 +165,8 @@ impl Availability {
                         _ => format!("no {} export", kind.as_str()),
                     },
                 ),
-                Source::Ad(cols) => (cols.iter().any(|c| has_column(&[Kind::AdUsers], c.name())), column_reason("ad-users", cols.iter().map(|c| c.name()))),
-                Source::Entra(cols) => (cols.iter().any(|c| has_column(&[Kind::EntraUsers], c.name())), column_reason("entra-users", cols.iter().map(|c| c.name()))),
+                Source::Ad(cols) => in_every(Kind::AdUsers, "ad-users", cols.iter().map(|c| c.name()).collect()),
+                Source::Entra(cols) => in_every(Kind::EntraUsers, "entra-users", cols.iter().map(|c| c.name()).collect()),
                 Source::Exo(cols) | Source::ExoUsers(cols) => (cols.iter().any(|c| has_column(&exo_kinds, c.name())), column_reason("Exchange Online", cols.iter().map(|c| c.name()))),
                 Source::ExoMailboxes(cols) => {
                     (cols.iter().any(|c| has_column(&[Kind::ExoMailboxes], c.name())), column_reason("exo-mailboxes", cols.iter().map(|c| c.name())))

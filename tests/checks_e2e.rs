@@ -385,3 +385,21 @@ fn links_the_exports_cannot_make_are_not_passed_as_evaluated() {
     let lic003 = audit["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "LIC003").cloned().unwrap_or_default();
     assert!(lic003["evaluated_without"].as_array().is_some_and(|w| w.iter().any(|f| f == "exo.TotalItemSize")), "{lic003}");
 }
+
+#[test]
+fn a_second_export_of_a_kind_without_a_column_leaves_it_unknown() {
+    // An AD export per domain, the second made without the Exchange attributes: its people would read
+    // as remote mailboxes without msExchMailboxGuid (GUID002) or as no recipients at all.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "ad-users.csv", |t| Some(t.to_string()));
+    std::fs::write(
+        input.join("ad-users-emea.csv"),
+        "\"DistinguishedName\",\"ObjectGUID\",\"SamAccountName\",\"UserPrincipalName\",\"Enabled\"\r\n\
+         \"CN=Ines Ibarra,OU=Staff,DC=emea,DC=contoso,DC=com\",\"5f0c2b8e-3d4a-4f6b-9c1d-2e3f4a5b6c7d\",\"iibarra\",\"ines.ibarra@contoso.com\",\"True\"\r\n",
+    )
+    .expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    withheld(&audit, "ad.msExchMailboxGuid", &["GUID001", "GUID002"]);
+    let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID002").map(|n| n["reason"].to_string()).unwrap_or_default();
+    assert!(reason.contains("ad-users-emea.csv"), "{reason}");
+}
