@@ -367,6 +367,19 @@ fn links_the_exports_cannot_make_are_not_passed_as_evaluated() {
     let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID001").map(|n| n["reason"].to_string()).unwrap_or_default();
     assert!(reason.contains("links each AD object to its Exchange Online objects"), "{reason}");
 
+    // Mailbox exports alone: "no Exchange Online object" cannot be told (exo.present), but a mailbox that is
+    // there is seen — LIC001 and HOLD001 run on it (they were not evaluated).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-users.csv", |_| None);
+    std::fs::remove_file(input.join("exo-mailusers.csv")).expect("remove");
+    let mailboxes_only = audit_of(&input, &dir.path().join("out"));
+    let fired = |audit: &Value, id: &str| audit["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == id).count();
+    let base = audit_of(&repo().join("fixtures/contoso-ps51"), &dir.path().join("base"));
+    for id in ["LIC001", "HOLD001"] {
+        assert!(fired(&base, id) > 0 && fired(&mailboxes_only, id) == fired(&base, id), "{id}: {} vs {}", fired(&mailboxes_only, id), fired(&base, id));
+    }
+    assert!(mailboxes_only["not_evaluated"].as_array().expect("list").iter().any(|n| n["check"] == "PROV005"), "absence still needs every recipient");
+
     // Get-User lists mail users (on-prem mailboxes' cloud side), but only Get-MailUser carries their
     // ExchangeGuid: without it PRT001 (critical) and PROV006 lost their findings on them unseen.
     let dir = tempfile::tempdir().expect("temp");

@@ -43,14 +43,16 @@ pub const CHECK: Check = Check {
     name: "hold-blocks-deprovisioning",
     severity: Severity::High,
     escalates_to: None,
-    fields: &[Field::ExoPresent, Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::AdPresent, Field::AdEnabled],
+    // An Exchange Online mailbox is known from its own row (the recipient type): no export listing every
+    // recipient is needed to see one that exists (exo.present is for telling one is absent).
+    fields: &[Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::AdPresent, Field::AdEnabled],
     optional: &[Field::EntraImmutableId, Field::AdRemoteRecipientType, Field::AdRecipientTypeDetails, Field::Ambiguous],
     source: include_str!("hold001.rs"),
     run,
 };
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
-    let (Some(true), Some(holds)) = (i.exo_present, &i.exo_holds) else { return };
+    let (Some(_), Some(holds)) = (&i.exo_recipient_type_details, &i.exo_holds) else { return };
     let cloud_type = i.exo_recipient_type_details.as_deref().unwrap_or("");
     let held = domain::holds(holds);
     if held.is_empty() {

@@ -51,7 +51,8 @@ pub const CHECK: Check = Check {
     name: "license-grace-expiry",
     severity: Severity::High,
     escalates_to: Some(Severity::Critical),
-    fields: &[Field::ExoPresent, Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::EntraPresent, Field::EntraExchangePlans],
+    // The mailbox is known from its own row: exo.present (which needs every recipient listed) is not.
+    fields: &[Field::ExoRecipientTypeDetails, Field::ExoHolds, Field::EntraPresent, Field::EntraExchangePlans],
     optional: &[Field::ExoWhenMailboxCreated, Field::EntraId],
     source: include_str!("lic001.rs"),
     run,
@@ -65,7 +66,7 @@ const CRITICAL_DAYS: i32 = 7;
 const LAPSED: [&str; 3] = ["Deleted", "Suspended", "LockedOut"];
 
 fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
-    if i.exo_present != Some(true) || i.exo_recipient_type_details.as_deref() != Some("UserMailbox") {
+    if i.exo_recipient_type_details.as_deref() != Some("UserMailbox") {
         return;
     }
     let Some(holds) = &i.exo_holds else { return };
@@ -273,7 +274,7 @@ mod tests {
         assert!(run(&CHECK, &get_user_only).is_empty());
         let no_entra_user = Identity { entra_present: Some(false), entra_exchange_plans: None, ..luke() };
         assert!(run(&CHECK, &no_entra_user).is_empty());
-        let no_active_mailbox = Identity { exo_present: Some(false), ..luke() };
+        let no_active_mailbox = Identity { exo_present: Some(false), exo_recipient_type_details: None, exo_holds: None, ..luke() };
         assert!(run(&CHECK, &no_active_mailbox).is_empty());
     }
 }

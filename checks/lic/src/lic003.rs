@@ -37,7 +37,8 @@ pub const CHECK: Check = Check {
     name: "shared-mailbox-needs-license",
     severity: Severity::Medium,
     escalates_to: None,
-    fields: &[Field::ExoPresent, Field::ExoRecipientTypeDetails, Field::EntraPresent, Field::EntraExchangePlans],
+    // The mailbox is known from its own row: exo.present (which needs every recipient listed) is not.
+    fields: &[Field::ExoRecipientTypeDetails, Field::EntraPresent, Field::EntraExchangePlans],
     optional: &[Field::ExoTotalItemSize, Field::ExoArchiveStatus, Field::ExoArchiveGuid, Field::ExoHolds, Field::EntraId],
     source: include_str!("lic003.rs"),
     run,
@@ -47,7 +48,7 @@ pub const CHECK: Check = Check {
 const FREE_QUOTA: u64 = 50 * 1024 * 1024 * 1024;
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
-    if i.exo_present != Some(true) {
+    if i.exo_recipient_type_details.is_none() {
         return;
     }
     let Some(kind) = i.exo_recipient_type_details.as_deref().filter(|t| domain::is_cloud_resource(t)) else { return };
