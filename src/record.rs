@@ -132,6 +132,16 @@ impl Availability {
             f.columns.contains(&name) && !f.lost_columns.iter().any(|l| l.used && l.rows > 0 && crate::ingest::cell::key_eq(&l.column, name)) && !f.unresolved_dates.iter().any(|d| d == name)
         };
         let has_column = |kinds: &[Kind], name: &str| files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| has_column_in(f, name));
+        // An export of the kind that holds no objects (a header only: the cmdlet returned nothing) says
+        // more than "no export": the filter or scope is the thing to check.
+        let empty_note = |kind: Kind| -> String {
+            let empty: Vec<&str> = files.iter().filter(|f| f.kind == kind && f.error.is_none() && f.rows == 0).map(|f| f.path.as_str()).collect();
+            if empty.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} {} no objects: check the export's filter and scope)", empty.join(", "), if empty.len() == 1 { "holds" } else { "hold" })
+            }
+        };
         // One directory's table read from several files (an AD export per domain, Graph pages): a file
         // without the column leaves its rows' values unset, which would read as empty — every file of
         // the kind must carry one of the columns.
@@ -141,7 +151,7 @@ impl Availability {
             if any && !lacking.is_empty() {
                 (false, format!("{} of the {name} exports lack{} {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order): {} — their people would read as having none", lacking.len(), if lacking.len() == 1 { "s" } else { "" }, cols.join(" or "), lacking.join(", ")))
             } else {
-                (any, column_reason(name, cols.into_iter()))
+                (any, column_reason(name, cols.into_iter()) + &empty_note(kind))
             }
         };
         let exo_kinds = [Kind::ExoMailboxes, Kind::ExoUsers, Kind::ExoMailusers, Kind::ExoRecipients];
@@ -161,8 +171,8 @@ impl Availability {
                     has_kind(&[kind]),
                     match kind {
                         // The join links an AD object to its Exchange Online objects through the Entra user.
-                        Kind::EntraUsers => "no entra-users export (it links each AD object to its Exchange Online objects)".to_string(),
-                        _ => format!("no {} export", kind.as_str()),
+                        Kind::EntraUsers => format!("no entra-users export (it links each AD object to its Exchange Online objects){}", empty_note(kind)),
+                        _ => format!("no {} export{}", kind.as_str(), empty_note(kind)),
                     },
                 ),
                 Source::Ad(cols) => in_every(Kind::AdUsers, "ad-users", cols.iter().map(|c| c.name()).collect()),

@@ -416,3 +416,13 @@ fn a_second_export_of_a_kind_without_a_column_leaves_it_unknown() {
     let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID002").map(|n| n["reason"].to_string()).unwrap_or_default();
     assert!(reason.contains("ad-users-emea.csv"), "{reason}");
 }
+
+#[test]
+fn an_export_that_returned_no_objects_is_named_in_the_reasons() {
+    // A header only: the cmdlet returned nothing (a filter or scope that matched no one).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "ad-users.csv", |t| Some(t.lines().take(2).map(|l| format!("{l}\r\n")).collect()));
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID002").map(|n| n["reason"].to_string()).unwrap_or_default();
+    assert!(reason.contains("ad-users.csv holds no objects: check the export's filter and scope"), "{reason}");
+}
