@@ -189,7 +189,8 @@ fn refuse_unusable(data: &ingest::Dataset) -> Result<(), ExitCode> {
             None => f.path.clone(),
         };
         if let Some(e) = &f.error {
-            if f.kind != model::Kind::Unknown {
+            // A recognised export, or damaged text (NUL bytes: the kind could not even be read).
+            if f.kind != model::Kind::Unknown || (f.format == ingest::Format::Unknown && e.line.is_some()) {
                 eprintln!("error: {name} ({}): {e}", f.kind.as_str());
                 refused += 1;
                 continue;

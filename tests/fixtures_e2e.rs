@@ -346,3 +346,21 @@ fn graph_pages_without_the_last_one_stop_the_run() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(!wrote && stderr.contains("error: graph-users-page1.json (entra-users): this Graph page announces a next page"), "{stderr}");
 }
+
+#[test]
+fn an_export_with_a_nul_byte_is_damaged_not_binary() {
+    // A bad copy: one NUL in an otherwise readable CSV. It was "not a text export (binary…)", left out
+    // with a note; now an error with its line, and the run stops. A binary file not named as an export
+    // (Thumbs.db) is still only noted.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_copy(dir.path());
+    let mut users = std::fs::read(input.join("exo-users.csv")).expect("read");
+    let second_line = users.iter().position(|&b| b == b'\n').expect("line") + 5;
+    users[second_line] = 0;
+    std::fs::write(input.join("exo-users.csv"), users).expect("write");
+    std::fs::write(input.join("Thumbs.db"), [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0]).expect("write");
+    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote && stderr.contains("error: exo-users.csv (unknown): line 2: text with a NUL byte in it"), "{stderr}");
+    assert!(stderr.contains("note: Thumbs.db is not used: not a text export"), "{stderr}");
+}

@@ -506,8 +506,15 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
         Format::Ldif => ldif_format::read(path, &head, &mut report, ctx),
         Format::Csv => csv_format::read(path, &head, &mut report, ctx),
         Format::Xlsx | Format::Unknown => {
-            report.reason = Some("not a text export (binary content that is not an .xlsx workbook)".into());
-            Ok(None)
+            // Only a file named as an export (.csv, .json, .ldf …) is taken for a damaged one.
+            let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| ["csv", "tsv", "json", "ldf", "ldif"].iter().any(|x| e.eq_ignore_ascii_case(x)));
+            match damaged_text(&head.bytes[..head.bytes.len().min(4096)]).filter(|_| named) {
+                Some(error) => Err(error),
+                None => {
+                    report.reason = Some("not a text export (binary content that is not an .xlsx workbook)".into());
+                    Ok(None)
+                }
+            }
         }
     };
     match result {
@@ -518,6 +525,20 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
             vec![(report, None)]
         }
     }
+}
+
+/// A few NUL bytes in otherwise readable text are damage (a bad copy, a disk error) in what is likely an
+/// export, not a binary file: an error with the first one's line, so `run` stops on it.
+fn damaged_text(head: &[u8]) -> Option<FileError> {
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    let printable = head.iter().filter(|&&b| b == b'\n' || b == b'\r' || b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80).count();
+    let first = head.iter().position(|&b| b == 0)?;
+    (nuls <= 8 && printable + nuls == head.len()).then(|| FileError {
+        line: Some(head[..first].iter().filter(|&&b| b == b'\n').count() as u64 + 1),
+        column: None,
+        message: format!("text with {} in it: the file is damaged (a bad copy or a disk error)", if nuls == 1 { "a NUL byte".to_string() } else { format!("{nuls} NUL bytes") }),
+        hint: "export it again".into(),
+    })
 }
 
 /// Shared by the format readers: decides the kind from the header, types each record, and fills the
