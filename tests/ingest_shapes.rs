@@ -296,3 +296,13 @@ fn an_xlsx_title_above_the_table_is_not_its_header() {
     assert_eq!((f.kind, f.rows), (Kind::ExoStatistics, 1), "{f:?}");
     assert_eq!(data.statistics[0].src.map(|s| s.line), Some(3), "Excel's row number of the data");
 }
+
+#[test]
+fn a_byte_order_mark_alone_is_an_empty_export() {
+    // `Get-MgUser … | ConvertTo-Json > users.json` in Windows PowerShell with nothing returned: UTF-16LE BOM
+    // and a line break. It was "no header line … #TYPE".
+    let data = load_files(&[("users.json", vec![0xFF, 0xFE, 0x0D, 0x00, 0x0A, 0x00]), ("b.csv", vec![0xEF, 0xBB, 0xBF])], &Options::default());
+    for f in &data.files {
+        assert!(f.error.is_none() && f.reason.as_deref().is_some_and(|r| r.contains("the file is empty (a byte-order mark")), "{f:?}");
+    }
+}

@@ -500,6 +500,12 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
     if head.is_zip() {
         return xlsx_format::read(path, report, ctx);
     }
+    // Windows PowerShell's `>` of an empty result writes a byte-order mark and a line break, no more.
+    if bytes <= 16 && head.text().trim().is_empty() {
+        report.encoding = head.encoding_name().to_string();
+        report.reason = Some("the file is empty (a byte-order mark or blank lines only): the export wrote nothing; run it again and check it printed no error".into());
+        return vec![(report, None)];
+    }
     report.encoding = head.encoding_name().to_string();
     let result = match head.guess_format() {
         Format::Json => json_format::read(path, &head, &mut report, ctx),
