@@ -306,3 +306,17 @@ fn a_byte_order_mark_alone_is_an_empty_export() {
         assert!(f.error.is_none() && f.reason.as_deref().is_some_and(|r| r.contains("the file is empty (a byte-order mark")), "{f:?}");
     }
 }
+
+#[test]
+fn ldifde_without_object_class_reads_entries_with_a_upn_as_users() {
+    // `ldifde -l "objectGUID,sAMAccountName,userPrincipalName,…"`: no objectClass in the output. An entry
+    // with a UPN is a user; one without (a group) and a computer (`$`) are not.
+    let ldif = "dn: CN=A,DC=contoso,DC=com\nsAMAccountName: a\nuserPrincipalName: a@contoso.com\n\n\
+                dn: CN=Staff,DC=contoso,DC=com\nsAMAccountName: staff\nmail: staff@contoso.com\n\n\
+                dn: CN=PC1,DC=contoso,DC=com\nsAMAccountName: PC1$\nuserPrincipalName: host/pc1@contoso.com\n\n";
+    let data = load_files(&[("a.ldf", ldif.as_bytes().to_vec())], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows), (Kind::AdUsers, 1), "{f:?}");
+    assert!(f.warnings.iter().any(|w| w.contains("1 entry without objectClass")), "{:?}", f.warnings);
+    assert!(f.warnings.iter().any(|w| w.contains("2 no objectClass")), "the others are counted as not read: {:?}", f.warnings);
+}

@@ -28,6 +28,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let spec = builder.spec;
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut users = 0u64;
+    let mut classless_users = 0u64;
 
     let mut on_entry = |entry: Entry, builder: &mut Builder| {
         let classes: Vec<String> = entry
@@ -36,7 +37,13 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             .filter(|(k, _)| k.eq_ignore_ascii_case("objectClass"))
             .filter_map(|(_, v)| v.as_text().map(|t| t.to_ascii_lowercase()))
             .collect();
-        let is_user = classes.iter().any(|c| c == "user") && !classes.iter().any(|c| c == "computer");
+        // `ldifde -l …` without objectClass in the list: an entry with a userPrincipalName is a user (groups
+        // and contacts carry none; a computer's is rare and its sAMAccountName ends in `$`).
+        let classless_user = classes.is_empty()
+            && entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("userPrincipalName") && v.as_text().is_some_and(|t| !t.trim().is_empty()))
+            && !entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("sAMAccountName") && v.as_text().is_some_and(|t| t.trim_end().ends_with('$')));
+        let is_user = classless_user || (classes.iter().any(|c| c == "user") && !classes.iter().any(|c| c == "computer"));
+        classless_users += u64::from(classless_user);
         if !is_user {
             let class = classes.last().cloned().unwrap_or_else(|| "no objectClass".into());
             *skipped.entry(class).or_default() += 1;
@@ -137,6 +144,12 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     }
     if let Some(done) = entry.take() {
         on_entry(done, &mut builder);
+    }
+    if classless_users > 0 {
+        report.warnings.push(format!(
+            "{classless_users} entr{} without objectClass (ldifde -l without it) read as users for their userPrincipalName: add objectClass to -l, and filter with -r \"(&(objectCategory=person)(objectClass=user))\", to be sure",
+            if classless_users == 1 { "y" } else { "ies" }
+        ));
     }
     if !skipped.is_empty() {
         let list: Vec<String> = skipped.iter().map(|(c, n)| format!("{n} {c}")).collect();
