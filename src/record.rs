@@ -124,14 +124,8 @@ impl Availability {
     pub fn of(files: &[FileReport], routing_domains: bool) -> Availability {
         let usable = |f: &&FileReport| f.error.is_none() && f.rows > 0;
         let has_kind = |kinds: &[Kind]| files.iter().filter(usable).any(|f| kinds.contains(&f.kind));
-        // A column counts when some file of the kind carries it, none of its values lost (a PowerShell type
-        // name in place of the data: in `Get-ADUser -Properties *` every set msExchMailboxGuid is
-        // `System.Byte[]` while unset ones stay empty, so the readable rest would all look unset), its
-        // dates settled.
-        let has_column_in = |f: &FileReport, name: &str| {
-            f.columns.contains(&name) && !f.lost_columns.iter().any(|l| l.used && l.rows > 0 && crate::ingest::cell::key_eq(&l.column, name)) && !f.unresolved_dates.iter().any(|d| d == name)
-        };
-        let has_column = |kinds: &[Kind], name: &str| files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| has_column_in(f, name));
+        // A column counts when some file of the kind carries it (`FileReport::carries`).
+        let has_column = |kinds: &[Kind], name: &str| files.iter().filter(usable).filter(|f| kinds.contains(&f.kind)).any(|f| f.carries(name));
         // An export of the kind that holds no objects (a header only: the cmdlet returned nothing) says
         // more than "no export": the filter or scope is the thing to check.
         let empty_note = |kind: Kind| -> String {
@@ -146,7 +140,7 @@ impl Availability {
         // without the column leaves its rows' values unset, which would read as empty — every file of
         // the kind must carry one of the columns.
         let in_every = |kind: Kind, name: &str, cols: Vec<&str>| -> (bool, String) {
-            let lacking: Vec<&str> = files.iter().filter(usable).filter(|f| f.kind == kind).filter(|f| !cols.iter().any(|c| has_column_in(f, c))).map(|f| f.path.as_str()).collect();
+            let lacking: Vec<&str> = files.iter().filter(usable).filter(|f| f.kind == kind).filter(|f| !cols.iter().any(|c| f.carries(c))).map(|f| f.path.as_str()).collect();
             let any = cols.iter().any(|c| has_column(&[kind], c));
             if any && !lacking.is_empty() {
                 (false, format!("{} of the {name} exports lack{} {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order): {} — their people would read as having none", lacking.len(), if lacking.len() == 1 { "s" } else { "" }, cols.join(" or "), lacking.join(", ")))
@@ -186,7 +180,7 @@ impl Availability {
                     // would read as not held.
                     let mut missing: Vec<String> = Vec::new();
                     for f in files.iter().filter(usable).filter(|f| f.kind == Kind::ExoMailboxes) {
-                        for c in cols.iter().map(|c| c.name()).filter(|c| !has_column_in(f, c)) {
+                        for c in cols.iter().map(|c| c.name()).filter(|c| !f.carries(c)) {
                             missing.push(format!("{c} ({})", f.path));
                         }
                     }
@@ -228,7 +222,8 @@ impl Availability {
     }
 
     /// What the data (not only the columns) leaves unknown: Exchange plans derived from SKUs nothing
-    /// names, previous mailboxes when no export lists one.
+    /// names, mail users' ExchangeGuid without Get-MailUser, sizes of statistics that match no mailbox,
+    /// previous mailboxes when no export lists one.
     pub fn withhold_unknowns(&mut self, records: &Records<'_>) {
         let (count, first) = &records.unresolved_licenses;
         if *count > 0 {
@@ -241,10 +236,6 @@ impl Availability {
                 ),
             );
         }
-        // A mailbox export's WhenSoftDeleted / IsInactiveMailbox columns alone do not list the soft-deleted
-        // and inactive mailboxes: Get-EXOMailbox returns them only with -SoftDeletedMailbox or
-        // -InactiveMailboxOnly. Without one, "no previous mailbox is left" cannot be told.
-        let listed = records.joined.exo_objects.iter().any(|o| o.state != crate::model::ExoState::Active);
         // A mail user's ExchangeGuid (the on-prem mailbox's, for its move) comes only from Get-MailUser or
         // Get-Recipient: when Get-User lists mail users and no such export carries the column, theirs
         // read as unset (PRT001's and PROV006's findings on them were lost unseen).
@@ -270,7 +261,10 @@ impl Availability {
                 format!("none of the {} mailbox statistics rows matches a mailbox (by MailboxGuid = ExchangeGuid): export the mailboxes with ExchangeGuid (Get-EXOMailbox -PropertySets Minimum,StatisticsSeed …)", stats.statistics_unmatched),
             );
         }
-        if !listed {
+        // A mailbox export's WhenSoftDeleted / IsInactiveMailbox columns alone do not list the soft-deleted
+        // and inactive mailboxes: Get-EXOMailbox returns them only with -SoftDeletedMailbox or
+        // -InactiveMailboxOnly. Without one, "no previous mailbox is left" cannot be told.
+        if !records.joined.exo_objects.iter().any(|o| o.state != crate::model::ExoState::Active) {
             self.withhold(
                 Field::PreviousMailboxes,
                 "no export lists a soft-deleted or inactive mailbox (Get-EXOMailbox returns them only with -SoftDeletedMailbox or -InactiveMailboxOnly; when both return nothing the tenant has none, and this stays unknown)".to_string(),
@@ -358,12 +352,7 @@ impl<'a> Records<'a> {
         for s in skus_by_id.values() {
             skus_by_part.insert(s.part_number.to_ascii_uppercase(), SkuInfo { part_number: s.part_number.clone(), exchange_plans: s.exchange_plans.clone() });
         }
-        let plans_column = data.files.iter().any(|f| {
-            f.kind == Kind::EntraUsers
-                && f.error.is_none()
-                && f.columns.contains(&E::AssignedPlans.name())
-                && !f.lost_columns.iter().any(|l| l.rows > 0 && crate::ingest::cell::key_eq(&l.column, E::AssignedPlans.name()))
-        });
+        let plans_column = data.files.iter().any(|f| f.kind == Kind::EntraUsers && f.error.is_none() && f.carries(E::AssignedPlans.name()));
         // `Get-MgUser -Property ...` without assignedPlans still writes `"AssignedPlans": []` for every user:
         // a column empty in every row while licenses are assigned was not exported (plans come from the SKUs).
         let users = &data.entra_users;

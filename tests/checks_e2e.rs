@@ -2,6 +2,8 @@
 //! `fixtures/README.md` says and stays quiet on its look-alikes, in both export shapes; the wasm host and
 //! the native build agree byte for byte; the output is deterministic.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -198,18 +200,11 @@ fn an_ad_export_alone_runs_what_it_can_and_lists_the_rest() {
 
 /// The ps51 tenant copied with `edit` applied to one file's text (`None` leaves the file out).
 fn ps51_with(dir: &Path, file: &str, edit: impl Fn(&str) -> Option<String>) -> std::path::PathBuf {
-    let input = dir.join("in");
-    std::fs::create_dir(&input).expect("mkdir");
-    for entry in std::fs::read_dir(repo().join("fixtures/contoso-ps51")).expect("fixtures") {
-        let path = entry.expect("entry").path();
-        let name = path.file_name().expect("name").to_string_lossy().into_owned();
-        if name == file {
-            if let Some(text) = edit(&std::fs::read_to_string(&path).expect("read")) {
-                std::fs::write(input.join(&name), text).expect("write");
-            }
-        } else {
-            std::fs::copy(&path, input.join(&name)).expect("copy");
-        }
+    let input = common::copy_tenant("contoso-ps51", dir);
+    let path = input.join(file);
+    match edit(&std::fs::read_to_string(&path).expect("read")) {
+        Some(text) => std::fs::write(&path, text).expect("write"),
+        None => std::fs::remove_file(&path).expect("remove"),
     }
     input
 }

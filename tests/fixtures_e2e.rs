@@ -1,5 +1,7 @@
 //! End to end on `fixtures/`: the real binary on the Contoso tenant in both shapes and on `fixtures/bad/`.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -157,9 +159,7 @@ fn a_second_export_of_one_directory_is_named_and_a_tenant_alone_is_quiet() {
     assert!(ldif["warnings"].to_string().contains("46 objects are also in ad-users.csv (same objectGUID"), "{ldif}");
     // `run` audits no such folder: each of those people would be counted twice (see the next test).
     let out_dir = tempfile::tempdir().expect("temp dir");
-    let (code, stderr, wrote) = run_on(dir.path(), out_dir.path());
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(!wrote && stderr.contains("error: ad-users.ldf holds objects ad-users.csv already holds"), "{stderr}");
+    refused(dir.path(), out_dir.path(), "error: ad-users.ldf holds objects ad-users.csv already holds");
 }
 
 #[test]
@@ -270,21 +270,20 @@ fn kept_compiled_plugins_give_the_same_outputs() {
     }
 }
 
-/// The ps51 tenant copied into `dir/in`, for a run on a changed folder.
-fn ps51_copy(dir: &Path) -> PathBuf {
-    let input = dir.join("in");
-    std::fs::create_dir(&input).expect("mkdir");
-    for entry in std::fs::read_dir(fixtures().join("contoso-ps51")).expect("fixtures") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
-    }
-    input
-}
-
 /// `run` on `input`: exit code, stderr, and whether it wrote findings.json.
 fn run_on(input: &Path, out: &Path) -> (Option<i32>, String, bool) {
     let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(input).arg("--out").arg(out).args(["--as-of", "2026-11-22", "--quiet"]).output().expect("run");
     (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), out.join("findings.json").exists())
+}
+
+/// `run` on `input` stops with exit code 2 before writing anything, and says `expected` on stderr;
+/// the stderr, for more.
+fn refused(input: &Path, out: &Path, expected: &str) -> String {
+    let (code, stderr, wrote) = run_on(input, out);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(!wrote, "no report from a folder it refuses: {stderr}");
+    assert!(stderr.contains(expected), "{expected:?} not in: {stderr}");
+    stderr
 }
 
 #[test]
@@ -292,14 +291,12 @@ fn an_export_that_cannot_be_read_stops_the_run_before_any_report() {
     // An AD export saved by Excel in Windows-1252: every AD-side check would be "not evaluated" and the
     // people it holds counted as cloud-only — a report that looks complete and is not.
     let dir = tempfile::tempdir().expect("temp");
-    let input = ps51_copy(dir.path());
+    let input = common::copy_tenant("contoso-ps51", dir.path());
     let ad = std::fs::read_to_string(input.join("ad-users.csv")).expect("read").trim_start_matches('\u{feff}').replace("Mia Moore", "Mia M\u{f6}ller");
     let (text, _, _) = encoding_rs::WINDOWS_1252.encode(&ad);
     std::fs::write(input.join("ad-users.csv"), &text).expect("write");
-    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(!wrote, "no report from a folder with an unreadable export");
-    assert!(stderr.contains("error: ad-users.csv (ad-users): line ") && stderr.contains("-Encoding UTF8"), "{stderr}");
+    let stderr = refused(&input, &dir.path().join("out"), "error: ad-users.csv (ad-users): line ");
+    assert!(stderr.contains("-Encoding UTF8"), "{stderr}");
     assert!(stderr.contains("nothing was audited"), "{stderr}");
 }
 
@@ -308,19 +305,16 @@ fn a_second_export_of_one_directory_stops_the_run() {
     // An old copy in a subfolder: each of its people would be counted twice (duplicate addresses,
     // ambiguous links) and the real findings lost.
     let dir = tempfile::tempdir().expect("temp");
-    let input = ps51_copy(dir.path());
+    let input = common::copy_tenant("contoso-ps51", dir.path());
     std::fs::create_dir(input.join("old")).expect("mkdir");
     std::fs::copy(input.join("exo-users.csv"), input.join("old/exo-users.csv")).expect("copy");
-    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(!wrote);
-    assert!(stderr.contains("old/exo-users.csv holds objects exo-users.csv already holds"), "{stderr}");
+    refused(&input, &dir.path().join("out"), "old/exo-users.csv holds objects exo-users.csv already holds");
 }
 
 #[test]
 fn files_that_are_not_exports_are_named_and_left_out() {
     let dir = tempfile::tempdir().expect("temp");
-    let input = ps51_copy(dir.path());
+    let input = common::copy_tenant("contoso-ps51", dir.path());
     std::fs::write(input.join("README.txt"), "Exports of 2026-11-21, run by M. Admin on DC01.\n").expect("write");
     std::fs::write(input.join("export.ps1"), "Connect-ExchangeOnline\nGet-EXOMailbox -ResultSize Unlimited | Export-Csv x.csv\n").expect("write");
     let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
@@ -331,20 +325,16 @@ fn files_that_are_not_exports_are_named_and_left_out() {
     let only = dir.path().join("only");
     std::fs::create_dir(&only).expect("mkdir");
     std::fs::copy(input.join("README.txt"), only.join("README.txt")).expect("copy");
-    let (code, stderr, wrote) = run_on(&only, &dir.path().join("out2"));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(!wrote && stderr.contains("none of the files is an export"), "{stderr}");
+    refused(&only, &dir.path().join("out2"), "none of the files is an export");
 }
 
 #[test]
 fn graph_pages_without_the_last_one_stop_the_run() {
     // Page 1 announces page 2 (@odata.nextLink); without page 2 its people would be missing unseen.
     let dir = tempfile::tempdir().expect("temp");
-    let input = ps51_copy(dir.path());
+    let input = common::copy_tenant("contoso-ps51", dir.path());
     std::fs::remove_file(input.join("graph-users-page2.json")).expect("remove");
-    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(!wrote && stderr.contains("error: graph-users-page1.json (entra-users): this Graph page announces a next page"), "{stderr}");
+    refused(&input, &dir.path().join("out"), "error: graph-users-page1.json (entra-users): this Graph page announces a next page");
 }
 
 #[test]
@@ -353,14 +343,12 @@ fn an_export_with_a_nul_byte_is_damaged_not_binary() {
     // with a note; now an error with its line, and the run stops. A binary file not named as an export
     // (Thumbs.db) is still only noted.
     let dir = tempfile::tempdir().expect("temp");
-    let input = ps51_copy(dir.path());
+    let input = common::copy_tenant("contoso-ps51", dir.path());
     let mut users = std::fs::read(input.join("exo-users.csv")).expect("read");
     let second_line = users.iter().position(|&b| b == b'\n').expect("line") + 5;
     users[second_line] = 0;
     std::fs::write(input.join("exo-users.csv"), users).expect("write");
     std::fs::write(input.join("Thumbs.db"), [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0]).expect("write");
-    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(!wrote && stderr.contains("error: exo-users.csv (unknown): line 2: text with a NUL byte in it"), "{stderr}");
+    let stderr = refused(&input, &dir.path().join("out"), "error: exo-users.csv (unknown): line 2: text with a NUL byte in it");
     assert!(stderr.contains("note: Thumbs.db is not used: not a text export"), "{stderr}");
 }

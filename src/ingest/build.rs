@@ -48,6 +48,11 @@ impl Collector {
         }
     }
 
+    /// A value of this column lost: PowerShell wrote a .NET type name (or flattened text) in its place.
+    fn lost(&mut self, slot: usize) {
+        self.issues.entry(slot).or_default().lost_rows += 1;
+    }
+
     fn invalid(&mut self, slot: usize, value: &str) {
         let issue = self.issues.entry(slot).or_default();
         issue.invalid_rows += 1;
@@ -87,7 +92,7 @@ impl Collector {
             return None;
         }
         if values::is_lost_marker(t) {
-            self.issues.entry(slot).or_default().lost_rows += 1;
+            self.lost(slot);
             return None;
         }
         Some(t)
@@ -124,7 +129,7 @@ impl Collector {
         for item in cell.items() {
             let Some(t) = item.as_text() else { continue };
             if values::is_lost_marker(t) {
-                self.issues.entry(slot).or_default().lost_rows += 1;
+                self.lost(slot);
                 return Str::default();
             }
             if proxies {
@@ -519,7 +524,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 Cell::Text(_) => {
                     let v = item.as_text().unwrap_or("");
                     if values::is_lost_marker(v) {
-                        c.issues.entry(s(F::AssignedLicenses)).or_default().lost_rows += 1;
+                        c.lost(s(F::AssignedLicenses));
                         continue;
                     }
                     for part in values::split_multi(v) {
@@ -539,7 +544,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
         // A plan written as text (a .NET type name, or `@{ServicePlanId=…}` from a too shallow
         // ConvertTo-Json) lost its data: the row's plans are unknown, not empty.
         if cell.items().iter().any(|item| matches!(item, Cell::Text(_))) {
-            c.issues.entry(s(F::AssignedPlans)).or_default().lost_rows += 1;
+            c.lost(s(F::AssignedPlans));
         }
         for item in cell.items() {
             let Some(service_plan_id) = nested_guid(item, "servicePlanId") else { continue };
@@ -560,7 +565,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
     let mut states = Vec::new();
     if let Some(Some(cell)) = row.get(s(F::LicenseAssignmentStates)) {
         if cell.items().iter().any(|item| matches!(item, Cell::Text(_))) {
-            c.issues.entry(s(F::LicenseAssignmentStates)).or_default().lost_rows += 1;
+            c.lost(s(F::LicenseAssignmentStates));
         }
         for item in cell.items() {
             if !matches!(item, Cell::Map(_)) {
@@ -586,7 +591,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 }),
                 Cell::Text(v) if !v.trim_ascii().is_empty() => {
                     if values::is_lost_marker(v) {
-                        c.issues.entry(s(F::ProvisioningErrors)).or_default().lost_rows += 1;
+                        c.lost(s(F::ProvisioningErrors));
                     } else {
                         errors.push(ProvisioningError { category: t.put("MSOL"), property: Str::default(), value: t.put(v.trim_ascii()) });
                     }

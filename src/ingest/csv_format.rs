@@ -37,7 +37,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             skipped_lines += 1;
             continue;
         }
-        if let Some(rest) = header_line.strip_prefix(b"sep=").filter(|_| stated.is_none() && skipped_lines == 0) {
+        if let Some(rest) = header_line.strip_prefix(b"sep=").filter(|_| skipped_lines == 0) {
             if let [d] = rest.trim_ascii_end() {
                 stated = Some(*d);
                 skipped_lines += 1;

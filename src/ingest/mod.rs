@@ -121,6 +121,13 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Whether the file gives a column's data: it has the column, no value of it was lost as a .NET
+    /// type name (in `Get-ADUser -Properties *` every *set* msExchMailboxGuid is `System.Byte[]` while
+    /// unset ones stay empty: the readable rest would all look unset), and its dates are settled.
+    pub fn carries(&self, name: &str) -> bool {
+        self.columns.contains(&name) && !self.lost_columns.iter().any(|l| l.used && l.rows > 0 && cell::key_eq(&l.column, name)) && !self.unresolved_dates.iter().any(|d| d == name)
+    }
+
     fn new(path: String, bytes: u64) -> FileReport {
         FileReport {
             path,
@@ -308,8 +315,8 @@ fn flag_default_property_sets(data: &mut Dataset) {
         if report.kind != Kind::EntraUsers || report.rows == 0 || report.error.is_some() || !report.columns.contains(&E::AccountEnabled.name()) || enabled_rows[file] > 0 {
             continue;
         }
-        let dropped: Vec<&'static str> = report.columns.iter().copied().filter(|c| !DEFAULT.iter().any(|d| d.name() == *c)).collect();
-        report.columns.retain(|c| !dropped.contains(c));
+        let (kept, dropped): (Vec<&'static str>, Vec<&'static str>) = report.columns.iter().partition(|c| DEFAULT.iter().any(|d| d.name() == **c));
+        report.columns = kept;
         report.missing_fields.extend(dropped.iter().map(|c| c.to_string()));
         report.warnings.push(format!(
             "accountEnabled is empty in every row: this is Get-MgUser's default property set, which leaves {} unexported (null) — export again with Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,accountEnabled,usageLocation,userType,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors,proxyAddresses,mail",
@@ -500,13 +507,12 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
     if head.is_zip() {
         return xlsx_format::read(path, report, ctx);
     }
+    report.encoding = head.encoding_name().to_string();
     // Windows PowerShell's `>` of an empty result writes a byte-order mark and a line break, no more.
     if bytes <= 16 && head.text().trim().is_empty() {
-        report.encoding = head.encoding_name().to_string();
         report.reason = Some("the file is empty (a byte-order mark or blank lines only): the export wrote nothing; run it again and check it printed no error".into());
         return vec![(report, None)];
     }
-    report.encoding = head.encoding_name().to_string();
     let result = match head.guess_format() {
         Format::Json => json_format::read(path, &head, &mut report, ctx),
         Format::Ldif => ldif_format::read(path, &head, &mut report, ctx),

@@ -1,9 +1,11 @@
-//! Shared by the test crates that run the pipeline in-process.
+//! Shared by the test crates: the pipeline in-process, a fixture tenant to change.
+// Each test crate uses part of it.
+#![allow(dead_code)]
 
 use hybrid_audit::audit::{self, Engine};
 use hybrid_audit::findings::Audit;
 use hybrid_audit::ingest::Dataset;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The audit of `data` (read from `dir`) as of the fixtures' date: join, then every built-in check run
 /// natively (the same code the plugins are compiled from).
@@ -11,4 +13,15 @@ pub fn native_audit(data: &Dataset, dir: &Path) -> Result<Audit, String> {
     let joined = hybrid_audit::join::join(data);
     let options = audit::Options { as_of: hybrid_audit_sdk::Date::from_ymd(2026, 11, 22).ok_or("date")?, engine: Engine::Native, ..Default::default() };
     audit::run(data, &joined, dir, &options)
+}
+
+/// A fixture tenant (`fixtures/<shape>`) copied into `dir/in`, for a run on a changed folder.
+pub fn copy_tenant(shape: &str, dir: &Path) -> PathBuf {
+    let input = dir.join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(shape)).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, input.join(path.file_name().expect("name"))).expect("copy");
+    }
+    input
 }
