@@ -2,13 +2,13 @@
 //! the exports let run, runs every plugin over batches of identities in parallel, validates what each
 //! returns, and builds the one [`Audit`] model the writers share.
 
-use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, Inputs, JoinIssue, NotEvaluated, PendingInputs, PluginEntry, Readiness, RosterEntry, Source, Summary, Verdict};
+use crate::findings::{self, Audit, CheckEntry, CheckFailure, EvidenceItem, Finding, IdentityRef, IdentityVerdict, Input, Inputs, JoinIssue, NotEvaluated, PartlyEvaluated, PendingInputs, PluginEntry, Readiness, RosterEntry, Source, Summary, UnreadableOn, Verdict};
 use crate::digests::InputDigests;
 use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInfo};
 use crate::ingest::Dataset;
 use crate::join::{Joined, Side};
 use crate::model::Src;
-use crate::record::{export_hint, Availability, Records};
+use crate::record::{export_hint, Availability, Records, Unreadable};
 use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -327,6 +327,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             failures.push(CheckFailure { plugin: info.name.clone(), source: info.source.clone(), kind: f.kind, message: f.message, checks: job.checks.iter().map(|c| c.id.clone()).collect() });
         }
     }
+    let (partly_evaluated, unevaluated) = withhold_unreadable(&jobs, &records, data, joined, &mut raw);
     // The compiled plugins, the engine and its memory pool (each slot keeps up to 64 MiB of a batch's
     // memory resident) are not needed past this point: freed before the findings are built, where the
     // run's memory peaks. Their manifests stay.
@@ -398,7 +399,12 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             .collect(),
         early: digests,
     });
-    let roster = roster(data, joined, &identities);
+    let mut roster = roster(data, joined, &identities);
+    for (i, n) in unevaluated {
+        if let Some(e) = roster.get_mut(i as usize) {
+            e.unevaluated = n;
+        }
+    }
     let join_issues = join_issues(data, joined, &paths);
     lap("roster");
     let plugin_entries = plugins
@@ -415,6 +421,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         join: joined.stats.clone(),
         checks,
         not_evaluated,
+        partly_evaluated,
         check_failures: failures,
         readiness,
         summary,
@@ -424,6 +431,68 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         join_issues,
         timings,
     })
+}
+
+/// Where a value a check reads could not be read on an identity (a bad GUID, `Ja` for a boolean …), the
+/// check is not evaluated there: its findings on that identity are taken out of `raw` (built on a value
+/// read as empty, one could be false: "no msExchMailboxGuid" for a GUID with a typo) and the identity is
+/// listed under the check instead, so no pass is claimed for it either. Returns the checks so listed and,
+/// per identity, how many checks it was not evaluated by.
+fn withhold_unreadable(jobs: &[Job<'_>], records: &Records<'_>, data: &Dataset, joined: &Joined, raw: &mut Vec<Raw>) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
+    if !data.files.iter().any(|f| f.unreadable_values > 0) {
+        return (Vec::new(), Vec::new());
+    }
+    let checks: Vec<&CheckSpec> = jobs.iter().flat_map(|j| j.checks.iter().copied()).collect();
+    let reads = |c: &CheckSpec, u: &Unreadable| c.fields.contains(&u.field) || c.optional.contains(&u.field);
+    // Per identity with an unreadable value, the checks (indexes into `checks`) that read one: compact,
+    // as a column unreadable in every row would make it every identity.
+    let affected: Vec<(u32, Vec<u16>)> = (0..records.len())
+        .into_par_iter()
+        .filter_map(|i| {
+            let u = records.unreadable(i);
+            if u.is_empty() {
+                return None;
+            }
+            let hit: Vec<u16> = checks.iter().enumerate().filter(|(_, c)| u.iter().any(|u| reads(c, u))).map(|(k, _)| k as u16).collect();
+            (!hit.is_empty()).then_some((i as u32, hit))
+        })
+        .collect();
+    if affected.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let index: HashMap<&str, u16> = checks.iter().enumerate().map(|(k, c)| (c.id.as_str(), k as u16)).collect();
+    raw.retain(|r| {
+        let Ok(at) = affected.binary_search_by_key(&r.identity, |a| a.0) else { return true };
+        !index.get(r.finding.check.as_str()).is_some_and(|k| affected[at].1.contains(k))
+    });
+    let paths: Vec<Arc<str>> = data.files.iter().map(|f| Arc::from(f.path.as_str())).collect();
+    let mut partly = Vec::new();
+    for (k, c) in checks.iter().enumerate() {
+        let mut on: Vec<(String, u32)> = affected.iter().filter(|(_, hit)| hit.contains(&(k as u16))).map(|(i, _)| (joined.name(data, *i as usize), *i)).collect();
+        if on.is_empty() {
+            continue;
+        }
+        let identities = on.len() as u64;
+        on.sort_unstable();
+        on.truncate(findings::PARTLY_LISTED);
+        let listed = on
+            .into_iter()
+            .map(|(name, i)| {
+                let hit: Vec<Unreadable> = records.unreadable(i as usize).into_iter().filter(|u| reads(c, u)).collect();
+                let mut columns: Vec<&'static str> = hit.iter().flat_map(|u| u.columns.iter().copied()).collect();
+                columns.sort();
+                columns.dedup();
+                let mut sources: Vec<Src> = hit.iter().flat_map(|u| u.sources.iter().copied()).collect();
+                sources.sort();
+                sources.dedup();
+                UnreadableOn { identity: name, fields: hit.iter().map(|u| u.field.name()).collect(), columns, sources: sources.into_iter().map(|s| source(&paths, s)).collect() }
+            })
+            .collect();
+        partly.push(PartlyEvaluated { check: c.id.clone(), name: c.name.clone(), identities, listed });
+    }
+    partly.sort_by(|a, b| a.check.cmp(&b.check));
+    let per_identity = affected.iter().map(|(i, hit)| (*i, hit.len() as u32)).collect();
+    (partly, per_identity)
 }
 
 /// Encodes identities `start..end` for one plugin, runs it, validates the answer.
@@ -575,6 +644,7 @@ fn roster(data: &Dataset, joined: &Joined, verdicts: &[IdentityVerdict]) -> Vec<
             exo_matched_by: ident.exo_key,
             ambiguous: ident.ambiguous,
             verdict: None,
+            unevaluated: 0,
         })
         .collect();
     for (v, verdict) in verdicts.iter().enumerate() {

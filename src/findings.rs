@@ -56,6 +56,8 @@ pub struct Audit {
     pub join: JoinStats,
     pub checks: Vec<CheckEntry>,
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Checks not evaluated on some identities, whose values could not be read.
+    pub partly_evaluated: Vec<PartlyEvaluated>,
     pub check_failures: Vec<CheckFailure>,
     pub readiness: Readiness,
     pub summary: Summary,
@@ -97,7 +99,7 @@ impl Audit {
     /// findings.json's fields, in its order; with `findings` false, their count in their place.
     fn serialize_as<S: serde::Serializer>(&self, s: S, findings: bool) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut o = s.serialize_struct("Audit", 14)?;
+        let mut o = s.serialize_struct("Audit", 15)?;
         o.serialize_field("schema_version", &self.schema_version)?;
         o.serialize_field("tool", &self.tool)?;
         o.serialize_field("as_of", &self.as_of)?;
@@ -111,6 +113,7 @@ impl Audit {
         o.serialize_field("join", &self.join)?;
         o.serialize_field("checks", &self.checks)?;
         o.serialize_field("not_evaluated", &self.not_evaluated)?;
+        o.serialize_field("partly_evaluated", &self.partly_evaluated)?;
         o.serialize_field("check_failures", &self.check_failures)?;
         o.serialize_field("readiness", &self.readiness)?;
         o.serialize_field("summary", &self.summary)?;
@@ -245,6 +248,34 @@ pub struct NotEvaluated {
     pub reason: String,
     /// The export command that supplies what is missing.
     pub export: String,
+}
+
+/// A check that ran, but not on every identity: on these, a value it reads could not be read (a bad
+/// GUID, `Ja` for a boolean …). Their findings of this check are withheld (one built on an unreadable
+/// value could be false) and no pass is claimed for them.
+#[derive(Debug, Serialize)]
+pub struct PartlyEvaluated {
+    pub check: String,
+    pub name: String,
+    /// How many identities the check was not evaluated for.
+    pub identities: u64,
+    /// The first [`PARTLY_LISTED`] of them by name, each with what could not be read.
+    pub listed: Vec<UnreadableOn>,
+}
+
+/// How many identities a [`PartlyEvaluated`] lists (the count is always whole).
+pub const PARTLY_LISTED: usize = 1000;
+
+/// What could not be read on one identity, for one check.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnreadableOn {
+    pub identity: String,
+    /// The check's fields whose value is unknown.
+    pub fields: Vec<&'static str>,
+    /// The export columns that could not be read.
+    pub columns: Vec<&'static str>,
+    /// `file:line` of the rows holding them.
+    pub sources: Vec<Source>,
 }
 
 #[derive(Debug, Serialize)]
@@ -425,6 +456,8 @@ pub struct RosterEntry {
     pub ambiguous: bool,
     /// Index into [`Audit::identities`] when the identity has a finding.
     pub verdict: Option<u32>,
+    /// Checks not evaluated on this identity: values they read could not be read.
+    pub unevaluated: u32,
 }
 
 /// An object the join left alone: unmatched, or one of an ambiguous match.
@@ -525,6 +558,17 @@ impl Audit {
             let _ = writeln!(out, "\nnot evaluated ({}): the exports lack what these checks read", self.not_evaluated.len());
             for n in &self.not_evaluated {
                 let _ = writeln!(out, "  {} {}: {}\n      export: {}", n.check, n.name, n.reason, n.export);
+            }
+        }
+        if !self.partly_evaluated.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nnot evaluated on some identities ({}): a value these checks read could not be read there — no finding and no pass is reported for them",
+                crate::counted(self.partly_evaluated.len() as u64, "check", "checks")
+            );
+            for p in &self.partly_evaluated {
+                let first = p.listed.first().map(|u| format!(", e.g. {} ({} at {})", u.identity, u.columns.join(", "), u.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))).unwrap_or_default();
+                let _ = writeln!(out, "  {} {}: {}{first}", p.check, p.name, crate::counted(p.identities, "identity", "identities"));
             }
         }
         if !self.check_failures.is_empty() {

@@ -445,6 +445,10 @@ macro_rules! rebase {
 #[derive(Clone, Debug, Default)]
 pub struct AdUser {
     pub src: Option<Src>,
+    /// Bit `1 << slot` for each cell of this row whose value was given but could not be read (a
+    /// bad GUID, `Ja` for a boolean, a date whose day/month order stayed unknown): its field is
+    /// unknown on this row, not empty.
+    pub unreadable: u32,
     pub distinguished_name: Str,
     pub object_class: Str,
     pub object_guid: Option<Guid>,
@@ -521,6 +525,10 @@ pub struct ProvisioningError {
 #[derive(Clone, Debug, Default)]
 pub struct EntraUser {
     pub src: Option<Src>,
+    /// Bit `1 << slot` for each cell of this row whose value was given but could not be read (a
+    /// bad GUID, `Ja` for a boolean, a date whose day/month order stayed unknown): its field is
+    /// unknown on this row, not empty.
+    pub unreadable: u32,
     pub id: Option<Guid>,
     /// The decoded `onPremisesImmutableId` when it is a GUID (the usual source anchor).
     pub immutable_guid: Option<Guid>,
@@ -562,6 +570,10 @@ pub struct SkuPlan {
 #[derive(Clone, Debug)]
 pub struct Sku {
     pub src: Option<Src>,
+    /// Bit `1 << slot` for each cell of this row whose value was given but could not be read (a
+    /// bad GUID, `Ja` for a boolean, a date whose day/month order stayed unknown): its field is
+    /// unknown on this row, not empty.
+    pub unreadable: u32,
     pub sku_id: Guid,
     pub sku_part_number: Str,
     pub service_plans: Box<[SkuPlan]>,
@@ -584,6 +596,10 @@ pub enum ExoState {
 #[derive(Clone, Debug, Default)]
 pub struct ExoRecipient {
     pub src: Option<Src>,
+    /// Bit `1 << slot` for each cell of this row whose value was given but could not be read (a
+    /// bad GUID, `Ja` for a boolean, a date whose day/month order stayed unknown): its field is
+    /// unknown on this row, not empty.
+    pub unreadable: u32,
     /// The cmdlet family the row came from.
     pub kind: Option<Kind>,
     pub state: ExoState,
@@ -696,6 +712,10 @@ impl ExoTables {
 #[derive(Clone, Debug, Default)]
 pub struct MailboxStatistics {
     pub src: Option<Src>,
+    /// Bit `1 << slot` for each cell of this row whose value was given but could not be read (a
+    /// bad GUID, `Ja` for a boolean, a date whose day/month order stayed unknown): its field is
+    /// unknown on this row, not empty.
+    pub unreadable: u32,
     pub mailbox_guid: Option<Guid>,
     pub display_name: Str,
     pub total_item_size: Option<u64>,
@@ -708,6 +728,14 @@ rebase!(MailboxStatistics { display_name });
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row marks its unreadable cells in a `u32`, one bit per field of its table.
+    #[test]
+    fn every_table_has_fewer_fields_than_the_unreadable_mask_has_bits() {
+        for n in [AdField::ALL.len(), EntraField::ALL.len(), SkuField::ALL.len(), ExoField::ALL.len(), StatsField::ALL.len()] {
+            assert!(n <= 32, "{n} fields");
+        }
+    }
 
     #[test]
     fn text_store_dedups_recent_values_and_keeps_lists() {

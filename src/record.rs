@@ -112,6 +112,14 @@ pub fn export_hint(field: Field) -> &'static str {
     }
 }
 
+/// A field whose value on one identity is unknown: the rows and columns that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub field: Field,
+    pub sources: Vec<Src>,
+    pub columns: Vec<&'static str>,
+}
+
 /// Which fields the run's exports carry.
 pub struct Availability {
     available: Vec<bool>,
@@ -693,6 +701,89 @@ impl<'a> Records<'a> {
                 }
             })
             .collect()
+    }
+
+    /// The fields whose value on this identity is unknown because a cell they are read from could not
+    /// be read (a bad GUID, `Ja` for a boolean …), each with the rows and columns of those cells. Empty
+    /// for nearly every identity (one look at its rows' masks). A cell that decides which object a row
+    /// belongs to (an anchor, an EXO object's state) makes the fields of that whole side unknown.
+    pub fn unreadable(&self, identity: usize) -> Vec<Unreadable> {
+        let ident = &self.joined.identities[identity];
+        let data = self.data;
+        let exo = self.exo_object(ident.exo);
+        let ad = ident.ad.map(|a| &data.ad_users[a as usize]).filter(|r| r.unreadable != 0);
+        let entra = ident.entra.map(|e| &data.entra_users[e as usize]).filter(|r| r.unreadable != 0);
+        let exo_rows: Vec<(ExoRef, &crate::model::ExoRecipient)> =
+            exo.into_iter().flat_map(ExoObject::rows).map(|r| (r, data.exo_recipients.row(r))).filter(|(_, row)| row.unreadable != 0).collect();
+        let stats = exo.and_then(|o| o.statistics).map(|s| &data.statistics[s as usize]).filter(|r| r.unreadable != 0);
+        let previous: Vec<&crate::model::ExoRecipient> = ident
+            .previous_mailboxes
+            .iter()
+            .flat_map(|&x| self.joined.exo_objects[x as usize].rows())
+            .map(|r| data.exo_recipients.row(r))
+            .filter(|row| row.unreadable != 0)
+            .collect();
+        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() {
+            return Vec::new();
+        }
+        let bits = |slots: &[usize]| slots.iter().fold(0u32, |m, &s| m | crate::ingest::build::slot_bit(s));
+        let ad_bits = |f: &[A]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
+        let entra_bits = |f: &[E]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
+        let exo_bits = |f: &[X]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
+        // The cells that link a row to its identity, and those that say whether an EXO object is active.
+        let ad_keys = ad_bits(&[A::ObjectGuid, A::ConsistencyGuid]);
+        let entra_keys = entra_bits(&[E::Id]);
+        let exo_keys = exo_bits(&[X::ExternalDirectoryObjectId, X::Guid, X::ExchangeGuid, X::IsInactiveMailbox, X::IsSoftDeletedByRemove, X::IsSoftDeletedByDisable, X::WhenSoftDeleted]);
+        let stats_keys = bits(&[StatsField::MailboxGuid as usize]);
+        let mut hits: Vec<Unreadable> = Vec::new();
+        let ad_cols = |m: u32| A::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
+        let entra_cols = |m: u32| E::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
+        let exo_cols = |m: u32| X::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
+        let stats_cols = |m: u32| StatsField::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
+        // Rows and columns of one side whose unreadable cells fall in `want`.
+        let on_ad = |want: u32| ad.filter(|r| r.unreadable & want != 0).map(|r| (r.src.into_iter().collect::<Vec<_>>(), ad_cols(r.unreadable & want)));
+        let on_entra = |want: u32| entra.filter(|r| r.unreadable & want != 0).map(|r| (r.src.into_iter().collect::<Vec<_>>(), entra_cols(r.unreadable & want)));
+        let on_exo = |want: u32, family: Option<usize>| {
+            let rows: Vec<_> = exo_rows.iter().filter(|(r, row)| family.is_none_or(|f| r.family() == f) && row.unreadable & want != 0).collect();
+            let mask = rows.iter().fold(0, |m, (_, row)| m | (row.unreadable & want));
+            (!rows.is_empty()).then(|| (rows.iter().filter_map(|(_, row)| row.src).collect::<Vec<_>>(), exo_cols(mask)))
+        };
+        let on_stats = |want: u32| stats.filter(|r| r.unreadable & want != 0).map(|r| (r.src.into_iter().collect::<Vec<_>>(), stats_cols(r.unreadable & want)));
+        let joined_by_keys = || {
+            let mut srcs = Vec::new();
+            let mut cols = Vec::new();
+            for (s, c) in [on_ad(ad_keys), on_entra(entra_keys), on_exo(exo_keys, None), on_stats(stats_keys)].into_iter().flatten() {
+                srcs.extend(s);
+                cols.extend(c);
+            }
+            (!srcs.is_empty()).then_some((srcs, cols))
+        };
+        let mailboxes = Kind::ExoMailboxes.exo_family();
+        let users = Kind::ExoUsers.exo_family();
+        for &field in Field::ALL {
+            let hit = match source(field) {
+                Source::Ad(f) => on_ad(ad_bits(f) | ad_keys),
+                Source::Entra(f) => on_entra(entra_bits(f) | entra_keys),
+                Source::Exo(f) => on_exo(exo_bits(f) | exo_keys, None),
+                Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_keys, users),
+                Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_keys, mailboxes),
+                Source::Statistics(f) => on_stats(bits(&[f as usize]) | stats_keys),
+                Source::PreviousMailboxes => (!previous.is_empty()).then(|| {
+                    let mask = previous.iter().fold(0, |m, row| m | row.unreadable);
+                    (previous.iter().filter_map(|row| row.src).collect(), exo_cols(mask))
+                }),
+                Source::Directory(_) | Source::AllRecipients | Source::Join => joined_by_keys(),
+                Source::RoutingDomains => None,
+            };
+            if let Some((mut sources, mut columns)) = hit {
+                sources.sort();
+                sources.dedup();
+                columns.sort();
+                columns.dedup();
+                hits.push(Unreadable { field, sources, columns });
+            }
+        }
+        hits
     }
 
     /// Where the value of `field` (element `element` of a list) on an identity was read: file rows.

@@ -421,3 +421,68 @@ fn an_export_that_returned_no_objects_is_named_in_the_reasons() {
     let reason = audit["not_evaluated"].as_array().expect("list").iter().find(|n| n["check"] == "GUID002").map(|n| n["reason"].to_string()).unwrap_or_default();
     assert!(reason.contains("ad-users.csv holds no objects: check the export's filter and scope"), "{reason}");
 }
+
+/// Every check of `checks` lists each `(identity, column, source)` as not evaluated there, naming the
+/// column at the row, and reports nothing on it; the run's other findings are the baseline's, finding for
+/// finding.
+fn partly(baseline: &Value, audit: &Value, unreadable: &[(&str, &str, &str)], checks: &[&str]) {
+    let partly = audit["partly_evaluated"].as_array().expect("partly_evaluated");
+    for id in checks {
+        let p = partly.iter().find(|p| p["check"] == *id).unwrap_or_else(|| panic!("{id} must be partly evaluated: {partly:?}"));
+        let listed = p["listed"].as_array().expect("listed");
+        assert_eq!(p["identities"].as_u64(), Some(listed.len() as u64), "{p}");
+        for (identity, column, source) in unreadable {
+            let on = listed.iter().find(|u| u["identity"] == *identity).unwrap_or_else(|| panic!("{identity} not listed under {id}: {p}"));
+            assert!(on["columns"].as_array().is_some_and(|c| c.iter().any(|c| c == column)), "{on}");
+            assert!(on["sources"].as_array().is_some_and(|s| s.iter().any(|s| s == source)), "{on}");
+        }
+    }
+    let withheld: BTreeSet<&str> = partly.iter().filter_map(|p| p["check"].as_str()).collect();
+    let ids = |a: &Value, skip: bool| -> BTreeSet<String> {
+        a["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| !(skip && unreadable.iter().any(|u| f["identity"]["upn"] == u.0) && withheld.contains(f["check"].as_str().unwrap_or(""))))
+            .map(|f| f["id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(ids(audit, false), ids(baseline, true), "only the findings of the withheld checks on those identities may differ");
+}
+
+#[test]
+fn a_value_that_cannot_be_read_withholds_its_checks_on_that_identity_only() {
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+
+    // A mistyped msExchMailboxGuid was read as empty: GUID002 said "no msExchMailboxGuid on-prem" of a
+    // remote mailbox that has one (evidence: "(empty)").
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::ps51_with_mistyped_guid(dir.path());
+    let audit = audit_of(&input, &dir.path().join("out"));
+    partly(&baseline, &audit, &[("theo.thorn@contoso.com", "msExchMailboxGuid", "ad-users.csv:4")], &["GUID001", "GUID002", "GUID004"]);
+    assert!(audit["findings"].as_array().expect("findings").iter().all(|f| !(f["check"] == "GUID002" && f["identity"]["upn"] == "theo.thorn@contoso.com")));
+
+    // A litigation hold flag written `Ja` was read as empty: Lena's held mailbox looked unheld (LIC001
+    // critical, "deleted in 30 days") and Henry's hold was passed unseen (HOLD001 lost).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailboxes.csv", |t| {
+        let mut lines: Vec<String> = t.split('\n').map(str::to_string).collect();
+        for line in lines.iter_mut().filter(|l| l.contains("\"henry.hall@contoso.com\"") || l.contains("\"lena.lowe@contoso.com\"")) {
+            assert!(line.contains("\"True\""), "{line}");
+            // Their only True is the hold flag (checked below: both lose exactly their hold findings).
+            *line = line.replacen("\"True\"", "\"Ja\"", 1);
+        }
+        Some(lines.join("\n"))
+    });
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let on = |who: &str| audit["findings"].as_array().expect("findings").iter().filter(|f| f["identity"]["upn"] == who).count();
+    assert_eq!((on("henry.hall@contoso.com"), on("lena.lowe@contoso.com")), (0, 0), "no finding from an unreadable hold flag");
+    let holds_row = |who: &str| {
+        let at = baseline["findings"].as_array().expect("findings").iter().find(|f| f["identity"]["upn"] == who).expect("a baseline finding");
+        at["evidence"].as_array().expect("evidence").iter().find(|e| e["field"] == "exo.holds").and_then(|e| e["sources"][0].as_str()).expect("holds row").to_string()
+    };
+    let (henry, lena) = (holds_row("henry.hall@contoso.com"), holds_row("lena.lowe@contoso.com"));
+    let unreadable = [("henry.hall@contoso.com", "LitigationHoldEnabled", henry.as_str()), ("lena.lowe@contoso.com", "LitigationHoldEnabled", lena.as_str())];
+    partly(&baseline, &audit, &unreadable, &["HOLD001", "HOLD002", "LIC001"]);
+}

@@ -134,10 +134,15 @@ fn requests_beyond_the_file(driver: &Driver) -> Vec<String> {
 }
 
 fn fixture_report() -> (tempfile::TempDir, Value) {
+    report_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"))
+}
+
+/// The reports of a run on `input`, in a temporary folder, with findings.json read.
+fn report_of(input: &Path) -> (tempfile::TempDir, Value) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_hybrid-audit"))
         .arg("run")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"))
+        .arg(input)
         .arg("--out")
         .arg(tmp.path())
         .args(["--as-of", "2026-11-22", "--quiet"])
@@ -202,6 +207,36 @@ fn report_renders_filters_and_stays_offline_in_chromium() {
     let shot: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-fixture.png");
     std::fs::write(&shot, bytes).expect("write screenshot");
     eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn identities_a_check_could_not_evaluate_are_listed_and_announced() {
+    // One mistyped msExchMailboxGuid: the GUID checks are not evaluated on that identity. The page says
+    // so at the top and lists each (check, identity) with the column and row that could not be read.
+    let input_dir = tempfile::tempdir().expect("tempdir");
+    let input = common::ps51_with_mistyped_guid(input_dir.path());
+    let (tmp, audit) = report_of(&input);
+    let partly = audit["partly_evaluated"].as_array().expect("partly_evaluated");
+    let listed: usize = partly.iter().map(|p| p["listed"].as_array().map_or(0, Vec::len)).sum();
+    assert!(!partly.is_empty() && listed > 0, "the changed tenant has identities not evaluated: {partly:?}");
+    let profile = tempfile::tempdir().expect("profile");
+    let driver = Driver::start(profile.path());
+    driver.post("/url", json!({"url": format!("file://{}", tmp.path().join("report.html").display())}));
+    driver.wait_for("return document.body.dataset.ready === '1'", "the first render");
+    let banner = driver.script("var b = document.getElementById('banner-partly-evaluated'); return b ? b.textContent : null");
+    for p in partly {
+        let check = p["check"].as_str().expect("check");
+        assert!(banner.as_str().is_some_and(|b| b.contains(check)), "the banner names {check}: {banner}");
+    }
+    assert_eq!(driver.script("return document.getElementById('partly-wrap').hidden"), json!(false));
+    assert_eq!(driver.script("return document.querySelectorAll('#partly-body > tr').length"), json!(listed));
+    let rows = driver.script("return document.getElementById('partly-body').textContent");
+    assert!(rows.as_str().is_some_and(|r| r.contains("theo.thorn@contoso.com") && r.contains("msExchMailboxGuid") && r.contains("ad-users.csv:4")), "{rows}");
+    // The fixture tenant's page has neither.
+    let (tmp, _) = fixture_report();
+    driver.post("/url", json!({"url": format!("file://{}", tmp.path().join("report.html").display())}));
+    driver.wait_for("return document.body.dataset.ready === '1'", "the first render");
+    assert_eq!(driver.script("return [!!document.getElementById('banner-partly-evaluated'), document.getElementById('partly-wrap').hidden]"), json!([false, true]));
 }
 
 #[test]

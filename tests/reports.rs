@@ -486,3 +486,26 @@ fn reports_inside_the_input_folder_are_not_read_back() {
     let after: Vec<_> = std::fs::read_dir(&input).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(before, after, "nothing written into the input folder");
 }
+
+#[test]
+fn the_workbook_and_the_summary_name_identities_a_check_could_not_evaluate() {
+    // One mistyped msExchMailboxGuid (ad-users.csv line 4): the GUID checks are not evaluated on Theo.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::ps51_with_mistyped_guid(dir.path());
+    let out = dir.path().join("out");
+    let run = run_raw(&input, &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("not evaluated on some identities") && stdout.contains("GUID002 remote-mailbox-without-exchangeguid: 1 identity, e.g. theo.thorn@contoso.com (msExchMailboxGuid at ad-users.csv:4)"), "{stdout}");
+    let audit: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("json")).expect("JSON");
+    let pairs: usize = audit["partly_evaluated"].as_array().expect("partly").iter().map(|p| p["listed"].as_array().map_or(0, Vec::len)).sum();
+    let mut book: Xlsx<_> = open_workbook(out.join("audit.xlsx")).expect("open audit.xlsx");
+    let summary = sheet(&mut book, "Summary");
+    assert!(summary.iter().any(|r| r[0] == "Partly evaluated"), "the Summary's head says the audit is partly evaluated");
+    let theo: Vec<&Vec<String>> = summary.iter().filter(|r| r.get(2).is_some_and(|c| c == "theo.thorn@contoso.com")).collect();
+    assert_eq!(theo.len(), pairs, "one Summary row per check and identity");
+    assert!(theo.iter().all(|r| r[3] == "msExchMailboxGuid" && r[6] == "ad-users.csv:4"), "{theo:?}");
+    let readiness = sheet(&mut book, "Readiness");
+    let row = readiness.iter().find(|r| r[0] == "theo.thorn@contoso.com").expect("Theo's readiness row");
+    assert!(row[5].ends_with(&format!("{pairs} checks not evaluated: values could not be read (Summary)")), "{row:?}");
+}

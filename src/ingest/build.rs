@@ -31,6 +31,8 @@ pub struct Collector {
     /// Current record's index and line.
     index: usize,
     line: u32,
+    /// The current record's unreadable cells (`1 << slot`), stamped on its row.
+    row_unreadable: u32,
 }
 
 impl Collector {
@@ -45,6 +47,7 @@ impl Collector {
             first_question_mark: None,
             index: 0,
             line: 0,
+            row_unreadable: 0,
         }
     }
 
@@ -54,6 +57,7 @@ impl Collector {
     }
 
     fn invalid(&mut self, slot: usize, value: &str) {
+        self.row_unreadable |= slot_bit(slot);
         let issue = self.issues.entry(slot).or_default();
         issue.invalid_rows += 1;
         if issue.first_invalid.is_none() {
@@ -218,6 +222,7 @@ impl Collector {
     fn start(&mut self, index: usize, src: Src) {
         self.index = index;
         self.line = src.line;
+        self.row_unreadable = 0;
     }
 
     /// The file's day/month order: settled by its own values, else the `--date-order` flag.
@@ -236,6 +241,17 @@ impl Collector {
             (false, false) => Ok(flag),
         }
     }
+}
+
+/// A slot's bit in a row's `unreadable` mask (every table has fewer than 32 fields: a test checks it).
+pub fn slot_bit(slot: usize) -> u32 {
+    1u32.checked_shl(slot as u32).unwrap_or(0)
+}
+
+/// A typed row with its unreadable cells.
+fn stamped<T: HasSrc>(mut row: T, unreadable: u32) -> T {
+    *row.unreadable_mut() = unreadable;
+    row
 }
 
 /// The typed rows of one file.
@@ -333,24 +349,24 @@ impl Table {
         match self {
             Table::Ad(t) => {
                 let r = ad_user(c, row, src, &mut t.texts);
-                t.rows.push(r)
+                t.rows.push(stamped(r, c.row_unreadable))
             }
             Table::Entra(t) => {
                 let r = entra_user(c, row, src, &mut t.texts);
-                t.rows.push(r)
+                t.rows.push(stamped(r, c.row_unreadable))
             }
             Table::Skus(t) => {
                 if let Some(r) = sku(c, row, src, &mut t.texts) {
-                    t.rows.push(r)
+                    t.rows.push(stamped(r, c.row_unreadable))
                 }
             }
             Table::Exo(t, _) => {
                 let r = exo_recipient(c, row, src, kind, &mut t.texts);
-                t.rows.push(r)
+                t.rows.push(stamped(r, c.row_unreadable))
             }
             Table::Stats(t) => {
                 let r = statistics(c, row, src, &mut t.texts);
-                t.rows.push(r)
+                t.rows.push(stamped(r, c.row_unreadable))
             }
         }
     }
@@ -361,6 +377,11 @@ impl Table {
         for &(index, slot, cell) in pending {
             let Some(ts) = cell.resolve(order) else {
                 unresolved += 1;
+                each_table!(self, t => {
+                    if let Some(r) = t.rows.get_mut(index) {
+                        *r.unreadable_mut() |= slot_bit(slot);
+                    }
+                });
                 continue;
             };
             match self {
@@ -391,6 +412,8 @@ impl Table {
 pub trait HasSrc {
     fn src(&self) -> Option<Src>;
     fn src_mut(&mut self) -> Option<&mut Src>;
+    /// The row's unreadable cells, one bit per slot of its table's fields.
+    fn unreadable_mut(&mut self) -> &mut u32;
 }
 
 macro_rules! has_src {
@@ -398,6 +421,7 @@ macro_rules! has_src {
         impl HasSrc for $t {
             fn src(&self) -> Option<Src> { self.src }
             fn src_mut(&mut self) -> Option<&mut Src> { self.src.as_mut() }
+            fn unreadable_mut(&mut self) -> &mut u32 { &mut self.unreadable }
         }
     )*};
 }
@@ -458,6 +482,7 @@ fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser 
     };
     AdUser {
         src: Some(src),
+        unreadable: 0,
         distinguished_name: c.put(row, s(F::DistinguishedName), t),
         object_class,
         object_guid: c.guid(row, s(F::ObjectGuid)),
@@ -603,6 +628,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
 
     EntraUser {
         src: Some(src),
+        unreadable: 0,
         id: c.guid(row, s(F::Id)),
         user_principal_name: c.put(row, s(F::UserPrincipalName), t),
         display_name: c.name(row, s(F::DisplayName), t),
@@ -635,7 +661,7 @@ fn sku(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Option<Sku>
             }
         }
     }
-    Some(Sku { src: Some(src), sku_id, sku_part_number: c.put(row, F::SkuPartNumber as usize, t), service_plans: plans.into_boxed_slice() })
+    Some(Sku { src: Some(src), unreadable: 0, sku_id, sku_part_number: c.put(row, F::SkuPartNumber as usize, t), service_plans: plans.into_boxed_slice() })
 }
 
 fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut Texts) -> ExoRecipient {
@@ -657,6 +683,7 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
     let prtd = c.text(row, s(F::PreviousRecipientTypeDetails)).and_then(|v| RecipientType::parse(v, t));
     ExoRecipient {
         src: Some(src),
+        unreadable: 0,
         kind: Some(kind),
         external_directory_object_id: c.guid(row, s(F::ExternalDirectoryObjectId)),
         user_principal_name: c.put(row, s(F::UserPrincipalName), t),
@@ -691,6 +718,7 @@ fn statistics(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Mail
     use StatsField as F;
     MailboxStatistics {
         src: Some(src),
+        unreadable: 0,
         mailbox_guid: c.guid(row, F::MailboxGuid as usize),
         display_name: c.name(row, F::DisplayName as usize, t),
         total_item_size: c.size(row, F::TotalItemSize as usize),

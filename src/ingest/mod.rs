@@ -118,6 +118,10 @@ pub struct FileReport {
     /// A Graph page that announces another (`@odata.nextLink`).
     #[serde(skip)]
     pub next_page: bool,
+    /// Cells whose value was given but could not be read (each marked on its row: the checks that need
+    /// it are not evaluated for that row's identity).
+    #[serde(skip)]
+    pub unreadable_values: u64,
 }
 
 impl FileReport {
@@ -148,6 +152,7 @@ impl FileReport {
             warnings: Vec::new(),
             reason: None,
             repeats: None,
+            unreadable_values: 0,
             next_page: false,
             error: None,
         }
@@ -662,7 +667,14 @@ impl<'a> Builder<'a> {
                     ));
                     report.unresolved_dates = cols;
                 } else if unresolved > 0 {
-                    report.warnings.push(format!("{} not valid in the {:?} order", counted(unresolved, "date is", "dates are"), order));
+                    report.warnings.push(format!(
+                        "{} not valid in the {:?} order: the checks that need {} are not evaluated for {} (findings.json: partly_evaluated)",
+                        counted(unresolved, "date is", "dates are"),
+                        order,
+                        if unresolved == 1 { "it" } else { "them" },
+                        if unresolved == 1 { "that row's identity" } else { "those rows' identities" }
+                    ));
+                    report.unreadable_values += unresolved;
                 }
             }
             Err(conflict) => {
@@ -686,11 +698,13 @@ impl<'a> Builder<'a> {
                 ));
             }
             if issue.invalid_rows > 0 {
+                report.unreadable_values += issue.invalid_rows;
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
                 report.warnings.push(format!(
-                    "{} in {column} could not be read and {} treated as empty (first at line {line}: {value:?})",
+                    "{} in {column} could not be read (first at line {line}: {value:?}): the checks that need {} are not evaluated for {} (findings.json: partly_evaluated)",
                     counted(issue.invalid_rows, "value", "values"),
-                    if issue.invalid_rows == 1 { "is" } else { "are" }
+                    if issue.invalid_rows == 1 { "it" } else { "them" },
+                    if issue.invalid_rows == 1 { "that row's identity" } else { "those rows' identities" }
                 ));
             }
         }

@@ -327,6 +327,10 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
     if !audit.not_evaluated.is_empty() {
         l.row_with(&["Not evaluated", &format!("{} checks could not run on these exports (see below)", audit.not_evaluated.len())], &f.warn)?;
     }
+    if !audit.partly_evaluated.is_empty() {
+        let n: u64 = audit.partly_evaluated.iter().map(|p| p.identities).sum();
+        l.row_with(&["Partly evaluated", &format!("{} checks were not evaluated on some identities ({n} in all): values they read could not be read (see below)", audit.partly_evaluated.len())], &f.warn)?;
+    }
     let readiness_sheets = sheet_names("Readiness", audit.roster.len());
     if readiness_sheets.len() > 1 {
         l.row_with(&["Readiness", &format!("{} identities exceed one sheet's rows: continued on {}", audit.roster.len(), readiness_sheets.join(", "))], &f.warn)?;
@@ -359,6 +363,20 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
         l.row_with(&["Check", "Name", "Missing fields", "", "", "", "Export that supplies them / reason"], &f.header)?;
         for n in &audit.not_evaluated {
             l.row(&[&n.check, &n.name, &n.missing_fields.join(", "), "", "", "", &format!("{} — {}", n.export, n.reason)])?;
+        }
+    }
+    if !audit.partly_evaluated.is_empty() {
+        l.heading("Not evaluated on some identities (a value the check reads could not be read: no finding and no pass for them)", &f.bold)?;
+        l.row_with(&["Check", "Name", "Identity", "Could not be read", "", "", "Rows"], &f.header)?;
+        for p in &audit.partly_evaluated {
+            for u in &p.listed {
+                let rows = u.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+                l.row(&[&p.check, &p.name, &u.identity, &u.columns.join(", "), "", "", &rows])?;
+            }
+            let more = p.identities - p.listed.len() as u64;
+            if more > 0 {
+                l.row(&[&p.check, &p.name, &format!("… and {more} more ({} in all; findings.json lists the first {})", p.identities, p.listed.len())])?;
+            }
         }
     }
     l.heading("Check failures", &f.bold)?;
@@ -495,6 +513,14 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
         if e.ambiguous {
             directories.push_str(if directories.is_empty() { "ambiguous: not linked" } else { "; ambiguous: not linked" });
         }
+        if e.unevaluated > 0 {
+            let _ = write!(
+                directories,
+                "{}{} not evaluated: values could not be read (Summary)",
+                if directories.is_empty() { "" } else { "; " },
+                crate::counted(e.unevaluated as u64, "check", "checks")
+            );
+        }
         s.write_string(r, 5, directories.as_str()).map_err(err)?;
     }
     t.done()
@@ -575,6 +601,7 @@ mod tests {
             join: Default::default(),
             checks: Vec::new(),
             not_evaluated: Vec::new(),
+            partly_evaluated: Vec::new(),
             check_failures: Vec::new(),
             readiness: Default::default(),
             summary: Default::default(),
@@ -597,6 +624,7 @@ mod tests {
             exo_matched_by: None,
             ambiguous: false,
             verdict,
+            unevaluated: 0,
         }
     }
 
@@ -664,6 +692,7 @@ mod tests {
                 exo_matched_by: None,
                 ambiguous: false,
                 verdict: None,
+                unevaluated: 0,
             })
             .collect();
         let audit = test_audit(roster, Vec::new());

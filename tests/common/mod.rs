@@ -25,3 +25,15 @@ pub fn copy_tenant(shape: &str, dir: &Path) -> PathBuf {
     }
     input
 }
+
+/// The ps51 tenant copied into `dir/in` with one msExchMailboxGuid mistyped (`…4eZZ`, Theo Thorn's on
+/// ad-users.csv line 4): a value that is there but cannot be read.
+pub fn ps51_with_mistyped_guid(dir: &Path) -> PathBuf {
+    let input = copy_tenant("contoso-ps51", dir);
+    let ad = input.join("ad-users.csv");
+    let text = std::fs::read_to_string(&ad).expect("read");
+    let good = "a7f1bb48-0312-4713-a17f-b856270c4e02";
+    assert_eq!(text.matches(good).count(), 1, "Theo's msExchMailboxGuid, once");
+    std::fs::write(&ad, text.replace(good, "a7f1bb48-0312-4713-a17f-b856270c4eZZ")).expect("write");
+    input
+}
