@@ -434,26 +434,36 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
 }
 
 /// Where a value a check reads could not be read on an identity (a bad GUID, `Ja` for a boolean …), the
-/// check is not evaluated there: its findings on that identity are taken out of `raw` (built on a value
-/// read as empty, one could be false: "no msExchMailboxGuid" for a GUID with a typo) and the identity is
-/// listed under the check instead, so no pass is claimed for it either. Returns the checks so listed and,
-/// per identity, how many checks it was not evaluated by.
+/// check is not evaluated there, and says so:
+/// - a *required* field unknown: its findings on that identity are taken out of `raw` (built on a value
+///   read as empty, one could be false: "no msExchMailboxGuid" for a GUID with a typo) and the identity is
+///   listed under the check;
+/// - only *optional* fields unknown: a finding the check made stands (it rests on the values it had, as
+///   when the exports lack an optional column: LIC001 without its start date); with none, the identity is
+///   listed, since what the value would have shown is not known (LIC003 and a mailbox size).
+///
+/// Returns the checks so listed and, per identity, how many checks it is listed under.
 fn withhold_unreadable(jobs: &[Job<'_>], records: &Records<'_>, data: &Dataset, joined: &Joined, raw: &mut Vec<Raw>) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
     if !data.files.iter().any(|f| f.unreadable_values > 0) {
         return (Vec::new(), Vec::new());
     }
     let checks: Vec<&CheckSpec> = jobs.iter().flat_map(|j| j.checks.iter().copied()).collect();
     let reads = |c: &CheckSpec, u: &Unreadable| c.fields.contains(&u.field) || c.optional.contains(&u.field);
-    // Per identity with an unreadable value, the checks (indexes into `checks`) that read one: compact,
-    // as a column unreadable in every row would make it every identity.
-    let affected: Vec<(u32, Vec<u16>)> = (0..records.len())
+    // Per identity with an unreadable value, the checks that read one (index into `checks`, and whether a
+    // required field is among them): compact, as a column unreadable in every row makes it every identity.
+    let mut affected: Vec<(u32, Vec<(u16, bool)>)> = (0..records.len())
         .into_par_iter()
         .filter_map(|i| {
             let u = records.unreadable(i);
             if u.is_empty() {
                 return None;
             }
-            let hit: Vec<u16> = checks.iter().enumerate().filter(|(_, c)| u.iter().any(|u| reads(c, u))).map(|(k, _)| k as u16).collect();
+            let hit: Vec<(u16, bool)> = checks
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| u.iter().any(|u| reads(c, u)))
+                .map(|(k, c)| (k as u16, u.iter().any(|u| c.fields.contains(&u.field))))
+                .collect();
             (!hit.is_empty()).then_some((i as u32, hit))
         })
         .collect();
@@ -461,14 +471,24 @@ fn withhold_unreadable(jobs: &[Job<'_>], records: &Records<'_>, data: &Dataset, 
         return (Vec::new(), Vec::new());
     }
     let index: HashMap<&str, u16> = checks.iter().enumerate().map(|(k, c)| (c.id.as_str(), k as u16)).collect();
-    raw.retain(|r| {
-        let Ok(at) = affected.binary_search_by_key(&r.identity, |a| a.0) else { return true };
-        !index.get(r.finding.check.as_str()).is_some_and(|k| affected[at].1.contains(k))
-    });
+    let hit_of = |affected: &[(u32, Vec<(u16, bool)>)], r: &Raw| -> Option<(usize, u16)> {
+        let at = affected.binary_search_by_key(&r.identity, |a| a.0).ok()?;
+        let k = *index.get(r.finding.check.as_str())?;
+        Some((at, k))
+    };
+    raw.retain(|r| hit_of(&affected, r).is_none_or(|(at, k)| !affected[at].1.contains(&(k, true))));
+    // A finding that stands on an identity whose optional values were unreadable: that check is not listed there.
+    let mut stands: Vec<(usize, u16)> = raw.iter().filter_map(|r| hit_of(&affected, r)).collect();
+    stands.sort_unstable();
+    stands.dedup();
+    for (at, k) in stands {
+        affected[at].1.retain(|h| *h != (k, false));
+    }
     let paths: Vec<Arc<str>> = data.files.iter().map(|f| Arc::from(f.path.as_str())).collect();
     let mut partly = Vec::new();
     for (k, c) in checks.iter().enumerate() {
-        let mut on: Vec<(String, u32)> = affected.iter().filter(|(_, hit)| hit.contains(&(k as u16))).map(|(i, _)| (joined.name(data, *i as usize), *i)).collect();
+        let listed_here = |hit: &Vec<(u16, bool)>| hit.iter().any(|h| h.0 == k as u16);
+        let mut on: Vec<(String, u32)> = affected.iter().filter(|(_, hit)| listed_here(hit)).map(|(i, _)| (joined.name(data, *i as usize), *i)).collect();
         if on.is_empty() {
             continue;
         }
@@ -491,7 +511,7 @@ fn withhold_unreadable(jobs: &[Job<'_>], records: &Records<'_>, data: &Dataset, 
         partly.push(PartlyEvaluated { check: c.id.clone(), name: c.name.clone(), identities, listed });
     }
     partly.sort_by(|a, b| a.check.cmp(&b.check));
-    let per_identity = affected.iter().map(|(i, hit)| (*i, hit.len() as u32)).collect();
+    let per_identity = affected.iter().filter(|(_, hit)| !hit.is_empty()).map(|(i, hit)| (*i, hit.len() as u32)).collect();
     (partly, per_identity)
 }
 

@@ -485,4 +485,22 @@ fn a_value_that_cannot_be_read_withholds_its_checks_on_that_identity_only() {
     let (henry, lena) = (holds_row("henry.hall@contoso.com"), holds_row("lena.lowe@contoso.com"));
     let unreadable = [("henry.hall@contoso.com", "LitigationHoldEnabled", henry.as_str()), ("lena.lowe@contoso.com", "LitigationHoldEnabled", lena.as_str())];
     partly(&baseline, &audit, &unreadable, &["HOLD001", "HOLD002", "LIC001"]);
+
+    // Only an optional value unreadable: a finding the check made on the rest stands (Luke's LIC001
+    // without its start date, as when the column is not exported); where it made none, the identity is
+    // listed (Projects' size could have made LIC003 fire).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailboxes.csv", |t| Some(t.replacen("\"10/28/2026 10:11:12 AM\"", "\"10/28/2026 25:11:12 XM\"", 1)));
+    let stats = input.join("exo-statistics.csv");
+    let text = std::fs::read_to_string(&stats).expect("read");
+    std::fs::write(&stats, text.replacen("\"55 GB (59,055,800,320 bytes)\"", "\"lots\"", 1)).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let fired = |who: &str, id: &str| audit["findings"].as_array().expect("findings").iter().any(|f| f["identity"]["upn"] == who && f["check"] == id);
+    assert!(fired("luke.lang@contoso.com", "LIC001"), "Luke's LIC001 stands without its start date");
+    assert!(!fired("projects@contoso.com", "LIC003"));
+    let partly = audit["partly_evaluated"].as_array().expect("partly_evaluated");
+    assert!(partly.iter().all(|p| p["listed"].as_array().expect("listed").iter().all(|u| u["identity"] != "luke.lang@contoso.com")), "{partly:?}");
+    let lic003 = partly.iter().find(|p| p["check"] == "LIC003").expect("LIC003 partly evaluated");
+    assert_eq!(lic003["listed"][0]["identity"], "projects@contoso.com");
+    assert_eq!(lic003["listed"][0]["sources"][0], "exo-statistics.csv:26");
 }

@@ -668,11 +668,11 @@ impl<'a> Builder<'a> {
                     report.unresolved_dates = cols;
                 } else if unresolved > 0 {
                     report.warnings.push(format!(
-                        "{} not valid in the {:?} order: the checks that need {} are not evaluated for {} (findings.json: partly_evaluated)",
+                        "{} not valid in the {:?} order: unknown on {}, not empty — the checks that need it are not evaluated on {} (findings.json: partly_evaluated)",
                         counted(unresolved, "date is", "dates are"),
                         order,
-                        if unresolved == 1 { "it" } else { "them" },
-                        if unresolved == 1 { "that row's identity" } else { "those rows' identities" }
+                        if unresolved == 1 { "that row" } else { "those rows" },
+                        if unresolved == 1 { "its identity" } else { "their identities" }
                     ));
                     report.unreadable_values += unresolved;
                 }
@@ -701,10 +701,10 @@ impl<'a> Builder<'a> {
                 report.unreadable_values += issue.invalid_rows;
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
                 report.warnings.push(format!(
-                    "{} in {column} could not be read (first at line {line}: {value:?}): the checks that need {} are not evaluated for {} (findings.json: partly_evaluated)",
+                    "{} in {column} could not be read (first at line {line}: {value:?}): unknown on {}, not empty — the checks that need it are not evaluated on {} (findings.json: partly_evaluated)",
                     counted(issue.invalid_rows, "value", "values"),
-                    if issue.invalid_rows == 1 { "it" } else { "them" },
-                    if issue.invalid_rows == 1 { "that row's identity" } else { "those rows' identities" }
+                    if issue.invalid_rows == 1 { "that row" } else { "those rows" },
+                    if issue.invalid_rows == 1 { "its identity" } else { "their identities" }
                 ));
             }
         }
