@@ -62,19 +62,38 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
         }
         let slots = builder.column_slots.clone();
         let width = builder.spec.map(|s| s.len()).unwrap_or(0);
+        let is_date: Vec<bool> = (0..width).map(|slot| builder.spec.is_some_and(|s| DATE_COLUMNS.contains(&s.names[slot]))).collect();
+        // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
+        let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
         for (i, values) in rows.enumerate() {
             let mut row: Row<'_> = vec![None; width];
+            // Excel row numbers: the header is the range's first row.
+            let line = first_row + i as u64 + 2;
             for (col, value) in values.iter().enumerate() {
-                if let (Some(Some(slot)), Some(t)) = (slots.get(col), text(value)) {
-                    if !t.is_empty() {
-                        row[*slot] = Some(Cell::Text(t));
-                    }
+                let Some(Some(slot)) = slots.get(col) else { continue };
+                let t = match (is_date[*slot], serial(value)) {
+                    (true, Some(days)) => serial_text(days).map(|iso| {
+                        serials.entry(*slot).or_insert((0, line, days, iso.clone())).0 += 1;
+                        Cow::Owned(iso)
+                    }),
+                    _ => text(value),
+                };
+                if let Some(t) = t.filter(|t| !t.is_empty()) {
+                    row[*slot] = Some(Cell::Text(t));
                 }
             }
-            // Excel row numbers: the header is the range's first row.
-            builder.push(&row, first_row + i as u64 + 2);
+            builder.push(&row, line);
         }
+        let names = builder.spec.map(|s| s.names.clone()).unwrap_or_default();
         let table = builder.finish(&mut report, ctx, Vec::new());
+        for (slot, (n, line, days, iso)) in serials {
+            report.warnings.push(format!(
+                "{} in {} {} Excel day numbers (a date column in General format): read as dates (first at row {line}: {days} = {iso})",
+                super::counted(n, "value", "values"),
+                names.get(slot).copied().unwrap_or("?"),
+                if n == 1 { "is" } else { "are" }
+            ));
+        }
         out.push((report, table));
     }
     if out.is_empty() {
@@ -82,6 +101,27 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
         out.push((base, None));
     }
     out
+}
+
+/// The date columns (canonical names) a sheet may hold as Excel day numbers: cells in General format show
+/// a date as its serial number (45234.35 for 2023-11-04 08:24). `accountExpires` is a FILETIME, not one.
+const DATE_COLUMNS: [&str; 4] = ["whenCreated", "createdDateTime", "WhenSoftDeleted", "WhenMailboxCreated"];
+
+/// A number in a date column that is a date: Excel's day numbers of 1990-01-01 to 2100-01-01. Others (a
+/// FILETIME, a year) stay text, and unreadable as dates.
+fn serial(d: &Data) -> Option<f64> {
+    let days = match d {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        _ => return None,
+    };
+    (32874.0..=73051.0).contains(&days).then_some(days)
+}
+
+/// Excel serial days since 1899-12-30 → ISO 8601 (UTC, as the workbook has no zone).
+fn serial_text(days: f64) -> Option<String> {
+    let seconds = ((days - 25569.0) * 86400.0).round() as i64;
+    Some(chrono::DateTime::from_timestamp(seconds, 0)?.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 /// A cell as the text an export would have written.
@@ -93,11 +133,6 @@ fn text(d: &Data) -> Option<Cow<'_, str>> {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned(format!("{}", *f as i64)),
         Data::Float(f) => Cow::Owned(f.to_string()),
         Data::Bool(b) => Cow::Borrowed(if *b { "True" } else { "False" }),
-        Data::DateTime(dt) => {
-            // Excel serial days since 1899-12-30 → ISO 8601 (UTC, as the workbook has no zone).
-            let seconds = ((dt.as_f64() - 25569.0) * 86400.0).round() as i64;
-            let ts = chrono::DateTime::from_timestamp(seconds, 0)?;
-            Cow::Owned(ts.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        }
+        Data::DateTime(dt) => Cow::Owned(serial_text(dt.as_f64())?),
     })
 }
