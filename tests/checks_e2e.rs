@@ -486,6 +486,19 @@ fn a_value_that_cannot_be_read_withholds_its_checks_on_that_identity_only() {
     let unreadable = [("henry.hall@contoso.com", "LitigationHoldEnabled", henry.as_str()), ("lena.lowe@contoso.com", "LitigationHoldEnabled", lena.as_str())];
     partly(&baseline, &audit, &unreadable, &["HOLD001", "HOLD002", "LIC001"]);
 
+    // A plan id mistyped inside assignedPlans was skipped: Oscar's only Exchange plan gone, HOLD002 said
+    // his held mailbox had "no Exchange plan". His plans are unknown now, for every check that reads them.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "graph-users-page1.json", |t| {
+        let mut page: Value = serde_json::from_str(t.trim_start_matches('\u{feff}')).expect("page");
+        let oscar = page["value"].as_array_mut().expect("value").iter_mut().find(|u| u["userPrincipalName"] == "oscar.ortiz@contoso.com").expect("Oscar");
+        let plan = oscar["assignedPlans"].as_array_mut().expect("plans").iter_mut().find(|p| p["service"] == "exchange").expect("his Exchange plan");
+        plan["servicePlanId"] = Value::from("efb87545-963c-4e0d-99df-69c6916d9eXX");
+        Some(page.to_string())
+    });
+    let audit = audit_of(&input, &dir.path().join("out"));
+    partly(&baseline, &audit, &[("oscar.ortiz@contoso.com", "assignedPlans", "graph-users-page1.json:1")], &["HOLD002", "LIC001"]);
+
     // Only an optional value unreadable: a finding the check made on the rest stands (Luke's LIC001
     // without its start date, as when the column is not exported); where it made none, the identity is
     // listed (Projects' size could have made LIC003 fire).

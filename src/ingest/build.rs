@@ -534,15 +534,26 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
     if let Some(Some(cell)) = row.get(s(F::AssignedLicenses)) {
         for item in cell.items() {
             match item {
+                // A license, plan or state whose id cannot be read makes the row's licenses (plans) unknown:
+                // left out, the user would look unlicensed, or a disabled plan enabled.
                 Cell::Map(_) => match nested_guid(item, "skuId") {
                     Some(sku_id) => {
-                        let disabled = item.get("disabledPlans").map(|d| d.items().iter().filter_map(Cell::as_text).filter_map(Guid::parse_text).collect()).unwrap_or_default();
-                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled });
+                        let mut disabled = Vec::new();
+                        for plan in item.get("disabledPlans").map(|d| d.items()).unwrap_or_default() {
+                            match plan.as_text().map(|v| (v, Guid::parse_text(v))) {
+                                Some((_, Some(id))) => disabled.push(id),
+                                Some((v, None)) => c.invalid(s(F::AssignedLicenses), v),
+                                None => c.invalid(s(F::AssignedLicenses), "(a disabled plan that is not an id)"),
+                            }
+                        }
+                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled.into_boxed_slice() });
                     }
                     None => {
                         // MSOL objects: {"AccountSkuId": "contoso:ENTERPRISEPACK", …}
-                        if let Some(v) = item.get("AccountSkuId").and_then(Cell::as_text) {
-                            licenses.push(License { sku_id: None, account_sku: t.put(v), disabled_plans: Box::default() });
+                        match (item.get("AccountSkuId").and_then(Cell::as_text), item.get("skuId").and_then(Cell::as_text)) {
+                            (Some(v), _) => licenses.push(License { sku_id: None, account_sku: t.put(v), disabled_plans: Box::default() }),
+                            (None, Some(bad)) => c.invalid(s(F::AssignedLicenses), bad),
+                            (None, None) => c.invalid(s(F::AssignedLicenses), "(a license without skuId)"),
                         }
                     }
                 },
@@ -572,12 +583,20 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
             c.lost(s(F::AssignedPlans));
         }
         for item in cell.items() {
-            let Some(service_plan_id) = nested_guid(item, "servicePlanId") else { continue };
-            if !is_exchange_service(item.get("service").and_then(Cell::as_text)) {
+            if !matches!(item, Cell::Map(_)) || !is_exchange_service(item.get("service").and_then(Cell::as_text)) {
                 continue;
             }
+            let Some(service_plan_id) = nested_guid(item, "servicePlanId") else {
+                let v = item.get("servicePlanId").and_then(Cell::as_text).unwrap_or("(an Exchange plan without servicePlanId)").to_string();
+                c.invalid(s(F::AssignedPlans), &v);
+                continue;
+            };
             let status = item.get("capabilityStatus").and_then(Cell::as_text).unwrap_or("").trim_ascii();
-            let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
+            let assigned_text = item.get("assignedDateTime").and_then(Cell::as_text).map(str::trim_ascii).filter(|v| !v.is_empty());
+            let assigned = assigned_text.and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
+            if let (Some(v), None) = (assigned_text, assigned) {
+                c.invalid(s(F::AssignedPlans), v);
+            }
             plans.push(AssignedPlan {
                 service_plan_id,
                 enabled: status.eq_ignore_ascii_case("Enabled") || status.eq_ignore_ascii_case("Warning"),
@@ -596,8 +615,12 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
             if !matches!(item, Cell::Map(_)) {
                 continue;
             }
+            let sku_id = nested_guid(item, "skuId");
+            if let (None, Some(bad)) = (sku_id, item.get("skuId").and_then(Cell::as_text).filter(|v| !v.trim_ascii().is_empty())) {
+                c.invalid(s(F::LicenseAssignmentStates), bad);
+            }
             states.push(LicenseState {
-                sku_id: nested_guid(item, "skuId"),
+                sku_id,
                 assigned_by_group: nested_guid(item, "assignedByGroup"),
                 state: nested_text(item, "state", t),
                 error: nested_text(item, "error", t),
