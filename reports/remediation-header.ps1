@@ -139,13 +139,16 @@ function Get-ProvisioningErrorText {
 
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
+# $Acts: the shells in which the finding has a step this script runs; in the others nothing of it changes
+# here, so nothing is read (its steps by hand and those of the other shell are only printed).
 function Start-Finding {
-    param([string] $Id, [string] $Identity, [object[]] $Preconditions)
-    $state = [pscustomobject]@{ Id = $Id; Go = $true }
+    param([string] $Id, [string] $Identity, [string[]] $Acts, [object[]] $Preconditions)
+    $state = [pscustomobject]@{ Id = $Id; Go = $true; Acts = ($Shell -in $Acts) }
     if ($Finding -and $Id -notin $Finding) {
         $state.Go = $false
         return $state
     }
+    if (-not $state.Acts) { return $state }
     foreach ($p in $Preconditions) {
         if ($p.Shell -ne $Shell) { continue }
         try {
@@ -198,13 +201,13 @@ function Invoke-Step {
 }
 
 # A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend
-# on it (save the content before the license goes): the operator must say it is done, even under
-# -Confirm:$false; otherwise the rest of the finding is skipped.
+# on it (save the content before the license goes): where one of them runs in this shell, the operator
+# must say it is done, even under -Confirm:$false; otherwise the rest of the finding is skipped.
 function Write-ManualStep {
     param($State, [int] $Step, [string] $Text, [switch] $Gate)
     if (-not $State.Go) { return }
     Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
-    if ($Gate -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+    if ($Gate -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
         Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
         $script:Tally.Skipped++
         $State.Go = $false

@@ -240,6 +240,16 @@ fn remediation_script_parses_and_gates_every_change() {
             format!("Expected = 'none'; Live = {{ Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity '{mailbox}') }}")
         });
         assert!(inactive_holds >= 1, "{shape}: the fixtures' HOLD003 finding puts a hold on an inactive mailbox");
+        // A finding's preconditions are read live only in the shells where it runs a step: `-Acts` names
+        // exactly the shells of its Invoke-Step lines (none for a finding of manual steps only).
+        for block in blocks() {
+            let mut shells: Vec<&str> = block.lines().filter_map(|l| l.strip_prefix("Invoke-Step $f ")).filter_map(|l| l.split('\'').nth(1)).collect();
+            shells.sort();
+            shells.dedup();
+            let acts = block.lines().next().unwrap().split("-Acts @(").nth(1).and_then(|r| r.split(')').next()).unwrap_or_else(|| panic!("{shape}: no -Acts:\n{block}"));
+            let listed: Vec<&str> = acts.split(", ").filter(|a| !a.is_empty()).map(|a| a.trim_matches('\'')).collect();
+            assert_eq!(listed, shells, "{shape}:\n{block}");
+        }
         // No change runs unchecked: a finding with a step that changes the tenant re-reads something live first.
         for block in blocks() {
             let changes = block.lines().any(|l| l.starts_with("Invoke-Step ") && !l.contains(" -ReadOnly "));

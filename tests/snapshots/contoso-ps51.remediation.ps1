@@ -139,13 +139,16 @@ function Get-ProvisioningErrorText {
 
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
+# $Acts: the shells in which the finding has a step this script runs; in the others nothing of it changes
+# here, so nothing is read (its steps by hand and those of the other shell are only printed).
 function Start-Finding {
-    param([string] $Id, [string] $Identity, [object[]] $Preconditions)
-    $state = [pscustomobject]@{ Id = $Id; Go = $true }
+    param([string] $Id, [string] $Identity, [string[]] $Acts, [object[]] $Preconditions)
+    $state = [pscustomobject]@{ Id = $Id; Go = $true; Acts = ($Shell -in $Acts) }
     if ($Finding -and $Id -notin $Finding) {
         $state.Go = $false
         return $state
     }
+    if (-not $state.Acts) { return $state }
     foreach ($p in $Preconditions) {
         if ($p.Shell -ne $Shell) { continue }
         try {
@@ -198,13 +201,13 @@ function Invoke-Step {
 }
 
 # A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend
-# on it (save the content before the license goes): the operator must say it is done, even under
-# -Confirm:$false; otherwise the rest of the finding is skipped.
+# on it (save the content before the license goes): where one of them runs in this shell, the operator
+# must say it is done, even under -Confirm:$false; otherwise the rest of the finding is skipped.
 function Write-ManualStep {
     param($State, [int] $Step, [string] $Text, [switch] $Gate)
     if (-not $State.Go) { return }
     Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
-    if ($Gate -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+    if ($Gate -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
         Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
         $script:Tally.Skipped++
         $State.Go = $false
@@ -223,7 +226,7 @@ function Write-ManualStep {
 #   exo.holds = none (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.WhenMailboxCreated
-$f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '22c4bb69-0864-4453-8751-33ed1697ae43').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity '22c4bb69-0864-4453-8751-33ed1697ae43') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
@@ -242,7 +245,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 #   exo.PreviousRecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'PRT001-d7d3e2116433fc76' -Identity 'pete.park@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PRT001-d7d3e2116433fc76' -Identity 'pete.park@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').ExchangeGuid } }
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-User -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').PreviousRecipientTypeDetails } }
@@ -263,7 +266,7 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-
 # precondition, re-read live before the first change:
 #   ad.Enabled = true (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-39e9140d404fdb42' -Identity 'pete.park@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC002-39e9140d404fdb42' -Identity 'pete.park@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties Enabled).Enabled } }
 )
 # step 1 (6 move, ExchangeOnline): to keep its content, restore it before 2026-12-02 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox)
@@ -278,7 +281,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreReques
 #   exo.RecipientTypeDetails = MailUser (ExchangeOnline)
 #   exo.ExchangeGuid = 14187145-7986-434b-b420-887554324e68 (ExchangeOnline)
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
-$f = Start-Finding -Id 'PROV006-b2cdc012b98a4feb' -Identity 'pete.park@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV006-b2cdc012b98a4feb' -Identity 'pete.park@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
@@ -297,7 +300,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MoveRequest -Identit
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
 #   ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-$f = Start-Finding -Id 'GUID004-d21d1509ae7f481c' -Identity 'doris.diaz@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'GUID004-d21d1509ae7f481c' -Identity 'doris.diaz@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.homeMDB'; Shell = 'OnPremises'; Expected = 'CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties homeMDB).homeMDB } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').RecipientTypeDetails } }
@@ -321,7 +324,7 @@ Invoke-Step $f 3 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set
 #   exo.ExchangeGuid = eef740b9-1745-4be4-bf4c-a261f8a4dc56 (ExchangeOnline)
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-$f = Start-Finding -Id 'GUID001-4afb5873ea9d7901' -Identity 'doris.diaz@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'GUID001-4afb5873ea9d7901' -Identity 'doris.diaz@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '31e0aaba-79bb-498b-86bc-19eb103a7aa0'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = 'eef740b9-1745-4be4-bf4c-a261f8a4dc56'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').ExchangeGuid } }
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
@@ -340,7 +343,7 @@ Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscove
 # precondition, re-read live before the first change:
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.present
-$f = Start-Finding -Id 'PROV005-3d5b38c4f2fbebeb' -Identity 'victor.vance@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV005-3d5b38c4f2fbebeb' -Identity 'victor.vance@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5fd23d66-d930-4610-be85-04b9763c4db6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (read / manual, ExchangeOnline): check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it
@@ -360,7 +363,7 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 #   exo.holds = none (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.WhenMailboxCreated
-$f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
@@ -377,7 +380,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 # precondition, re-read live before the first change:
 #   ad.Enabled = true (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
@@ -391,7 +394,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 # precondition, re-read live before the first change:
 #   cloud user's onPremisesImmutableId = (empty) (ExchangeOnline)
 # not re-read live (check by hand if in doubt): ad.present, entra.present, identity.softMatches
-$f = Start-Finding -Id 'SYNC001-8c8f9d3b8caffc28' -Identity 'carl.cole@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'SYNC001-8c8f9d3b8caffc28' -Identity 'carl.cole@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'cloud user''s onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
 # step 1 (4 directory, ExchangeOnline): same person: hard-match on purpose before AD user 'ccole' enters sync scope
@@ -408,7 +411,7 @@ Write-ManualStep $f 2 'different people: change the cloud user''s UPN and addres
 # precondition, re-read live before the first change:
 #   ad.proxyAddresses = SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
 # not re-read live (check by hand if in doubt): identity.duplicateAddresses
-$f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '5f35a130-31fa-4087-8c8d-7fbdfd723844' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (read / manual, OnPremises): holders: this one and dana.dahl@contoso.com; decide which keeps sales@contoso.com
@@ -424,7 +427,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Set-ADUs
 # dan.doyle@contoso.com has a provisioning error: PropertyConflict ProxyAddresses = smtp:sales@contoso.com
 # precondition, re-read live before the first change:
 #   entra.onPremisesProvisioningErrors = PropertyConflict ProxyAddresses = smtp:sales@contoso.com (ExchangeOnline)
-$f = Start-Finding -Id 'PROV004-04206452a667768e' -Identity 'dan.doyle@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV004-04206452a667768e' -Identity 'dan.doyle@contoso.com' -Acts @('ExchangeOnline', 'OnPremises') -Preconditions @(
     @{ Field = 'entra.onPremisesProvisioningErrors'; Shell = 'ExchangeOnline'; Expected = 'PropertyConflict ProxyAddresses = smtp:sales@contoso.com'; Set = $true; Live = { Get-ProvisioningErrorText (Get-MgUser -UserId '82d252b5-bc42-4390-9c36-d81d0addcbfb' -Property onPremisesProvisioningErrors) } }
 )
 # step 1 (read / manual, OnPremises): find the other holder of the value, remove it from the object that should not have it, then sync
@@ -447,7 +450,7 @@ Invoke-Step $f 3 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Start-AD
 # precondition, re-read live before the first change:
 #   ad.proxyAddresses = SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
 # not re-read live (check by hand if in doubt): identity.duplicateAddresses
-$f = Start-Finding -Id 'SYNC002-791bdcc97fed32d3' -Identity 'dana.dahl@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'SYNC002-791bdcc97fed32d3' -Identity 'dana.dahl@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '317c0f9e-cbf4-4988-be23-b70d73f0645b' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (read / manual, OnPremises): holders: this one and dan.doyle@contoso.com; decide which keeps sales@contoso.com
@@ -467,7 +470,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'dana.dahl@contoso.com' -Command 'Set-ADUs
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
 #   ad.msExchRemoteRecipientType = 12 (OnPremises)
-$f = Start-Finding -Id 'HOLD001-db71071b368505a3' -Identity 'derek.dunn@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD001-db71071b368505a3' -Identity 'derek.dunn@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33') } }
     @{ Field = 'ad.msExchRemoteRecipientType'; Shell = 'OnPremises'; Expected = '12'; Live = { (Get-ADUser -Identity '2bc45db4-34a0-4085-9ef7-132b41081284' -Properties msExchRemoteRecipientType).msExchRemoteRecipientType } }
@@ -484,7 +487,7 @@ Write-ManualStep $f 1 'decide with the records owner: keep the data (the mailbox
 #   exo.ExchangeGuid = 7efa06d5-9a59-46a9-b3f6-0ce2315e2047 (ExchangeOnline)
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
-$f = Start-Finding -Id 'GUID001-308a825de1c6fb65' -Identity 'gary.grant@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'GUID001-308a825de1c6fb65' -Identity 'gary.grant@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '57d5e57c-086a-4b93-a818-3552218cb9b7'; Live = { (Get-ADUser -Identity 'cfc1875b-cdbe-4b02-819f-dd576e574b8a' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '7efa06d5-9a59-46a9-b3f6-0ce2315e2047'; Live = { (Get-Recipient -Identity '6c6105ba-1b09-4b61-9ea5-8b0a0fedf648').ExchangeGuid } }
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'cfc1875b-cdbe-4b02-819f-dd576e574b8a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
@@ -500,7 +503,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'gary.grant@contoso.com' -Command 'Set-Rem
 # --- SYNC001-4056f76a381ac3c8 · high · SYNC001 (soft-match-collision) ---
 # unlinked AD user gwen.ford@contoso.com shares gwen.ford@fabrikam.com with guest gwen.ford_fabrikam.com#EXT#@contoso.onmicrosoft.com: syncing it causes a sync conflict (a guest cannot be matched)
 # not re-read live (check by hand if in doubt): ad.present, entra.present, identity.softMatches
-$f = Start-Finding -Id 'SYNC001-4056f76a381ac3c8' -Identity 'gwen.ford@contoso.com' -Preconditions @()
+$f = Start-Finding -Id 'SYNC001-4056f76a381ac3c8' -Identity 'gwen.ford@contoso.com' -Acts @('ExchangeOnline') -Preconditions @()
 # step 1 (read / manual, ExchangeOnline): a guest cannot be matched: keep AD user 'gford' out of sync scope, or update/retire this guest before syncing it
 Invoke-Step $f 1 'ExchangeOnline' -Target 'gwen.ford@contoso.com' -Command 'Get-MgUser -UserId ''9d56cb70-bab4-4a69-bbfc-fbefac678c2e'' -Property Id,UserType,Mail,ProxyAddresses | Format-List' -ReadOnly -Action {
     Get-MgUser -UserId '9d56cb70-bab4-4a69-bbfc-fbefac678c2e' -Property Id,UserType,Mail,ProxyAddresses | Format-List  # a guest cannot be matched: keep AD user 'gford' out of sync scope, or update/retire this guest before syncing it
@@ -514,7 +517,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'gwen.ford@contoso.com' -Command 'Get-
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
 #   ad.Enabled = false (OnPremises)
-$f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '99d3b51b-4091-4b6f-adad-db339febca7f').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99d3b51b-4091-4b6f-adad-db339febca7f') } }
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
@@ -534,7 +537,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set
 #   entra.exchangePlans = none (ExchangeOnline)
 #   entra.licenseAssignmentStates = ENTERPRISEPACK: Active (ExchangeOnline)
 # not re-read live (check by hand if in doubt): entra.assignedLicenses
-$f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
@@ -553,7 +556,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set
 # precondition, re-read live before the first change:
 #   inactive mailbox's holds = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'HOLD003-7dfe5ec08768d032' -Identity 'ivy.ito@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD003-7dfe5ec08768d032' -Identity 'ivy.ito@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'inactive mailbox''s holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity 'f67f1290-4c30-43ad-a855-7e250a9b4553') } }
 )
 # step 1 (read / manual, ExchangeOnline): an org-wide retention policy is not listed on the mailbox
@@ -574,7 +577,7 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Ma
 #   exo.holds = on hold (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): entra.assignedLicenses
-$f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
@@ -593,7 +596,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = Get-MgSubscribedS
 #   exo.holds = on hold (ExchangeOnline)
 #   entra.onPremisesImmutableId = aBUaKRiVEUKcGsxWDCOcaw== (ExchangeOnline)
 # not re-read live (check by hand if in doubt): ad.present
-$f = Start-Finding -Id 'HOLD001-665d830f6df92060' -Identity 'oscar.ortiz@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'HOLD001-665d830f6df92060' -Identity 'oscar.ortiz@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '82de81e6-6bf1-4022-b778-25203ebda1fd').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '82de81e6-6bf1-4022-b778-25203ebda1fd') } }
     @{ Field = 'entra.onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = 'aBUaKRiVEUKcGsxWDCOcaw=='; Live = { (Get-MgUser -UserId '094f8a51-dbc4-4c7c-8aef-04915bca08d0' -Property onPremisesImmutableId).OnPremisesImmutableId } }
@@ -606,7 +609,7 @@ Write-ManualStep $f 1 'decide with the records owner: keep the data (the mailbox
 # precondition, re-read live before the first change:
 #   entra.onPremisesImmutableId = aBUaKRiVEUKcGsxWDCOcaw== (ExchangeOnline)
 # not re-read live (check by hand if in doubt): ad.present
-$f = Start-Finding -Id 'SYNC003-cfca9eb25af38154' -Identity 'oscar.ortiz@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'SYNC003-cfca9eb25af38154' -Identity 'oscar.ortiz@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'entra.onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = 'aBUaKRiVEUKcGsxWDCOcaw=='; Live = { (Get-MgUser -UserId '094f8a51-dbc4-4c7c-8aef-04915bca08d0' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
 # step 1 (read / manual, OnPremises): the objectGUID; a hard-matched object carries it in mS-DS-ConsistencyGuid instead
@@ -624,7 +627,7 @@ Write-ManualStep $f 2 'deleted by mistake: Restore-ADObject; moved out of sync s
 #   ad.msExchArchiveGUID = 7810b5e0-b843-4751-ba04-8c0292479ea1 (OnPremises)
 #   exo.ArchiveGuid = 346e3b6b-92b9-4ee0-ad3b-06ca40744f43 (ExchangeOnline)
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
-$f = Start-Finding -Id 'GUID003-19a02b7fb6748c02' -Identity 'arthur.adams@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'GUID003-19a02b7fb6748c02' -Identity 'arthur.adams@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchArchiveGUID'; Shell = 'OnPremises'; Expected = '7810b5e0-b843-4751-ba04-8c0292479ea1'; Live = { (Get-ADUser -Identity '5930527d-bd43-4585-b11f-d9680144ccc1' -Properties msExchArchiveGUID).msExchArchiveGUID } }
     @{ Field = 'exo.ArchiveGuid'; Shell = 'ExchangeOnline'; Expected = '346e3b6b-92b9-4ee0-ad3b-06ca40744f43'; Live = { (Get-Recipient -Identity 'e8b91790-a57b-4191-a56d-da59dfad28af').ArchiveGuid } }
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '5930527d-bd43-4585-b11f-d9680144ccc1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
@@ -642,7 +645,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'arthur.adams@contoso.com' -Command 'Set-R
 #   exo.RecipientTypeDetails = RoomMailbox (ExchangeOnline)
 #   ad.Enabled = true (OnPremises)
 #   entra.accountEnabled = true (ExchangeOnline)
-$f = Start-Finding -Id 'RES002-5fabb3a8e1a6729e' -Identity 'boardroom@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'RES002-5fabb3a8e1a6729e' -Identity 'boardroom@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'RoomMailbox'; Live = { (Get-Recipient -Identity '5b2325ac-74fe-4652-8c10-7cf7316cae3e').RecipientTypeDetails } }
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '53e98845-49f9-40d3-ab9b-c64f8ed0cfa7' -Properties Enabled).Enabled } }
     @{ Field = 'entra.accountEnabled'; Shell = 'ExchangeOnline'; Expected = 'true'; Live = { (Get-MgUser -UserId '43d02513-fc69-4963-9cd2-5643a81f1f45' -Property accountEnabled).AccountEnabled } }
@@ -660,7 +663,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'boardroom@contoso.com' -Command 'Disable-
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 #   exo.ArchiveStatus = Active (ExchangeOnline)
-$f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').RecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '59b72110-eb20-407b-8a65-157c1aa84c89' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
     @{ Field = 'exo.ArchiveStatus'; Shell = 'ExchangeOnline'; Expected = 'Active'; Live = { (Get-Mailbox -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').ArchiveStatus } }
@@ -678,7 +681,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 #   ad.msExchMailboxGuid = (empty) (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.ExchangeGuid = 1b3c8892-4ce1-4100-a860-0e0f75c0153c (ExchangeOnline)
-$f = Start-Finding -Id 'GUID002-2e6d592b0deee5a5' -Identity 'gina.gray@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'GUID002-2e6d592b0deee5a5' -Identity 'gina.gray@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'd12084e2-1567-4aef-8b7d-081cc48e334c' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity 'd12084e2-1567-4aef-8b7d-081cc48e334c' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '376771f5-f2f9-42a3-9456-f407a0b103aa').RecipientTypeDetails } }
@@ -695,7 +698,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'gina.gray@contoso.com' -Command 'Set-Remo
 # ENTERPRISEPACK license of lars.lund@contoso.com is in state Error (CountViolation), assigned by group 7911f907-dd20-47bc-8056-b6da71ed263f
 # precondition, re-read live before the first change:
 #   entra.licenseAssignmentStates = ENTERPRISEPACK: Error (CountViolation) (ExchangeOnline)
-$f = Start-Finding -Id 'LIC005-5791e774d52439c3' -Identity 'lars.lund@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC005-5791e774d52439c3' -Identity 'lars.lund@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Error (CountViolation)'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '6f59483e-2579-4d8b-8bc6-9b3e3202d0ea' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (3 license, ExchangeOnline): not enough ENTERPRISEPACK licenses left: buy more or free some; then reprocess
@@ -711,7 +714,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invo
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 #   exo.holds = on hold (ExchangeOnline)
-$f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '99a9af48-837c-4686-994a-e504d511bf16').RecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '7989c5ba-4576-4d25-a417-0ed973ec3eb6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99a9af48-837c-4686-994a-e504d511bf16') } }
@@ -727,7 +730,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
 #   entra.exchangePlans = none (ExchangeOnline)
-$f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
@@ -743,7 +746,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 #   ad.msExchRecipientTypeDetails = (empty) (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 # not re-read live (check by hand if in doubt): ad.sourceAnchor, entra.immutableIdAnchor
-$f = Start-Finding -Id 'PROV001-0af63b93442d46c2' -Identity 'nora.nash@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV001-0af63b93442d46c2' -Identity 'nora.nash@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '8563b8cd-b3e1-40d6-89cc-54a3a52ed525' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '7754e48f-9d40-479c-8138-126a2817ba42').RecipientTypeDetails } }
 )
@@ -768,7 +771,7 @@ Invoke-Step $f 3 'OnPremises' -Target 'nora.nash@contoso.com' -Command 'Start-AD
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.TotalItemSize
-$f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '748b5e1b-0e2d-4619-acb5-99fa75e7dea5').RecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'd5b294d0-3f4f-4f33-9b2e-c00c749a0aa5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
@@ -784,7 +787,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 #   ad.msExchMailboxGuid = (empty) (OnPremises)
 #   ad.msExchHomeServerName = /o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX01 (OnPremises)
 #   ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)
-$f = Start-Finding -Id 'PROV002-b4859066938775e4' -Identity 'stan.stiles@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV002-b4859066938775e4' -Identity 'stan.stiles@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'ad.msExchHomeServerName'; Shell = 'OnPremises'; Expected = '/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX01'; Live = { (Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties msExchHomeServerName).msExchHomeServerName } }
     @{ Field = 'ad.homeMDB'; Shell = 'OnPremises'; Expected = 'CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com'; Live = { (Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties homeMDB).homeMDB } }
@@ -805,7 +808,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'stan.stiles@contoso.com' -Command 'Start-
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.proxyAddresses = SMTP:theo.thorn@contoso.com (OnPremises)
-$f = Start-Finding -Id 'PROV003-498ab7c036e0485f' -Identity 'theo.thorn@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV003-498ab7c036e0485f' -Identity 'theo.thorn@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:theo.thorn@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties proxyAddresses).proxyAddresses } }
 )
@@ -822,7 +825,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'theo.thorn@contoso.com' -Command 'Set-Rem
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.targetAddress = SMTP:tina.tran@contoso.onmicrosoft.com (OnPremises)
 #   ad.proxyAddresses = SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com (OnPremises)
-$f = Start-Finding -Id 'PROV003-9d6fc46f0fc73850' -Identity 'tina.tran@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV003-9d6fc46f0fc73850' -Identity 'tina.tran@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.targetAddress'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.onmicrosoft.com'; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties targetAddress).targetAddress } }
     @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com'; Set = $true; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties proxyAddresses).proxyAddresses } }
@@ -844,7 +847,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'tina.tran@contoso.com' -Command 'Set-Remo
 #   entra.usageLocation = (empty) (ExchangeOnline)
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 #   entra.licenseAssignmentStates = ENTERPRISEPACK: Active (ExchangeOnline)
-$f = Start-Finding -Id 'LIC004-b61698b0341f0282' -Identity 'ulrich.ulm@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC004-b61698b0341f0282' -Identity 'ulrich.ulm@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'entra.usageLocation'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property usageLocation).UsageLocation } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
@@ -864,7 +867,7 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Inv
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.mailNickname = (empty) (OnPremises)
-$f = Start-Finding -Id 'PROV007-ea107490ad8ddc93' -Identity 'walter.west@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV007-ea107490ad8ddc93' -Identity 'walter.west@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '3f9d5597-4885-4eaa-a03c-d13b4769c13c' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.mailNickname'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '3f9d5597-4885-4eaa-a03c-d13b4769c13c' -Properties mailNickname).mailNickname } }
 )
@@ -884,7 +887,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'walter.west@contoso.com' -Command 'Start-
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.userPrincipalName = (empty) (OnPremises)
-$f = Start-Finding -Id 'PROV007-b3b09baba1212f18' -Identity 'xavier.xu@contoso.onmicrosoft.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV007-b3b09baba1212f18' -Identity 'xavier.xu@contoso.onmicrosoft.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '3623e3b1-a53e-4652-9907-8710279117f5' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.userPrincipalName'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '3623e3b1-a53e-4652-9907-8710279117f5' -Properties UserPrincipalName).UserPrincipalName } }
 )
@@ -904,7 +907,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'xavier.xu@contoso.onmicrosoft.com' -Comma
 # precondition, re-read live before the first change:
 #   exo.PreviousRecipientTypeDetails = UserMailbox (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'PRT002-3ffd5b881a9e1060' -Identity 'pam.pratt@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PRT002-3ffd5b881a9e1060' -Identity 'pam.pratt@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-User -Identity '680b8ebd-8a03-4b96-8a7b-29e5c99ff282').PreviousRecipientTypeDetails } }
 )
 # step 1 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE)
@@ -919,7 +922,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
-$f = Start-Finding -Id 'RES001-9351362464cef144' -Identity 'rachel.ross@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'RES001-9351362464cef144' -Identity 'rachel.ross@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '348e9561-8997-45aa-8ef0-baa7c9dda1e1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity 'cecd4c8c-9088-4ab6-80dd-4e94fcd97859').RecipientTypeDetails } }
 )
@@ -936,7 +939,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'rachel.ross@contoso.com' -Command 'Set-Re
 # precondition, re-read live before the first change:
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.present
-$f = Start-Finding -Id 'PROV005-09b5935f2653e84e' -Identity 'vera.vogel@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV005-09b5935f2653e84e' -Identity 'vera.vogel@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5277b7a6-2faa-448f-ac42-81ffdea22512' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (read / manual, ExchangeOnline): check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it
@@ -952,7 +955,7 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 # UserMailbox of frank.fox@contoso.com soft-deleted 2026-11-07: purge due 2026-12-07, 15 days left
 # deadline 2026-12-07: 15 days left the audit
 # not re-read live (check by hand if in doubt): exo.previousMailboxes, ad.present
-$f = Start-Finding -Id 'LIC002-edf169a41c478180' -Identity 'frank.fox@contoso.com' -Preconditions @()
+$f = Start-Finding -Id 'LIC002-edf169a41c478180' -Identity 'frank.fox@contoso.com' -Acts @() -Preconditions @()
 # step 1 (6 move, ExchangeOnline): to keep its content, restore it before 2026-12-07 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox)
 #   New-MailboxRestoreRequest -SourceMailbox '8d0639f5-4830-4f7d-ab33-76d647b67601' -TargetMailbox '<target mailbox>' -AllowLegacyDNMismatch
 Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreRequest -SourceMailbox ''8d0639f5-4830-4f7d-ab33-76d647b67601'' -TargetMailbox ''<target mailbox>'' -AllowLegacyDNMismatch'
@@ -965,7 +968,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreReques
 # precondition, re-read live before the first change:
 #   ad.Enabled = false (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
@@ -977,7 +980,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 # --- HOLD003-88ba0e49bd2d50ef · info · HOLD003 (inactive-mailbox) ---
 # inactive UserMailbox ian.irwin@contoso.com, user deleted 2025-06-18 is kept by litigation hold, eDiscovery case hold UniHb61c6cc7-0087-4a90-9290-2434ab43c785
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'HOLD003-88ba0e49bd2d50ef' -Identity 'ian.irwin@contoso.com' -Preconditions @()
+$f = Start-Finding -Id 'HOLD003-88ba0e49bd2d50ef' -Identity 'ian.irwin@contoso.com' -Acts @('ExchangeOnline') -Preconditions @()
 # step 1 (read / manual, ExchangeOnline): review with the records owner
 Invoke-Step $f 1 'ExchangeOnline' -Target 'ian.irwin@contoso.com' -Command 'Get-Mailbox -InactiveMailboxOnly -Identity ''b437307c-8432-4928-bbd3-363be0300978'' | Format-List Name,LitigationHoldEnabled,InPlaceHolds,ComplianceTagHoldApplied' -ReadOnly -Action {
     Get-Mailbox -InactiveMailboxOnly -Identity 'b437307c-8432-4928-bbd3-363be0300978' | Format-List Name,LitigationHoldEnabled,InPlaceHolds,ComplianceTagHoldApplied  # review with the records owner
@@ -993,7 +996,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'ian.irwin@contoso.com' -Command 'Get-
 #   exo.RecipientTypeDetails = MailUser (ExchangeOnline)
 #   exo.ExchangeGuid = b71c5d0d-567f-4162-beec-644cc7a9665c (ExchangeOnline)
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
-$f = Start-Finding -Id 'PROV006-705af7199be3719d' -Identity 'paul.price@contoso.com' -Preconditions @(
+$f = Start-Finding -Id 'PROV006-705af7199be3719d' -Identity 'paul.price@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').RecipientTypeDetails } }
