@@ -15,7 +15,8 @@
       - without -Reviewed (or -WhatIf) the script stops at once;
       - every change asks for confirmation (ConfirmImpact High) unless you pass -Confirm:$false;
       - a step that deletes, purges or clears data, or releases a hold, runs only with -IncludeDestructive;
-      - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run;
+      - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run
+        (the SKU that licenses mailboxes is the one placeholder you can give once: -MailboxSku);
       - a step to do by hand that later steps depend on asks whether it is done.
 
     Run it twice, in the two shells the steps need:
@@ -37,6 +38,12 @@
 .PARAMETER Finding
     Only these finding ids (as in findings.json, audit.xlsx and report.html).
 
+.PARAMETER MailboxSku
+    The SkuPartNumber of the SKU that licenses mailboxes in this tenant (for example EXCHANGESTANDARD or
+    ENTERPRISEPACK; Get-MgSubscribedSku -All lists them). The license steps written with that <placeholder>
+    run with it; without it they are printed and left waiting. Checked first, in the ExchangeOnline shell:
+    the tenant must have the SKU, and it must carry an Exchange plan that grants a mailbox.
+
 .EXAMPLE
     .\remediation.ps1 -Shell ExchangeOnline -WhatIf
     Shows what would change, reading the live values but changing nothing.
@@ -55,7 +62,9 @@ param(
 
     [switch] $IncludeDestructive,
 
-    [string[]] $Finding
+    [string[]] $Finding,
+
+    [string] $MailboxSku
 )
 
 Set-StrictMode -Version 3.0
@@ -139,11 +148,13 @@ function Get-ProvisioningErrorText {
 
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
-# $Acts: the shells in which the finding has a step this script runs; in the others nothing of it changes
-# here, so nothing is read (its steps by hand and those of the other shell are only printed).
+# $Acts: the shells in which the finding has a step this script runs ('Shell+MailboxSku': only with
+# -MailboxSku); in the others nothing of it changes here, so nothing is read (its steps by hand and those
+# of the other shell are only printed).
 function Start-Finding {
     param([string] $Id, [string] $Identity, [string[]] $Acts, [object[]] $Preconditions)
-    $state = [pscustomobject]@{ Id = $Id; Go = $true; Acts = ($Shell -in $Acts) }
+    $here = @($Acts | Where-Object { $_ -eq $Shell -or ($MailboxSku -and $_ -eq "$Shell+MailboxSku") })
+    $state = [pscustomobject]@{ Id = $Id; Go = $true; Acts = ($here.Count -gt 0) }
     if ($Finding -and $Id -notin $Finding) {
         $state.Go = $false
         return $state
@@ -173,15 +184,39 @@ function Start-Finding {
     return $state
 }
 
+# -MailboxSku, when given, checked once before any step: the tenant has the SKU and one of its plans grants
+# a mailbox ($MailboxPlans: the plan ids the audit counts; EXCHANGE_S_FOUNDATION is not one).
+function Test-MailboxSku {
+    param([string[]] $MailboxPlans)
+    if (-not $MailboxSku -or $Shell -ne 'ExchangeOnline') { return }
+    $sku = @(Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku)
+    if ($sku.Count -eq 0) {
+        throw ('-MailboxSku {0}: the tenant has no SKU of that SkuPartNumber (Get-MgSubscribedSku -All | Select-Object SkuPartNumber lists them)' -f $MailboxSku)
+    }
+    $granting = @($sku[0].ServicePlans | Where-Object { "$($_.ServicePlanId)" -in $MailboxPlans })
+    if ($granting.Count -eq 0) {
+        throw ('-MailboxSku {0}: none of its plans grants a mailbox (it needs Exchange Online Plan 1 or 2, or Kiosk)' -f $MailboxSku)
+    }
+}
+
 # Runs one step of a finding: in its shell only, destructive ones only when asked, each change through
 # ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding.
 function Invoke-Step {
-    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $Destructive, [scriptblock] $Action)
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [scriptblock] $Action)
     if (-not $State.Go) { return }
     if ($StepShell -ne $Shell) {
         Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
         $script:Tally.Waiting++
         return
+    }
+    if ($NeedsMailboxSku) {
+        if (-not $MailboxSku) {
+            Write-Host ('{0} step {1}: runs with -MailboxSku <SkuPartNumber>, the SKU that licenses mailboxes in this tenant: {2}' -f $State.Id, $Step, $Command)
+            $script:Tally.Waiting++
+            return
+        }
+        # What -WhatIf and -Confirm show: the command with the SKU given.
+        $Command = [regex]::Replace($Command, "'<SKU that licenses mailboxes in this tenant, e\.g\. [^>]*>'", { param($m) "'$MailboxSku'" })
     }
     if ($Destructive -and -not $IncludeDestructive) {
         Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
@@ -216,4 +251,4 @@ function Write-ManualStep {
 
 #__STEPS__
 
-Write-Host ('{0} steps run, {1} findings skipped (changed since the audit), {2} steps failed, {3} steps left for the other shell or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Waiting)
+Write-Host ('{0} steps run, {1} findings skipped (changed since the audit), {2} steps failed, {3} steps left for the other shell, -MailboxSku or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Waiting)

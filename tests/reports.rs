@@ -243,7 +243,11 @@ fn remediation_script_parses_and_gates_every_change() {
         // A finding's preconditions are read live only in the shells where it runs a step: `-Acts` names
         // exactly the shells of its Invoke-Step lines (none for a finding of manual steps only).
         for block in blocks() {
-            let mut shells: Vec<&str> = block.lines().filter_map(|l| l.strip_prefix("Invoke-Step $f ")).filter_map(|l| l.split('\'').nth(1)).collect();
+            let mut shells: Vec<String> = block
+                .lines()
+                .filter_map(|l| l.strip_prefix("Invoke-Step $f "))
+                .filter_map(|l| l.split('\'').nth(1).map(|shell| if l.contains(" -NeedsMailboxSku ") { format!("{shell}+MailboxSku") } else { shell.to_string() }))
+                .collect();
             shells.sort();
             shells.dedup();
             let acts = block.lines().next().unwrap().split("-Acts @(").nth(1).and_then(|r| r.split(')').next()).unwrap_or_else(|| panic!("{shape}: no -Acts:\n{block}"));
@@ -260,7 +264,16 @@ fn remediation_script_parses_and_gates_every_change() {
             let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ") || line.contains("-LitigationHoldEnabled $false");
             assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");
         }
-        assert!(!script.lines().any(|l| l.starts_with("Invoke-Step ") && l.contains("'<")), "placeholders are never run");
+        // Placeholders are never run; the mailbox SKU's runs as the operator's -MailboxSku, in every step it is in.
+        let mut sku_steps = 0;
+        for step in script.split("\nInvoke-Step ").skip(1) {
+            let (line, action) = step.split_once(" -Action {\n").unwrap_or_else(|| panic!("{shape}: {step}"));
+            let action = action.split("\n}\n").next().unwrap();
+            assert!(!action.contains("'<") && !action.contains("\"<"), "{shape}: a placeholder would run:\n{step}");
+            assert_eq!(line.contains(" -NeedsMailboxSku"), action.contains("$MailboxSku"), "{shape}: {line}");
+            sku_steps += usize::from(action.contains("$MailboxSku"));
+        }
+        assert!(sku_steps >= 2, "{shape}: the fixtures' LIC001 steps license with -MailboxSku");
         // Per identity, findings in dependency order: holds, previous mailbox, license, directory, sync, move.
         for section in script.split("\n# ==== ").skip(1) {
             let phases: Vec<u8> = section

@@ -25,6 +25,9 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Resul
     if !audit.check_failures.is_empty() {
         let _ = writeln!(block, "# WARNING: the audit is incomplete, checks failed: {}.", audit.check_failures.iter().flat_map(|c| c.checks.iter().map(String::as_str)).collect::<Vec<_>>().join(", "));
     }
+    // -MailboxSku is checked before any step: a SKU the tenant has, with a plan that grants a mailbox.
+    let plans: Vec<String> = MAILBOX_PLANS.iter().map(|(id, _)| ps_quote(&id.to_string())).collect();
+    let _ = writeln!(block, "Test-MailboxSku @({})", plans.join(", "));
     out.write_all(block.as_bytes()).map_err(|e| e.to_string())?;
     // Commands from the built-in checks run (the test suite parses them with a PowerShell grammar); a
     // plugin's commands are printed for the operator, never run: one malformed line would otherwise stop
@@ -187,10 +190,34 @@ fn expected<'a>(field: &str, value: &'a str) -> &'a str {
     }
 }
 
-/// A command that must not run as written: it holds a `<placeholder>` to fill in, or a cmdlet this
-/// tool does not know.
+/// The placeholder `-MailboxSku` fills in (quoted, up to its example): which SKU licenses a mailbox is the
+/// tenant's one choice for every such step (LIC001, LIC002, LIC006, HOLD002 write it).
+const MAILBOX_SKU: &str = "'<SKU that licenses mailboxes in this tenant, e.g. ";
+
+/// A step's command lines as the script runs them: the mailbox SKU placeholder becomes `$MailboxSku`.
+/// With `true` when it did (the step then waits for `-MailboxSku`).
+fn command_lines(step: &Step<'_>) -> (Vec<String>, bool) {
+    let mut uses = false;
+    let lines = step
+        .command
+        .iter()
+        .map(|line| {
+            let mut line = line.to_string();
+            while let Some(at) = line.find(MAILBOX_SKU) {
+                let Some(end) = line[at..].find(">'") else { break };
+                line.replace_range(at..at + end + 2, "$MailboxSku");
+                uses = true;
+            }
+            line
+        })
+        .collect();
+    (lines, uses)
+}
+
+/// A command that must not run as written: it holds a `<placeholder>` to fill in (other than the mailbox
+/// SKU, which `-MailboxSku` fills), or a cmdlet this tool does not know.
 fn needs_hand(step: &Step<'_>) -> Option<&'static str> {
-    if step.command.iter().any(|l| l.contains("'<") || l.contains("\"<")) {
+    if command_lines(step).0.iter().any(|l| l.contains("'<") || l.contains("\"<")) {
         Some("fill in the <placeholder> first")
     } else if step.shell == Shell::Manual {
         Some("a command this script does not run")
@@ -240,11 +267,12 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
     // The shells in which the finding has a step the script runs: elsewhere its preconditions are not read
     // (a finding of manual steps only — most license findings, whose SKU is a placeholder — would cost a
     // call to the tenant for nothing: 19,248 of 27,447 findings at 800k identities).
-    let mut acts: Vec<&str> = item
+    // A step that needs `-MailboxSku` acts only when it is given: `Shell+MailboxSku`.
+    let mut acts: Vec<String> = item
         .steps
         .iter()
         .filter(|s| !s.command.is_empty() && runnable && needs_hand(s).is_none() && !done.iter().any(|(_, _, c)| *c == s.command.as_slice()))
-        .map(|s| s.shell.as_str())
+        .map(|s| if command_lines(s).1 { format!("{}+MailboxSku", s.shell.as_str()) } else { s.shell.as_str().to_string() })
         .collect();
     acts.sort();
     acts.dedup();
@@ -293,15 +321,19 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, runnab
         let _ = writeln!(out, "Write-ManualStep $f {n} {}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))));
         return;
     }
+    let (lines, needs_sku) = command_lines(step);
     let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(step.code));
     if !step.mutating {
         out.push_str(" -ReadOnly");
+    }
+    if needs_sku {
+        out.push_str(" -NeedsMailboxSku");
     }
     if step.destructive {
         out.push_str(" -Destructive");
     }
     out.push_str(" -Action {\n");
-    for line in &step.command {
+    for line in &lines {
         let _ = writeln!(out, "    {line}");
     }
     out.push_str("}\n");

@@ -15,7 +15,8 @@
       - without -Reviewed (or -WhatIf) the script stops at once;
       - every change asks for confirmation (ConfirmImpact High) unless you pass -Confirm:$false;
       - a step that deletes, purges or clears data, or releases a hold, runs only with -IncludeDestructive;
-      - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run;
+      - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run
+        (the SKU that licenses mailboxes is the one placeholder you can give once: -MailboxSku);
       - a step to do by hand that later steps depend on asks whether it is done.
 
     Run it twice, in the two shells the steps need:
@@ -37,6 +38,12 @@
 .PARAMETER Finding
     Only these finding ids (as in findings.json, audit.xlsx and report.html).
 
+.PARAMETER MailboxSku
+    The SkuPartNumber of the SKU that licenses mailboxes in this tenant (for example EXCHANGESTANDARD or
+    ENTERPRISEPACK; Get-MgSubscribedSku -All lists them). The license steps written with that <placeholder>
+    run with it; without it they are printed and left waiting. Checked first, in the ExchangeOnline shell:
+    the tenant must have the SKU, and it must carry an Exchange plan that grants a mailbox.
+
 .EXAMPLE
     .\remediation.ps1 -Shell ExchangeOnline -WhatIf
     Shows what would change, reading the live values but changing nothing.
@@ -55,7 +62,9 @@ param(
 
     [switch] $IncludeDestructive,
 
-    [string[]] $Finding
+    [string[]] $Finding,
+
+    [string] $MailboxSku
 )
 
 Set-StrictMode -Version 3.0
@@ -139,11 +148,13 @@ function Get-ProvisioningErrorText {
 
 # Re-reads the finding's preconditions that this shell can read; the finding goes ahead only if each
 # live value still equals the exported one ('' = empty). Comparison is case-insensitive, as the tenant's.
-# $Acts: the shells in which the finding has a step this script runs; in the others nothing of it changes
-# here, so nothing is read (its steps by hand and those of the other shell are only printed).
+# $Acts: the shells in which the finding has a step this script runs ('Shell+MailboxSku': only with
+# -MailboxSku); in the others nothing of it changes here, so nothing is read (its steps by hand and those
+# of the other shell are only printed).
 function Start-Finding {
     param([string] $Id, [string] $Identity, [string[]] $Acts, [object[]] $Preconditions)
-    $state = [pscustomobject]@{ Id = $Id; Go = $true; Acts = ($Shell -in $Acts) }
+    $here = @($Acts | Where-Object { $_ -eq $Shell -or ($MailboxSku -and $_ -eq "$Shell+MailboxSku") })
+    $state = [pscustomobject]@{ Id = $Id; Go = $true; Acts = ($here.Count -gt 0) }
     if ($Finding -and $Id -notin $Finding) {
         $state.Go = $false
         return $state
@@ -173,15 +184,39 @@ function Start-Finding {
     return $state
 }
 
+# -MailboxSku, when given, checked once before any step: the tenant has the SKU and one of its plans grants
+# a mailbox ($MailboxPlans: the plan ids the audit counts; EXCHANGE_S_FOUNDATION is not one).
+function Test-MailboxSku {
+    param([string[]] $MailboxPlans)
+    if (-not $MailboxSku -or $Shell -ne 'ExchangeOnline') { return }
+    $sku = @(Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku)
+    if ($sku.Count -eq 0) {
+        throw ('-MailboxSku {0}: the tenant has no SKU of that SkuPartNumber (Get-MgSubscribedSku -All | Select-Object SkuPartNumber lists them)' -f $MailboxSku)
+    }
+    $granting = @($sku[0].ServicePlans | Where-Object { "$($_.ServicePlanId)" -in $MailboxPlans })
+    if ($granting.Count -eq 0) {
+        throw ('-MailboxSku {0}: none of its plans grants a mailbox (it needs Exchange Online Plan 1 or 2, or Kiosk)' -f $MailboxSku)
+    }
+}
+
 # Runs one step of a finding: in its shell only, destructive ones only when asked, each change through
 # ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding.
 function Invoke-Step {
-    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $Destructive, [scriptblock] $Action)
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [scriptblock] $Action)
     if (-not $State.Go) { return }
     if ($StepShell -ne $Shell) {
         Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
         $script:Tally.Waiting++
         return
+    }
+    if ($NeedsMailboxSku) {
+        if (-not $MailboxSku) {
+            Write-Host ('{0} step {1}: runs with -MailboxSku <SkuPartNumber>, the SKU that licenses mailboxes in this tenant: {2}' -f $State.Id, $Step, $Command)
+            $script:Tally.Waiting++
+            return
+        }
+        # What -WhatIf and -Confirm show: the command with the SKU given.
+        $Command = [regex]::Replace($Command, "'<SKU that licenses mailboxes in this tenant, e\.g\. [^>]*>'", { param($m) "'$MailboxSku'" })
     }
     if ($Destructive -and -not $IncludeDestructive) {
         Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
@@ -215,6 +250,7 @@ function Write-ManualStep {
 }
 
 # Audit as of 2026-11-22: 44 findings; 44 with a remediation, 65 steps.
+Test-MailboxSku @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8')
 
 # ==== luke.lang@contoso.com ====
 
@@ -226,14 +262,15 @@ function Write-ManualStep {
 #   exo.holds = none (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.WhenMailboxCreated
-$f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Acts @() -Preconditions @(
+$f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '22c4bb69-0864-4453-8751-33ed1697ae43').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity '22c4bb69-0864-4453-8751-33ed1697ae43') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
-#   Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+}
 
 # ==== pete.park@contoso.com ====
 
@@ -363,14 +400,15 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 #   exo.holds = none (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.WhenMailboxCreated
-$f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Acts @() -Preconditions @(
+$f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
-#   Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+}
 
 # ==== sam.soto@contoso.com ====
 
@@ -380,12 +418,13 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 # precondition, re-read live before the first change:
 #   ad.Enabled = true (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Acts @() -Preconditions @(
+$f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
-#   Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+Invoke-Step $f 1 'ExchangeOnline' -Target 'sam.soto@contoso.com' -Command 'Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+}
 
 # ==== carl.cole@contoso.com ====
 
@@ -577,15 +616,16 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Ma
 #   exo.holds = on hold (ExchangeOnline)
 #   entra.exchangePlans = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): entra.assignedLicenses
-$f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Acts @() -Preconditions @(
+$f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
-#   $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>' -or $_.SkuId -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>' }
-#   Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>'' -or $_.SkuId -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGEENTERPRISE>'' }; Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()'
+Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq $MailboxSku -or $_.SkuId -eq $MailboxSku }
+    Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()
+}
 
 # ==== oscar.ortiz@contoso.com ====
 
@@ -730,13 +770,14 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
 #   entra.exchangePlans = none (ExchangeOnline)
-$f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Acts @() -Preconditions @(
+$f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
 )
 # step 1 (3 license, ExchangeOnline): license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)
-#   Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+}
 
 # ==== nora.nash@contoso.com ====
 
@@ -968,12 +1009,13 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreReques
 # precondition, re-read live before the first change:
 #   ad.Enabled = false (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Acts @() -Preconditions @(
+$f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
-#   Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+Invoke-Step $f 1 'ExchangeOnline' -Target 'sara.stone@contoso.com' -Command 'Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+}
 
 # ==== ian.irwin@contoso.com ====
 
@@ -1008,4 +1050,4 @@ $f = Start-Finding -Id 'PROV006-705af7199be3719d' -Identity 'paul.price@contoso.
 Write-ManualStep $f 1 'fill in the <placeholder> first: New-MoveRequest -Identity ''paul.price@contoso.com'' -Remote -RemoteHostName ''<hybrid endpoint FQDN>'' -TargetDeliveryDomain ''contoso.mail.onmicrosoft.com'' -RemoteCredential (Get-Credential)'
 
 
-Write-Host ('{0} steps run, {1} findings skipped (changed since the audit), {2} steps failed, {3} steps left for the other shell or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Waiting)
+Write-Host ('{0} steps run, {1} findings skipped (changed since the audit), {2} steps failed, {3} steps left for the other shell, -MailboxSku or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Waiting)
