@@ -327,7 +327,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             failures.push(CheckFailure { plugin: info.name.clone(), source: info.source.clone(), kind: f.kind, message: f.message, checks: job.checks.iter().map(|c| c.id.clone()).collect() });
         }
     }
-    let (partly_evaluated, unevaluated) = withhold_unreadable(&jobs, &records, data, joined, &mut raw);
+    let (partly_evaluated, unevaluated) = withhold_unreadable(&jobs, &records, &availability, data, joined, &mut raw);
     // The compiled plugins, the engine and its memory pool (each slot keeps up to 64 MiB of a batch's
     // memory resident) are not needed past this point: freed before the findings are built, where the
     // run's memory peaks. Their manifests stay.
@@ -443,12 +443,20 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
 ///   listed, since what the value would have shown is not known (LIC003 and a mailbox size).
 ///
 /// Returns the checks so listed and, per identity, how many checks it is listed under.
-fn withhold_unreadable(jobs: &[Job<'_>], records: &Records<'_>, data: &Dataset, joined: &Joined, raw: &mut Vec<Raw>) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
+fn withhold_unreadable(
+    jobs: &[Job<'_>],
+    records: &Records<'_>,
+    availability: &Availability,
+    data: &Dataset,
+    joined: &Joined,
+    raw: &mut Vec<Raw>,
+) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
     if !data.files.iter().any(|f| f.unreadable_values > 0) {
         return (Vec::new(), Vec::new());
     }
     let checks: Vec<&CheckSpec> = jobs.iter().flat_map(|j| j.checks.iter().copied()).collect();
-    let reads = |c: &CheckSpec, u: &Unreadable| c.fields.contains(&u.field) || c.optional.contains(&u.field);
+    // A field no export carries is not sent at all: the checks already ran without it, for everyone.
+    let reads = |c: &CheckSpec, u: &Unreadable| availability.has(u.field) && (c.fields.contains(&u.field) || c.optional.contains(&u.field));
     // Per identity with an unreadable value, the checks that read one (index into `checks`, and whether a
     // required field is among them): compact, as a column unreadable in every row makes it every identity.
     let mut affected: Vec<(u32, Vec<(u16, bool)>)> = (0..records.len())

@@ -768,10 +768,22 @@ impl<'a> Records<'a> {
                 Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_keys, users),
                 Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_keys, mailboxes),
                 Source::Statistics(f) => on_stats(bits(&[f as usize]) | stats_keys),
-                Source::PreviousMailboxes => (!previous.is_empty()).then(|| {
-                    let mask = previous.iter().fold(0, |m, row| m | row.unreadable);
-                    (previous.iter().filter_map(|row| row.src).collect(), exo_cols(mask))
-                }),
+                Source::PreviousMailboxes => {
+                    // What the checks decide on in a previous mailbox (`previous_mailbox`): its state, since
+                    // when, its holds. Its names and ExchangeGuid only name it in a remediation (and the
+                    // ExchangeGuid, an object key, is in `exo_keys` for the identity's own mailbox only).
+                    let read = exo_bits(&[
+                        X::RecipientTypeDetails,
+                        X::LitigationHoldEnabled,
+                        X::InPlaceHolds,
+                        X::ComplianceTagHoldApplied,
+                        X::DelayHoldApplied,
+                        X::DelayReleaseHoldApplied,
+                    ]) | (exo_keys & !exo_bits(&[X::ExchangeGuid]));
+                    let rows: Vec<_> = previous.iter().filter(|row| row.unreadable & read != 0).collect();
+                    let mask = rows.iter().fold(0, |m, row| m | (row.unreadable & read));
+                    (!rows.is_empty()).then(|| (rows.iter().filter_map(|row| row.src).collect(), exo_cols(mask)))
+                }
                 Source::Directory(_) | Source::AllRecipients | Source::Join => joined_by_keys(),
                 Source::RoutingDomains => None,
             };

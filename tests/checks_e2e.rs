@@ -517,3 +517,36 @@ fn a_value_that_cannot_be_read_withholds_its_checks_on_that_identity_only() {
     assert_eq!(lic003["listed"][0]["identity"], "projects@contoso.com");
     assert_eq!(lic003["listed"][0]["sources"][0], "exo-statistics.csv:26");
 }
+
+#[test]
+fn a_column_one_export_of_a_kind_lacks_is_unknown_on_its_rows() {
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    // The mailbox export in two files (e.g. one per OU), the second without ExchangeGuid: its mailboxes'
+    // ExchangeGuid was read as empty (GUID001 and the like passed them unseen).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let text = std::fs::read_to_string(input.join("exo-mailboxes.csv")).expect("read");
+    let (bom, text) = text.strip_prefix('\u{feff}').map_or(("", text.as_str()), |t| ("\u{feff}", t));
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let half = lines.len() / 2;
+    std::fs::write(input.join("exo-mailboxes.csv"), format!("{bom}{}", lines[..half].concat())).expect("first half");
+    let second = format!("{}{}", lines[0], lines[half..].concat());
+    std::fs::write(input.join("exo-mailboxes-2.csv"), csv_column(&second, "ExchangeGuid", None)).expect("second half");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let ids = |a: &Value| -> BTreeSet<String> { a["findings"].as_array().expect("findings").iter().map(|f| f["id"].as_str().unwrap_or("").to_string()).collect() };
+    assert!(ids(&audit).is_subset(&ids(&baseline)), "no finding from a column the file does not carry: {:?}", ids(&audit).difference(&ids(&baseline)).collect::<Vec<_>>());
+    let partly = audit["partly_evaluated"].as_array().expect("partly_evaluated");
+    let guid001 = partly.iter().find(|p| p["check"] == "GUID001").unwrap_or_else(|| panic!("GUID001 reads the cloud ExchangeGuid: {partly:?}"));
+    for u in guid001["listed"].as_array().expect("listed") {
+        assert!(u["columns"].as_array().is_some_and(|c| c.iter().any(|c| c == "ExchangeGuid")), "{u}");
+        assert!(u["sources"].as_array().is_some_and(|s| s.iter().any(|s| s.as_str().is_some_and(|s| s.starts_with("exo-mailboxes-2.csv:")))), "{u}");
+    }
+    // Every baseline finding missing now was on a mailbox of the second file, for a check that reads ExchangeGuid.
+    let listed = |check: &str, who: &str| partly.iter().any(|p| p["check"] == check && p["listed"].as_array().is_some_and(|l| l.iter().any(|u| u["identity"] == who)));
+    for f in baseline["findings"].as_array().expect("findings").iter().filter(|f| !ids(&audit).contains(f["id"].as_str().unwrap_or(""))) {
+        assert!(listed(f["check"].as_str().unwrap_or(""), f["identity"]["upn"].as_str().unwrap_or("")), "{} on {} neither reported nor listed", f["check"], f["identity"]["upn"]);
+    }
+    let warned = audit["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "exo-mailboxes-2.csv").expect("the second file");
+    assert!(warned["warnings"].as_array().is_some_and(|w| w.iter().any(|w| w.as_str().is_some_and(|w| w.starts_with("ExchangeGuid not in this file although another exo-mailboxes export carries it")))), "{warned}");
+}

@@ -14,7 +14,7 @@ mod xlsx_format;
 
 use crate::counted;
 use crate::model::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use crate::values::{DateOrder, Guid};
 use build::{Collector, Table};
 use cell::{Row, Spec};
@@ -271,7 +271,63 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
     flag_repeated_objects(&mut data);
     flag_default_property_sets(&mut data);
     flag_missing_last_page(&mut data);
+    mark_columns_other_exports_carry(&mut data);
     Ok(data)
+}
+
+/// A column one export of a kind carries and another of the same kind does not (a soft-deleted mailbox
+/// export without ArchiveGuid beside the active one that has it): on the rows of the file without it the
+/// value is unknown, not empty — marked unreadable, so the checks that need it are not evaluated on those
+/// identities. The columns that say whether a mailbox is soft-deleted or inactive are not marked: an export
+/// without them is of active mailboxes (Get-EXOMailbox without -SoftDeletedMailbox).
+fn mark_columns_other_exports_carry(data: &mut Dataset) {
+    let used = |f: &FileReport| f.error.is_none() && f.kind != Kind::Unknown;
+    let mut carried: BTreeMap<Kind, BTreeSet<&'static str>> = BTreeMap::new();
+    for f in data.files.iter().filter(|f| used(f)) {
+        carried.entry(f.kind).or_default().extend(f.columns.iter().copied());
+    }
+    let state: [&str; 4] = [ExoField::IsInactiveMailbox.name(), ExoField::IsSoftDeletedByRemove.name(), ExoField::IsSoftDeletedByDisable.name(), ExoField::WhenSoftDeleted.name()];
+    let masks: Vec<u32> = data
+        .files
+        .iter()
+        .map(|f| {
+            let (true, Some(spec), Some(all)) = (used(f), Spec::for_kind(f.kind), carried.get(&f.kind)) else { return 0 };
+            let exo = f.kind.exo_family().is_some();
+            spec.names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| all.contains(*n) && !f.columns.contains(*n) && !(exo && state.contains(*n)))
+                .fold(0, |m, (slot, _)| m | build::slot_bit(slot))
+        })
+        .collect();
+    if masks.iter().all(|m| *m == 0) {
+        return;
+    }
+    fn mark<T: build::HasSrc>(rows: &mut [T], masks: &[u32]) {
+        for r in rows {
+            if let Some(m) = r.src().and_then(|s| masks.get(s.file as usize)) {
+                *r.unreadable_mut() |= m;
+            }
+        }
+    }
+    mark(&mut data.ad_users.rows, &masks);
+    mark(&mut data.entra_users.rows, &masks);
+    for family in &mut data.exo_recipients.families {
+        mark(&mut family.rows, &masks);
+    }
+    mark(&mut data.statistics.rows, &masks);
+    for (f, m) in data.files.iter_mut().zip(&masks).filter(|(_, m)| **m != 0) {
+        let spec = Spec::for_kind(f.kind).map(|s| s.names.as_slice()).unwrap_or_default();
+        let missing: Vec<&str> = spec.iter().enumerate().filter(|(slot, _)| m & build::slot_bit(*slot) != 0).map(|(_, n)| *n).collect();
+        f.unreadable_values += f.rows;
+        f.warnings.push(format!(
+            "{} not in this file although another {} export carries {}: unknown on its rows, not empty — the checks that need {} are not evaluated on their identities (findings.json: partly_evaluated)",
+            missing.join(", "),
+            f.kind.as_str(),
+            if missing.len() == 1 { "it" } else { "them" },
+            if missing.len() == 1 { "it" } else { "them" }
+        ));
+    }
 }
 
 /// Graph pages of one kind that each announce a next page (`@odata.nextLink`) and none that ends the
