@@ -220,7 +220,9 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
         n if n.starts_with("Mg") => Shell::ExchangeOnline,
         n if n.starts_with("AD") || n == "RemoteMailbox" => Shell::OnPremises,
         "Mailbox" | "User" | "MailUser" | "Recipient" | "MoveRequest" | "MailboxStatistics" | "MailboxRestoreRequest" | "OrganizationConfig" | "MigrationBatch" | "InboxRule" | "CASMailbox"
-        | "MailboxFolderStatistics" | "ComplianceSearch" | "ComplianceSearchAction" | "RetentionCompliancePolicy" | "CaseHoldPolicy" => Shell::ExchangeOnline,
+        | "MailboxFolderStatistics" => Shell::ExchangeOnline,
+        // Security & Compliance PowerShell (Connect-IPPSSession: compliance searches, retention and case hold
+        // policies) is neither shell the script runs in: printed for the operator, like any unknown cmdlet.
         _ => Shell::Manual,
     };
     let reading = matches!(verb, "Get" | "Test" | "Find" | "Search" | "Format" | "Measure" | "Select" | "Where");
@@ -231,7 +233,8 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
         || lower.contains("-removedelayholdapplied")
         || lower.contains("-removedelayreleaseholdapplied")
         || ((noun.ends_with("HoldPolicy") || noun == "RetentionCompliancePolicy") && lower.contains(" -remove"));
-    let destructive = mutating && (verb == "Remove" || releases_hold || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
+    // Also for a command printed, not run (a compliance policy's, an unknown cmdlet's): the plan says so.
+    let destructive = !reading && (verb == "Remove" || releases_hold || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
     let phase = if !mutating {
         Phase::Read
     } else if lower.contains("hold") || noun.contains("HoldPolicy") || noun == "RetentionCompliancePolicy" {
@@ -291,5 +294,10 @@ mod tests {
         assert_eq!(one("Set-Mailbox -Identity 'x' -LitigationHoldEnabled $false"), (Shell::ExchangeOnline, Phase::Hold, true, true));
         assert_eq!(one("Set-Mailbox -Identity 'x' -RemoveDelayReleaseHoldApplied"), (Shell::ExchangeOnline, Phase::Hold, true, true));
         assert_eq!(one("Set-Mailbox -Identity 'x' -LitigationHoldEnabled $true"), (Shell::ExchangeOnline, Phase::Hold, true, false));
+        // Security & Compliance cmdlets need Connect-IPPSSession, neither shell of the script: printed, and a
+        // release still says it is destructive.
+        assert_eq!(one("Set-CaseHoldPolicy -Identity 'p' -RemoveExchangeLocation 'x@contoso.com'"), (Shell::Manual, Phase::Read, false, true));
+        assert_eq!(one("Get-RetentionCompliancePolicy -Identity 'p' -DistributionDetail"), (Shell::Manual, Phase::Read, false, false));
+        assert_eq!(one("Remove-Frobnicate -Identity 'x'"), (Shell::Manual, Phase::Read, false, true));
     }
 }
