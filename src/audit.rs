@@ -8,7 +8,7 @@ use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInf
 use crate::ingest::Dataset;
 use crate::join::{Joined, Side};
 use crate::model::Src;
-use crate::record::{export_hint, Availability, Records, Unreadable};
+use crate::record::{directory_of, export_hint, Availability, Records, Unreadable};
 use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -249,8 +249,8 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             // A check that compares an AD object with its Exchange Online objects needs the link between
             // them, which the join makes through the Entra user: without an Entra export it finds no
             // pair and would pass every identity unseen.
-            let reads = |prefix: &str| c.fields.iter().any(|f| f.name().starts_with(prefix));
-            if reads("ad.") && reads("exo.") && !availability.has(Field::EntraPresent) && !missing.contains(&Field::EntraPresent) {
+            let reads = |side: Side| c.fields.iter().any(|f| directory_of(*f) == Some(side));
+            if reads(Side::Ad) && reads(Side::Exo) && !availability.has(Field::EntraPresent) && !missing.contains(&Field::EntraPresent) {
                 missing.push(Field::EntraPresent);
             }
             if missing.is_empty() {

@@ -93,6 +93,18 @@ fn source(field: Field) -> Source {
     }
 }
 
+/// The directory a field's value comes from (`None`: computed by the join, or from no one directory).
+pub fn directory_of(field: Field) -> Option<Side> {
+    match source(field) {
+        Source::Ad(_) | Source::Directory(Kind::AdUsers) => Some(Side::Ad),
+        Source::Entra(_) | Source::Directory(Kind::EntraUsers) => Some(Side::Entra),
+        Source::Exo(_) | Source::ExoUsers(_) | Source::ExoMailboxes(_) | Source::ExoMailboxesAll(_) | Source::PreviousMailboxes | Source::Statistics(_) | Source::AllRecipients => {
+            Some(Side::Exo)
+        }
+        Source::Directory(_) | Source::Join | Source::RoutingDomains => None,
+    }
+}
+
 /// The export that supplies a field, for the "not evaluated" list.
 pub fn export_hint(field: Field) -> &'static str {
     match source(field) {
@@ -1013,6 +1025,20 @@ fn prefetch_text(text: Option<&str>) {
 
 #[cfg(test)]
 mod tests {
+    /// A field's directory is the one its name says (`ad.…`, `entra.…`, `exo.…`), for every field.
+    #[test]
+    fn every_field_comes_from_the_directory_its_name_says() {
+        for &f in Field::ALL {
+            let by_name = match f.name().split('.').next() {
+                Some("ad") => Some(Side::Ad),
+                Some("entra") => Some(Side::Entra),
+                Some("exo") => Some(Side::Exo),
+                _ => None,
+            };
+            assert_eq!(directory_of(f), by_name, "{}", f.name());
+        }
+    }
+
     use super::*;
 
     #[test]
