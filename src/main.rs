@@ -188,13 +188,10 @@ fn refuse_unusable(data: &ingest::Dataset) -> Result<(), ExitCode> {
             Some(sheet) => format!("{} (sheet {sheet})", f.path),
             None => f.path.clone(),
         };
-        if let Some(e) = &f.error {
-            // A recognised export, or damaged text (NUL bytes: the kind could not even be read).
-            if f.kind != model::Kind::Unknown || (f.format == ingest::Format::Unknown && e.line.is_some()) {
-                eprintln!("error: {name} ({}): {e}", f.kind.as_str());
-                refused += 1;
-                continue;
-            }
+        if let (true, Some(e)) = (f.stops_the_run(), &f.error) {
+            eprintln!("error: {name} ({}): {e}", f.kind.as_str());
+            refused += 1;
+            continue;
         }
         if let Some(first) = &f.repeats {
             eprintln!("error: {name} holds objects {first} already holds: two exports of one directory would count each of them twice — keep one (move the other out of the folder)");

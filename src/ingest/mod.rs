@@ -122,6 +122,9 @@ pub struct FileReport {
     /// it are not evaluated for that row's identity).
     #[serde(skip)]
     pub unreadable_values: u64,
+    /// Text named as an export (.csv, .json …) but damaged (NUL bytes): its kind could not be read.
+    #[serde(skip)]
+    pub damaged: bool,
 }
 
 impl FileReport {
@@ -130,6 +133,12 @@ impl FileReport {
     /// unset ones stay empty: the readable rest would all look unset), and its dates are settled.
     pub fn carries(&self, name: &str) -> bool {
         self.columns.contains(&name) && !self.lost_columns.iter().any(|l| l.used && l.rows > 0 && cell::key_eq(&l.column, name)) && !self.unresolved_dates.iter().any(|d| d == name)
+    }
+
+    /// An error that leaves the audit incomplete, so `run` stops: a recognised export that could not be
+    /// read, or damaged text that was likely one. (A file that is no export at all is only noted.)
+    pub fn stops_the_run(&self) -> bool {
+        self.error.is_some() && (self.kind != Kind::Unknown || self.damaged)
     }
 
     fn new(path: String, bytes: u64) -> FileReport {
@@ -153,6 +162,7 @@ impl FileReport {
             reason: None,
             repeats: None,
             unreadable_values: 0,
+            damaged: false,
             next_page: false,
             error: None,
         }
@@ -582,7 +592,10 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
             // Only a file named as an export (.csv, .json, .ldf …) is taken for a damaged one.
             let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| ["csv", "tsv", "json", "ldf", "ldif"].iter().any(|x| e.eq_ignore_ascii_case(x)));
             match damaged_text(&head.bytes[..head.bytes.len().min(4096)]).filter(|_| named) {
-                Some(error) => Err(error),
+                Some(error) => {
+                    report.damaged = true;
+                    Err(error)
+                }
                 None => {
                     report.reason = Some("not a text export (binary content that is not an .xlsx workbook)".into());
                     Ok(None)
