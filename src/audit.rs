@@ -372,6 +372,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
                 fields: c.fields.iter().map(|f| f.name()).collect(),
                 optional_fields: c.optional.iter().map(|f| f.name()).collect(),
                 evaluated_without: c.optional.iter().filter(|f| !availability.has(**f)).map(|f| f.name()).collect(),
+                not_evaluated_on: partly_evaluated.iter().find(|p| p.check == c.id).map_or(0, |p| p.identities),
                 doc: c.doc.clone(),
             });
         }

@@ -237,7 +237,31 @@ pub struct CheckEntry {
     /// Optional fields the exports lack: the check ran, but the rules that read them could not apply.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evaluated_without: Vec<&'static str>,
+    /// Identities it was not evaluated on: values it reads could not be read there (`partly_evaluated`).
+    #[serde(skip_serializing_if = "no_identities")]
+    pub not_evaluated_on: u64,
     pub doc: String,
+}
+
+fn no_identities(n: &u64) -> bool {
+    *n == 0
+}
+
+impl CheckEntry {
+    /// The status as the reports write it: `evaluated`, `evaluated without …`, `evaluated, not on 3
+    /// identities (unreadable values)`, `not evaluated`, `failed`.
+    pub fn status_text(&self) -> String {
+        let mut text = self.status.replace('_', " ");
+        if self.status == "evaluated" {
+            if !self.evaluated_without.is_empty() {
+                text = format!("{text} without {}", self.evaluated_without.join(", "));
+            }
+            if self.not_evaluated_on > 0 {
+                text = format!("{text}, not on {} (unreadable values)", crate::counted(self.not_evaluated_on, "identity", "identities"));
+            }
+        }
+        text
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -551,8 +575,7 @@ impl Audit {
         }
         let _ = writeln!(out, "\n{:<8} {:<42} {:<16} {:>8}  status", "check", "name", "severity", "findings");
         for c in &self.checks {
-            let without = if c.evaluated_without.is_empty() || c.status != "evaluated" { String::new() } else { format!(" without {}", c.evaluated_without.join(", ")) };
-            let _ = writeln!(out, "{:<8} {:<42} {:<16} {:>8}  {}{without}", c.id, c.name, c.severity, c.findings, c.status.replace('_', " "));
+            let _ = writeln!(out, "{:<8} {:<42} {:<16} {:>8}  {}", c.id, c.name, c.severity, c.findings, c.status_text());
         }
         if !self.not_evaluated.is_empty() {
             let _ = writeln!(out, "\nnot evaluated ({}): the exports lack what these checks read", self.not_evaluated.len());

@@ -353,7 +353,7 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
     l.heading("Findings by check", &f.bold)?;
     l.row_with(&["Check", "Name", "Severity", "Status", "Findings"], &f.header)?;
     for c in &audit.checks {
-        l.row(&[&c.id, &c.name, &c.severity, &c.status.replace('_', " "), &c.findings.to_string()])?;
+        l.row(&[&c.id, &c.name, &c.severity, &c.status_text(), &c.findings.to_string()])?;
     }
 
     l.heading("Not evaluated (the exports lack what these checks read)", &f.bold)?;
@@ -574,7 +574,7 @@ fn checks(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, St
         s.write_string(r, 0, &c.id).map_err(err)?;
         s.write_string(r, 1, &c.name).map_err(err)?;
         s.write_string(r, 2, &c.severity).map_err(err)?;
-        s.write_string(r, 3, c.status.replace('_', " ")).map_err(err)?;
+        s.write_string(r, 3, c.status_text()).map_err(err)?;
         s.write_number(r, 4, c.findings as f64).map_err(err)?;
         s.write_string_with_format(r, 5, c.fields.join(", "), &f.wrap).map_err(err)?;
         s.write_string_with_format(r, 6, c.optional_fields.join(", "), &f.wrap).map_err(err)?;
