@@ -348,6 +348,9 @@ pub struct Records<'a> {
     duplicates_of: Vec<(u32, u32)>,
     /// Per AD identity, its soft-match entries, sorted.
     soft_matches_of: Vec<(u32, u32)>,
+    /// Statistics rows whose MailboxGuid could not be read, so matched to no mailbox (their `file:line`):
+    /// any mailbox without statistics may be theirs.
+    stats_unmatched: Vec<Src>,
     pub context: sdk::Context,
 }
 
@@ -385,7 +388,13 @@ impl<'a> Records<'a> {
         soft_matches_of.sort_unstable();
         let context = sdk::Context { as_of, routing_domains: routing_domains(data) };
         let unresolved_licenses = (0, String::new());
-        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, context };
+        let stats_key = crate::ingest::build::slot_bit(StatsField::MailboxGuid as usize);
+        let stats_unmatched = if data.files.iter().any(|f| f.kind == Kind::ExoStatistics && f.unreadable_values > 0) {
+            data.statistics.iter().filter(|r| r.unreadable & stats_key != 0).filter_map(|r| r.src).take(20).collect()
+        } else {
+            Vec::new()
+        };
+        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, stats_unmatched, context };
         if !plans_exported {
             for l in users.iter().flat_map(|u| u.licenses.iter()) {
                 if records.sku_of(l).is_none() {
@@ -717,8 +726,9 @@ impl<'a> Records<'a> {
 
     /// The fields whose value on this identity is unknown because a cell they are read from could not
     /// be read (a bad GUID, `Ja` for a boolean …), each with the rows and columns of those cells. Empty
-    /// for nearly every identity (one look at its rows' masks). A cell that decides which object a row
-    /// belongs to (an anchor, an EXO object's state) makes the fields of that whole side unknown.
+    /// for nearly every identity (one look at its rows' masks). An EXO object's own key or state unknown
+    /// makes its fields unknown; a link key (anchor, object id) unknown makes which objects the identity
+    /// has unknown only when a directory is missing from it (else it was linked all the same).
     pub fn unreadable(&self, identity: usize) -> Vec<Unreadable> {
         let ident = &self.joined.identities[identity];
         let data = self.data;
@@ -735,18 +745,24 @@ impl<'a> Records<'a> {
             .map(|r| data.exo_recipients.row(r))
             .filter(|row| row.unreadable != 0)
             .collect();
-        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() {
+        // A mailbox without statistics while some statistics rows could not be matched: its size is unknown.
+        let size_doubt = !self.stats_unmatched.is_empty() && exo.is_some_and(|o| o.statistics.is_none() && o.state == crate::model::ExoState::Active && o.rows().any(|r| r.family() == Kind::ExoMailboxes.exo_family().unwrap_or(usize::MAX)));
+        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt {
             return Vec::new();
         }
         let bits = |slots: &[usize]| slots.iter().fold(0u32, |m, &s| m | crate::ingest::build::slot_bit(s));
         let ad_bits = |f: &[A]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
         let entra_bits = |f: &[E]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
         let exo_bits = |f: &[X]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
-        // The cells that link a row to its identity, and those that say whether an EXO object is active.
-        let ad_keys = ad_bits(&[A::ObjectGuid, A::ConsistencyGuid]);
-        let entra_keys = entra_bits(&[E::Id]);
-        let exo_keys = exo_bits(&[X::ExternalDirectoryObjectId, X::Guid, X::ExchangeGuid, X::IsInactiveMailbox, X::IsSoftDeletedByRemove, X::IsSoftDeletedByDisable, X::WhenSoftDeleted]);
-        let stats_keys = bits(&[StatsField::MailboxGuid as usize]);
+        // The cells that link a row to its partners in the other directories (the source anchor, the Entra
+        // object id and its ExternalDirectoryObjectId copy on the EXO object, the immutable id).
+        let ad_link = ad_bits(&[A::ObjectGuid, A::ConsistencyGuid]);
+        let entra_link = entra_bits(&[E::Id, E::ImmutableId]);
+        let exo_link = exo_bits(&[X::ExternalDirectoryObjectId]);
+        // The cells that say whether an EXO object is active (its rows merge by any key they share: an
+        // unreadable Guid alone leaves them merged by ExternalDirectoryObjectId or address).
+        let exo_own = exo_bits(&[X::IsInactiveMailbox, X::IsSoftDeletedByRemove, X::IsSoftDeletedByDisable, X::WhenSoftDeleted]);
+        let stats_link = bits(&[StatsField::MailboxGuid as usize]);
         let mut hits: Vec<Unreadable> = Vec::new();
         let ad_cols = |m: u32| A::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
         let entra_cols = |m: u32| E::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
@@ -761,29 +777,37 @@ impl<'a> Records<'a> {
             (!rows.is_empty()).then(|| (rows.iter().filter_map(|(_, row)| row.src).collect::<Vec<_>>(), exo_cols(mask)))
         };
         let on_stats = |want: u32| stats.filter(|r| r.unreadable & want != 0).map(|r| (r.src.into_iter().collect::<Vec<_>>(), stats_cols(r.unreadable & want)));
-        let joined_by_keys = || {
+        let merged = |parts: Vec<Option<(Vec<Src>, Vec<&'static str>)>>| {
             let mut srcs = Vec::new();
             let mut cols = Vec::new();
-            for (s, c) in [on_ad(ad_keys), on_entra(entra_keys), on_exo(exo_keys, None), on_stats(stats_keys)].into_iter().flatten() {
+            for (s, c) in parts.into_iter().flatten() {
                 srcs.extend(s);
                 cols.extend(c);
             }
             (!srcs.is_empty()).then_some((srcs, cols))
         };
+        // Which objects the identity has, and how they are linked, is in doubt only when one of its rows
+        // could not be linked by its key and a directory is missing from it: that object may be its own.
+        let whole = ident.ad.is_some() && ident.entra.is_some() && ident.exo.is_some();
+        let links = || if whole { None } else { merged(vec![on_ad(ad_link), on_entra(entra_link), on_exo(exo_link, None)]) };
         let mailboxes = Kind::ExoMailboxes.exo_family();
         let users = Kind::ExoUsers.exo_family();
         for &field in Field::ALL {
             let hit = match source(field) {
-                Source::Ad(f) => on_ad(ad_bits(f) | ad_keys),
-                Source::Entra(f) => on_entra(entra_bits(f) | entra_keys),
-                Source::Exo(f) => on_exo(exo_bits(f) | exo_keys, None),
-                Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_keys, users),
-                Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_keys, mailboxes),
-                Source::Statistics(f) => on_stats(bits(&[f as usize]) | stats_keys),
+                Source::Ad(f) => on_ad(ad_bits(f)),
+                // With assignedPlans exported the plans are read from them alone, not from the licenses.
+                Source::Entra(_) if field == Field::EntraExchangePlans && self.plans_exported => on_entra(entra_bits(&[E::AssignedPlans])),
+                Source::Entra(f) => on_entra(entra_bits(f)),
+                Source::Exo(f) => on_exo(exo_bits(f) | exo_own, None),
+                Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_own, users),
+                Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_own, mailboxes),
+                Source::Statistics(f) => {
+                    let unmatched = size_doubt.then(|| (self.stats_unmatched.clone(), vec![StatsField::MailboxGuid.name()]));
+                    merged(vec![on_stats(bits(&[f as usize]) | stats_link), on_exo(exo_bits(&[X::ExchangeGuid]) | exo_own, mailboxes), unmatched])
+                }
                 Source::PreviousMailboxes => {
                     // What the checks decide on in a previous mailbox (`previous_mailbox`): its state, since
-                    // when, its holds. Its names and ExchangeGuid only name it in a remediation (and the
-                    // ExchangeGuid, an object key, is in `exo_keys` for the identity's own mailbox only).
+                    // when, its holds, its type. Its names and ExchangeGuid only name it in a remediation.
                     let read = exo_bits(&[
                         X::RecipientTypeDetails,
                         X::LitigationHoldEnabled,
@@ -791,12 +815,12 @@ impl<'a> Records<'a> {
                         X::ComplianceTagHoldApplied,
                         X::DelayHoldApplied,
                         X::DelayReleaseHoldApplied,
-                    ]) | (exo_keys & !exo_bits(&[X::ExchangeGuid]));
+                    ]) | exo_own;
                     let rows: Vec<_> = previous.iter().filter(|row| row.unreadable & read != 0).collect();
                     let mask = rows.iter().fold(0, |m, row| m | (row.unreadable & read));
                     (!rows.is_empty()).then(|| (rows.iter().filter_map(|row| row.src).collect(), exo_cols(mask)))
                 }
-                Source::Directory(_) | Source::AllRecipients | Source::Join => joined_by_keys(),
+                Source::Directory(_) | Source::AllRecipients | Source::Join => links(),
                 Source::RoutingDomains => None,
             };
             if let Some((mut sources, mut columns)) = hit {

@@ -550,3 +550,64 @@ fn a_column_one_export_of_a_kind_lacks_is_unknown_on_its_rows() {
     let warned = audit["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "exo-mailboxes-2.csv").expect("the second file");
     assert!(warned["warnings"].as_array().is_some_and(|w| w.iter().any(|w| w.as_str().is_some_and(|w| w.starts_with("ExchangeGuid not in this file although another exo-mailboxes export carries it")))), "{warned}");
 }
+
+/// The ps51 tenant with one cell of exo-mailboxes-like `file` replaced on the row of `who`.
+fn ps51_cell(dir: &Path, file: &str, who: &str, from: &str, to: &str) -> std::path::PathBuf {
+    ps51_with(dir, file, |t| {
+        let mut lines: Vec<String> = t.split('\n').map(str::to_string).collect();
+        let line = lines.iter_mut().find(|l| l.contains(&format!("\"{who}\""))).unwrap_or_else(|| panic!("{who} in {file}"));
+        assert!(line.contains(from), "{from} on {who}'s row");
+        *line = line.replacen(from, to, 1);
+        Some(lines.join("\n"))
+    })
+}
+
+#[test]
+fn an_unreadable_key_makes_unknown_only_what_depends_on_it() {
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let finding_ids = |a: &Value| -> BTreeSet<String> { a["findings"].as_array().expect("findings").iter().map(|f| f["id"].as_str().unwrap_or("").to_string()).collect() };
+    let listed_checks = |a: &Value, who: &str| -> BTreeSet<String> {
+        a["partly_evaluated"].as_array().expect("partly").iter().filter(|p| p["listed"].as_array().is_some_and(|l| l.iter().any(|u| u["identity"] == who))).map(|p| p["check"].as_str().unwrap_or("").to_string()).collect()
+    };
+    // The EXO object's own Guid, which no check reads: nothing is unknown (all 25 checks were listed on
+    // Tina, AD-only PROV003 withheld, as her "presence" was in doubt).
+    let dir = tempfile::tempdir().expect("temp");
+    let text = std::fs::read_to_string(repo().join("fixtures/contoso-ps51/exo-mailboxes.csv")).expect("read");
+    let tina = text.lines().find(|l| l.contains("\"tina.tran@contoso.com\"")).expect("Tina's mailbox");
+    let guid = tina.split("\",\"").nth(9).expect("Guid column").to_string();
+    let input = ps51_cell(dir.path(), "exo-mailboxes.csv", "tina.tran@contoso.com", &guid, "not-a-guid");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    assert_eq!(finding_ids(&audit), finding_ids(&baseline));
+    assert!(listed_checks(&audit, "tina.tran@contoso.com").is_empty(), "{:?}", audit["partly_evaluated"]);
+
+    // Doris's cloud ExchangeGuid: the checks that read it (GUID001 withheld), not the AD-only ones.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_cell(dir.path(), "exo-mailboxes.csv", "doris.diaz@contoso.com", "a261f8a4dc56", "a261f8a4dcZZ");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let listed = listed_checks(&audit, "doris.diaz@contoso.com");
+    assert!(listed.contains("GUID001") && !listed.contains("PROV007") && !listed.contains("SYNC002") && !listed.contains("RES002"), "{listed:?}");
+    assert!(finding_ids(&audit).is_subset(&finding_ids(&baseline)));
+
+    // A soft-deleted mailbox's WhenSoftDeleted that does not read: still soft-deleted, since when unknown
+    // (read as active, Pete had a second mailbox: false PROV005 and SYNC002, both high).
+    let dir = tempfile::tempdir().expect("temp");
+    let soft = std::fs::read_to_string(repo().join("fixtures/contoso-ps51/exo-mailboxes-softdeleted.csv")).expect("read");
+    let pete = soft.lines().find(|l| l.contains("\"pete.park@contoso.com\"")).expect("Pete's soft-deleted mailbox");
+    let header: Vec<&str> = soft.lines().next().expect("header").trim_start_matches('\u{feff}').split(',').collect();
+    let at = header.iter().position(|h| h.trim_matches('"') == "WhenSoftDeleted").expect("WhenSoftDeleted");
+    let when = pete.split(',').nth(at).expect("its value").to_string();
+    assert!(when.len() > 2, "Pete's WhenSoftDeleted is set");
+    let input = ps51_cell(dir.path(), "exo-mailboxes-softdeleted.csv", "pete.park@contoso.com", &when, "\"11/2/2026 25:11:12 XM\"");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    assert!(finding_ids(&audit).is_subset(&finding_ids(&baseline)), "no second mailbox: {:?}", finding_ids(&audit).difference(&finding_ids(&baseline)).collect::<Vec<_>>());
+    assert_eq!(audit["join"]["identities"], baseline["join"]["identities"]);
+    assert!(listed_checks(&audit, "pete.park@contoso.com").contains("LIC002"));
+
+    // A statistics row whose MailboxGuid does not read matches no mailbox: Projects' 55 GB were lost
+    // unseen (LIC003 passed it); every mailbox without statistics is now listed for the size.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_cell(dir.path(), "exo-statistics.csv", "Projects", "b560db70-7516-43df-aec0-aadcc5f3858f", "b560db70-7516-43df-aec0-aadcc5f385ZZ");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    assert!(listed_checks(&audit, "projects@contoso.com").contains("LIC003"), "{:?}", audit["partly_evaluated"]);
+}

@@ -349,3 +349,50 @@ fn excel_day_numbers_in_a_date_column_are_dates_and_other_numbers_unreadable() {
     assert_ne!(rows[1].unreadable, 0, "1234 is no date: unknown on its row, not empty");
     assert!(f.warnings.iter().any(|w| w.starts_with("1 value in WhenMailboxCreated could not be read (first at line 3: \"1234\")")), "{:?}", f.warnings);
 }
+
+#[test]
+fn a_1904_workbook_counts_its_day_numbers_from_1904() {
+    // Old Mac Excel's date system: day 0 is 1904-01-01, 1,462 days after the 1900 system's. Both a date
+    // cell and a day number in General format must read as the date Excel shows.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Mailboxes").expect("name");
+    for (col, h) in ["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "WhenMailboxCreated", "LitigationHoldEnabled"].into_iter().enumerate() {
+        sheet.write_string(0, col as u16, h).expect("header");
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    // 2026-11-07 10:00 is day 46333.4166… in 1900 terms, 44871.4166… in 1904 terms.
+    let day = 46333.0 + 10.0 / 24.0 - 1462.0;
+    for (row, (id, upn)) in [("0b7d3c1e-1a2b-4c3d-8e9f-001122334455", "a@contoso.com"), ("1b7d3c1e-1a2b-4c3d-8e9f-001122334455", "b@contoso.com")].into_iter().enumerate() {
+        let r = row as u32 + 1;
+        sheet.write_string(r, 0, id).expect("id");
+        sheet.write_string(r, 1, upn).expect("upn");
+        sheet.write_string(r, 2, "UserMailbox").expect("type");
+        if row == 0 {
+            sheet.write_number_with_format(r, 3, day, &date).expect("date cell");
+        } else {
+            sheet.write_number(r, 3, day).expect("day number");
+        }
+        sheet.write_boolean(r, 4, false).expect("hold");
+    }
+    // rust_xlsxwriter writes the 1900 system: switch the workbook to 1904 as Excel for Mac saves it.
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").to_string();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
+        if name == "xl/workbook.xml" {
+            let text = String::from_utf8(content).expect("UTF-8");
+            assert!(text.contains("<workbookPr"), "{text}");
+            content = text.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+        std::io::Write::write_all(&mut out, &content).expect("write");
+    }
+    let bytes = out.finish().expect("finish").into_inner();
+    let data = load_files(&[("mailboxes.xlsx", bytes)], &Options::default());
+    let created: Vec<String> = data.exo_recipients.iter().map(|(_, r)| hybrid_audit::values::format_date(r.when_mailbox_created.get().expect("a date"))).collect();
+    assert_eq!(created, ["2026-11-07", "2026-11-07"], "{:?}", data.files[0].warnings);
+}

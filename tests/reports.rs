@@ -254,10 +254,13 @@ fn remediation_script_parses_and_gates_every_change() {
             let listed: Vec<&str> = acts.split(", ").filter(|a| !a.is_empty()).map(|a| a.trim_matches('\'')).collect();
             assert_eq!(listed, shells, "{shape}:\n{block}");
         }
-        // No change runs unchecked: a finding with a step that changes the tenant re-reads something live first.
+        // No change runs unchecked: a step that changes the tenant runs only in a shell where the finding
+        // re-reads something live first (a precondition of the other shell says nothing of this one).
         for block in blocks() {
-            let changes = block.lines().any(|l| l.starts_with("Invoke-Step ") && !l.contains(" -ReadOnly "));
-            assert!(!changes || !block.lines().next().unwrap().ends_with("-Preconditions @()"), "{shape}: a change without a live precondition:\n{block}");
+            for line in block.lines().filter(|l| l.starts_with("Invoke-Step ") && !l.contains(" -ReadOnly ")) {
+                let shell = line.split('\'').nth(1).unwrap();
+                assert!(block.contains(&format!("; Shell = '{shell}'; Expected = ")), "{shape}: a change in {shell} without a live precondition there:\n{block}");
+            }
         }
         for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
             // Releasing a hold counts: what it preserved becomes purgeable.

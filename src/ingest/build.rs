@@ -592,11 +592,9 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 continue;
             };
             let status = item.get("capabilityStatus").and_then(Cell::as_text).unwrap_or("").trim_ascii();
-            let assigned_text = item.get("assignedDateTime").and_then(Cell::as_text).map(str::trim_ascii).filter(|v| !v.is_empty());
-            let assigned = assigned_text.and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
-            if let (Some(v), None) = (assigned_text, assigned) {
-                c.invalid(s(F::AssignedPlans), v);
-            }
+            // A date that does not read leaves the plan's start unknown (the checks say "since when
+            // unknown"), not the plan.
+            let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
             plans.push(AssignedPlan {
                 service_plan_id,
                 enabled: status.eq_ignore_ascii_case("Enabled") || status.eq_ignore_ascii_case("Warning"),
@@ -695,9 +693,12 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
     let soft_disabled = c.bool(row, s(F::IsSoftDeletedByDisable));
     let when_soft_deleted = c.date(row, s(F::WhenSoftDeleted));
     let soft_deleted_pending = c.pending_dates.last().is_some_and(|(i, slot, _)| *i == c.index && *slot == s(F::WhenSoftDeleted));
+    // A WhenSoftDeleted that is there but cannot be read still says the mailbox was soft-deleted (read as
+    // active, it made a second mailbox of the person: false PROV005, SYNC002); when is unknown.
+    let soft_deleted_unread = c.row_unreadable & slot_bit(s(F::WhenSoftDeleted)) != 0;
     let state = if inactive == Some(true) {
         ExoState::Inactive
-    } else if soft_removed == Some(true) || soft_disabled == Some(true) || when_soft_deleted.is_some() || soft_deleted_pending {
+    } else if soft_removed == Some(true) || soft_disabled == Some(true) || when_soft_deleted.is_some() || soft_deleted_pending || soft_deleted_unread {
         ExoState::SoftDeleted
     } else {
         ExoState::Active

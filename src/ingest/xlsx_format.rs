@@ -22,6 +22,8 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             return vec![(base, None)];
         }
     };
+    // Day numbers of a workbook in the 1904 date system (old Mac Excel) count 1,462 days less.
+    let offset = if workbook.has_1904_epoch() { 1462.0 } else { 0.0 };
     let mut out = Vec::new();
     for name in workbook.sheet_names() {
         let mut report = base.clone();
@@ -71,7 +73,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             let line = first_row + i as u64 + 2;
             for (col, value) in values.iter().enumerate() {
                 let Some(Some(slot)) = slots.get(col) else { continue };
-                let t = match (is_date[*slot], serial(value)) {
+                let t = match (is_date[*slot], serial(value, offset)) {
                     (true, Some(days)) => serial_text(days).map(|iso| {
                         serials.entry(*slot).or_insert((0, line, days, iso.clone())).0 += 1;
                         Cow::Owned(iso)
@@ -109,10 +111,10 @@ const DATE_COLUMNS: [&str; 4] = ["whenCreated", "createdDateTime", "WhenSoftDele
 
 /// A number in a date column that is a date: Excel's day numbers of 1990-01-01 to 2100-01-01. Others (a
 /// FILETIME, a year) stay text, and unreadable as dates.
-fn serial(d: &Data) -> Option<f64> {
+fn serial(d: &Data, offset: f64) -> Option<f64> {
     let days = match d {
-        Data::Float(f) => *f,
-        Data::Int(i) => *i as f64,
+        Data::Float(f) => *f + offset,
+        Data::Int(i) => *i as f64 + offset,
         _ => return None,
     };
     (32874.0..=73051.0).contains(&days).then_some(days)
@@ -133,6 +135,10 @@ fn text(d: &Data) -> Option<Cow<'_, str>> {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned(format!("{}", *f as i64)),
         Data::Float(f) => Cow::Owned(f.to_string()),
         Data::Bool(b) => Cow::Borrowed(if *b { "True" } else { "False" }),
-        Data::DateTime(dt) => Cow::Owned(serial_text(dt.as_f64())?),
+        // calamine knows the workbook's date system (1900 or 1904).
+        Data::DateTime(dt) => {
+            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            Cow::Owned(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
+        }
     })
 }

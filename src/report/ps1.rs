@@ -268,10 +268,13 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
     // (a finding of manual steps only — most license findings, whose SKU is a placeholder — would cost a
     // call to the tenant for nothing: 19,248 of 27,447 findings at 800k identities).
     // A step that needs `-MailboxSku` acts only when it is given: `Shell+MailboxSku`.
+    // A change runs only in a shell where something of the finding is re-read live first.
+    let checked: Vec<Shell> = checks.iter().map(|c| c.1).collect();
+    let printed = |s: &Step<'_>| if runnable { needs_hand(s).or_else(|| (s.mutating && !checked.contains(&s.shell)).then_some(UNCHECKED)) } else { Some(PLUGIN) };
     let mut acts: Vec<String> = item
         .steps
         .iter()
-        .filter(|s| !s.command.is_empty() && runnable && needs_hand(s).is_none() && !done.iter().any(|(_, _, c)| *c == s.command.as_slice()))
+        .filter(|s| !s.command.is_empty() && printed(s).is_none() && !done.iter().any(|(_, _, c)| *c == s.command.as_slice()))
         .map(|s| if command_lines(s).1 { format!("{}+MailboxSku", s.shell.as_str()) } else { s.shell.as_str().to_string() })
         .collect();
     acts.sort();
@@ -293,11 +296,16 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
         }
         // A step done by hand before a change of the same finding must be confirmed done.
         let gate = step.command.is_empty() && item.steps[i + 1..].iter().any(|s| s.mutating);
-        step_block(out, f, step, gate, runnable);
+        step_block(out, f, step, gate, printed(step));
     }
 }
 
-fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, runnable: bool) {
+/// Why a step is printed instead of run: a plugin's, or a change with nothing re-read live in its shell.
+const PLUGIN: &str = "from a plugin, not a built-in check: review and run it yourself";
+const UNCHECKED: &str = "nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself";
+
+/// `printed`: why the step's command is printed for the operator instead of run (`None`: it runs).
+fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, printed: Option<&str>) {
     let n = step.number;
     let mut label = format!("# step {n} ({}, {}", step.phase.as_str(), step.shell.as_str());
     if step.destructive {
@@ -312,8 +320,7 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, runnab
         let _ = writeln!(out, "Write-ManualStep $f {n} {}{}", ps_quote(&one_line(&step.description)), if gate { " -Gate" } else { "" });
         return;
     }
-    let why = if runnable { needs_hand(step) } else { Some("from a plugin, not a built-in check: review and run it yourself") };
-    if let Some(why) = why {
+    if let Some(why) = printed {
         // Each line is one line already (the remediation was cut at line breaks).
         for line in &step.command {
             let _ = writeln!(out, "#   {line}");

@@ -328,8 +328,11 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
         l.row_with(&["Not evaluated", &format!("{} checks could not run on these exports (see below)", audit.not_evaluated.len())], &f.warn)?;
     }
     if !audit.partly_evaluated.is_empty() {
-        let n: u64 = audit.partly_evaluated.iter().map(|p| p.identities).sum();
-        l.row_with(&["Partly evaluated", &format!("{} checks were not evaluated on some identities ({n} in all): values they read could not be read (see below)", audit.partly_evaluated.len())], &f.warn)?;
+        let n = audit.roster.iter().filter(|e| e.unevaluated > 0).count() as u64;
+        l.row_with(
+            &["Partly evaluated", &format!("{} checks were not evaluated on some identities ({}): values they read could not be read (see below)", audit.partly_evaluated.len(), crate::counted(n, "identity", "identities"))],
+            &f.warn,
+        )?;
     }
     let readiness_sheets = sheet_names("Readiness", audit.roster.len());
     if readiness_sheets.len() > 1 {

@@ -418,13 +418,12 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-M
 # precondition, re-read live before the first change:
 #   ad.Enabled = true (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
+$f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
-Invoke-Step $f 1 'ExchangeOnline' -Target 'sam.soto@contoso.com' -Command 'Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
-    Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== carl.cole@contoso.com ====
 
@@ -478,9 +477,8 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'dan.doyle@contoso.com' -Command 'Get-
     Get-MgUser -Filter "proxyAddresses/any(p:p eq 'smtp:sales@contoso.com')"
 }
 # step 3 (5 sync, OnPremises)
-Invoke-Step $f 3 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Start-ADSyncSyncCycle -PolicyType Delta' -Action {
-    Start-ADSyncSyncCycle -PolicyType Delta
-}
+#   Start-ADSyncSyncCycle -PolicyType Delta
+Write-ManualStep $f 3 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Start-ADSyncSyncCycle -PolicyType Delta'
 
 # ==== dana.dahl@contoso.com ====
 
@@ -1009,13 +1007,12 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreReques
 # precondition, re-read live before the first change:
 #   ad.Enabled = false (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
-$f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
+$f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
-Invoke-Step $f 1 'ExchangeOnline' -Target 'sara.stone@contoso.com' -Command 'Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
-    Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
-}
+#   Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
+Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
 
 # ==== ian.irwin@contoso.com ====
 
