@@ -401,9 +401,13 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
         early: digests,
     });
     let mut roster = roster(data, joined, &identities);
+    let mut readiness = readiness;
     for (i, n) in unevaluated {
         if let Some(e) = roster.get_mut(i as usize) {
             e.unevaluated = n;
+            if e.verdict.is_none_or(|v| identities[v as usize].verdict == Verdict::Ready) {
+                readiness.ready_not_fully_evaluated += 1;
+            }
         }
     }
     let join_issues = join_issues(data, joined, &paths);

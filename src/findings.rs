@@ -317,6 +317,20 @@ pub struct Readiness {
     pub blocked: u64,
     pub attention: u64,
     pub ready: u64,
+    /// Of the `ready`, those on which some check could not be evaluated (`partly_evaluated`): nothing above
+    /// low was found, but not everything was looked at.
+    #[serde(skip_serializing_if = "no_identities")]
+    pub ready_not_fully_evaluated: u64,
+}
+
+impl Readiness {
+    /// "22 ready", or "22 ready (3 of them not fully evaluated: values could not be read)".
+    pub fn ready_text(&self) -> String {
+        match self.ready_not_fully_evaluated {
+            0 => format!("{} ready", self.ready),
+            n => format!("{} ready ({n} of them not fully evaluated: values could not be read)", self.ready),
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -561,7 +575,7 @@ impl Audit {
             s.info
         );
         let r = &self.readiness;
-        let _ = writeln!(out, "readiness of {} identities: {} blocked · {} attention · {} ready", r.blocked + r.attention + r.ready, r.blocked, r.attention, r.ready);
+        let _ = writeln!(out, "readiness of {} identities: {} blocked · {} attention · {}", r.blocked + r.attention + r.ready, r.blocked, r.attention, r.ready_text());
         // What the reading noticed (dates it could not settle, columns it lost, a second export of one
         // directory …) is said here too, not only in the reports.
         let warned: Vec<&Input> = self.inputs.get().iter().filter(|i| !i.warnings.is_empty()).collect();

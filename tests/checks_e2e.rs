@@ -478,6 +478,9 @@ fn a_value_that_cannot_be_read_withholds_its_checks_on_that_identity_only() {
     let audit = audit_of(&input, &dir.path().join("out"));
     let on = |who: &str| audit["findings"].as_array().expect("findings").iter().filter(|f| f["identity"]["upn"] == who).count();
     assert_eq!((on("henry.hall@contoso.com"), on("lena.lowe@contoso.com")), (0, 0), "no finding from an unreadable hold flag");
+    // Both are "ready" now (nothing above low was found), and the readiness says not everything was looked at.
+    assert_eq!(audit["readiness"]["ready_not_fully_evaluated"], 2, "{}", audit["readiness"]);
+    assert!(baseline["readiness"].get("ready_not_fully_evaluated").is_none());
     let holds_row = |who: &str| {
         let at = baseline["findings"].as_array().expect("findings").iter().find(|f| f["identity"]["upn"] == who).expect("a baseline finding");
         at["evidence"].as_array().expect("evidence").iter().find(|e| e["field"] == "exo.holds").and_then(|e| e["sources"][0].as_str()).expect("holds row").to_string()

@@ -351,6 +351,9 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
     for (name, n) in [("blocked (any critical or high)", r.blocked), ("attention (medium)", r.attention), ("ready (nothing above low)", r.ready)] {
         l.count(name, n)?;
     }
+    if r.ready_not_fully_evaluated > 0 {
+        l.row_with(&["of them not fully evaluated", &format!("{}: a value some check reads could not be read (see below)", r.ready_not_fully_evaluated)], &f.warn)?;
+    }
     l.count("remediation steps (Action plan)", steps as u64)?;
 
     l.heading("Findings by check", &f.bold)?;
