@@ -489,7 +489,14 @@ fn withhold_unreadable(
         let k = *index.get(r.finding.check.as_str())?;
         Some((at, k))
     };
-    raw.retain(|r| hit_of(&affected, r).is_none_or(|(at, k)| !affected[at].1.contains(&(k, true))));
+    let mut withheld: Vec<Summary> = vec![Summary::default(); checks.len()];
+    raw.retain(|r| {
+        let keep = hit_of(&affected, r).is_none_or(|(at, k)| !affected[at].1.contains(&(k, true)));
+        if let (false, Some(k)) = (keep, index.get(r.finding.check.as_str())) {
+            withheld[*k as usize].add(r.finding.severity);
+        }
+        keep
+    });
     // A finding that stands on an identity whose optional values were unreadable: that check is not listed there.
     let mut stands: Vec<(usize, u16)> = raw.iter().filter_map(|r| hit_of(&affected, r)).collect();
     stands.sort_unstable();
@@ -521,7 +528,8 @@ fn withhold_unreadable(
                 UnreadableOn { identity: name, fields: hit.iter().map(|u| u.field.name()).collect(), columns, sources: sources.into_iter().map(|s| source(&paths, s)).collect() }
             })
             .collect();
-        partly.push(PartlyEvaluated { check: c.id.clone(), name: c.name.clone(), identities, listed });
+        let severity_up_to = c.escalates_to.map_or(c.severity, |e| e.max(c.severity));
+        partly.push(PartlyEvaluated { check: c.id.clone(), name: c.name.clone(), identities, severity_up_to, withheld: withheld[k].clone(), listed });
     }
     partly.sort_by(|a, b| a.check.cmp(&b.check));
     let per_identity = affected.iter().filter(|(_, hit)| !hit.is_empty()).map(|(i, hit)| (*i, hit.len() as u32)).collect();

@@ -283,6 +283,11 @@ pub struct PartlyEvaluated {
     pub name: String,
     /// How many identities the check was not evaluated for.
     pub identities: u64,
+    /// The most severe finding the check can report: with `--fail-on` at or below it, the run cannot pass.
+    pub severity_up_to: Severity,
+    /// Findings the check made on them and the host withheld (each rested on a value that could not be
+    /// read), by severity.
+    pub withheld: Summary,
     /// The first [`PARTLY_LISTED`] of them by name, each with what could not be read.
     pub listed: Vec<UnreadableOn>,
 }
@@ -333,7 +338,7 @@ impl Readiness {
     }
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     pub critical: u64,
     pub high: u64,
@@ -549,6 +554,50 @@ impl Verdict {
 }
 
 impl Audit {
+    /// An audit of nothing (tests build theirs from it).
+    #[cfg(test)]
+    pub(crate) fn empty() -> Audit {
+        Audit {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool { name: "hybrid-audit", version: "test", plugin_abi: 1 },
+            as_of: "2026-11-22".into(),
+            routing_domains: Vec::new(),
+            plugins: Vec::new(),
+            inputs: Inputs::ready(Vec::new()),
+            join: Default::default(),
+            checks: Vec::new(),
+            not_evaluated: Vec::new(),
+            partly_evaluated: Vec::new(),
+            check_failures: Vec::new(),
+            readiness: Default::default(),
+            summary: Default::default(),
+            findings: Vec::new(),
+            identities: Vec::new(),
+            roster: Vec::new(),
+            join_issues: Vec::new(),
+            timings: Vec::new(),
+        }
+    }
+
+    /// Why `--fail-on level` fails the run (exit code 3), or `None`: findings at or above the level, or a
+    /// check that can report at or above it that was not evaluated on some identities (it does not rule
+    /// such a finding out there).
+    pub fn fails_at(&self, level: Severity) -> Option<String> {
+        let found = self.summary.at_least(level);
+        if found > 0 {
+            return Some(format!("{} at or above {level} (--fail-on): exit code 3", crate::counted(found, "finding", "findings")));
+        }
+        let checks: Vec<&str> = self.partly_evaluated.iter().filter(|p| p.severity_up_to >= level).map(|p| p.check.as_str()).collect();
+        (!checks.is_empty()).then(|| {
+            format!(
+                "{} that can report {level} or above {} not evaluated on some identities ({}: values could not be read, see partly_evaluated in findings.json): --fail-on cannot pass this run; exit code 3",
+                crate::counted(checks.len() as u64, "check", "checks"),
+                if checks.len() == 1 { "was" } else { "were" },
+                checks.join(", ")
+            )
+        })
+    }
+
     /// Writes findings.json, streamed (the text of 100k findings is never held in memory whole).
     pub fn write_json(&self, path: &std::path::Path) -> std::io::Result<()> {
         use std::io::Write;
@@ -605,7 +654,9 @@ impl Audit {
             );
             for p in &self.partly_evaluated {
                 let first = p.listed.first().map(|u| format!(", e.g. {} ({} at {})", u.identity, u.columns.join(", "), u.sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))).unwrap_or_default();
-                let _ = writeln!(out, "  {} {}: {}{first}", p.check, p.name, crate::counted(p.identities, "identity", "identities"));
+                let withheld = p.withheld.at_least(Severity::Info);
+                let withheld = if withheld > 0 { format!(" ({} withheld)", crate::counted(withheld, "finding", "findings")) } else { String::new() };
+                let _ = writeln!(out, "  {} {}: {}{withheld}{first}", p.check, p.name, crate::counted(p.identities, "identity", "identities"));
             }
         }
         if !self.check_failures.is_empty() {
@@ -621,6 +672,26 @@ impl Audit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_on_fails_on_findings_and_on_checks_that_could_not_rule_them_out() {
+        let mut audit = Audit::empty();
+        assert_eq!(audit.fails_at(Severity::Info), None);
+        audit.partly_evaluated.push(PartlyEvaluated {
+            check: "LIC001".into(),
+            name: "license-grace-expiry".into(),
+            identities: 1,
+            severity_up_to: Severity::Critical,
+            withheld: Summary::default(),
+            listed: Vec::new(),
+        });
+        audit.summary.add(Severity::Medium);
+        assert!(audit.fails_at(Severity::Medium).is_some_and(|m| m.starts_with("1 finding at or above medium")));
+        // No finding at critical, but LIC001 could have made one where it was not evaluated.
+        assert!(audit.fails_at(Severity::Critical).is_some_and(|m| m.starts_with("1 check that can report critical or above was not evaluated") && m.contains("LIC001")));
+        audit.partly_evaluated[0].severity_up_to = Severity::High;
+        assert_eq!(audit.fails_at(Severity::Critical), None);
+    }
 
     #[test]
     fn digests_are_lower_case_hex() {

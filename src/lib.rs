@@ -16,7 +16,7 @@ pub mod report;
 pub mod values;
 
 /// `n` and the words that agree with it: `1 row carries`, `2 rows carry` (every count a person reads).
-pub(crate) fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
     format!("{n} {}", if n == 1 { one } else { many })
 }

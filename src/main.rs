@@ -300,14 +300,14 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
     let code = if plugins_failed(&result, true) {
         ExitCode::from(1)
     } else {
-        match args.fail_on {
-            Some(level) if result.summary.at_least(level) > 0 => {
+        match args.fail_on.and_then(|level| result.fails_at(level)) {
+            Some(why) => {
                 if !args.quiet {
-                    println!("{} findings at or above {level} (--fail-on): exit code 3", result.summary.at_least(level));
+                    println!("{why}");
                 }
                 ExitCode::from(3)
             }
-            _ => ExitCode::SUCCESS,
+            None => ExitCode::SUCCESS,
         }
     };
     // Not freed one allocation at a time: the process ends now and the system takes its memory back at

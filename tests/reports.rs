@@ -522,8 +522,11 @@ fn the_workbook_and_the_summary_name_identities_a_check_could_not_evaluate() {
     let run = run_raw(&input, &out, &[]);
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(stdout.contains("not evaluated on some identities") && stdout.contains("GUID002 remote-mailbox-without-exchangeguid: 1 identity, e.g. theo.thorn@contoso.com (msExchMailboxGuid at ad-users.csv:4)"), "{stdout}");
+    assert!(stdout.contains("not evaluated on some identities") && stdout.contains("GUID002 remote-mailbox-without-exchangeguid: 1 identity (1 finding withheld), e.g. theo.thorn@contoso.com (msExchMailboxGuid at ad-users.csv:4)"), "{stdout}");
     let audit: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("json")).expect("JSON");
+    // The GUID002 the mistyped value made (medium) is withheld, and counted so for --fail-on.
+    let guid002 = audit["partly_evaluated"].as_array().expect("partly").iter().find(|p| p["check"] == "GUID002").expect("GUID002");
+    assert_eq!(guid002["withheld"]["medium"], 1, "{guid002}");
     let pairs: usize = audit["partly_evaluated"].as_array().expect("partly").iter().map(|p| p["listed"].as_array().map_or(0, Vec::len)).sum();
     let mut book: Xlsx<_> = open_workbook(out.join("audit.xlsx")).expect("open audit.xlsx");
     let summary = sheet(&mut book, "Summary");

@@ -597,26 +597,7 @@ mod tests {
 
     /// An audit of `roster` (and the verdicts of those with findings) with nothing else in it.
     fn test_audit(roster: Vec<crate::findings::RosterEntry>, identities: Vec<crate::findings::IdentityVerdict>) -> Audit {
-        Audit {
-            schema_version: crate::findings::SCHEMA_VERSION,
-            tool: crate::findings::Tool { name: "hybrid-audit", version: "test", plugin_abi: 1 },
-            as_of: "2026-11-22".into(),
-            routing_domains: Vec::new(),
-            plugins: Vec::new(),
-            inputs: crate::findings::Inputs::ready(Vec::new()),
-            join: Default::default(),
-            checks: Vec::new(),
-            not_evaluated: Vec::new(),
-            partly_evaluated: Vec::new(),
-            check_failures: Vec::new(),
-            readiness: Default::default(),
-            summary: Default::default(),
-            findings: Vec::new(),
-            identities,
-            roster,
-            join_issues: Vec::new(),
-            timings: Vec::new(),
-        }
+        Audit { identities, roster, ..Audit::empty() }
     }
 
     fn entry(name: &str, verdict: Option<u32>) -> crate::findings::RosterEntry {
