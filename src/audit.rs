@@ -261,6 +261,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
                 not_evaluated.push(NotEvaluated {
                     check: c.id.clone(),
                     name: c.name.clone(),
+                    severity_up_to: c.severity_up_to(),
                     missing_fields: missing.iter().map(|f| f.name()).collect(),
                     reason: missing.iter().map(|f| format!("{}: {}", f.name(), availability.reason(*f))).collect::<Vec<_>>().join("; "),
                     export: exports.join(" ; "),
@@ -528,8 +529,7 @@ fn withhold_unreadable(
                 UnreadableOn { identity: name, fields: hit.iter().map(|u| u.field.name()).collect(), columns, sources: sources.into_iter().map(|s| source(&paths, s)).collect() }
             })
             .collect();
-        let severity_up_to = c.escalates_to.map_or(c.severity, |e| e.max(c.severity));
-        partly.push(PartlyEvaluated { check: c.id.clone(), name: c.name.clone(), identities, severity_up_to, withheld: withheld[k].clone(), listed });
+        partly.push(PartlyEvaluated { check: c.id.clone(), name: c.name.clone(), identities, severity_up_to: c.severity_up_to(), withheld: withheld[k].clone(), listed });
     }
     partly.sort_by(|a, b| a.check.cmp(&b.check));
     let per_identity = affected.iter().filter(|(_, hit)| !hit.is_empty()).map(|(i, hit)| (*i, hit.len() as u32)).collect();

@@ -268,6 +268,8 @@ impl CheckEntry {
 pub struct NotEvaluated {
     pub check: String,
     pub name: String,
+    /// The most severe finding the check can report.
+    pub severity_up_to: Severity,
     pub missing_fields: Vec<&'static str>,
     pub reason: String,
     /// The export command that supplies what is missing.
@@ -580,22 +582,27 @@ impl Audit {
     }
 
     /// Why `--fail-on level` fails the run (exit code 3), or `None`: findings at or above the level, or a
-    /// check that can report at or above it that was not evaluated on some identities (it does not rule
-    /// such a finding out there).
+    /// check that can report at or above it that was not evaluated (on these exports, or on some
+    /// identities): it does not rule such a finding out.
     pub fn fails_at(&self, level: Severity) -> Option<String> {
         let found = self.summary.at_least(level);
         if found > 0 {
             return Some(format!("{} at or above {level} (--fail-on): exit code 3", crate::counted(found, "finding", "findings")));
         }
-        let checks: Vec<&str> = self.partly_evaluated.iter().filter(|p| p.severity_up_to >= level).map(|p| p.check.as_str()).collect();
-        (!checks.is_empty()).then(|| {
-            format!(
-                "{} that can report {level} or above {} not evaluated on some identities ({}: values could not be read, see partly_evaluated in findings.json): --fail-on cannot pass this run; exit code 3",
-                crate::counted(checks.len() as u64, "check", "checks"),
-                if checks.len() == 1 { "was" } else { "were" },
-                checks.join(", ")
-            )
-        })
+        let unsure = |checks: Vec<&str>, what: &str| {
+            (!checks.is_empty()).then(|| {
+                format!(
+                    "{} that can report {level} or above {} not evaluated {what} ({}): --fail-on cannot pass this run; exit code 3",
+                    crate::counted(checks.len() as u64, "check", "checks"),
+                    if checks.len() == 1 { "was" } else { "were" },
+                    checks.join(", ")
+                )
+            })
+        };
+        let not_run: Vec<&str> = self.not_evaluated.iter().filter(|n| n.severity_up_to >= level).map(|n| n.check.as_str()).collect();
+        let partly: Vec<&str> = self.partly_evaluated.iter().filter(|p| p.severity_up_to >= level).map(|p| p.check.as_str()).collect();
+        unsure(not_run, "(the exports lack what they read: see not_evaluated in findings.json)")
+            .or_else(|| unsure(partly, "on some identities (values could not be read: see partly_evaluated in findings.json)"))
     }
 
     /// Writes findings.json, streamed (the text of 100k findings is never held in memory whole).
@@ -691,6 +698,16 @@ mod tests {
         assert!(audit.fails_at(Severity::Critical).is_some_and(|m| m.starts_with("1 check that can report critical or above was not evaluated") && m.contains("LIC001")));
         audit.partly_evaluated[0].severity_up_to = Severity::High;
         assert_eq!(audit.fails_at(Severity::Critical), None);
+        // A check not evaluated at all rules out nothing either.
+        audit.not_evaluated.push(NotEvaluated {
+            check: "GUID004".into(),
+            name: "duplicate-mailbox".into(),
+            severity_up_to: Severity::Critical,
+            missing_fields: vec!["ad.homeMDB"],
+            reason: String::new(),
+            export: String::new(),
+        });
+        assert!(audit.fails_at(Severity::Critical).is_some_and(|m| m.contains("GUID004") && m.contains("the exports lack what they read")));
     }
 
     #[test]

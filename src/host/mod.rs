@@ -69,6 +69,11 @@ impl CheckSpec {
         self.fields.contains(&f) || self.optional.contains(&f) || hybrid_audit_sdk::NAMING_FIELDS.contains(&f)
     }
 
+    /// The most severe finding the check can report (its escalated severity, if any).
+    pub fn severity_up_to(&self) -> Severity {
+        self.escalates_to.map_or(self.severity, |e| e.max(self.severity))
+    }
+
     pub fn severity_text(&self) -> String {
         match self.escalates_to {
             Some(e) => format!("{} / {e}", self.severity),
