@@ -232,6 +232,11 @@ fn identities_a_check_could_not_evaluate_are_listed_and_announced() {
     assert_eq!(driver.script("return document.querySelectorAll('#partly-body > tr').length"), json!(listed));
     let rows = driver.script("return document.getElementById('partly-body').textContent");
     assert!(rows.as_str().is_some_and(|r| r.contains("theo.thorn@contoso.com") && r.contains("msExchMailboxGuid") && r.contains("ad-users.csv:4")), "{rows}");
+    // Theo's own view (he has a finding, PROV003) says which checks were not evaluated on him.
+    driver.script("location.hash = 'identity=' + encodeURIComponent('theo.thorn@contoso.com'); return null");
+    driver.wait_for("return !!document.getElementById('identity-partly')", "Theo's view");
+    let own = driver.script("var b = document.getElementById('identity-partly'); return b ? b.textContent : null");
+    assert!(own.as_str().is_some_and(|t| t.contains("GUID002 (msExchMailboxGuid at ad-users.csv:4)")), "{own}");
     // The fixture tenant's page has neither.
     let (tmp, _) = fixture_report();
     driver.post("/url", json!({"url": format!("file://{}", tmp.path().join("report.html").display())}));
