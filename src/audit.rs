@@ -328,7 +328,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             failures.push(CheckFailure { plugin: info.name.clone(), source: info.source.clone(), kind: f.kind, message: f.message, checks: job.checks.iter().map(|c| c.id.clone()).collect() });
         }
     }
-    let (partly_evaluated, unevaluated) = withhold_unreadable(&jobs, &records, &availability, data, joined, &mut raw);
+    let (partly_evaluated, unevaluated) = withhold_unreadable(host.as_ref(), &jobs, &records, &availability, data, joined, &mut raw);
     // The compiled plugins, the engine and its memory pool (each slot keeps up to 64 MiB of a batch's
     // memory resident) are not needed past this point: freed before the findings are built, where the
     // run's memory peaks. Their manifests stay.
@@ -450,6 +450,7 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
 ///
 /// Returns the checks so listed and, per identity, how many checks it is listed under.
 fn withhold_unreadable(
+    host: Option<&Host>,
     jobs: &[Job<'_>],
     records: &Records<'_>,
     availability: &Availability,
@@ -491,13 +492,19 @@ fn withhold_unreadable(
         Some((at, k))
     };
     let mut withheld: Vec<Summary> = vec![Summary::default(); checks.len()];
+    // The (identity, check) pairs whose findings were withheld: they stay listed whatever else is learnt.
+    let mut withheld_on: Vec<(usize, u16)> = Vec::new();
     raw.retain(|r| {
-        let keep = hit_of(&affected, r).is_none_or(|(at, k)| !affected[at].1.contains(&(k, true)));
-        if let (false, Some(k)) = (keep, index.get(r.finding.check.as_str())) {
-            withheld[*k as usize].add(r.finding.severity);
+        let hit = hit_of(&affected, r);
+        let keep = hit.is_none_or(|(at, k)| !affected[at].1.contains(&(k, true)));
+        if let (false, Some((at, k))) = (keep, hit) {
+            withheld[k as usize].add(r.finding.severity);
+            withheld_on.push((at, k));
         }
         keep
     });
+    withheld_on.sort_unstable();
+    withheld_on.dedup();
     // A finding that stands on an identity whose optional values were unreadable: that check is not listed there.
     let mut stands: Vec<(usize, u16)> = raw.iter().filter_map(|r| hit_of(&affected, r)).collect();
     stands.sort_unstable();
@@ -505,6 +512,7 @@ fn withhold_unreadable(
     for (at, k) in stands {
         affected[at].1.retain(|h| *h != (k, false));
     }
+    rule_out_by_both_values(host, jobs, &checks, records, &withheld_on, &mut affected);
     let paths: Vec<Arc<str>> = data.files.iter().map(|f| Arc::from(f.path.as_str())).collect();
     let mut partly = Vec::new();
     for (k, c) in checks.iter().enumerate() {
@@ -536,13 +544,76 @@ fn withhold_unreadable(
     (partly, per_identity)
 }
 
+/// The fields a check's unknown value can be tried with both values of: booleans the exports carry.
+const TWO_VALUED: [Field; 4] = [Field::AdEnabled, Field::EntraAccountEnabled, Field::ExoAccountDisabled, Field::ExoRetentionHoldEnabled];
+
+/// A listed (identity, check) whose only unknown value is a boolean is tried with both values: where
+/// the check fires with neither, it could not have fired whatever the value, and the identity is not
+/// listed for it (an unreadable AD `Enabled` listed LIC002 on a person without a previous mailbox). A
+/// pair whose finding was withheld stays listed (which value is true is not known). Plugin calls of two
+/// records per identity, in batches; a call that fails leaves its pairs listed.
+fn rule_out_by_both_values(
+    host: Option<&Host>,
+    jobs: &[Job<'_>],
+    checks: &[&CheckSpec],
+    records: &Records<'_>,
+    withheld_on: &[(usize, u16)],
+    affected: &mut [(u32, Vec<(u16, bool)>)],
+) {
+    // Per identity: its one unknown boolean field, if that is all that is unknown on it.
+    let single: Vec<Option<Field>> = affected
+        .par_iter()
+        .map(|(i, _)| match records.unreadable(*i as usize).as_slice() {
+            [u] if TWO_VALUED.contains(&u.field) => Some(u.field),
+            _ => None,
+        })
+        .collect();
+    let mut input = Vec::new();
+    for job in jobs {
+        let ks: Vec<u16> = job.checks.iter().filter_map(|c| checks.iter().position(|x| std::ptr::eq(*x, *c)).map(|k| k as u16)).collect();
+        let tried = |a: usize, k: u16| ks.contains(&k) && withheld_on.binary_search(&(a, k)).is_err();
+        // The identities with a pair of this plugin's checks to try: listed without a withheld finding.
+        let todo: Vec<(usize, Field)> = affected
+            .iter()
+            .zip(&single)
+            .enumerate()
+            .filter_map(|(a, ((_, hit), f))| f.filter(|f| job.fields.contains(f) && hit.iter().any(|h| tried(a, h.0))).map(|f| (a, f)))
+            .collect();
+        for chunk in todo.chunks(512) {
+            batch_header(job, records, chunk.len() * 2, &mut input);
+            for &(a, f) in chunk {
+                for value in [true, false] {
+                    records.encode_with(affected[a].0 as usize, &job.fields, (f, value), &mut input);
+                }
+            }
+            let Ok(found) = evaluate(host, job, &input, 0, chunk.len() * 2) else { continue };
+            let mut fired: Vec<(usize, u16)> = found.iter().filter_map(|r| checks.iter().position(|c| c.id == r.finding.check).map(|k| (chunk[r.identity as usize / 2].0, k as u16))).collect();
+            fired.sort_unstable();
+            fired.dedup();
+            for &(a, _) in chunk {
+                affected[a].1.retain(|h| !tried(a, h.0) || fired.binary_search(&(a, h.0)).is_ok());
+            }
+        }
+    }
+}
+
 /// Encodes identities `start..end` for one plugin, runs it, validates the answer.
 fn run_batch(host: Option<&Host>, job: &Job<'_>, records: &Records<'_>, start: usize, end: usize, input: &mut Vec<u8>) -> Result<Vec<Raw>, Failure> {
+    batch_header(job, records, end - start, input);
+    records.encode_batch(start..end, &job.fields, input);
+    evaluate(host, job, input, start, end)
+}
+
+/// The batch's header and record count, into a cleared `input`.
+fn batch_header(job: &Job<'_>, records: &Records<'_>, n: usize, input: &mut Vec<u8>) {
     let header = BatchHeader { abi: ABI_VERSION, context: records.context.clone(), checks: job.checks.iter().map(|c| c.id.clone()).collect() };
     input.clear();
     sdk::put(input, &header);
-    sdk::put(input, &((end - start) as u32));
-    records.encode_batch(start..end, &job.fields, input);
+    sdk::put(input, &(n as u32));
+}
+
+/// Runs the plugin on an encoded batch (records `start..end`), validates the answer.
+fn evaluate(host: Option<&Host>, job: &Job<'_>, input: &[u8], start: usize, end: usize) -> Result<Vec<Raw>, Failure> {
     let found = match (job.plugin, host) {
         (Loaded::Wasm(p), Some(h)) => h.evaluate(p, input)?,
         (Loaded::Native(p, _), _) => {

@@ -486,6 +486,28 @@ impl<'a> Records<'a> {
         out[at] = count;
     }
 
+    /// [`Records::encode`] with one boolean field set to `value` (the identity's own value of it could not
+    /// be read): what the checks make of each value it could have had.
+    pub fn encode_with(&self, identity: usize, fields: &[Field], set: (Field, bool), out: &mut Vec<u8>) {
+        let who = self.who(identity);
+        let at = out.len();
+        out.push(0);
+        let mut count = 0u8;
+        for &f in fields {
+            let written = if f == set.0 {
+                f.id().wire(out);
+                set.1.wire(out);
+                true
+            } else {
+                self.write_field(identity, &who, f, out)
+            };
+            if written {
+                count += 1;
+            }
+        }
+        out[at] = count;
+    }
+
     fn exo_object(&self, x: Option<u32>) -> Option<&'a ExoObject> {
         x.map(|x| &self.joined.exo_objects[x as usize])
     }

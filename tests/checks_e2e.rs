@@ -614,3 +614,22 @@ fn an_unreadable_key_makes_unknown_only_what_depends_on_it() {
     let audit = audit_of(&input, &dir.path().join("out"));
     assert!(listed_checks(&audit, "projects@contoso.com").contains("LIC003"), "{:?}", audit["partly_evaluated"]);
 }
+
+#[test]
+fn an_unknown_boolean_is_tried_both_ways_before_a_check_is_listed() {
+    // Henry's AD Enabled written `Ja`: HOLD001 (his mailbox is held, his account disabled) fires with one
+    // of the two values, so it is listed; LIC002 (he has no soft-deleted mailbox) and RES002 (his is a user
+    // mailbox) fire with neither: listing them was noise.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_cell(dir.path(), "ad-users.csv", "henry.hall@contoso.com", "\"False\"", "\"Ja\"");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let listed: BTreeSet<&str> = audit["partly_evaluated"]
+        .as_array()
+        .expect("partly")
+        .iter()
+        .filter(|p| p["listed"].as_array().is_some_and(|l| l.iter().any(|u| u["identity"] == "henry.hall@contoso.com")))
+        .filter_map(|p| p["check"].as_str())
+        .collect();
+    assert_eq!(listed, BTreeSet::from(["HOLD001"]), "{}", audit["partly_evaluated"]);
+    assert!(audit["findings"].as_array().expect("findings").iter().all(|f| f["identity"]["upn"] != "henry.hall@contoso.com" || f["check"] != "HOLD001"));
+}
