@@ -330,21 +330,30 @@ fn excel_day_numbers_in_a_date_column_are_dates_and_other_numbers_unreadable() {
     for (col, h) in ["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "WhenMailboxCreated", "LitigationHoldEnabled"].into_iter().enumerate() {
         sheet.write_string(0, col as u16, h).expect("header");
     }
-    for (row, (id, upn, created)) in [("0b7d3c1e-1a2b-4c3d-8e9f-001122334455", "a@contoso.com", 45234.35), ("1b7d3c1e-1a2b-4c3d-8e9f-001122334455", "b@contoso.com", 1234.0)].into_iter().enumerate() {
+    for (row, (id, upn, created)) in [("0b7d3c1e-1a2b-4c3d-8e9f-001122334455", "a@contoso.com", 45234.35), ("1b7d3c1e-1a2b-4c3d-8e9f-001122334455", "b@contoso.com", 1234.0), ("2b7d3c1e-1a2b-4c3d-8e9f-001122334455", "c@contoso.com", 45234.35)]
+        .into_iter()
+        .enumerate()
+    {
         let r = row as u32 + 1;
         sheet.write_string(r, 0, id).expect("id");
         sheet.write_string(r, 1, upn).expect("upn");
         sheet.write_string(r, 2, "UserMailbox").expect("type");
-        sheet.write_number(r, 3, created).expect("day number");
+        if row == 2 {
+            // The same day number stored as text (values pasted as text).
+            sheet.write_string(r, 3, created.to_string()).expect("day number as text");
+        } else {
+            sheet.write_number(r, 3, created).expect("day number");
+        }
         sheet.write_boolean(r, 4, false).expect("hold");
     }
     let data = load_files(&[("mailboxes.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
     let f = &data.files[0];
-    assert_eq!((f.kind, f.rows), (Kind::ExoMailboxes, 2), "{f:?}");
+    assert_eq!((f.kind, f.rows), (Kind::ExoMailboxes, 3), "{f:?}");
     let rows: Vec<_> = data.exo_recipients.iter().map(|(_, r)| r).collect();
-    let created = rows[0].when_mailbox_created.get().expect("a date");
-    assert_eq!(hybrid_audit::values::format_date(created), "2023-11-04");
-    assert!(f.warnings.iter().any(|w| w.starts_with("1 value in WhenMailboxCreated is Excel day numbers") && w.contains("first at row 2: 45234.35 = 2023-11-04T08:24:00Z")), "{:?}", f.warnings);
+    for r in [rows[0], rows[2]] {
+        assert_eq!(hybrid_audit::values::format_date(r.when_mailbox_created.get().expect("a date")), "2023-11-04");
+    }
+    assert!(f.warnings.iter().any(|w| w.starts_with("2 values in WhenMailboxCreated are Excel day numbers") && w.contains("first at row 2: 45234.35 = 2023-11-04T08:24:00Z")), "{:?}", f.warnings);
     assert_eq!((rows[0].unreadable, rows[1].when_mailbox_created.get()), (0, None));
     assert_ne!(rows[1].unreadable, 0, "1234 is no date: unknown on its row, not empty");
     assert!(f.warnings.iter().any(|w| w.starts_with("1 value in WhenMailboxCreated could not be read (first at line 3: \"1234\")")), "{:?}", f.warnings);

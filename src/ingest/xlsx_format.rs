@@ -115,6 +115,8 @@ fn serial(d: &Data, offset: f64) -> Option<f64> {
     let days = match d {
         Data::Float(f) => *f + offset,
         Data::Int(i) => *i as f64 + offset,
+        // A day number stored as text (pasted values): Excel shows "46333.42" in the cell.
+        Data::String(t) => t.trim().parse::<f64>().ok()? + offset,
         _ => return None,
     };
     (32874.0..=73051.0).contains(&days).then_some(days)
