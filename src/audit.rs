@@ -583,7 +583,7 @@ fn rule_out_by_both_values(
             batch_header(job, records, chunk.len() * 2, &mut input);
             for &(a, f) in chunk {
                 for value in [true, false] {
-                    records.encode_with(affected[a].0 as usize, &job.fields, (f, value), &mut input);
+                    records.encode_with(affected[a].0 as usize, &job.fields, Some((f, value)), &mut input);
                 }
             }
             let Ok(found) = evaluate(host, job, &input, 0, chunk.len() * 2) else { continue };

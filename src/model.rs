@@ -155,6 +155,12 @@ fields! {
     }
 }
 
+impl ExoField {
+    /// The columns that say a mailbox is soft-deleted or inactive, not active (an export without them is of
+    /// active mailboxes: Get-EXOMailbox without -SoftDeletedMailbox / -InactiveMailboxOnly).
+    pub const STATE: [ExoField; 4] = [ExoField::IsInactiveMailbox, ExoField::IsSoftDeletedByRemove, ExoField::IsSoftDeletedByDisable, ExoField::WhenSoftDeleted];
+}
+
 fields! {
     /// Get-EXOMailboxStatistics / Get-MailboxStatistics.
     StatsField {

@@ -348,7 +348,7 @@ pub struct Records<'a> {
     duplicates_of: Vec<(u32, u32)>,
     /// Per AD identity, its soft-match entries, sorted.
     soft_matches_of: Vec<(u32, u32)>,
-    /// Statistics rows whose MailboxGuid could not be read, so matched to no mailbox (their `file:line`):
+    /// Statistics rows whose MailboxGuid could not be read, so matched to no mailbox (the first 20 `file:line`):
     /// any mailbox without statistics may be theirs.
     stats_unmatched: Vec<Src>,
     pub context: sdk::Context,
@@ -470,6 +470,12 @@ impl<'a> Records<'a> {
     /// Writes one identity's record: those of `fields` that have a value. `fields` holds only fields the
     /// exports carry (the caller filters once per plugin, not once per identity).
     pub fn encode(&self, identity: usize, fields: &[Field], out: &mut Vec<u8>) {
+        self.encode_with(identity, fields, None, out)
+    }
+
+    /// [`Records::encode`], with one boolean field set to a value of the caller's (`set`: the identity's
+    /// own value of it could not be read; what the checks make of each value it could have had).
+    pub fn encode_with(&self, identity: usize, fields: &[Field], set: Option<(Field, bool)>, out: &mut Vec<u8>) {
         // The identity's objects, looked up once for all its fields.
         let who = self.who(identity);
         // The field count comes first: a place for it, then the fields straight after it. There are fewer
@@ -479,27 +485,13 @@ impl<'a> Records<'a> {
         out.push(0);
         let mut count = 0u8;
         for &f in fields {
-            if self.write_field(identity, &who, f, out) {
-                count += 1;
-            }
-        }
-        out[at] = count;
-    }
-
-    /// [`Records::encode`] with one boolean field set to `value` (the identity's own value of it could not
-    /// be read): what the checks make of each value it could have had.
-    pub fn encode_with(&self, identity: usize, fields: &[Field], set: (Field, bool), out: &mut Vec<u8>) {
-        let who = self.who(identity);
-        let at = out.len();
-        out.push(0);
-        let mut count = 0u8;
-        for &f in fields {
-            let written = if f == set.0 {
-                f.id().wire(out);
-                set.1.wire(out);
-                true
-            } else {
-                self.write_field(identity, &who, f, out)
+            let written = match set {
+                Some((field, value)) if field == f => {
+                    f.id().wire(out);
+                    value.wire(out);
+                    true
+                }
+                _ => self.write_field(identity, &who, f, out),
             };
             if written {
                 count += 1;
@@ -772,10 +764,9 @@ impl<'a> Records<'a> {
         if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt {
             return Vec::new();
         }
-        let bits = |slots: &[usize]| slots.iter().fold(0u32, |m, &s| m | crate::ingest::build::slot_bit(s));
-        let ad_bits = |f: &[A]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
-        let entra_bits = |f: &[E]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
-        let exo_bits = |f: &[X]| bits(&f.iter().map(|&f| f as usize).collect::<Vec<_>>());
+        let ad_bits = |f: &[A]| mask(f.iter().map(|&f| f as usize));
+        let entra_bits = |f: &[E]| mask(f.iter().map(|&f| f as usize));
+        let exo_bits = |f: &[X]| mask(f.iter().map(|&f| f as usize));
         // The cells that link a row to its partners in the other directories (the source anchor, the Entra
         // object id and its ExternalDirectoryObjectId copy on the EXO object, the immutable id).
         let ad_link = ad_bits(&[A::ObjectGuid, A::ConsistencyGuid]);
@@ -783,13 +774,13 @@ impl<'a> Records<'a> {
         let exo_link = exo_bits(&[X::ExternalDirectoryObjectId]);
         // The cells that say whether an EXO object is active (its rows merge by any key they share: an
         // unreadable Guid alone leaves them merged by ExternalDirectoryObjectId or address).
-        let exo_own = exo_bits(&[X::IsInactiveMailbox, X::IsSoftDeletedByRemove, X::IsSoftDeletedByDisable, X::WhenSoftDeleted]);
-        let stats_link = bits(&[StatsField::MailboxGuid as usize]);
+        let exo_own = exo_bits(&X::STATE);
+        let stats_link = mask([StatsField::MailboxGuid as usize]);
         let mut hits: Vec<Unreadable> = Vec::new();
-        let ad_cols = |m: u32| A::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
-        let entra_cols = |m: u32| E::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
-        let exo_cols = |m: u32| X::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
-        let stats_cols = |m: u32| StatsField::ALL.iter().filter(|f| m & crate::ingest::build::slot_bit(**f as usize) != 0).map(|f| f.name()).collect::<Vec<_>>();
+        let ad_cols = |m: u32| names_in(A::ALL, m, |f| f.name());
+        let entra_cols = |m: u32| names_in(E::ALL, m, |f| f.name());
+        let exo_cols = |m: u32| names_in(X::ALL, m, |f| f.name());
+        let stats_cols = |m: u32| names_in(StatsField::ALL, m, |f| f.name());
         // Rows and columns of one side whose unreadable cells fall in `want`.
         let on_ad = |want: u32| ad.filter(|r| r.unreadable & want != 0).map(|r| (r.src.into_iter().collect::<Vec<_>>(), ad_cols(r.unreadable & want)));
         let on_entra = |want: u32| entra.filter(|r| r.unreadable & want != 0).map(|r| (r.src.into_iter().collect::<Vec<_>>(), entra_cols(r.unreadable & want)));
@@ -825,7 +816,7 @@ impl<'a> Records<'a> {
                 Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_own, mailboxes),
                 Source::Statistics(f) => {
                     let unmatched = size_doubt.then(|| (self.stats_unmatched.clone(), vec![StatsField::MailboxGuid.name()]));
-                    merged(vec![on_stats(bits(&[f as usize]) | stats_link), on_exo(exo_bits(&[X::ExchangeGuid]) | exo_own, mailboxes), unmatched])
+                    merged(vec![on_stats(mask([f as usize]) | stats_link), on_exo(exo_bits(&[X::ExchangeGuid]) | exo_own, mailboxes), unmatched])
                 }
                 Source::PreviousMailboxes => {
                     // What the checks decide on in a previous mailbox (`previous_mailbox`): its state, since
@@ -914,6 +905,16 @@ impl<'a> Records<'a> {
             Side::Exo => self.joined.exo_objects[o.index as usize].rows().find_map(|r| self.data.exo_recipients.row(r).src),
         }
     }
+}
+
+/// The `unreadable` mask of the field slots given.
+fn mask(slots: impl IntoIterator<Item = usize>) -> u32 {
+    slots.into_iter().fold(0, |m, s| m | crate::ingest::build::slot_bit(s))
+}
+
+/// The names of a table's fields whose bits `m` has (`all` is in slot order: a field's slot is its index).
+fn names_in<T: Copy>(all: &[T], m: u32, name: impl Fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().enumerate().filter(|(slot, _)| m & crate::ingest::build::slot_bit(*slot) != 0).map(|(_, f)| name(*f)).collect()
 }
 
 /// The entries of one identity in a list of (identity, entry) pairs sorted by identity.

@@ -326,10 +326,7 @@ fn excel_day_numbers_in_a_date_column_are_dates_and_other_numbers_unreadable() {
     // A mailbox export opened in Excel, its dates pasted as values: General-format cells show the day
     // number (45234.35 = 2023-11-04 08:24). A number no date could be (1234) stays unreadable on its row.
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet().set_name("Mailboxes").expect("name");
-    for (col, h) in ["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "WhenMailboxCreated", "LitigationHoldEnabled"].into_iter().enumerate() {
-        sheet.write_string(0, col as u16, h).expect("header");
-    }
+    let sheet = mailbox_sheet(&mut book);
     for (row, (id, upn, created)) in [("0b7d3c1e-1a2b-4c3d-8e9f-001122334455", "a@contoso.com", 45234.35), ("1b7d3c1e-1a2b-4c3d-8e9f-001122334455", "b@contoso.com", 1234.0), ("2b7d3c1e-1a2b-4c3d-8e9f-001122334455", "c@contoso.com", 45234.35)]
         .into_iter()
         .enumerate()
@@ -364,10 +361,7 @@ fn a_1904_workbook_counts_its_day_numbers_from_1904() {
     // Old Mac Excel's date system: day 0 is 1904-01-01, 1,462 days after the 1900 system's. Both a date
     // cell and a day number in General format must read as the date Excel shows.
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet().set_name("Mailboxes").expect("name");
-    for (col, h) in ["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "WhenMailboxCreated", "LitigationHoldEnabled"].into_iter().enumerate() {
-        sheet.write_string(0, col as u16, h).expect("header");
-    }
+    let sheet = mailbox_sheet(&mut book);
     let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
     // 2026-11-07 10:00 is day 46333.4166… in 1900 terms, 44871.4166… in 1904 terms.
     let day = 46333.0 + 10.0 / 24.0 - 1462.0;
@@ -404,4 +398,13 @@ fn a_1904_workbook_counts_its_day_numbers_from_1904() {
     let data = load_files(&[("mailboxes.xlsx", bytes)], &Options::default());
     let created: Vec<String> = data.exo_recipients.iter().map(|(_, r)| hybrid_audit::values::format_date(r.when_mailbox_created.get().expect("a date"))).collect();
     assert_eq!(created, ["2026-11-07", "2026-11-07"], "{:?}", data.files[0].warnings);
+}
+
+/// A "Mailboxes" sheet with the header of a mailbox export whose WhenMailboxCreated is column D (3).
+fn mailbox_sheet(book: &mut rust_xlsxwriter::Workbook) -> &mut rust_xlsxwriter::Worksheet {
+    let sheet = book.add_worksheet().set_name("Mailboxes").expect("name");
+    for (col, h) in ["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "WhenMailboxCreated", "LitigationHoldEnabled"].into_iter().enumerate() {
+        sheet.write_string(0, col as u16, h).expect("header");
+    }
+    sheet
 }

@@ -296,7 +296,7 @@ fn mark_columns_other_exports_carry(data: &mut Dataset) {
     for f in data.files.iter().filter(|f| used(f)) {
         carried.entry(f.kind).or_default().extend(f.columns.iter().copied());
     }
-    let state: [&str; 4] = [ExoField::IsInactiveMailbox.name(), ExoField::IsSoftDeletedByRemove.name(), ExoField::IsSoftDeletedByDisable.name(), ExoField::WhenSoftDeleted.name()];
+    let state = ExoField::STATE.map(ExoField::name);
     let masks: Vec<u32> = data
         .files
         .iter()

@@ -64,7 +64,8 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
         }
         let slots = builder.column_slots.clone();
         let width = builder.spec.map(|s| s.len()).unwrap_or(0);
-        let is_date: Vec<bool> = (0..width).map(|slot| builder.spec.is_some_and(|s| DATE_COLUMNS.contains(&s.names[slot]))).collect();
+        let spec = builder.spec;
+        let is_date: Vec<bool> = (0..width).map(|slot| spec.is_some_and(|s| date_columns().contains(&s.names[slot]))).collect();
         // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
         let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
         for (i, values) in rows.enumerate() {
@@ -73,12 +74,13 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             let line = first_row + i as u64 + 2;
             for (col, value) in values.iter().enumerate() {
                 let Some(Some(slot)) = slots.get(col) else { continue };
-                let t = match (is_date[*slot], serial(value, offset)) {
-                    (true, Some(days)) => serial_text(days).map(|iso| {
+                // Only a date column's cells are tried as day numbers (a text cell would be parsed for nothing).
+                let t = match is_date[*slot].then(|| serial(value, offset)).flatten() {
+                    Some(days) => serial_text(days).map(|iso| {
                         serials.entry(*slot).or_insert((0, line, days, iso.clone())).0 += 1;
                         Cow::Owned(iso)
                     }),
-                    _ => text(value),
+                    None => text(value),
                 };
                 if let Some(t) = t.filter(|t| !t.is_empty()) {
                     row[*slot] = Some(Cell::Text(t));
@@ -86,13 +88,12 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             }
             builder.push(&row, line);
         }
-        let names = builder.spec.map(|s| s.names.clone()).unwrap_or_default();
         let table = builder.finish(&mut report, ctx, Vec::new());
         for (slot, (n, line, days, iso)) in serials {
             report.warnings.push(format!(
                 "{} in {} {} Excel day numbers (a date column in General format): read as dates (first at row {line}: {days} = {iso})",
                 super::counted(n, "value", "values"),
-                names.get(slot).copied().unwrap_or("?"),
+                spec.and_then(|s| s.names.get(slot)).copied().unwrap_or("?"),
                 if n == 1 { "is" } else { "are" }
             ));
         }
@@ -107,7 +108,10 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
 
 /// The date columns (canonical names) a sheet may hold as Excel day numbers: cells in General format show
 /// a date as its serial number (45234.35 for 2023-11-04 08:24). `accountExpires` is a FILETIME, not one.
-const DATE_COLUMNS: [&str; 4] = ["whenCreated", "createdDateTime", "WhenSoftDeleted", "WhenMailboxCreated"];
+fn date_columns() -> [&'static str; 4] {
+    use crate::model::{AdField, EntraField, ExoField};
+    [AdField::WhenCreated.name(), EntraField::CreatedDateTime.name(), ExoField::WhenSoftDeleted.name(), ExoField::WhenMailboxCreated.name()]
+}
 
 /// A number in a date column that is a date: Excel's day numbers of 1990-01-01 to 2100-01-01. Others (a
 /// FILETIME, a year) stay text, and unreadable as dates.
