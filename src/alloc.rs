@@ -4,17 +4,26 @@
 //! mimalloc keeps freed pages resident for `purge_delay` ms (1000 by default in v3) before it gives them
 //! back, so memory freed while the tables grow (the old buffer of a grown `Vec`, a file's read buffers,
 //! per-record scratch) still counts in the peak. Purging at once measured, at 800k identities, ingest +
-//! join peak RSS 1,507 → 1,321 MiB with no measurable change in time (see README, benchmark).
+//! join peak RSS 1,507 → 1,321 MiB with no measurable change in time (see README, benchmark). But at
+//! once means an `madvise` (and a TLB shootdown on every core) each time a page empties: the checks
+//! stage, whose per-record scratch fills and empties pages all the time, spent 5-8% of its time there.
+//! A delay of 100 ms keeps such a page for the next record and still returns the tables' old buffers
+//! long before the peak: 800k identities (2026-11-24, bench `child-checks` and `child-run`, same binary,
+//! alternating): checks 2.27 → 2.09 s (delay 0 → no purge setting) and 2.25 → 2.12 s (0 → 100 ms), whole-run peak
+//! RSS 1,354-1,359 → 1,365-1,371 MiB (1,392-1,395 at 1000 ms).
 
 /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (`libmimalloc-sys`' own constants are those
 /// of v2); a test checks it is the option whose default is 1000 ms.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// How long an emptied page is kept for reuse before it is given back.
+const PURGE_DELAY_MS: std::ffi::c_long = 100;
+
 /// Called first thing in `main`, before any thread starts (mimalloc documents `mi_option_set` as not
-/// thread-safe): freed memory goes back to the system at once.
-pub fn purge_freed_memory_at_once() {
+/// thread-safe): freed memory goes back to the system within [`PURGE_DELAY_MS`].
+pub fn purge_freed_memory_soon() {
     // SAFETY: a plain integer option, set while the process has one thread.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
 }
 
 #[cfg(test)]

@@ -361,7 +361,7 @@ fn list_checks(plugins: &[PathBuf]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    hybrid_audit::alloc::purge_freed_memory_at_once();
+    hybrid_audit::alloc::purge_freed_memory_soon();
     report::quiet_writer_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -352,9 +352,24 @@ impl Texts {
         self.bytes.get(s.start as usize..(s.start + s.len) as usize)
     }
 
-    /// The values of a multi-valued field (none when it is empty).
+    /// Where a value's bytes start, without reading them (for a prefetch: [`Texts::get`] checks the
+    /// slice's ends are character boundaries, a load that waits on memory).
+    pub fn address(&self, s: Str) -> Option<*const u8> {
+        (s.len != 0).then(|| self.bytes.as_ptr().wrapping_add(s.start as usize))
+    }
+
+    /// The values of a multi-valued field (none when it is empty). Split on the separator byte, which
+    /// is ASCII and so never inside another character: `str::split(char)` searched each short value with
+    /// a generic memchr call per piece (7% of encoding a record).
     pub fn list(&self, s: Str) -> impl Iterator<Item = &str> + Clone {
-        self.get(s).into_iter().flat_map(|t| t.split(LIST_SEPARATOR))
+        const SEPARATOR: u8 = LIST_SEPARATOR as u8;
+        const _: () = assert!(LIST_SEPARATOR.is_ascii());
+        self.get(s).into_iter().flat_map(|t| {
+            t.as_bytes().split(|&b| b == SEPARATOR).map(|piece| {
+                // SAFETY: `t` is valid UTF-8 and each piece is cut at an ASCII byte, a character boundary.
+                unsafe { std::str::from_utf8_unchecked(piece) }
+            })
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -409,6 +424,11 @@ impl<T> std::ops::Deref for Rows<T> {
 impl<T: Rebase> Rows<T> {
     pub fn text(&self, s: Str) -> Option<&str> {
         self.texts.get(s)
+    }
+
+    /// [`Texts::address`] of a value.
+    pub fn text_address(&self, s: Str) -> Option<*const u8> {
+        self.texts.address(s)
     }
 
     pub fn list(&self, s: Str) -> impl Iterator<Item = &str> + Clone {
@@ -700,6 +720,9 @@ impl ExoTables {
     pub fn text(&self, r: ExoRef, s: Str) -> Option<&str> {
         self.families[r.family()].text(s)
     }
+    pub fn text_address(&self, r: ExoRef, s: Str) -> Option<*const u8> {
+        self.families[r.family()].text_address(s)
+    }
     pub fn list(&self, r: ExoRef, s: Str) -> impl Iterator<Item = &str> + Clone {
         self.families[r.family()].list(s)
     }
@@ -751,6 +774,10 @@ mod tests {
         assert_eq!(upn, mail, "mail equal to the UPN is stored once");
         let list = t.put_list(["SMTP:a@contoso.com", "X500:/o=Org/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=a"]);
         assert_eq!(t.list(list).count(), 2);
+        // Split on the separator byte: values with other characters (and an empty one) come back whole.
+        let values = ["smtp:jürgen@contoso.com", "", "X500:/o=Org/cn=Ünal\u{1e}", "SMTP:\u{1f600}@contoso.com"];
+        let mixed = t.put_list(values);
+        assert_eq!(t.list(mixed).collect::<Vec<_>>(), values);
         assert!(t.put("").is_none());
         assert_eq!(t.list(Str::default()).count(), 0);
         let before = t.len();

@@ -225,7 +225,7 @@ fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
 }
 
 fn main() {
-    hybrid_audit::alloc::purge_freed_memory_at_once();
+    hybrid_audit::alloc::purge_freed_memory_soon();
     let args: Vec<String> = std::env::args().collect();
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
