@@ -298,31 +298,35 @@ fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> Stri
     format!("no {kind} export carries {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order)", cols.join(" or "))
 }
 
-/// A service plan a SKU carries.
+/// A SKU: its part number and the Exchange service plans it carries.
+#[derive(Clone)]
 struct SkuInfo {
     part_number: String,
     /// (plan id, plan name) of its Exchange Online plans.
     exchange_plans: Vec<(Guid, String)>,
 }
 
-/// Built-in SKUs for exports without `subscribedSkus` (MSOL `AccountSkuId` part numbers): the Exchange
-/// plan each carries. Source: Microsoft Learn, "Product names and service plan identifiers for licensing".
-const BUILTIN_SKUS: &[(&str, &str)] = &[
-    ("ENTERPRISEPACK", "EXCHANGE_S_ENTERPRISE"),
-    ("ENTERPRISEPREMIUM", "EXCHANGE_S_ENTERPRISE"),
-    ("SPE_E3", "EXCHANGE_S_ENTERPRISE"),
-    ("SPE_E5", "EXCHANGE_S_ENTERPRISE"),
-    ("EXCHANGEENTERPRISE", "EXCHANGE_S_ENTERPRISE"),
-    ("STANDARDPACK", "EXCHANGE_S_STANDARD"),
-    ("EXCHANGESTANDARD", "EXCHANGE_S_STANDARD"),
-    ("O365_BUSINESS_ESSENTIALS", "EXCHANGE_S_STANDARD"),
-    ("O365_BUSINESS_PREMIUM", "EXCHANGE_S_STANDARD"),
-    ("SPB", "EXCHANGE_S_STANDARD"),
-    ("DESKLESSPACK", "EXCHANGE_S_DESKLESS"),
-    ("SPE_F1", "EXCHANGE_S_DESKLESS"),
-    ("EXCHANGEDESKLESS", "EXCHANGE_S_DESKLESS"),
-    ("EXCHANGEESSENTIALS", "EXCHANGE_S_ESSENTIALS"),
-];
+/// The built-in SKU table (`src/skus.tsv`, from Microsoft's list of product names and service plan
+/// identifiers): per SKU id its part number and Exchange plans, for Entra exports whose licenses give
+/// only a SKU id (Graph `assignedLicenses`) or part number (MSOL `AccountSkuId`) and no `subscribedSkus`
+/// export. Before it, only 14 part numbers were known and no id: a Graph export without assignedPlans
+/// and without a SKU export left every identity's Exchange plans unknown.
+const BUILTIN_SKUS: &str = include_str!("skus.tsv");
+
+fn builtin_skus() -> impl Iterator<Item = (Guid, SkuInfo)> {
+    BUILTIN_SKUS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).filter_map(|line| {
+        let mut cols = line.split('\t');
+        let id = Guid::parse_text(cols.next()?)?;
+        let part_number = cols.next()?.to_string();
+        let exchange_plans = cols
+            .next()?
+            .split(' ')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').and_then(|(id, name)| Some((Guid::parse_text(id)?, name.to_string()))))
+            .collect::<Option<Vec<_>>>()?;
+        Some((id, SkuInfo { part_number, exchange_plans }))
+    })
+}
 
 fn plan_name(id: Guid) -> Option<&'static str> {
     let g = sdk::Guid(id.0);
@@ -366,14 +370,14 @@ impl<'a> Records<'a> {
                 .collect();
             skus_by_id.insert(s.sku_id, SkuInfo { part_number: data.skus.text(s.sku_part_number).unwrap_or("").to_string(), exchange_plans });
         }
+        // A SKU an export names is taken as the export says; the built-in table fills in the rest.
         let mut skus_by_part: HashMap<String, SkuInfo> = HashMap::default();
-        for (part, plan) in BUILTIN_SKUS {
-            if let Some((id, _)) = sdk::domain::MAILBOX_PLANS.iter().find(|(_, n)| n == plan) {
-                skus_by_part.insert(part.to_string(), SkuInfo { part_number: part.to_string(), exchange_plans: vec![(Guid(id.0), plan.to_string())] });
-            }
+        for (id, sku) in builtin_skus() {
+            skus_by_part.entry(sku.part_number.to_ascii_uppercase()).or_insert_with(|| sku.clone());
+            skus_by_id.entry(id).or_insert(sku);
         }
-        for s in skus_by_id.values() {
-            skus_by_part.insert(s.part_number.to_ascii_uppercase(), SkuInfo { part_number: s.part_number.clone(), exchange_plans: s.exchange_plans.clone() });
+        for s in data.skus.iter().filter_map(|s| skus_by_id.get(&s.sku_id)) {
+            skus_by_part.insert(s.part_number.to_ascii_uppercase(), s.clone());
         }
         let plans_column = data.files.iter().any(|f| f.kind == Kind::EntraUsers && f.error.is_none() && f.carries(E::AssignedPlans.name()));
         // `Get-MgUser -Property ...` without assignedPlans still writes `"AssignedPlans": []` for every user:
@@ -1089,6 +1093,25 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn every_line_of_the_builtin_sku_table_is_read() {
+        let lines = BUILTIN_SKUS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+        let skus: Vec<(Guid, SkuInfo)> = builtin_skus().collect();
+        assert_eq!(skus.len(), lines, "a line of src/skus.tsv does not parse");
+        assert!(skus.len() > 400);
+        let ids: std::collections::HashSet<Guid> = skus.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids.len(), skus.len(), "a SKU id twice");
+        let grants = |part: &str| {
+            let (_, sku) = skus.iter().find(|(_, s)| s.part_number == part).expect(part);
+            sku.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))
+        };
+        for part in ["ENTERPRISEPACK", "SPE_E3", "SPE_E5", "STANDARDPACK", "SPB", "EXCHANGESTANDARD", "SPE_F1", "O365_BUSINESS_PREMIUM"] {
+            assert!(grants(part), "{part} grants a mailbox");
+        }
+        // EXCHANGE_S_FOUNDATION only: no mailbox.
+        assert!(!grants("POWER_BI_STANDARD") && !grants("FLOW_FREE"));
+    }
 
     #[test]
     fn a_list_is_written_as_its_count_and_values() {

@@ -26,8 +26,10 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Resul
         let _ = writeln!(block, "# WARNING: the audit is incomplete, checks failed: {}.", audit.check_failures.iter().flat_map(|c| c.checks.iter().map(String::as_str)).collect::<Vec<_>>().join(", "));
     }
     // -MailboxSku is checked before any step: a SKU the tenant has, with a plan that grants a mailbox.
+    // The mailbox-granting plan ids, once: every exchangePlans precondition compares against them.
     let plans: Vec<String> = MAILBOX_PLANS.iter().map(|(id, _)| ps_quote(&id.to_string())).collect();
-    let _ = writeln!(block, "Test-MailboxSku @({})", plans.join(", "));
+    let _ = writeln!(block, "$MailboxPlans = @({})", plans.join(", "));
+    let _ = writeln!(block, "Test-MailboxSku $MailboxPlans");
     out.write_all(block.as_bytes()).map_err(|e| e.to_string())?;
     // Commands from the built-in checks run (the test suite parses them with a PowerShell grammar); a
     // plugin's commands are printed for the operator, never run: one malformed line would otherwise stop
@@ -85,10 +87,7 @@ fn live_reader(field: &str, value: &str, keys: &Keys) -> Option<(Shell, String)>
         "entra.accountEnabled" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property accountEnabled).AccountEnabled")),
         "entra.onPremisesImmutableId" => (Shell::ExchangeOnline, format!("(Get-MgUser -UserId {graph} -Property onPremisesImmutableId).OnPremisesImmutableId")),
         // Compared as mailbox plan / none (see `expected`); the helpers are in the script's header.
-        "entra.exchangePlans" => {
-            let plans: Vec<String> = MAILBOX_PLANS.iter().map(|(id, _)| ps_quote(&id.to_string())).collect();
-            (Shell::ExchangeOnline, format!("Get-MailboxPlanState (Get-MgUser -UserId {graph} -Property assignedPlans) @({})", plans.join(", ")))
-        }
+        "entra.exchangePlans" => (Shell::ExchangeOnline, format!("Get-MailboxPlanState (Get-MgUser -UserId {graph} -Property assignedPlans) $MailboxPlans")),
         "entra.licenseAssignmentStates" => {
             let skus: Vec<String> = entries(value).filter_map(|e| e.split_once(": ")).map(|(sku, _)| ps_quote(sku)).collect();
             (Shell::ExchangeOnline, format!("Get-LicenseStateText (Get-MgUser -UserId {graph} -Property licenseAssignmentStates) @({})", skus.join(", ")))

@@ -250,7 +250,8 @@ function Write-ManualStep {
 }
 
 # Audit as of 2026-11-22: 44 findings; 44 with a remediation, 65 steps.
-Test-MailboxSku @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8')
+$MailboxPlans = @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7')
+Test-MailboxSku $MailboxPlans
 
 # ==== luke.lang@contoso.com ====
 
@@ -265,7 +266,7 @@ Test-MailboxSku @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99
 $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '22c4bb69-0864-4453-8751-33ed1697ae43').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity '22c4bb69-0864-4453-8751-33ed1697ae43') } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
@@ -286,7 +287,7 @@ $f = Start-Finding -Id 'PRT001-d7d3e2116433fc76' -Identity 'pete.park@contoso.co
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').ExchangeGuid } }
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-User -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').PreviousRecipientTypeDetails } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (read / manual, ExchangeOnline): soft-deleted previous mailbox: purged by the next line
 Invoke-Step $f 1 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Get-MailboxStatistics -Identity ''e19161f4-6f16-448d-8e32-f9b79981e564'' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize' -ReadOnly -Action {
@@ -323,7 +324,7 @@ $f = Start-Finding -Id 'PROV006-b2cdc012b98a4feb' -Identity 'pete.park@contoso.c
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').ExchangeGuid } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (6 move, ExchangeOnline): when its batch is due (Exchange Online PowerShell; the endpoint is your hybrid MRS proxy)
 #   New-MoveRequest -Identity 'pete.park@contoso.com' -Remote -RemoteHostName '<hybrid endpoint FQDN>' -TargetDeliveryDomain 'contoso.mail.onmicrosoft.com' -RemoteCredential (Get-Credential)
@@ -381,7 +382,7 @@ Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscove
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.present
 $f = Start-Finding -Id 'PROV005-3d5b38c4f2fbebeb' -Identity 'victor.vance@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5fd23d66-d930-4610-be85-04b9763c4db6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5fd23d66-d930-4610-be85-04b9763c4db6' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (read / manual, ExchangeOnline): check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it
 Invoke-Step $f 1 'ExchangeOnline' -Target 'victor.vance@contoso.com' -Command 'Get-MgUser -UserId ''victor.vance@contoso.com'' -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans' -ReadOnly -Action {
@@ -403,7 +404,7 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -Identity 'f3869c0d-5fe4-498e-813e-75639f5be1e5') } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
@@ -577,7 +578,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set
 $f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2ded4e74-ed00-446c-aeae-bbb291eb88c5') } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
@@ -617,7 +618,7 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Ma
 $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff') } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
@@ -703,7 +704,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'boardroom@contoso.com' -Command 'Disable-
 #   exo.ArchiveStatus = Active (ExchangeOnline)
 $f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').RecipientTypeDetails } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '59b72110-eb20-407b-8a65-157c1aa84c89' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '59b72110-eb20-407b-8a65-157c1aa84c89' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'exo.ArchiveStatus'; Shell = 'ExchangeOnline'; Expected = 'Active'; Live = { (Get-Mailbox -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').ArchiveStatus } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
@@ -754,7 +755,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invo
 #   exo.holds = on hold (ExchangeOnline)
 $f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '99a9af48-837c-4686-994a-e504d511bf16').RecipientTypeDetails } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '7989c5ba-4576-4d25-a417-0ed973ec3eb6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '7989c5ba-4576-4d25-a417-0ed973ec3eb6' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99a9af48-837c-4686-994a-e504d511bf16') } }
 )
 # step 1 (1 hold, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
@@ -770,7 +771,7 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserI
 #   entra.exchangePlans = none (ExchangeOnline)
 $f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
@@ -812,7 +813,7 @@ Invoke-Step $f 3 'OnPremises' -Target 'nora.nash@contoso.com' -Command 'Start-AD
 # not re-read live (check by hand if in doubt): exo.TotalItemSize
 $f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity '748b5e1b-0e2d-4619-acb5-99fa75e7dea5').RecipientTypeDetails } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'd5b294d0-3f4f-4f33-9b2e-c00c749a0aa5' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'd5b294d0-3f4f-4f33-9b2e-c00c749a0aa5' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
 #   Set-MgUserLicense -UserId 'projects@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
@@ -888,7 +889,7 @@ Invoke-Step $f 2 'OnPremises' -Target 'tina.tran@contoso.com' -Command 'Set-Remo
 #   entra.licenseAssignmentStates = ENTERPRISEPACK: Active (ExchangeOnline)
 $f = Start-Finding -Id 'LIC004-b61698b0341f0282' -Identity 'ulrich.ulm@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'entra.usageLocation'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property usageLocation).UsageLocation } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (3 license, ExchangeOnline): the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)
@@ -979,7 +980,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'rachel.ross@contoso.com' -Command 'Set-Re
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.present
 $f = Start-Finding -Id 'PROV005-09b5935f2653e84e' -Identity 'vera.vogel@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5277b7a6-2faa-448f-ac42-81ffdea22512' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5277b7a6-2faa-448f-ac42-81ffdea22512' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (read / manual, ExchangeOnline): check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it
 Invoke-Step $f 1 'ExchangeOnline' -Target 'vera.vogel@contoso.com' -Command 'Get-MgUser -UserId ''vera.vogel@contoso.com'' -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans' -ReadOnly -Action {
@@ -1040,7 +1041,7 @@ $f = Start-Finding -Id 'PROV006-705af7199be3719d' -Identity 'paul.price@contoso.
     @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').ExchangeGuid } }
-    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'a80054be-5151-4cfc-a322-4c9eaadeb44b' -Property assignedPlans) @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8') } }
+    @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'a80054be-5151-4cfc-a322-4c9eaadeb44b' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (6 move, ExchangeOnline): when its batch is due (Exchange Online PowerShell; the endpoint is your hybrid MRS proxy)
 #   New-MoveRequest -Identity 'paul.price@contoso.com' -Remote -RemoteHostName '<hybrid endpoint FQDN>' -TargetDeliveryDomain 'contoso.mail.onmicrosoft.com' -RemoteCredential (Get-Credential)

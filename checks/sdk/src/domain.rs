@@ -101,12 +101,21 @@ const fn hex(c: u8) -> u8 {
     }
 }
 
-/// The Exchange Online service plans that grant a mailbox (domain §2), by plan id.
+/// The Exchange Online service plans that grant a mailbox, by plan id: the four of domain §2, then the
+/// same plans for US Government clouds (GCC) and those of older small and midsize business SKUs
+/// (LITEPACK, MIDSIZEPACK, EXCHANGETELCO), from Microsoft's list of service plan identifiers — without
+/// them every licensed user of such a tenant read as having no mailbox license.
 pub const MAILBOX_PLANS: &[(Guid, &str)] = &[
     (guid("9aaf7827-d63c-4b61-89c3-182f06f82e5c"), "EXCHANGE_S_STANDARD"),
     (guid("efb87545-963c-4e0d-99df-69c6916d9eb0"), "EXCHANGE_S_ENTERPRISE"),
     (guid("4a82b400-a79f-41a4-b4e2-e94f5787b113"), "EXCHANGE_S_DESKLESS"),
     (guid("1126bef5-da20-4f07-b45e-ad25d2581aa8"), "EXCHANGE_S_ESSENTIALS"),
+    (guid("e9b4930a-925f-45e2-ac2a-3f7788ca6fdd"), "EXCHANGE_S_STANDARD_GOV"),
+    (guid("8c3069c0-ccdb-44be-ab77-986203a67df2"), "EXCHANGE_S_ENTERPRISE_GOV"),
+    (guid("88f4d7ef-a73b-4246-8047-516022144c9f"), "EXCHANGE_S_DESKLESS_GOV"),
+    (guid("fc52cc4b-ed7d-472d-bbe7-b081c23ecc56"), "EXCHANGE_S_STANDARD_MIDMARKET"),
+    (guid("d42bdbd6-c335-4231-ab3d-c8f348d5aff5"), "EXCHANGE_L_STANDARD"),
+    (guid("90927877-dcff-4af6-b346-2332c0b15bb7"), "EXCHANGE_B_STANDARD"),
 ];
 
 /// EXCHANGE_S_FOUNDATION: an Exchange plan that grants **no** mailbox.
