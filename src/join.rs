@@ -401,7 +401,13 @@ pub fn join(data: &Dataset) -> Joined {
 
     // ---- AD ↔ Entra
     // An AD user without an anchor value (column absent or lost) can only be matched by a fallback key.
-    let ad_anchor_usable = |i: u32| data.ad_users[i as usize].source_anchor().is_some();
+    // Nor does one whose mS-DS-ConsistencyGuid cell could not be read (a type name, a bad GUID): its
+    // objectGUID is then no sure anchor.
+    let consistency_unknown = crate::ingest::build::slot_bit(crate::model::AdField::ConsistencyGuid as usize);
+    let ad_anchor_usable = |i: u32| {
+        let u = &data.ad_users[i as usize];
+        u.source_anchor().is_some() && u.unreadable & consistency_unknown == 0
+    };
     // The lookups are independent: made on every core, in chunks that keep Entra order; the claims are
     // then recorded in that order, so the result does not depend on the threads.
     let ad_matches = |e: u32, found: &mut Vec<(u32, u32, MatchKey)>| {

@@ -224,6 +224,13 @@ pub fn is_lost_marker(text: &str) -> bool {
     !t.contains(' ') || t.contains('`') || t.ends_with("[]")
 }
 
+/// A multi-valued cell PowerShell's formatter cut short (`{a, b, c, d...}` past `$FormatEnumerationLimit`,
+/// `mbx9f3e…` in a narrow column): its values are not all there, and one of them is not whole. No
+/// address, hold id or SKU holds `...` or `…`.
+pub fn is_truncated(text: &str) -> bool {
+    text.contains("...") || text.contains('\u{2026}')
+}
+
 /// Splits a flattened multi-valued cell: `a;b`, `a,b`, `a|b`, `a b`, or `{a, b}` (PowerShell's
 /// formatting of a collection). Empty parts are dropped.
 pub fn split_multi(text: &str) -> Vec<&str> {
@@ -721,6 +728,9 @@ mod tests {
         assert!(is_lost_marker("System.Collections.Generic.List`1[Microsoft.Online.Administration.UserLicense]"));
         assert!(!is_lost_marker("Microsoft Corporation"));
         assert!(!is_lost_marker("smtp:a@b.com"));
+        // Format-Table's cut-short collections and columns.
+        assert!(is_truncated("{-mbxc841…:1, mbx9f3e...}") && is_truncated("mbx9f3e...") && is_truncated("smtp:a@b.com, smtp:c@d.com..."));
+        assert!(!is_truncated("mbx9f3e2a1b0c4d4e8f9a0b1c2d3e4f5a6b:1") && !is_truncated("smtp:first.last@contoso.com"));
     }
 
     #[test]

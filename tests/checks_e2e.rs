@@ -644,3 +644,60 @@ fn an_unknown_boolean_is_tried_both_ways_before_a_check_is_listed() {
     assert_eq!(listed, BTreeSet::from(["HOLD001"]), "{}", audit["partly_evaluated"]);
     assert!(audit["findings"].as_array().expect("findings").iter().all(|f| f["identity"]["upn"] != "henry.hall@contoso.com" || f["check"] != "HOLD001"));
 }
+
+#[test]
+fn values_powershell_flattened_or_cut_short_are_unknown_on_their_rows_only() {
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let findings_on = |a: &Value, who: &str| -> BTreeSet<String> {
+        a["findings"].as_array().expect("findings").iter().filter(|f| f["identity"]["upn"] == who).map(|f| f["check"].as_str().unwrap_or("").to_string()).collect()
+    };
+
+    // A raw `Get-ADUser -Properties *` export writes every set mS-DS-ConsistencyGuid as `System.Byte[]`.
+    // The rows were anchored on their objectGUID instead: Hanna, hard-matched by her ConsistencyGuid,
+    // lost her Entra user (a 55th identity, false SYNC003, and with a hold on her mailbox a false high
+    // HOLD001 "AD object gone"). Now her anchor is unknown: she is linked by UPN, and the checks that
+    // read the anchor are listed as not evaluated on the rows whose value was lost.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "ad-users.csv", |t| Some(csv_column(t, "mS-DS-ConsistencyGuid", Some("System.Byte[]"))));
+    let mailboxes = input.join("exo-mailboxes.csv");
+    let text = std::fs::read_to_string(&mailboxes).expect("read");
+    let hanna = text.lines().find(|l| l.contains("\"hanna.hart@contoso.com\"")).expect("Hanna's mailbox");
+    assert!(hanna.contains("\"None\",\"False\""), "{hanna}");
+    std::fs::write(&mailboxes, text.replacen(hanna, &hanna.replacen("\"None\",\"False\"", "\"None\",\"True\"", 1), 1)).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    assert_eq!(audit["join"]["identities"], baseline["join"]["identities"], "{}", audit["join"]);
+    assert_eq!(audit["join"]["unmatched"], baseline["join"]["unmatched"], "{}", audit["join"]);
+    assert!(findings_on(&audit, "hanna.hart@contoso.com").is_subset(&findings_on(&baseline, "hanna.hart@contoso.com")), "{:?}", findings_on(&audit, "hanna.hart@contoso.com"));
+    let listed = audit["partly_evaluated"].as_array().expect("partly_evaluated");
+    let sync001 = listed.iter().find(|p| p["check"] == "SYNC001").expect("SYNC001 listed");
+    assert!(sync001["listed"].as_array().expect("listed").iter().any(|l| l["identity"] == "hanna.hart@contoso.com" && l["columns"][0] == "mS-DS-ConsistencyGuid"), "{sync001}");
+    let ad = audit["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.csv").expect("ad-users.csv");
+    assert!(ad["warnings"].to_string().contains("mS-DS-ConsistencyGuid"), "the run says the values were lost: {ad}");
+
+    // Format-Table cut Luke's InPlaceHolds short (`mbx9f3e...`): read as a retention hold it made a false
+    // high HOLD002 and hid his critical LIC001. A cut-short list is unknown.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-mailboxes.csv", |t| {
+        let luke = t.lines().find(|l| l.contains("\"luke.lang@contoso.com\"")).expect("Luke");
+        let holds = "\"{-mbxc841dd64c6e94177b77990ab7f800887:1}\"";
+        assert!(luke.contains(holds), "{luke}");
+        Some(t.replacen(luke, &luke.replacen(holds, "\"{-mbxc841dd64c6e94177b77990ab7f800887:1, mbx9f3e...}\"", 1), 1))
+    });
+    let audit = audit_of(&input, &dir.path().join("out"));
+    assert!(!findings_on(&audit, "luke.lang@contoso.com").contains("HOLD002"), "no hold read from a cut-short value");
+    let holds_row = {
+        let at = baseline["findings"].as_array().expect("findings").iter().find(|f| f["identity"]["upn"] == "luke.lang@contoso.com" && f["check"] == "LIC001").expect("Luke's LIC001");
+        at["evidence"].as_array().expect("evidence").iter().find(|e| e["field"] == "exo.holds").and_then(|e| e["sources"][0].as_str()).expect("holds row").to_string()
+    };
+    partly(&baseline, &audit, &[("luke.lang@contoso.com", "InPlaceHolds", holds_row.as_str())], &["LIC001"]);
+
+    // One statistics row's TotalItemSize written as a type name threw the whole column away: every
+    // mailbox's size unknown, LIC003 "evaluated without" it. Only that row's size is unknown now.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-statistics.csv", |t| Some(t.replacen("\"55 GB (59,055,800,320 bytes)\"", "\"System.Object\"", 1)));
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let lic003 = audit["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "LIC003").expect("LIC003");
+    assert!(lic003["evaluated_without"].as_array().is_none_or(|w| w.is_empty()), "the column is still used: {lic003}");
+    partly(&baseline, &audit, &[("projects@contoso.com", "TotalItemSize", "exo-statistics.csv:26")], &["LIC003"]);
+}

@@ -33,6 +33,9 @@ pub struct Collector {
     line: u32,
     /// The current record's unreadable cells (`1 << slot`), stamped on its row.
     row_unreadable: u32,
+    /// Columns with at least one readable value (`1 << slot`): a column whose values were lost only in
+    /// some rows is still used, unknown on those rows alone.
+    pub readable: u32,
 }
 
 impl Collector {
@@ -48,11 +51,16 @@ impl Collector {
             index: 0,
             line: 0,
             row_unreadable: 0,
+            readable: 0,
         }
     }
 
     /// A value of this column lost: PowerShell wrote a .NET type name (or flattened text) in its place.
+    /// The row's value is unknown, not empty: marked like an unreadable cell, so what is read or linked
+    /// through it on this row is not taken for "unset" (a lost mS-DS-ConsistencyGuid left the row
+    /// anchored on its objectGUID: a hard-matched user lost her Entra partner, false SYNC003 / HOLD001).
     fn lost(&mut self, slot: usize) {
+        self.row_unreadable |= slot_bit(slot);
         self.issues.entry(slot).or_default().lost_rows += 1;
     }
 
@@ -99,6 +107,7 @@ impl Collector {
             self.lost(slot);
             return None;
         }
+        self.readable |= slot_bit(slot);
         Some(t)
     }
 
@@ -132,7 +141,7 @@ impl Collector {
         let mut out: Vec<&str> = Vec::new();
         for item in cell.items() {
             let Some(t) = item.as_text() else { continue };
-            if values::is_lost_marker(t) {
+            if values::is_lost_marker(t) || values::is_truncated(t) {
                 self.lost(slot);
                 return Str::default();
             }
@@ -141,6 +150,9 @@ impl Collector {
             } else {
                 out.extend(values::split_multi(t));
             }
+        }
+        if !out.is_empty() {
+            self.readable |= slot_bit(slot);
         }
         texts.put_list(out)
     }

@@ -74,6 +74,9 @@ pub struct LostColumn {
     pub used: bool,
     /// The `Select-Object` expression that exports the data.
     pub fix: String,
+    /// Other rows of the column were read: it is used, its lost values unknown on their rows only.
+    #[serde(skip)]
+    pub partial: bool,
 }
 
 /// What the tool made of one file (one sheet, for .xlsx).
@@ -132,7 +135,7 @@ impl FileReport {
     /// type name (in `Get-ADUser -Properties *` every *set* msExchMailboxGuid is `System.Byte[]` while
     /// unset ones stay empty: the readable rest would all look unset), and its dates are settled.
     pub fn carries(&self, name: &str) -> bool {
-        self.columns.contains(&name) && !self.lost_columns.iter().any(|l| l.used && l.rows > 0 && cell::key_eq(&l.column, name)) && !self.unresolved_dates.iter().any(|d| d == name)
+        self.columns.contains(&name) && !self.lost_columns.iter().any(|l| l.used && l.rows > 0 && !l.partial && cell::key_eq(&l.column, name)) && !self.unresolved_dates.iter().any(|d| d == name)
     }
 
     /// An error that leaves the audit incomplete, so `run` stops: a recognised export that could not be
@@ -757,7 +760,15 @@ impl<'a> Builder<'a> {
         for (slot, issue) in &c.issues {
             let column = names[*slot];
             if issue.lost_rows > 0 {
-                report.lost_columns.push(LostColumn { column: column.to_string(), rows: issue.lost_rows, used: true, fix: lost_fix(column) });
+                let fix = lost_fix(column);
+                // Unknown on those rows (each is marked): the per-identity pass lists what that leaves unevaluated.
+                report.unreadable_values += issue.lost_rows;
+                report.warnings.push(format!(
+                    "{} of {column} PowerShell wrote as a .NET type name, flattened or cut short (`...`): unknown on {}, not empty — re-export with Select-Object …, {fix}",
+                    counted(issue.lost_rows, "value", "values"),
+                    if issue.lost_rows == 1 { "that row" } else { "those rows" },
+                ));
+                report.lost_columns.push(LostColumn { column: column.to_string(), rows: issue.lost_rows, used: true, fix, partial: c.readable & build::slot_bit(*slot) != 0 });
             }
             if issue.multi_rows > 0 {
                 report.warnings.push(format!(
@@ -779,7 +790,7 @@ impl<'a> Builder<'a> {
         }
         for (column, rows) in extra_lost {
             if !report.lost_columns.iter().any(|l| crate::ingest::cell::key_eq(&l.column, &column)) {
-                report.lost_columns.push(LostColumn { fix: lost_fix(&column), column, rows, used: false });
+                report.lost_columns.push(LostColumn { fix: lost_fix(&column), column, rows, used: false, partial: false });
             }
         }
         if c.question_marks > 0 {
