@@ -8,7 +8,7 @@ use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInf
 use crate::ingest::Dataset;
 use crate::join::{Joined, Side};
 use crate::model::Src;
-use crate::record::{directory_of, export_hint, Availability, Records, Unreadable};
+use crate::record::{directory_of, export_hint, Availability, Records, Tried, Unreadable};
 use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -458,7 +458,9 @@ fn withhold_unreadable(
     joined: &Joined,
     raw: &mut Vec<Raw>,
 ) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
-    if !data.files.iter().any(|f| f.unreadable_values > 0) {
+    // Values are unknown where a cell could not be read, or where a mailbox has no statistics row.
+    let sizes_unknown = || (0..records.len()).into_par_iter().any(|i| records.size_unknown(&joined.identities[i]));
+    if !data.files.iter().any(|f| f.unreadable_values > 0) && !sizes_unknown() {
         return (Vec::new(), Vec::new());
     }
     let checks: Vec<&CheckSpec> = jobs.iter().flat_map(|j| j.checks.iter().copied()).collect();
@@ -544,8 +546,15 @@ fn withhold_unreadable(
     (partly, per_identity)
 }
 
-/// The fields a check's unknown value can be tried with both values of: booleans the exports carry.
-const TWO_VALUED: [Field; 4] = [Field::AdEnabled, Field::EntraAccountEnabled, Field::ExoAccountDisabled, Field::ExoRetentionHoldEnabled];
+/// The fields whose unknown value is tried with the values it could take: booleans both ways; a mailbox
+/// size as none and as 1 PiB (a check that fires on neither cannot fire on any size between).
+fn tried_values(field: Field) -> Option<[Tried; 2]> {
+    match field {
+        Field::AdEnabled | Field::EntraAccountEnabled | Field::ExoAccountDisabled | Field::ExoRetentionHoldEnabled => Some([Tried::Bool(true), Tried::Bool(false)]),
+        Field::ExoTotalItemSize => Some([Tried::Number(0), Tried::Number(1 << 50)]),
+        _ => None,
+    }
+}
 
 /// A listed (identity, check) whose only unknown value is a boolean is tried with both values: where
 /// the check fires with neither, it could not have fired whatever the value, and the identity is not
@@ -564,7 +573,7 @@ fn rule_out_by_both_values(
     let single: Vec<Option<Field>> = affected
         .par_iter()
         .map(|(i, _)| match records.unreadable(*i as usize).as_slice() {
-            [u] if TWO_VALUED.contains(&u.field) => Some(u.field),
+            [u] if tried_values(u.field).is_some() => Some(u.field),
             _ => None,
         })
         .collect();
@@ -582,7 +591,7 @@ fn rule_out_by_both_values(
         for chunk in todo.chunks(512) {
             batch_header(job, records, chunk.len() * 2, &mut input);
             for &(a, f) in chunk {
-                for value in [true, false] {
+                for value in tried_values(f).into_iter().flatten() {
                     records.encode_with(affected[a].0 as usize, &job.fields, Some((f, value)), &mut input);
                 }
             }

@@ -276,9 +276,15 @@ impl Availability {
         // ExchangeGuid (Get-EXOMailbox's minimal property set) leaves every size unattached.
         let stats = &records.joined.stats;
         if stats.statistics_matched == 0 && stats.statistics_unmatched > 0 {
+            let keyed = data.files.iter().any(|f| f.kind == Kind::ExoStatistics && f.error.is_none() && f.carries(StatsField::MailboxGuid.name()));
+            let fix = if keyed {
+                "export the mailboxes with ExchangeGuid (Get-EXOMailbox -PropertySets Minimum,StatisticsSeed …)"
+            } else {
+                "the statistics export has no MailboxGuid column (a display name is no key): export it with MailboxGuid (Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Select-Object DisplayName,MailboxGuid,TotalItemSize)"
+            };
             self.withhold(
                 Field::ExoTotalItemSize,
-                format!("none of the {} mailbox statistics rows matches a mailbox (by MailboxGuid = ExchangeGuid): export the mailboxes with ExchangeGuid (Get-EXOMailbox -PropertySets Minimum,StatisticsSeed …)", stats.statistics_unmatched),
+                format!("none of the {} mailbox statistics rows matches a mailbox (by MailboxGuid = ExchangeGuid): {fix}", stats.statistics_unmatched),
             );
         }
         // A mailbox export's WhenSoftDeleted / IsInactiveMailbox columns alone do not list the soft-deleted
@@ -296,6 +302,13 @@ impl Availability {
 fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> String {
     let cols: Vec<&str> = columns.collect();
     format!("no {kind} export carries {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order)", cols.join(" or "))
+}
+
+/// A value an unknown field is tried with ([`Records::encode_with`]): a boolean, or a number (a size).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tried {
+    Bool(bool),
+    Number(u64),
 }
 
 /// A SKU: its part number and the Exchange service plans it carries.
@@ -355,6 +368,8 @@ pub struct Records<'a> {
     /// Statistics rows whose MailboxGuid could not be read, so matched to no mailbox (the first 20 `file:line`):
     /// any mailbox without statistics may be theirs.
     stats_unmatched: Vec<Src>,
+    /// A statistics export with sizes was read: an active mailbox it has no row for has an unknown size.
+    stats_exported: bool,
     pub context: sdk::Context,
 }
 
@@ -398,7 +413,8 @@ impl<'a> Records<'a> {
         } else {
             Vec::new()
         };
-        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, stats_unmatched, context };
+        let stats_exported = data.files.iter().any(|f| f.kind == Kind::ExoStatistics && f.error.is_none() && f.carries(StatsField::TotalItemSize.name()));
+        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, stats_unmatched, stats_exported, context };
         if !plans_exported {
             for l in users.iter().flat_map(|u| u.licenses.iter()) {
                 if records.sku_of(l).is_none() {
@@ -477,9 +493,9 @@ impl<'a> Records<'a> {
         self.encode_with(identity, fields, None, out)
     }
 
-    /// [`Records::encode`], with one boolean field set to a value of the caller's (`set`: the identity's
-    /// own value of it could not be read; what the checks make of each value it could have had).
-    pub fn encode_with(&self, identity: usize, fields: &[Field], set: Option<(Field, bool)>, out: &mut Vec<u8>) {
+    /// [`Records::encode`], with one field set to a value of the caller's (`set`: the identity's own
+    /// value of it is unknown; what the checks make of each value it could have had).
+    pub fn encode_with(&self, identity: usize, fields: &[Field], set: Option<(Field, Tried)>, out: &mut Vec<u8>) {
         // The identity's objects, looked up once for all its fields.
         let who = self.who(identity);
         // The field count comes first: a place for it, then the fields straight after it. There are fewer
@@ -492,7 +508,10 @@ impl<'a> Records<'a> {
             let written = match set {
                 Some((field, value)) if field == f => {
                     f.id().wire(out);
-                    value.wire(out);
+                    match value {
+                        Tried::Bool(v) => v.wire(out),
+                        Tried::Number(v) => v.wire(out),
+                    }
                     true
                 }
                 _ => self.write_field(identity, &who, f, out),
@@ -742,6 +761,14 @@ impl<'a> Records<'a> {
             .collect()
     }
 
+    /// Whether the identity's mailbox size is unknown: it has an active mailbox, a statistics export was
+    /// read, and no row of it matched the mailbox.
+    pub fn size_unknown(&self, ident: &crate::join::Identity) -> bool {
+        let mailboxes = Kind::ExoMailboxes.exo_family().unwrap_or(usize::MAX);
+        (self.stats_exported || !self.stats_unmatched.is_empty())
+            && self.exo_object(ident.exo).is_some_and(|o| o.statistics.is_none() && o.state == crate::model::ExoState::Active && o.rows().any(|r| r.family() == mailboxes))
+    }
+
     /// The fields whose value on this identity is unknown because a cell they are read from could not
     /// be read (a bad GUID, `Ja` for a boolean …), each with the rows and columns of those cells. Empty
     /// for nearly every identity (one look at its rows' masks). An EXO object's own key or state unknown
@@ -763,8 +790,9 @@ impl<'a> Records<'a> {
             .map(|r| data.exo_recipients.row(r))
             .filter(|row| row.unreadable != 0)
             .collect();
-        // A mailbox without statistics while some statistics rows could not be matched: its size is unknown.
-        let size_doubt = !self.stats_unmatched.is_empty() && exo.is_some_and(|o| o.statistics.is_none() && o.state == crate::model::ExoState::Active && o.rows().any(|r| r.family() == Kind::ExoMailboxes.exo_family().unwrap_or(usize::MAX)));
+        // An active mailbox without statistics while a statistics export was read: its size is unknown
+        // (a statistics row whose MailboxGuid could not be read may be its, or the export left it out).
+        let size_doubt = self.size_unknown(ident);
         if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt {
             return Vec::new();
         }
@@ -819,7 +847,10 @@ impl<'a> Records<'a> {
                 Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_own, users),
                 Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_own, mailboxes),
                 Source::Statistics(f) => {
-                    let unmatched = size_doubt.then(|| (self.stats_unmatched.clone(), vec![StatsField::MailboxGuid.name()]));
+                    let unmatched = size_doubt.then(|| match self.stats_unmatched.is_empty() {
+                        true => (exo.into_iter().flat_map(|o| o.rows()).filter_map(|r| data.exo_recipients.row(r).src).take(1).collect(), vec!["(no statistics row)"]),
+                        false => (self.stats_unmatched.clone(), vec![StatsField::MailboxGuid.name()]),
+                    });
                     merged(vec![on_stats(mask([f as usize]) | stats_link), on_exo(exo_bits(&[X::ExchangeGuid]) | exo_own, mailboxes), unmatched])
                 }
                 Source::PreviousMailboxes => {

@@ -701,3 +701,24 @@ fn values_powershell_flattened_or_cut_short_are_unknown_on_their_rows_only() {
     assert!(lic003["evaluated_without"].as_array().is_none_or(|w| w.is_empty()), "the column is still used: {lic003}");
     partly(&baseline, &audit, &[("projects@contoso.com", "TotalItemSize", "exo-statistics.csv:26")], &["LIC003"]);
 }
+
+#[test]
+fn a_mailbox_the_statistics_leave_out_has_an_unknown_size() {
+    // Projects (a 55 GB shared mailbox) left out of the statistics export: its LIC003 went unseen, the
+    // check "evaluated". Its size is unknown now, and tried both ways: listed where a size could make
+    // the check fire (a shared mailbox), not where none could (Alice's user mailbox, also left out).
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "exo-statistics.csv", |t| Some(t.lines().filter(|l| !l.starts_with("\"Projects\",") && !l.starts_with("\"Alice Anders\",")).collect::<Vec<_>>().join("\n")));
+    assert_eq!(std::fs::read_to_string(input.join("exo-statistics.csv")).expect("read").lines().count() + 2, std::fs::read_to_string(repo().join("fixtures/contoso-ps51/exo-statistics.csv")).expect("read").lines().count());
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let lic003 = audit["partly_evaluated"].as_array().expect("partly").iter().find(|p| p["check"] == "LIC003").cloned().expect("LIC003 listed");
+    let listed: Vec<&str> = lic003["listed"].as_array().expect("listed").iter().filter_map(|l| l["identity"].as_str()).collect();
+    assert_eq!(listed, ["projects@contoso.com"], "{lic003}");
+    assert_eq!(lic003["listed"][0]["columns"][0], "(no statistics row)");
+    // Nothing else changes.
+    let ids = |a: &Value| -> BTreeSet<String> { a["findings"].as_array().expect("findings").iter().filter(|f| !(f["check"] == "LIC003" && f["identity"]["upn"] == "projects@contoso.com")).map(|f| f["id"].as_str().unwrap_or("").to_string()).collect() };
+    assert_eq!(ids(&audit), ids(&baseline));
+    assert!(audit["partly_evaluated"].as_array().expect("partly").iter().all(|p| p["check"] == "LIC003"), "{}", audit["partly_evaluated"]);
+}
