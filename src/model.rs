@@ -212,6 +212,15 @@ impl RecipientType {
         (2199023255552, "GuestMailUser", RecipientType::GuestMailUser),
     ];
 
+    /// Numeric values (PowerShell 5.1 JSON) of types the checks only need by name.
+    const NAMED: &'static [(i64, &'static str)] = &[(536870912, "DiscoveryMailbox")];
+
+    /// Whether the type is a number the tables do not know (an enum value written as a number): what
+    /// kind of recipient it is cannot be told.
+    pub fn is_unknown_number(&self, texts: &Texts) -> bool {
+        matches!(self, RecipientType::Other(_)) && self.name(texts).bytes().all(|b| b.is_ascii_digit())
+    }
+
     /// A known numeric value.
     pub fn from_value(value: i64) -> Option<RecipientType> {
         Self::TABLE
@@ -231,7 +240,10 @@ impl RecipientType {
             return Some(RecipientType::None);
         }
         let known = match t.parse::<i64>() {
-            Ok(v) => Self::from_value(v),
+            Ok(v) => Self::from_value(v).or_else(|| {
+                // Types without a variant of their own, kept by name (a number would say nothing of them).
+                Self::NAMED.iter().find(|(n, _)| *n == v).map(|(_, name)| RecipientType::Other(texts.put(name)))
+            }),
             Err(_) => Self::TABLE.iter().find(|(_, name, _)| name.eq_ignore_ascii_case(t)).map(|(_, _, rt)| *rt),
         };
         Some(known.unwrap_or_else(|| RecipientType::Other(texts.put(t))))
@@ -797,6 +809,11 @@ mod tests {
         assert!(discovery.is_mailbox(&t));
         let odd = RecipientType::parse("4096", &mut t).expect("kept");
         assert_eq!(odd.name(&t), "4096");
+        assert!(odd.is_unknown_number(&t) && !discovery.is_unknown_number(&t));
+        // PowerShell 5.1 JSON writes the enum as a number: a discovery mailbox is still one.
+        let numeric = RecipientType::parse("536870912", &mut t).expect("known");
+        assert_eq!(numeric.name(&t), "DiscoveryMailbox");
+        assert!(numeric.is_mailbox(&t));
         assert!(!RecipientType::RemoteUserMailbox.is_mailbox(&t) && RecipientType::RemoteUserMailbox.is_remote());
     }
 

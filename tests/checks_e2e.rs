@@ -722,3 +722,42 @@ fn a_mailbox_the_statistics_leave_out_has_an_unknown_size() {
     assert_eq!(ids(&audit), ids(&baseline));
     assert!(audit["partly_evaluated"].as_array().expect("partly").iter().all(|p| p["check"] == "LIC003"), "{}", audit["partly_evaluated"]);
 }
+
+#[test]
+fn enums_written_as_numbers_read_as_their_names() {
+    // Windows PowerShell 5.1's ConvertTo-Json of live objects writes enums as numbers. The discovery
+    // mailbox's 536870912 was an unknown type, which made the mailbox export a "mixed recipient export"
+    // (every hold check not evaluated: "no exo-mailboxes export carries LitigationHoldEnabled"), and
+    // ArchiveStatus 1 was no "Active" (Finance's LIC003, an archive on an unlicensed shared mailbox, lost).
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-mixed"), &base.path().join("out"));
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-mixed", dir.path());
+    let path = input.join("exo-mailboxes.json");
+    let mut rows: Value = serde_json::from_str(std::fs::read_to_string(&path).expect("read").trim_start_matches('\u{feff}')).expect("JSON");
+    let number = |name: &str| -> u64 {
+        match name {
+            "UserMailbox" => 1,
+            "SharedMailbox" => 4,
+            "RoomMailbox" => 16,
+            "EquipmentMailbox" => 32,
+            "DiscoveryMailbox" => 536870912,
+            "None" => 0,
+            "Active" => 1,
+            other => panic!("no number for {other}"),
+        }
+    };
+    for row in rows.as_array_mut().expect("rows") {
+        for key in ["RecipientTypeDetails", "ArchiveStatus"] {
+            let name = row[key].as_str().expect(key).to_string();
+            row[key] = Value::from(number(&name));
+        }
+    }
+    std::fs::write(&path, rows.to_string()).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let file = audit["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "exo-mailboxes.json").expect("exo-mailboxes.json");
+    assert_eq!(file["kind"], "exo-mailboxes", "{file}");
+    let ids = |a: &Value| -> BTreeSet<String> { a["findings"].as_array().expect("findings").iter().map(|f| f["id"].as_str().unwrap_or("").to_string()).collect() };
+    assert_eq!(ids(&audit), ids(&baseline));
+    assert!(audit["not_evaluated"].as_array().is_some_and(Vec::is_empty), "{}", audit["not_evaluated"]);
+}

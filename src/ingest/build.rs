@@ -734,7 +734,13 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
         guid: c.guid(row, s(F::Guid)),
         exchange_guid: c.guid(row, s(F::ExchangeGuid)),
         archive_guid: c.guid(row, s(F::ArchiveGuid)),
-        archive_status: c.put(row, s(F::ArchiveStatus), t),
+        // PowerShell 5.1 JSON writes ArchiveStatus (ArchiveStatusFlags) as a number: 0 None, 1 Active.
+        archive_status: match c.text(row, s(F::ArchiveStatus)) {
+            Some("0") => t.put("None"),
+            Some("1") => t.put("Active"),
+            Some(v) => t.put(v),
+            None => Str::default(),
+        },
         litigation_hold_enabled: c.bool(row, s(F::LitigationHoldEnabled)),
         in_place_holds: c.list(row, s(F::InPlaceHolds), false, t),
         compliance_tag_hold_applied: c.bool(row, s(F::ComplianceTagHoldApplied)),

@@ -811,7 +811,9 @@ impl<'a> Builder<'a> {
             if report.kind == Kind::ExoMailboxes || report.kind == Kind::ExoMailusers {
                 let texts = &all.texts;
                 let mailboxes = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| t.is_mailbox(texts))).count();
-                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox(texts) && !t.is_remote())).count();
+                // A type written as a number the tables do not know is neither (an enum value of a newer
+                // Exchange): it does not make a mailbox export a mixed one.
+                let others = rows.iter().filter(|r| r.recipient_type_details.as_ref().is_some_and(|t| !t.is_mailbox(texts) && !t.is_remote() && !t.is_unknown_number(texts))).count();
                 if mailboxes > 0 && others > 0 {
                     report.kind = Kind::ExoRecipients;
                 }
