@@ -408,3 +408,32 @@ fn mailbox_sheet(book: &mut rust_xlsxwriter::Workbook) -> &mut rust_xlsxwriter::
     }
     sheet
 }
+
+#[test]
+fn blank_lines_and_ldapsearch_trailers_hold_no_rows() {
+    // A line of spaces (an editor's last line) stopped the whole audit as "damaged or cut off".
+    let csv = "\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\"\r\n\"a\",\"a@contoso.com\",\"A\"\r\n\t\r\n\"b\",\"b@contoso.com\",\"B\"\r\n   \r\n";
+    // A line with a value but too few fields is still damage.
+    let short = "\"SamAccountName\",\"UserPrincipalName\",\"DisplayName\"\r\n\"a\",\"a@contoso.com\",\"A\"\r\nx\r\n";
+    // OpenLDAP ldapsearch writes a trailer after the entries; a size-limited search is only part of
+    // the directory, and says so in it.
+    let ldif = |result: &str| {
+        format!(
+            "# extended LDIF\n#\n# LDAPv3\n\n# zoe, Staff, contoso.com\ndn: CN=Zoe,OU=Staff,DC=contoso,DC=com\nobjectClass: user\nobjectGUID: f7cc07d7-7c15-447d-876d-c01b0e5a9e38\nsAMAccountName: zoe\nuserPrincipalName: zoe@contoso.com\n\n# search result\nsearch: 2\nresult: {result}\n\n# numResponses: 2\n# numEntries: 1\n"
+        )
+    };
+    let data = load_files(
+        &[("blank.csv", csv.as_bytes().to_vec()), ("short.csv", short.as_bytes().to_vec()), ("ok.ldf", ldif("0 Success").into_bytes()), ("limited.ldf", ldif("4 Size limit exceeded").into_bytes())],
+        &Options::default(),
+    );
+    let f = |name: &str| data.files.iter().find(|f| f.path == name).expect(name);
+    assert!(f("blank.csv").error.is_none(), "{:?}", f("blank.csv").error);
+    assert_eq!(f("blank.csv").rows, 2);
+    let e = f("short.csv").error.as_ref().expect("a short row is damage");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("expected 3 fields, found 1") || e.message.contains("expected 3 fields as in the header, found 1"), "{e}");
+    assert!(f("ok.ldf").error.is_none(), "{:?}", f("ok.ldf").error);
+    assert_eq!((f("ok.ldf").kind, f("ok.ldf").rows), (Kind::AdUsers, 1));
+    let e = f("limited.ldf").error.as_ref().expect("a size-limited search is incomplete");
+    assert!(e.message.contains("4 Size limit exceeded") && e.hint.contains("-z 0"), "{e}");
+}

@@ -59,7 +59,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
-        .flexible(false)
+        // Row lengths are checked here (`unequal_lengths`), so that a line of only spaces is skipped.
+        .flexible(true)
         .buffer_capacity(1 << 20)
         .from_reader(QuoteCount { inner: std::io::Cursor::new(header_line).chain(input), quotes: 0 });
     let headers: Vec<String> = match reader.byte_headers() {
@@ -72,7 +73,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         let mut record = csv::ByteRecord::new();
         let mut rows = 0;
         while reader.read_byte_record(&mut record).map_err(|e| csv_error(e, skipped_lines, &headers))? {
-            rows += 1;
+            rows += u64::from(!is_blank(&record));
         }
         report.rows = rows;
         return Ok(None);
@@ -92,9 +93,17 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             Ok(false) => break,
             Err(e) => return Err(csv_error(e, skipped_lines, &headers)),
         }
-        records += 1;
         // The csv crate counts the lines before the record; people count from 1.
         let line = record.position().map(|p| p.line() + 1).unwrap_or(0) + skipped_lines;
+        if record.len() != headers.len() {
+            // A line of only spaces or tabs (an editor's last line) holds no row; anything else short
+            // or long is damage.
+            if is_blank(&record) {
+                continue;
+            }
+            return Err(unequal_lengths(Some(line), headers.len(), record.len()));
+        }
+        records += 1;
         last_line = line;
         let mut row: Row<'_> = row_buf.take(width);
         // One UTF-8 check for the whole record (fields end at ASCII delimiters, so each is valid when
@@ -195,18 +204,27 @@ fn truncation_warning(path: &Path, head: &Head) -> Option<String> {
     (!newline).then(|| "the file does not end with a line break: it may have been cut off (compare its row count with the source)".to_string())
 }
 
+/// A record of one field of spaces or tabs only: a blank line, no row.
+fn is_blank(record: &csv::ByteRecord) -> bool {
+    record.len() == 1 && record[0].iter().all(|b| *b == b' ' || *b == b'\t')
+}
+
+fn unequal_lengths(line: Option<u64>, expected: usize, len: usize) -> FileError {
+    FileError {
+        line,
+        column: None,
+        message: format!(
+            "expected {expected} fields as in the header, found {len}{}",
+            if len < expected { " (an unterminated quoted field or a truncated last line?)" } else { " (an unescaped quote or delimiter inside a value?)" }
+        ),
+        hint: "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string(),
+    }
+}
+
 fn csv_error(e: csv::Error, skipped_lines: u64, headers: &[String]) -> FileError {
     let hint = "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string();
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => FileError {
-            line: pos.as_ref().map(|p| p.line() + 1 + skipped_lines),
-            column: None,
-            message: format!(
-                "expected {expected_len} fields as in the header, found {len}{}",
-                if (*len as usize) < headers.len() { " (an unterminated quoted field or a truncated last line?)" } else { " (an unescaped quote or delimiter inside a value?)" }
-            ),
-            hint,
-        },
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(|p| p.line() + 1 + skipped_lines), *expected_len as usize, *len as usize),
         csv::ErrorKind::Utf8 { pos, err } => FileError {
             line: pos.as_ref().map(|p| p.line() + 1 + skipped_lines),
             column: headers.get(err.field()).cloned(),

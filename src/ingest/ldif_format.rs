@@ -117,6 +117,20 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
                     entry = Some(Entry { line: logical_line, attributes: vec![("distinguishedName".into(), value)] });
                 } else if (name.eq_ignore_ascii_case("version") && entry.is_none()) || name.eq_ignore_ascii_case("changetype") || name == "-" {
                     // Header and operation lines carry no attribute.
+                } else if entry.is_none() && name == "search" {
+                    // OpenLDAP ldapsearch's trailer: `search: N`, then `result: …`.
+                } else if entry.is_none() && name == "result" {
+                    // `result: 0 Success` ends a complete search; any other code (4 Size limit exceeded,
+                    // 3 Time limit exceeded …) ends one that returned only part of the directory.
+                    let code = value.as_text().unwrap_or("").trim().to_string();
+                    if !code.starts_with("0 ") && code != "0" {
+                        return Err(FileError {
+                            line: Some(logical_line),
+                            column: None,
+                            message: format!("the ldapsearch that wrote this file ended with `result: {code}`: it returned only part of the directory"),
+                            hint: "search again without the limit: ldapsearch -z 0 with paged results (-E pr=1000/noprompt), or export with ldifde".into(),
+                        });
+                    }
                 } else if let Some(e) = entry.as_mut() {
                     e.attributes.push((name, value));
                 } else {
