@@ -458,9 +458,10 @@ fn withhold_unreadable(
     joined: &Joined,
     raw: &mut Vec<Raw>,
 ) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
-    // Values are unknown where a cell could not be read, or where a mailbox has no statistics row.
-    let sizes_unknown = || (0..records.len()).into_par_iter().any(|i| records.size_unknown(&joined.identities[i]));
-    if !data.files.iter().any(|f| f.unreadable_values > 0) && !sizes_unknown() {
+    // Values are unknown where a cell could not be read, where a mailbox has no statistics row, or where
+    // an MSOL export does not say which plans are disabled.
+    let in_doubt = || (0..records.len()).into_par_iter().any(|i| records.in_doubt(&joined.identities[i]));
+    if !data.files.iter().any(|f| f.unreadable_values > 0) && !in_doubt() {
         return (Vec::new(), Vec::new());
     }
     let checks: Vec<&CheckSpec> = jobs.iter().flat_map(|j| j.checks.iter().copied()).collect();
@@ -547,11 +548,13 @@ fn withhold_unreadable(
 }
 
 /// The fields whose unknown value is tried with the values it could take: booleans both ways; a mailbox
-/// size as none and as 1 PiB (a check that fires on neither cannot fire on any size between).
+/// size as none and as 1 PiB (a check that fires on neither cannot fire on any size between); the
+/// mailbox plans of MSOL licenses as enabled and as disabled.
 fn tried_values(field: Field) -> Option<[Tried; 2]> {
     match field {
         Field::AdEnabled | Field::EntraAccountEnabled | Field::ExoAccountDisabled | Field::ExoRetentionHoldEnabled => Some([Tried::Bool(true), Tried::Bool(false)]),
         Field::ExoTotalItemSize => Some([Tried::Number(0), Tried::Number(1 << 50)]),
+        Field::EntraExchangePlans => Some([Tried::MailboxPlans(true), Tried::MailboxPlans(false)]),
         _ => None,
     }
 }
@@ -573,6 +576,8 @@ fn rule_out_by_both_values(
     let single: Vec<Option<Field>> = affected
         .par_iter()
         .map(|(i, _)| match records.unreadable(*i as usize).as_slice() {
+            // The plans are tried as enabled / disabled only when that is all that is unknown of them.
+            [u] if u.field == Field::EntraExchangePlans && u.columns != [crate::record::MSOL_PLANS] => None,
             [u] if tried_values(u.field).is_some() => Some(u.field),
             _ => None,
         })

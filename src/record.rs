@@ -304,11 +304,18 @@ fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> Stri
     format!("no {kind} export carries {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order)", cols.join(" or "))
 }
 
+/// What [`Records::unreadable`] names as the cause when only the enablement of an MSOL license's plans
+/// is unknown ([`Records::plans_enablement_unknown`]).
+pub const MSOL_PLANS: &str = "Licenses (an MSOL export has no disabled plans)";
+
 /// A value an unknown field is tried with ([`Records::encode_with`]): a boolean, or a number (a size).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tried {
     Bool(bool),
     Number(u64),
+    /// The mailbox-granting plans of licenses an MSOL export gives without their disabled plans: all
+    /// enabled, or all disabled.
+    MailboxPlans(bool),
 }
 
 /// A SKU: its part number and the Exchange service plans it carries.
@@ -344,6 +351,10 @@ fn builtin_skus() -> impl Iterator<Item = (Guid, SkuInfo)> {
 fn plan_name(id: Guid) -> Option<&'static str> {
     let g = sdk::Guid(id.0);
     sdk::domain::MAILBOX_PLANS.iter().find(|(p, _)| *p == g).map(|(_, n)| *n).or((g == sdk::domain::EXCHANGE_FOUNDATION).then_some("EXCHANGE_S_FOUNDATION"))
+}
+
+fn is_mailbox_plan(id: Guid) -> bool {
+    sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0)
 }
 
 fn guid(g: Guid) -> sdk::Guid {
@@ -506,14 +517,24 @@ impl<'a> Records<'a> {
         let mut count = 0u8;
         for &f in fields {
             let written = match set {
-                Some((field, value)) if field == f => {
-                    f.id().wire(out);
-                    match value {
-                        Tried::Bool(v) => v.wire(out),
-                        Tried::Number(v) => v.wire(out),
+                Some((field, value)) if field == f => match (value, who.entra) {
+                    (Tried::MailboxPlans(enabled), Some(u)) => {
+                        f.id().wire(out);
+                        self.exchange_plans(u, Some(enabled)).wire(out);
+                        true
                     }
-                    true
-                }
+                    (Tried::MailboxPlans(_), None) => false,
+                    (Tried::Bool(v), _) => {
+                        f.id().wire(out);
+                        v.wire(out);
+                        true
+                    }
+                    (Tried::Number(v), _) => {
+                        f.id().wire(out);
+                        v.wire(out);
+                        true
+                    }
+                },
                 _ => self.write_field(identity, &who, f, out),
             };
             if written {
@@ -551,7 +572,10 @@ impl<'a> Records<'a> {
         }
     }
 
-    fn exchange_plans<'s>(&'s self, u: &'s crate::model::EntraUser) -> Vec<sdk::ExchangePlanRef<'s>> {
+    /// The user's Exchange plans: from assignedPlans, else from the licenses' SKUs (a plan listed among a
+    /// license's disabled plans is disabled). `msol_mailbox`: what to take the mailbox plans of licenses
+    /// without disabled-plan data (MSOL) as — enabled (the default) or not (see [`Tried::MailboxPlans`]).
+    fn exchange_plans<'s>(&'s self, u: &'s crate::model::EntraUser, msol_mailbox: Option<bool>) -> Vec<sdk::ExchangePlanRef<'s>> {
         let t = &self.data.entra_users;
         if self.plans_exported {
             return u
@@ -570,10 +594,14 @@ impl<'a> Records<'a> {
         for l in u.licenses.iter() {
             let sku = self.sku_of(l);
             for (id, name) in sku.map(|s| s.exchange_plans.as_slice()).unwrap_or(&[]) {
+                let enabled = match msol_mailbox {
+                    Some(on) if l.sku_id.is_none() && is_mailbox_plan(*id) => on,
+                    _ => !l.disabled_plans.contains(id),
+                };
                 out.push(sdk::ExchangePlanRef {
                     plan_id: guid(*id),
                     name,
-                    enabled: !l.disabled_plans.contains(id),
+                    enabled,
                     status: "",
                     assigned: None,
                 });
@@ -596,7 +624,7 @@ impl<'a> Records<'a> {
     /// it grants a mailbox.
     fn sku_name(&self, id: Option<Guid>) -> (sdk::SkuName<'_>, bool) {
         match id.and_then(|id| self.skus_by_id.get(&id).map(|s| (id, s))) {
-            Some((_, s)) => (sdk::SkuName::Name(&s.part_number), s.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))),
+            Some((_, s)) => (sdk::SkuName::Name(&s.part_number), s.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id))),
             None => (id.map_or(sdk::SkuName::Name(""), |g| sdk::SkuName::Id(guid(g))), false),
         }
     }
@@ -664,7 +692,7 @@ impl<'a> Records<'a> {
             EntraAccountEnabled => emit!(entra.and_then(|u| u.account_enabled)),
             EntraUserType => emit!(entra.and_then(|u| et.text(u.user_type))),
             EntraUsageLocation => emit!(entra.and_then(|u| et.text(u.usage_location))),
-            EntraExchangePlans => emit!(entra.map(|u| self.exchange_plans(u))),
+            EntraExchangePlans => emit!(entra.map(|u| self.exchange_plans(u, None))),
             EntraLicenses => emit!(entra.map(|u| u
                 .licenses
                 .iter()
@@ -761,6 +789,19 @@ impl<'a> Records<'a> {
             .collect()
     }
 
+    /// Whether which of the user's Exchange plans are enabled is unknown where it matters: plans come
+    /// from the licenses' SKUs, and a license that carries a mailbox plan is an MSOL one (`Licenses` gives
+    /// the SKU, not its disabled plans — a hybrid tenant often disables Exchange Online in E3).
+    pub fn plans_enablement_unknown(&self, u: &crate::model::EntraUser) -> bool {
+        !self.plans_exported && u.licenses.iter().any(|l| l.sku_id.is_none() && self.sku_of(l).is_some_and(|s| s.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id))))
+    }
+
+    /// Whether some value of the identity is unknown though no cell of it was unreadable: its mailbox
+    /// size ([`Records::size_unknown`]) or its plans' enablement ([`Records::plans_enablement_unknown`]).
+    pub fn in_doubt(&self, ident: &crate::join::Identity) -> bool {
+        self.size_unknown(ident) || ident.entra.is_some_and(|e| self.plans_enablement_unknown(&self.data.entra_users[e as usize]))
+    }
+
     /// Whether the identity's mailbox size is unknown: it has an active mailbox, a statistics export was
     /// read, and no row of it matched the mailbox.
     pub fn size_unknown(&self, ident: &crate::join::Identity) -> bool {
@@ -793,7 +834,9 @@ impl<'a> Records<'a> {
         // An active mailbox without statistics while a statistics export was read: its size is unknown
         // (a statistics row whose MailboxGuid could not be read may be its, or the export left it out).
         let size_doubt = self.size_unknown(ident);
-        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt {
+        let entra_row = ident.entra.map(|e| &data.entra_users[e as usize]);
+        let plans_doubt = entra_row.is_some_and(|u| self.plans_enablement_unknown(u));
+        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt && !plans_doubt {
             return Vec::new();
         }
         let ad_bits = |f: &[A]| mask(f.iter().map(|&f| f as usize));
@@ -842,6 +885,9 @@ impl<'a> Records<'a> {
                 Source::Ad(f) => on_ad(ad_bits(f)),
                 // With assignedPlans exported the plans are read from them alone, not from the licenses.
                 Source::Entra(_) if field == Field::EntraExchangePlans && self.plans_exported => on_entra(entra_bits(&[E::AssignedPlans])),
+                Source::Entra(f) if field == Field::EntraExchangePlans && plans_doubt => {
+                    merged(vec![on_entra(entra_bits(f)), Some((entra_row.and_then(|u| u.src).into_iter().collect(), vec![MSOL_PLANS]))])
+                }
                 Source::Entra(f) => on_entra(entra_bits(f)),
                 Source::Exo(f) => on_exo(exo_bits(f) | exo_own, None),
                 Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_own, users),

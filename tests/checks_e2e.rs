@@ -761,3 +761,47 @@ fn enums_written_as_numbers_read_as_their_names() {
     assert_eq!(ids(&audit), ids(&baseline));
     assert!(audit["not_evaluated"].as_array().is_some_and(Vec::is_empty), "{}", audit["not_evaluated"]);
 }
+
+#[test]
+fn an_msol_export_leaves_which_plans_are_disabled_unknown() {
+    // `Get-MsolUser`'s Licenses give the SKU (contoso:ENTERPRISEPACK), not its disabled plans. Hugo's E3
+    // has Exchange Online disabled (his Graph export says so): read from an MSOL export every plan of
+    // his E3 was taken as enabled and his HOLD002 (high: held mailbox, no mailbox plan) passed unseen.
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let skus: Value = serde_json::from_str(std::fs::read_to_string(input.join("subscribed-skus.json")).expect("skus").trim_start_matches('\u{feff}')).expect("JSON");
+    let part = |id: &str| skus["value"].as_array().expect("skus").iter().find(|s| s["skuId"] == id).and_then(|s| s["skuPartNumber"].as_str()).expect("part").to_string();
+    let mut csv = String::from("\"UserPrincipalName\",\"DisplayName\",\"ObjectId\",\"ImmutableId\",\"IsLicensed\",\"Licenses\",\"UsageLocation\",\"BlockCredential\",\"ValidationStatus\",\"UserType\",\"ProxyAddresses\"\r\n");
+    for page in ["graph-users-page1.json", "graph-users-page2.json"] {
+        let text = std::fs::read_to_string(input.join(page)).expect("page");
+        let page_json: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).expect("JSON");
+        for u in page_json["value"].as_array().expect("value") {
+            let text_of = |k: &str| u[k].as_str().unwrap_or("").to_string();
+            let licenses: Vec<String> = u["assignedLicenses"].as_array().expect("licenses").iter().map(|l| format!("contoso:{}", part(l["skuId"].as_str().expect("skuId")))).collect();
+            let proxies: Vec<&str> = u["proxyAddresses"].as_array().expect("proxies").iter().filter_map(Value::as_str).collect();
+            let blocked = if u["accountEnabled"] == false { "True" } else { "False" };
+            let status = if u["onPremisesProvisioningErrors"].as_array().is_some_and(|e| !e.is_empty()) { "Error" } else { "Healthy" };
+            let row = [text_of("userPrincipalName"), text_of("displayName"), text_of("id"), text_of("onPremisesImmutableId"), (!licenses.is_empty()).to_string(), licenses.join(";"), text_of("usageLocation"), blocked.to_string(), status.to_string(), text_of("userType"), proxies.join(";")];
+            csv.push_str(&row.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(","));
+            csv.push_str("\r\n");
+        }
+        std::fs::remove_file(input.join(page)).expect("remove");
+    }
+    std::fs::write(input.join("msol-users.csv"), csv).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let listed = |check: &str| -> BTreeSet<String> {
+        audit["partly_evaluated"].as_array().expect("partly").iter().filter(|p| p["check"] == check).flat_map(|p| p["listed"].as_array().expect("listed").iter().filter_map(|l| l["identity"].as_str().map(str::to_string))).collect()
+    };
+    assert!(listed("HOLD002").contains("hugo.hayes@contoso.com"), "{}", audit["partly_evaluated"]);
+    // Every baseline finding is made, or its check is not evaluated or listed on that identity; none is new.
+    let not_evaluated: BTreeSet<&str> = audit["not_evaluated"].as_array().expect("ne").iter().filter_map(|n| n["check"].as_str()).collect();
+    let key = |f: &Value| (f["check"].as_str().unwrap_or("").to_string(), f["identity"]["upn"].as_str().unwrap_or("").to_string());
+    let made: BTreeSet<(String, String)> = audit["findings"].as_array().expect("findings").iter().map(key).collect();
+    let expected: BTreeSet<(String, String)> = baseline["findings"].as_array().expect("findings").iter().map(key).collect();
+    for (check, who) in expected.difference(&made) {
+        assert!(not_evaluated.contains(check.as_str()) || listed(check).contains(who), "{check} on {who} neither made nor listed");
+    }
+    assert!(made.is_subset(&expected), "new findings: {:?}", made.difference(&expected).collect::<Vec<_>>());
+}
