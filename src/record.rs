@@ -308,7 +308,8 @@ fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> Stri
 /// is unknown ([`Records::plans_enablement_unknown`]).
 pub const MSOL_PLANS: &str = "Licenses (an MSOL export has no disabled plans)";
 
-/// A value an unknown field is tried with ([`Records::encode_with`]): a boolean, or a number (a size).
+/// A value an unknown field is tried with ([`Records::encode_with`]): a boolean, a number (a size), or the
+/// enablement of MSOL licenses' mailbox plans.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tried {
     Bool(bool),
