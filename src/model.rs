@@ -529,6 +529,9 @@ pub struct License {
     /// MSOL `AccountSkuId` such as `contoso:ENTERPRISEPACK` (when there is no sku id).
     pub account_sku: Str,
     pub disabled_plans: Box<[Guid]>,
+    /// Whether the export says which plans are disabled (Graph's `disabledPlans`): an MSOL `Licenses`
+    /// value or a bare list of SKU ids does not.
+    pub disabled_known: bool,
 }
 
 /// One Exchange service plan of `assignedPlans`. Plans of other services are not kept: no check

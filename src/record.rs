@@ -304,9 +304,9 @@ fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> Stri
     format!("no {kind} export carries {} (missing, lost as a PowerShell type name, or dates of unsettled day/month order)", cols.join(" or "))
 }
 
-/// What [`Records::unreadable`] names as the cause when only the enablement of an MSOL license's plans
-/// is unknown ([`Records::plans_enablement_unknown`]).
-pub const MSOL_PLANS: &str = "Licenses (an MSOL export has no disabled plans)";
+/// What [`Records::unreadable`] names as the cause when only the enablement of a license's plans is
+/// unknown ([`Records::plans_enablement_unknown`]): an MSOL export, or licenses as a bare list of SKUs.
+pub const MSOL_PLANS: &str = "Licenses (the export does not say which plans are disabled)";
 
 /// A value an unknown field is tried with ([`Records::encode_with`]): a boolean, a number (a size), or the
 /// enablement of MSOL licenses' mailbox plans.
@@ -314,8 +314,8 @@ pub const MSOL_PLANS: &str = "Licenses (an MSOL export has no disabled plans)";
 pub enum Tried {
     Bool(bool),
     Number(u64),
-    /// The mailbox-granting plans of licenses an MSOL export gives without their disabled plans: all
-    /// enabled, or all disabled.
+    /// The mailbox-granting plans of licenses exported without their disabled plans (MSOL, a bare list
+    /// of SKU ids): all enabled, or all disabled.
     MailboxPlans(bool),
 }
 
@@ -596,7 +596,7 @@ impl<'a> Records<'a> {
             let sku = self.sku_of(l);
             for (id, name) in sku.map(|s| s.exchange_plans.as_slice()).unwrap_or(&[]) {
                 let enabled = match msol_mailbox {
-                    Some(on) if l.sku_id.is_none() && is_mailbox_plan(*id) => on,
+                    Some(on) if !l.disabled_known && is_mailbox_plan(*id) => on,
                     _ => !l.disabled_plans.contains(id),
                 };
                 out.push(sdk::ExchangePlanRef {
@@ -791,10 +791,11 @@ impl<'a> Records<'a> {
     }
 
     /// Whether which of the user's Exchange plans are enabled is unknown where it matters: plans come
-    /// from the licenses' SKUs, and a license that carries a mailbox plan is an MSOL one (`Licenses` gives
-    /// the SKU, not its disabled plans — a hybrid tenant often disables Exchange Online in E3).
+    /// from the licenses' SKUs, and a license that carries a mailbox plan was exported without its
+    /// disabled plans (MSOL `Licenses`, or a bare list of SKU ids) — a hybrid tenant often disables
+    /// Exchange Online in E3 for on-prem mailboxes.
     pub fn plans_enablement_unknown(&self, u: &crate::model::EntraUser) -> bool {
-        !self.plans_exported && u.licenses.iter().any(|l| l.sku_id.is_none() && self.sku_of(l).is_some_and(|s| s.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id))))
+        !self.plans_exported && u.licenses.iter().any(|l| !l.disabled_known && self.sku_of(l).is_some_and(|s| s.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id))))
     }
 
     /// Whether some value of the identity is unknown though no cell of it was unreadable: its mailbox

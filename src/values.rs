@@ -224,6 +224,13 @@ pub fn is_lost_marker(text: &str) -> bool {
     !t.contains(' ') || t.contains('`') || t.ends_with("[]")
 }
 
+/// The fields of a PowerShell object written as text (`@{Category=PropertyConflict; Value=a@b.com}`: what
+/// a too shallow ConvertTo-Json or Export-Csv makes of a nested object). Empty values are kept.
+pub fn ps_object(text: &str) -> Option<Vec<(&str, &str)>> {
+    let body = text.trim_ascii().strip_prefix("@{")?.strip_suffix('}')?;
+    body.split("; ").map(|pair| pair.split_once('=').map(|(k, v)| (k.trim_ascii(), v.trim_ascii()))).collect()
+}
+
 /// A multi-valued cell PowerShell's formatter cut short (`{a, b, c, d...}` past `$FormatEnumerationLimit`,
 /// `mbx9f3e…` in a narrow column): its values are not all there, and one of them is not whole. No
 /// address, hold id or SKU holds `...` or `…`.
@@ -728,6 +735,9 @@ mod tests {
         assert!(is_lost_marker("System.Collections.Generic.List`1[Microsoft.Online.Administration.UserLicense]"));
         assert!(!is_lost_marker("Microsoft Corporation"));
         assert!(!is_lost_marker("smtp:a@b.com"));
+        assert_eq!(ps_object("@{Category=PropertyConflict; PropertyCausingError=ProxyAddresses; Value=smtp:a@b.com}"), Some(vec![("Category", "PropertyConflict"), ("PropertyCausingError", "ProxyAddresses"), ("Value", "smtp:a@b.com")]));
+        assert_eq!(ps_object("@{SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900; DisabledPlans=}"), Some(vec![("SkuId", "6fd2c87f-b296-42f0-b197-1e91e994b900"), ("DisabledPlans", "")]));
+        assert_eq!(ps_object("contoso:ENTERPRISEPACK"), None);
         // Format-Table's cut-short collections and columns.
         assert!(is_truncated("{-mbxc841…:1, mbx9f3e...}") && is_truncated("mbx9f3e...") && is_truncated("smtp:a@b.com, smtp:c@d.com..."));
         assert!(!is_truncated("mbx9f3e2a1b0c4d4e8f9a0b1c2d3e4f5a6b:1") && !is_truncated("smtp:first.last@contoso.com"));

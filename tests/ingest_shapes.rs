@@ -437,3 +437,26 @@ fn blank_lines_and_ldapsearch_trailers_hold_no_rows() {
     let e = f("limited.ldf").error.as_ref().expect("a size-limited search is incomplete");
     assert!(e.message.contains("4 Size limit exceeded") && e.hint.contains("-z 0"), "{e}");
 }
+
+#[test]
+fn objects_written_as_powershell_text_are_read_or_lost_never_taken_as_values() {
+    // A too shallow ConvertTo-Json writes nested objects as `@{Key=value; …}`. A provisioning error keeps
+    // every field that way (it was read as one "MSOL" error whose value was the whole text); a license
+    // does not (its DisabledPlans is a type name): lost, so no plan of it is taken as enabled.
+    let json = r#"[{"id": "0952e4c8-432f-4950-a65c-769c45993527", "userPrincipalName": "dan@contoso.com", "onPremisesImmutableId": "BpazOkLGm0iEtljAONPvOQ==", "accountEnabled": true,
+        "assignedLicenses": ["@{DisabledPlans=System.String[]; SkuId=6fd2c87f-b296-42f0-b197-1e91e994b900}"],
+        "onPremisesProvisioningErrors": ["@{Category=PropertyConflict; OccurredDateTime=11/20/2026 10:00:00; PropertyCausingError=ProxyAddresses; Value=smtp:sales@contoso.com}"]}]"#;
+    // Licenses as a bare list of SKU ids (a CSV of Get-MgUser): which plans are disabled is not said.
+    let csv = "\"Id\",\"UserPrincipalName\",\"OnPremisesImmutableId\",\"AssignedLicenses\"\r\n\"49e373b6-4717-40c6-ad43-843c45a258f0\",\"eve@contoso.com\",\"\",\"6fd2c87f-b296-42f0-b197-1e91e994b900;a403ebcc-fae0-4ca2-8c8c-7a907fd6c235\"\r\n";
+    let data = load_files(&[("entra.json", json.as_bytes().to_vec()), ("entra-csv.csv", csv.as_bytes().to_vec())], &Options::default());
+    let users = &data.entra_users;
+    let dan = users.iter().find(|u| users.text(u.user_principal_name) == Some("dan@contoso.com")).expect("dan");
+    let e = &dan.provisioning_errors[0];
+    assert_eq!((users.text(e.category), users.text(e.property), users.text(e.value)), (Some("PropertyConflict"), Some("ProxyAddresses"), Some("smtp:sales@contoso.com")));
+    assert!(dan.licenses.is_empty() && dan.unreadable != 0, "the license is unknown, not absent");
+    let file = data.files.iter().find(|f| f.path == "entra.json").expect("entra.json");
+    assert!(file.lost_columns.iter().any(|l| l.column == "assignedLicenses"), "{:?}", file.lost_columns);
+    let eve = users.iter().find(|u| users.text(u.user_principal_name) == Some("eve@contoso.com")).expect("eve");
+    assert_eq!(eve.licenses.len(), 2);
+    assert!(eve.licenses.iter().all(|l| l.sku_id.is_some() && !l.disabled_known));
+}

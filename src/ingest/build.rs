@@ -558,12 +558,13 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                                 None => c.invalid(s(F::AssignedLicenses), "(a disabled plan that is not an id)"),
                             }
                         }
-                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled.into_boxed_slice() });
+                        let disabled_known = item.get("disabledPlans").is_some();
+                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled.into_boxed_slice(), disabled_known });
                     }
                     None => {
                         // MSOL objects: {"AccountSkuId": "contoso:ENTERPRISEPACK", …}
                         match (item.get("AccountSkuId").and_then(Cell::as_text), item.get("skuId").and_then(Cell::as_text)) {
-                            (Some(v), _) => licenses.push(License { sku_id: None, account_sku: t.put(v), disabled_plans: Box::default() }),
+                            (Some(v), _) => licenses.push(License { sku_id: None, account_sku: t.put(v), disabled_plans: Box::default(), disabled_known: false }),
                             (None, Some(bad)) => c.invalid(s(F::AssignedLicenses), bad),
                             (None, None) => c.invalid(s(F::AssignedLicenses), "(a license without skuId)"),
                         }
@@ -571,14 +572,16 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 },
                 Cell::Text(_) => {
                     let v = item.as_text().unwrap_or("");
-                    if values::is_lost_marker(v) {
+                    // `@{DisabledPlans=System.String[]; SkuId=…}`: an object a too shallow ConvertTo-Json
+                    // wrote as text — its disabled plans are lost.
+                    if values::is_lost_marker(v) || values::ps_object(v).is_some() {
                         c.lost(s(F::AssignedLicenses));
                         continue;
                     }
                     for part in values::split_multi(v) {
                         licenses.push(match Guid::parse_text(part) {
-                            Some(sku_id) => License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: Box::default() },
-                            None => License { sku_id: None, account_sku: t.put(part), disabled_plans: Box::default() },
+                            Some(sku_id) => License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: Box::default(), disabled_known: false },
+                            None => License { sku_id: None, account_sku: t.put(part), disabled_plans: Box::default(), disabled_known: false },
                         });
                     }
                 }
@@ -650,6 +653,11 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 Cell::Text(v) if !v.trim_ascii().is_empty() => {
                     if values::is_lost_marker(v) {
                         c.lost(s(F::ProvisioningErrors));
+                    } else if let Some(fields) = values::ps_object(v) {
+                        // `@{Category=PropertyConflict; PropertyCausingError=…; Value=…}` (a too shallow
+                        // ConvertTo-Json): the object's fields are all there, as text.
+                        let mut get = |k: &str| fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map_or(Str::default(), |(_, v)| t.put(v));
+                        errors.push(ProvisioningError { category: get("Category"), property: get("PropertyCausingError"), value: get("Value") });
                     } else {
                         errors.push(ProvisioningError { category: t.put("MSOL"), property: Str::default(), value: t.put(v.trim_ascii()) });
                     }
