@@ -765,12 +765,7 @@ fn merge_exo(data: &Dataset) -> Vec<ExoObject> {
     objects
 }
 
-/// Every SMTP address and UPN of one object, lower-cased (repeats possible).
-fn for_each_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, f: &mut dyn FnMut(Cow<'a, str>)) {
-    for_each_raw_address(upn, mail, proxies, &mut |a| f(lower_cow(a)));
-}
-
-/// Like [`for_each_address`], before lower-casing.
+/// Every SMTP address and UPN of one object, as written (repeats possible).
 fn for_each_raw_address<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>, f: &mut dyn FnMut(&'a str)) {
     upn.into_iter().chain(mail).for_each(&mut *f);
     for p in proxies.filter_map(parse_proxy).filter(|p| p.kind.eq_ignore_ascii_case("smtp")) {
@@ -790,14 +785,6 @@ fn lower_hash(raw: &str, scratch: &mut Vec<u8>) -> u64 {
     bytes_hash(scratch)
 }
 
-/// Every SMTP address and UPN (lower-cased) of one object, each once.
-fn addresses<'a>(upn: Option<&'a str>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>) -> Vec<Cow<'a, str>> {
-    let mut out = Vec::new();
-    for_each_address(upn, mail, proxies, &mut |a| out.push(a));
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// Addresses (lower-cased) that two or more objects of one directory hold, each with its holders (the
 /// index of the AD user, Entra user or EXO object; `exo` is needed only for [`Side::Exo`]).
@@ -885,15 +872,34 @@ fn duplicates_in(joined: &Joined, directory: Side, shared: BTreeMap<String, Vec<
 }
 
 fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
-    let mut unlinked_ad: HashMap<Cow<'_, str>, Vec<u32>> = HashMap::default();
+    // What Entra Connect soft-matches on: the userPrincipalName, and of the proxyAddresses only the
+    // primary (`SMTP:`) one (Microsoft Learn, "Sync with existing users in Microsoft Entra ID"). A
+    // secondary address both objects hold is a sync conflict (AttributeValueMustBeUnique), not a soft
+    // match: reported as one, a hard match was proposed that would merge the two. A guest is never
+    // matched: any address it shares conflicts.
+    // Every address of an object, lower-cased, each once, with whether it is a soft-match key.
+    fn addresses<'a>(upn: Option<&'a str>, primary: Option<Cow<'a, str>>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>) -> Vec<(Cow<'a, str>, bool)> {
+        let keys: Vec<Cow<'a, str>> = upn.map(lower_cow).into_iter().chain(primary).collect();
+        let mut out: Vec<(Cow<'a, str>, bool)> = Vec::new();
+        for_each_raw_address(upn, mail, proxies, &mut |a| {
+            let a = lower_cow(a);
+            let key = keys.contains(&a);
+            out.push((a, key));
+        });
+        // A key first, so that the dedup keeps it.
+        out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
+    }
+    let mut unlinked_ad: HashMap<Cow<'_, str>, Vec<(u32, bool)>> = HashMap::default();
     for (i, u) in data.ad_users.iter().enumerate() {
         let id = joined.identity_of_ad[i];
         if joined.identities[id as usize].entra.is_some() {
             continue;
         }
         let t = &data.ad_users;
-        for a in addresses(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses)) {
-            unlinked_ad.entry(a).or_default().push(id);
+        for (a, key) in addresses(t.text(u.user_principal_name), ad_primary_smtp(data, u), t.text(u.mail), t.list(u.proxy_addresses)) {
+            unlinked_ad.entry(a).or_default().push((id, key));
         }
     }
     let mut out = Vec::new();
@@ -906,9 +912,9 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
         let guest = t.text(u.user_type).is_some_and(|t| t.eq_ignore_ascii_case("guest"));
         let entra_identity = joined.identity_of_entra[e];
         let mut seen: HashSet<u32> = HashSet::default();
-        for a in addresses(t.text(u.user_principal_name), t.text(u.mail), t.list(u.proxy_addresses)) {
-            for &ad_identity in unlinked_ad.get(a.as_ref()).map(Vec::as_slice).unwrap_or(&[]) {
-                if seen.insert(ad_identity) {
+        for (a, cloud_key) in addresses(t.text(u.user_principal_name), entra_primary_smtp(data, u), t.text(u.mail), t.list(u.proxy_addresses)) {
+            for &(ad_identity, ad_key) in unlinked_ad.get(a.as_ref()).map(Vec::as_slice).unwrap_or(&[]) {
+                if (guest || (cloud_key && ad_key)) && seen.insert(ad_identity) {
                     out.push(SoftMatch { ad_identity, entra_identity, address: a.to_string(), guest });
                 }
             }

@@ -801,7 +801,20 @@ impl<'a> Records<'a> {
     /// Whether some value of the identity is unknown though no cell of it was unreadable: its mailbox
     /// size ([`Records::size_unknown`]) or its plans' enablement ([`Records::plans_enablement_unknown`]).
     pub fn in_doubt(&self, ident: &crate::join::Identity) -> bool {
-        self.size_unknown(ident) || ident.entra.is_some_and(|e| self.plans_enablement_unknown(&self.data.entra_users[e as usize]))
+        self.size_unknown(ident) || ident.entra.is_some_and(|e| self.plans_enablement_unknown(&self.data.entra_users[e as usize])) || self.custom_anchor(ident)
+    }
+
+    /// Whether the identity's AD and Entra objects were linked by a fallback key (UPN, SMTP) because the
+    /// Entra user's immutable id is no GUID's base64: a custom source anchor (Entra Connect on
+    /// employeeID, say) or garbage. Whether they are the synced pair the anchor would prove is unknown:
+    /// the checks that need that proof are listed, never quietly passed.
+    pub fn custom_anchor(&self, ident: &crate::join::Identity) -> bool {
+        ident.ad.is_some()
+            && ident.ad_key.is_some_and(|k| k != crate::join::MatchKey::SourceAnchor)
+            && ident.entra.is_some_and(|e| {
+                let u = &self.data.entra_users[e as usize];
+                u.immutable_guid.is_none() && self.data.entra_users.text(u.immutable_id).is_some()
+            })
     }
 
     /// Whether the identity's mailbox size is unknown: it has an active mailbox, a statistics export was
@@ -838,7 +851,8 @@ impl<'a> Records<'a> {
         let size_doubt = self.size_unknown(ident);
         let entra_row = ident.entra.map(|e| &data.entra_users[e as usize]);
         let plans_doubt = entra_row.is_some_and(|u| self.plans_enablement_unknown(u));
-        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt && !plans_doubt {
+        let anchor_doubt = self.custom_anchor(ident);
+        if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt && !plans_doubt && !anchor_doubt {
             return Vec::new();
         }
         let ad_bits = |f: &[A]| mask(f.iter().map(|&f| f as usize));
@@ -887,6 +901,9 @@ impl<'a> Records<'a> {
                 Source::Ad(f) => on_ad(ad_bits(f)),
                 // With assignedPlans exported the plans are read from them alone, not from the licenses.
                 Source::Entra(_) if field == Field::EntraExchangePlans && self.plans_exported => on_entra(entra_bits(&[E::AssignedPlans])),
+                Source::Entra(f) if field == Field::EntraImmutableIdAnchor && anchor_doubt => {
+                    merged(vec![on_entra(entra_bits(f)), Some((entra_row.and_then(|u| u.src).into_iter().collect(), vec!["onPremisesImmutableId (not a GUID: a custom source anchor?)"]))])
+                }
                 Source::Entra(f) if field == Field::EntraExchangePlans && plans_doubt => {
                     merged(vec![on_entra(entra_bits(f)), Some((entra_row.and_then(|u| u.src).into_iter().collect(), vec![MSOL_PLANS]))])
                 }

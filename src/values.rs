@@ -86,8 +86,12 @@ impl Guid {
     }
 
     /// `onPremisesImmutableId` / `ImmutableId`: base64 of `Guid.ToByteArray()`.
+    /// The GUID an immutable id is the base64 of — with or without its `==` padding (tools that
+    /// build immutable ids by hand often drop it; Entra compares the text, the anchor is the same).
     pub fn from_immutable_id(text: &str) -> Option<Guid> {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim_ascii()).ok()?;
+        use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
+        const LENIENT: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent));
+        let bytes = LENIENT.decode(text.trim_ascii()).ok()?;
         Guid::from_bytes_le(&bytes)
     }
 
@@ -643,6 +647,7 @@ mod tests {
         let g = Guid::parse_text("3ab39606-c642-489b-84b6-58c038d3ef39").unwrap();
         assert_eq!(g.to_immutable_id(), "BpazOkLGm0iEtljAONPvOQ==");
         assert_eq!(Guid::from_immutable_id("BpazOkLGm0iEtljAONPvOQ==").unwrap().to_string(), "3ab39606-c642-489b-84b6-58c038d3ef39");
+        assert_eq!(Guid::from_immutable_id("BpazOkLGm0iEtljAONPvOQ"), Guid::from_immutable_id("BpazOkLGm0iEtljAONPvOQ=="), "padding dropped");
         assert_eq!(Guid::from_immutable_id("not base64!"), None);
         assert_eq!(Guid::from_immutable_id("AAAA"), None, "3 bytes is not a GUID");
     }

@@ -795,7 +795,15 @@ fn an_msol_export_leaves_which_plans_are_disabled_unknown() {
         audit["partly_evaluated"].as_array().expect("partly").iter().filter(|p| p["check"] == check).flat_map(|p| p["listed"].as_array().expect("listed").iter().filter_map(|l| l["identity"].as_str().map(str::to_string))).collect()
     };
     assert!(listed("HOLD002").contains("hugo.hayes@contoso.com"), "{}", audit["partly_evaluated"]);
-    // Every baseline finding is made, or its check is not evaluated or listed on that identity; none is new.
+    accounted_for(&baseline, &audit);
+}
+
+/// Every finding of `baseline` is made in `audit`, or its check is not evaluated, or listed as not
+/// evaluated on that identity; no finding is new.
+fn accounted_for(baseline: &Value, audit: &Value) {
+    let listed = |check: &str| -> BTreeSet<String> {
+        audit["partly_evaluated"].as_array().expect("partly").iter().filter(|p| p["check"] == check).flat_map(|p| p["listed"].as_array().expect("listed").iter().filter_map(|l| l["identity"].as_str().map(str::to_string))).collect()
+    };
     let not_evaluated: BTreeSet<&str> = audit["not_evaluated"].as_array().expect("ne").iter().filter_map(|n| n["check"].as_str()).collect();
     let key = |f: &Value| (f["check"].as_str().unwrap_or("").to_string(), f["identity"]["upn"].as_str().unwrap_or("").to_string());
     let made: BTreeSet<(String, String)> = audit["findings"].as_array().expect("findings").iter().map(key).collect();
@@ -804,4 +812,73 @@ fn an_msol_export_leaves_which_plans_are_disabled_unknown() {
         assert!(not_evaluated.contains(check.as_str()) || listed(check).contains(who), "{check} on {who} neither made nor listed");
     }
     assert!(made.is_subset(&expected), "new findings: {:?}", made.difference(&expected).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_custom_source_anchor_or_an_unpadded_one_is_never_a_quiet_pass() {
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let edit_users = |dir: &Path, edit: &dyn Fn(&str, &mut Value)| {
+        let input = common::copy_tenant("contoso-ps51", dir);
+        for page in ["graph-users-page1.json", "graph-users-page2.json"] {
+            let text = std::fs::read_to_string(input.join(page)).expect("page");
+            let mut json: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).expect("JSON");
+            for u in json["value"].as_array_mut().expect("value") {
+                let upn = u["userPrincipalName"].as_str().unwrap_or("").to_string();
+                edit(&upn, u);
+            }
+            std::fs::write(input.join(page), json.to_string()).expect("write");
+        }
+        input
+    };
+    // Entra Connect anchored on employeeID: the immutable ids are no GUIDs. The pairs were linked by UPN
+    // and the checks that need the anchor's proof (LIC006, PROV001, PROV006) passed them quietly.
+    let dir = tempfile::tempdir().expect("temp");
+    let custom = ["paul.price@contoso.com", "mia.moore@contoso.com", "nora.nash@contoso.com", "gary.grant@contoso.com"];
+    let input = edit_users(dir.path(), &|upn, u| {
+        if let Some(n) = custom.iter().position(|c| *c == upn) {
+            u["onPremisesImmutableId"] = Value::from(format!("RTEwMDA{n}"));
+        }
+    });
+    let audit = audit_of(&input, &dir.path().join("out"));
+    accounted_for(&baseline, &audit);
+    let lic006 = audit["partly_evaluated"].as_array().expect("partly").iter().find(|p| p["check"] == "LIC006").cloned().expect("LIC006 listed");
+    assert!(lic006["listed"].as_array().expect("listed").iter().any(|l| l["identity"] == "mia.moore@contoso.com"), "{lic006}");
+    // The same ids without their `==`: the same GUIDs, the same findings.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = edit_users(dir.path(), &|_, u| {
+        if let Some(id) = u["onPremisesImmutableId"].as_str().map(|s| s.trim_end_matches('=').to_string()) {
+            u["onPremisesImmutableId"] = Value::from(id);
+        }
+    });
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let ids = |a: &Value| -> BTreeSet<String> { a["findings"].as_array().expect("findings").iter().map(|f| f["id"].as_str().unwrap_or("").to_string()).collect() };
+    assert_eq!(ids(&audit).len(), ids(&baseline).len());
+    assert!(audit["partly_evaluated"].as_array().is_some_and(Vec::is_empty), "{}", audit["partly_evaluated"]);
+}
+
+#[test]
+fn only_the_upn_and_the_primary_smtp_address_soft_match() {
+    // Entra Connect soft-matches on the UPN and, of proxyAddresses, the primary SMTP: address only. The
+    // cloud-only admin and the unlinked AD leaver olga sharing a *secondary* address was reported as a
+    // soft match (SYNC001 high) whose remediation, a hard match, would have merged the two.
+    let base = tempfile::tempdir().expect("temp");
+    let baseline = audit_of(&repo().join("fixtures/contoso-ps51"), &base.path().join("out"));
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_with(dir.path(), "ad-users.csv", |t| {
+        let olga = t.lines().find(|l| l.contains("\"olga.olsen@contoso.com\"")).expect("olga");
+        let fields: Vec<&str> = olga.split("\",\"").collect();
+        assert_eq!(fields[10], "", "olga has no proxy addresses");
+        Some(t.replacen(olga, &olga.replacen("\"Olga Olsen\",\"\",\"\",\"\"", "\"Olga Olsen\",\"\",\"\",\"SMTP:olga.olsen@contoso.com;smtp:it-alerts@contoso.com\"", 1), 1))
+    });
+    let page = input.join("graph-users-page1.json");
+    let page = if std::fs::read_to_string(&page).expect("page").contains("admin@contoso.onmicrosoft.com") { page } else { input.join("graph-users-page2.json") };
+    let mut json: Value = serde_json::from_str(std::fs::read_to_string(&page).expect("page").trim_start_matches('\u{feff}')).expect("JSON");
+    let admin = json["value"].as_array_mut().expect("value").iter_mut().find(|u| u["userPrincipalName"] == "admin@contoso.onmicrosoft.com").expect("admin");
+    admin["proxyAddresses"] = serde_json::json!(["SMTP:admin@contoso.onmicrosoft.com", "smtp:it-alerts@contoso.com"]);
+    std::fs::write(&page, json.to_string()).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let sync001: Vec<&str> = audit["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "SYNC001").filter_map(|f| f["identity"]["upn"].as_str()).collect();
+    let before: Vec<&str> = baseline["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "SYNC001").filter_map(|f| f["identity"]["upn"].as_str()).collect();
+    assert_eq!(sync001, before, "carl (same UPN) and gwen (a guest's address) stay; olga is no soft match");
 }

@@ -18,7 +18,10 @@
 //! `boardroom@contoso.com`: RoomMailbox whose account is enabled in AD (`userAccountControl` 512) and in
 //! Entra. Quiet: `legal.hold@contoso.com` and `rachel.ross@contoso.com`, disabled in AD and Entra (rachel
 //! is RemoteUserMailbox on-prem but SharedMailbox in the cloud: the cloud type is what counts);
-//! `projector@contoso.com`, disabled (66050); an enabled user whose cloud object is a `UserMailbox`.
+//! `projector@contoso.com`, disabled (66050); an enabled user whose cloud object is a `UserMailbox`; a
+//! room mailbox that is enabled *and* licensed with a mailbox plan (a Teams Rooms resource account: the
+//! exception above, seed 001's "direct login needs a license" satisfied). A licensed *shared* mailbox
+//! that can be signed in to still fires: a mailbox anyone with its password uses without a trace.
 //!
 //! ## Remediation
 //! Disable the account where it is mastered: `Disable-ADAccount` for a synced one (Entra follows at the
@@ -49,6 +52,8 @@ pub const CHECK: Check = Check {
         Field::EntraAccountEnabled,
         Field::AdSamAccountName,
         Field::AdDistinguishedName,
+        Field::EntraExchangePlans,
+        Field::EntraPresent,
     ],
     source: include_str!("res002.rs"),
     run,
@@ -62,6 +67,10 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     };
     let (ad_on, entra_on) = (i.ad_enabled == Some(true), i.entra_account_enabled == Some(true));
     if !resource || !(ad_on || entra_on) {
+        return;
+    }
+    // A room licensed to sign in is a Teams Rooms resource account, as meant.
+    if kind.eq_ignore_ascii_case("RoomMailbox") && domain::has_mailbox_plan(i) == Some(true) {
         return;
     }
     let upn = domain::display_name(i);
@@ -120,6 +129,18 @@ mod tests {
         assert_eq!(f[0].message, "RoomMailbox boardroom@contoso.com has its account enabled in AD and Entra: it can be signed in to directly");
         assert!(f[0].remediation.starts_with("Disable-ADAccount -Identity 'boardroom'"), "{}", f[0].remediation);
         assert_eq!(f[0].evidence.len(), 3);
+    }
+
+    #[test]
+    fn a_licensed_room_is_a_teams_rooms_account_a_licensed_shared_mailbox_is_not() {
+        let plan = |enabled: bool| hybrid_audit_sdk::ExchangePlan { plan_id: domain::MAILBOX_PLANS[1].0, name: "EXCHANGE_S_ENTERPRISE".into(), enabled, status: "Enabled".into(), assigned: None };
+        let licensed = |i: Identity| Identity { entra_exchange_plans: Some(vec![plan(true)]), ..i };
+        assert!(check(&CHECK, &licensed(boardroom())).is_empty());
+        let shared = Identity { exo_recipient_type_details: Some("SharedMailbox".into()), ..boardroom() };
+        assert_eq!(check(&CHECK, &licensed(shared)).len(), 1);
+        // Licensed but with the Exchange plan disabled: no Teams Rooms account.
+        let disabled = Identity { entra_exchange_plans: Some(vec![plan(false)]), ..boardroom() };
+        assert_eq!(check(&CHECK, &disabled).len(), 1);
     }
 
     #[test]
