@@ -8,9 +8,10 @@
 //! once means an `madvise` (and a TLB shootdown on every core) each time a page empties: the checks
 //! stage, whose per-record scratch fills and empties pages all the time, spent 5-8% of its time there.
 //! A delay of 100 ms keeps such a page for the next record and still returns the tables' old buffers
-//! long before the peak: 800k identities (2026-11-24, bench `child-checks` and `child-run`, same binary,
-//! alternating): checks 2.27 → 2.09 s (delay 0 → no purge setting) and 2.25 → 2.12 s (0 → 100 ms), whole-run peak
-//! RSS 1,354-1,359 → 1,365-1,371 MiB (1,392-1,395 at 1000 ms).
+//! long before the peak. 800k identities (2026-11-24, bench `child-checks`, 4 rounds per setting, same
+//! binary): checks 2.26–2.33 s purging at once, 2.17–2.28 s at 10 ms, 2.09–2.13 s at 100 ms (mimalloc's
+//! own 1000 ms: 2.06–2.13 s); whole-run peak RSS (`child-run`, twice each) 1,354–1,359 MiB at once,
+//! 1,365–1,371 at 100 ms, 1,392–1,395 at 1000 ms.
 
 /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (`libmimalloc-sys`' own constants are those
 /// of v2); a test checks it is the option whose default is 1000 ms.

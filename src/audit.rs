@@ -458,8 +458,8 @@ fn withhold_unreadable(
     joined: &Joined,
     raw: &mut Vec<Raw>,
 ) -> (Vec<PartlyEvaluated>, Vec<(u32, u32)>) {
-    // Values are unknown where a cell could not be read, where a mailbox has no statistics row, or where
-    // an MSOL export does not say which plans are disabled.
+    // Values are unknown where a cell could not be read, or where the exports leave them so without one
+    // ([`Records::in_doubt`]).
     let in_doubt = || (0..records.len()).into_par_iter().any(|i| records.in_doubt(&joined.identities[i]));
     if !data.files.iter().any(|f| f.unreadable_values > 0) && !in_doubt() {
         return (Vec::new(), Vec::new());
@@ -547,23 +547,24 @@ fn withhold_unreadable(
     (partly, per_identity)
 }
 
-/// The fields whose unknown value is tried with the values it could take: booleans both ways; a mailbox
-/// size as none and as 1 PiB (a check that fires on neither cannot fire on any size between); the
-/// mailbox plans of MSOL licenses as enabled and as disabled.
-fn tried_values(field: Field) -> Option<[Tried; 2]> {
-    match field {
+/// The values an unknown value is tried with, where they cover every value it could have had: booleans
+/// both ways; a mailbox size as none and as 1 PiB (a check that fires on neither cannot fire on any size
+/// between); the mailbox plans of licenses exported without their disabled plans as enabled and as
+/// disabled (only when that is what is unknown of the plans: an unreadable plan id is not tried).
+fn tried_values(u: &Unreadable) -> Option<[Tried; 2]> {
+    match u.field {
         Field::AdEnabled | Field::EntraAccountEnabled | Field::ExoAccountDisabled | Field::ExoRetentionHoldEnabled => Some([Tried::Bool(true), Tried::Bool(false)]),
         Field::ExoTotalItemSize => Some([Tried::Number(0), Tried::Number(1 << 50)]),
-        Field::EntraExchangePlans => Some([Tried::MailboxPlans(true), Tried::MailboxPlans(false)]),
+        Field::EntraExchangePlans if u.columns == [crate::record::UNSAID_DISABLED_PLANS] => Some([Tried::MailboxPlans(true), Tried::MailboxPlans(false)]),
         _ => None,
     }
 }
 
-/// A listed (identity, check) whose only unknown value is a boolean is tried with both values: where
-/// the check fires with neither, it could not have fired whatever the value, and the identity is not
-/// listed for it (an unreadable AD `Enabled` listed LIC002 on a person without a previous mailbox). A
-/// pair whose finding was withheld stays listed (which value is true is not known). Plugin calls of two
-/// records per identity, in batches; a call that fails leaves its pairs listed.
+/// A listed (identity, check) whose only unknown value can be tried ([`tried_values`]) is tried with
+/// those values: where the check fires with neither, it could not have fired whatever the value, and the
+/// identity is not listed for it (an unreadable AD `Enabled` listed LIC002 on a person without a previous
+/// mailbox). A pair whose finding was withheld stays listed (which value is true is not known). Plugin
+/// calls of two records per identity, in batches; a call that fails leaves its pairs listed.
 fn rule_out_by_both_values(
     host: Option<&Host>,
     jobs: &[Job<'_>],
@@ -572,13 +573,11 @@ fn rule_out_by_both_values(
     withheld_on: &[(usize, u16)],
     affected: &mut [(u32, Vec<(u16, bool)>)],
 ) {
-    // Per identity: its one unknown boolean field, if that is all that is unknown on it.
-    let single: Vec<Option<Field>> = affected
+    // Per identity: its one unknown field and the values to try it with, if that is all that is unknown on it.
+    let single: Vec<Option<(Field, [Tried; 2])>> = affected
         .par_iter()
         .map(|(i, _)| match records.unreadable(*i as usize).as_slice() {
-            // The plans are tried as enabled / disabled only when that is all that is unknown of them.
-            [u] if u.field == Field::EntraExchangePlans && u.columns != [crate::record::MSOL_PLANS] => None,
-            [u] if tried_values(u.field).is_some() => Some(u.field),
+            [u] => tried_values(u).map(|values| (u.field, values)),
             _ => None,
         })
         .collect();
@@ -587,16 +586,16 @@ fn rule_out_by_both_values(
         let ks: Vec<u16> = job.checks.iter().filter_map(|c| checks.iter().position(|x| std::ptr::eq(*x, *c)).map(|k| k as u16)).collect();
         let tried = |a: usize, k: u16| ks.contains(&k) && withheld_on.binary_search(&(a, k)).is_err();
         // The identities with a pair of this plugin's checks to try: listed without a withheld finding.
-        let todo: Vec<(usize, Field)> = affected
+        let todo: Vec<(usize, (Field, [Tried; 2]))> = affected
             .iter()
             .zip(&single)
             .enumerate()
-            .filter_map(|(a, ((_, hit), f))| f.filter(|f| job.fields.contains(f) && hit.iter().any(|h| tried(a, h.0))).map(|f| (a, f)))
+            .filter_map(|(a, ((_, hit), one))| one.filter(|(f, _)| job.fields.contains(f) && hit.iter().any(|h| tried(a, h.0))).map(|one| (a, one)))
             .collect();
         for chunk in todo.chunks(512) {
             batch_header(job, records, chunk.len() * 2, &mut input);
-            for &(a, f) in chunk {
-                for value in tried_values(f).into_iter().flatten() {
+            for &(a, (f, values)) in chunk {
+                for value in values {
                     records.encode_with(affected[a].0 as usize, &job.fields, Some((f, value)), &mut input);
                 }
             }

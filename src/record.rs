@@ -306,10 +306,14 @@ fn column_reason<'a>(kind: &str, columns: impl Iterator<Item = &'a str>) -> Stri
 
 /// What [`Records::unreadable`] names as the cause when only the enablement of a license's plans is
 /// unknown ([`Records::plans_enablement_unknown`]): an MSOL export, or licenses as a bare list of SKUs.
-pub const MSOL_PLANS: &str = "Licenses (the export does not say which plans are disabled)";
+pub const UNSAID_DISABLED_PLANS: &str = "Licenses (the export does not say which plans are disabled)";
+
+/// What [`Records::unreadable`] names as the cause when an Entra user's immutable id is no GUID's
+/// ([`Records::custom_anchor`]).
+const CUSTOM_ANCHOR: &str = "onPremisesImmutableId (not a GUID: a custom source anchor?)";
 
 /// A value an unknown field is tried with ([`Records::encode_with`]): a boolean, a number (a size), or the
-/// enablement of MSOL licenses' mailbox plans.
+/// enablement of mailbox plans whose licenses were exported without their disabled plans.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tried {
     Bool(bool),
@@ -334,8 +338,13 @@ struct SkuInfo {
 /// and without a SKU export left every identity's Exchange plans unknown.
 const BUILTIN_SKUS: &str = include_str!("skus.tsv");
 
+/// The table's data lines (not its comments).
+fn sku_lines() -> impl Iterator<Item = &'static str> {
+    BUILTIN_SKUS.lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 fn builtin_skus() -> impl Iterator<Item = (Guid, SkuInfo)> {
-    BUILTIN_SKUS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).filter_map(|line| {
+    sku_lines().filter_map(|line| {
         let mut cols = line.split('\t');
         let id = Guid::parse_text(cols.next()?)?;
         let part_number = cols.next()?.to_string();
@@ -355,7 +364,7 @@ fn plan_name(id: Guid) -> Option<&'static str> {
 }
 
 fn is_mailbox_plan(id: Guid) -> bool {
-    sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0)
+    sdk::domain::is_mailbox_plan(guid(id))
 }
 
 fn guid(g: Guid) -> sdk::Guid {
@@ -382,6 +391,9 @@ pub struct Records<'a> {
     stats_unmatched: Vec<Src>,
     /// A statistics export with sizes was read: an active mailbox it has no row for has an unknown size.
     stats_exported: bool,
+    /// Per Entra user, [`Records::plans_enablement_unknown`] (empty when assignedPlans were exported):
+    /// worked out once, not for every pass that asks.
+    plans_unsaid: Vec<bool>,
     pub context: sdk::Context,
 }
 
@@ -426,8 +438,17 @@ impl<'a> Records<'a> {
             Vec::new()
         };
         let stats_exported = data.files.iter().any(|f| f.kind == Kind::ExoStatistics && f.error.is_none() && f.carries(StatsField::TotalItemSize.name()));
-        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, stats_unmatched, stats_exported, context };
+        let plans_unsaid = Vec::new();
+        let mut records = Records { data, joined, skus_by_id, skus_by_part, plans_exported, unresolved_licenses, duplicates_of, soft_matches_of, stats_unmatched, stats_exported, plans_unsaid, context };
         if !plans_exported {
+            // A license exported without its disabled plans (MSOL, a bare list of SKU ids) whose SKU
+            // carries a mailbox plan: whether that plan is enabled is unknown.
+            use rayon::prelude::*;
+            let unsaid: Vec<bool> = users
+                .par_iter()
+                .map(|u| u.licenses.iter().any(|l| !l.disabled_known && records.sku_of(l).is_some_and(|s| s.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id)))))
+                .collect();
+            records.plans_unsaid = unsaid;
             for l in users.iter().flat_map(|u| u.licenses.iter()) {
                 if records.sku_of(l).is_none() {
                     if records.unresolved_licenses.0 == 0 {
@@ -518,24 +539,19 @@ impl<'a> Records<'a> {
         let mut count = 0u8;
         for &f in fields {
             let written = match set {
-                Some((field, value)) if field == f => match (value, who.entra) {
-                    (Tried::MailboxPlans(enabled), Some(u)) => {
-                        f.id().wire(out);
-                        self.exchange_plans(u, Some(enabled)).wire(out);
-                        true
-                    }
-                    (Tried::MailboxPlans(_), None) => false,
-                    (Tried::Bool(v), _) => {
+                Some((field, value)) if field == f => {
+                    let mut put = |v: &dyn Wire| {
                         f.id().wire(out);
                         v.wire(out);
                         true
+                    };
+                    match (value, who.entra) {
+                        (Tried::Bool(v), _) => put(&v),
+                        (Tried::Number(v), _) => put(&v),
+                        (Tried::MailboxPlans(enabled), Some(u)) => put(&self.exchange_plans(u, Some(enabled))),
+                        (Tried::MailboxPlans(_), None) => false,
                     }
-                    (Tried::Number(v), _) => {
-                        f.id().wire(out);
-                        v.wire(out);
-                        true
-                    }
-                },
+                }
                 _ => self.write_field(identity, &who, f, out),
             };
             if written {
@@ -574,9 +590,9 @@ impl<'a> Records<'a> {
     }
 
     /// The user's Exchange plans: from assignedPlans, else from the licenses' SKUs (a plan listed among a
-    /// license's disabled plans is disabled). `msol_mailbox`: what to take the mailbox plans of licenses
-    /// without disabled-plan data (MSOL) as — enabled (the default) or not (see [`Tried::MailboxPlans`]).
-    fn exchange_plans<'s>(&'s self, u: &'s crate::model::EntraUser, msol_mailbox: Option<bool>) -> Vec<sdk::ExchangePlanRef<'s>> {
+    /// license's disabled plans is disabled). `unsaid_mailbox`: what to take the mailbox plans of licenses
+    /// exported without their disabled plans (MSOL, a bare list of SKU ids) as — enabled (the default) or not (see [`Tried::MailboxPlans`]).
+    fn exchange_plans<'s>(&'s self, u: &'s crate::model::EntraUser, unsaid_mailbox: Option<bool>) -> Vec<sdk::ExchangePlanRef<'s>> {
         let t = &self.data.entra_users;
         if self.plans_exported {
             return u
@@ -595,7 +611,7 @@ impl<'a> Records<'a> {
         for l in u.licenses.iter() {
             let sku = self.sku_of(l);
             for (id, name) in sku.map(|s| s.exchange_plans.as_slice()).unwrap_or(&[]) {
-                let enabled = match msol_mailbox {
+                let enabled = match unsaid_mailbox {
                     Some(on) if !l.disabled_known && is_mailbox_plan(*id) => on,
                     _ => !l.disabled_plans.contains(id),
                 };
@@ -794,14 +810,14 @@ impl<'a> Records<'a> {
     /// from the licenses' SKUs, and a license that carries a mailbox plan was exported without its
     /// disabled plans (MSOL `Licenses`, or a bare list of SKU ids) — a hybrid tenant often disables
     /// Exchange Online in E3 for on-prem mailboxes.
-    pub fn plans_enablement_unknown(&self, u: &crate::model::EntraUser) -> bool {
-        !self.plans_exported && u.licenses.iter().any(|l| !l.disabled_known && self.sku_of(l).is_some_and(|s| s.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id))))
+    pub fn plans_enablement_unknown(&self, entra: u32) -> bool {
+        self.plans_unsaid.get(entra as usize).copied().unwrap_or(false)
     }
 
     /// Whether some value of the identity is unknown though no cell of it was unreadable: its mailbox
     /// size ([`Records::size_unknown`]) or its plans' enablement ([`Records::plans_enablement_unknown`]).
     pub fn in_doubt(&self, ident: &crate::join::Identity) -> bool {
-        self.size_unknown(ident) || ident.entra.is_some_and(|e| self.plans_enablement_unknown(&self.data.entra_users[e as usize])) || self.custom_anchor(ident)
+        self.size_unknown(ident) || ident.entra.is_some_and(|e| self.plans_enablement_unknown(e)) || self.custom_anchor(ident)
     }
 
     /// Whether the identity's AD and Entra objects were linked by a fallback key (UPN, SMTP) because the
@@ -850,7 +866,7 @@ impl<'a> Records<'a> {
         // (a statistics row whose MailboxGuid could not be read may be its, or the export left it out).
         let size_doubt = self.size_unknown(ident);
         let entra_row = ident.entra.map(|e| &data.entra_users[e as usize]);
-        let plans_doubt = entra_row.is_some_and(|u| self.plans_enablement_unknown(u));
+        let plans_doubt = ident.entra.is_some_and(|e| self.plans_enablement_unknown(e));
         let anchor_doubt = self.custom_anchor(ident);
         if ad.is_none() && entra.is_none() && exo_rows.is_empty() && stats.is_none() && previous.is_empty() && !size_doubt && !plans_doubt && !anchor_doubt {
             return Vec::new();
@@ -901,13 +917,17 @@ impl<'a> Records<'a> {
                 Source::Ad(f) => on_ad(ad_bits(f)),
                 // With assignedPlans exported the plans are read from them alone, not from the licenses.
                 Source::Entra(_) if field == Field::EntraExchangePlans && self.plans_exported => on_entra(entra_bits(&[E::AssignedPlans])),
-                Source::Entra(f) if field == Field::EntraImmutableIdAnchor && anchor_doubt => {
-                    merged(vec![on_entra(entra_bits(f)), Some((entra_row.and_then(|u| u.src).into_iter().collect(), vec!["onPremisesImmutableId (not a GUID: a custom source anchor?)"]))])
+                Source::Entra(f) => {
+                    // What the Entra row leaves unknown without an unreadable cell: the plans' enablement, a
+                    // custom anchor's pairing.
+                    let doubt = match field {
+                        Field::EntraExchangePlans if plans_doubt => Some(UNSAID_DISABLED_PLANS),
+                        Field::EntraImmutableIdAnchor if anchor_doubt => Some(CUSTOM_ANCHOR),
+                        _ => None,
+                    };
+                    let doubt = doubt.map(|cause| (entra_row.and_then(|u| u.src).into_iter().collect(), vec![cause]));
+                    merged(vec![on_entra(entra_bits(f)), doubt])
                 }
-                Source::Entra(f) if field == Field::EntraExchangePlans && plans_doubt => {
-                    merged(vec![on_entra(entra_bits(f)), Some((entra_row.and_then(|u| u.src).into_iter().collect(), vec![MSOL_PLANS]))])
-                }
-                Source::Entra(f) => on_entra(entra_bits(f)),
                 Source::Exo(f) => on_exo(exo_bits(f) | exo_own, None),
                 Source::ExoUsers(f) => on_exo(exo_bits(f) | exo_own, users),
                 Source::ExoMailboxes(f) | Source::ExoMailboxesAll(f) => on_exo(exo_bits(f) | exo_own, mailboxes),
@@ -1192,7 +1212,7 @@ mod tests {
 
     #[test]
     fn every_line_of_the_builtin_sku_table_is_read() {
-        let lines = BUILTIN_SKUS.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+        let lines = sku_lines().count();
         let skus: Vec<(Guid, SkuInfo)> = builtin_skus().collect();
         assert_eq!(skus.len(), lines, "a line of src/skus.tsv does not parse");
         assert!(skus.len() > 400);
@@ -1200,7 +1220,7 @@ mod tests {
         assert_eq!(ids.len(), skus.len(), "a SKU id twice");
         let grants = |part: &str| {
             let (_, sku) = skus.iter().find(|(_, s)| s.part_number == part).expect(part);
-            sku.exchange_plans.iter().any(|(id, _)| sdk::domain::MAILBOX_PLANS.iter().any(|(m, _)| m.0 == id.0))
+            sku.exchange_plans.iter().any(|(id, _)| is_mailbox_plan(*id))
         };
         for part in ["ENTERPRISEPACK", "SPE_E3", "SPE_E5", "STANDARDPACK", "SPB", "EXCHANGESTANDARD", "SPE_F1", "O365_BUSINESS_PREMIUM"] {
             assert!(grants(part), "{part} grants a mailbox");

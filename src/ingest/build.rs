@@ -550,16 +550,16 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 // left out, the user would look unlicensed, or a disabled plan enabled.
                 Cell::Map(_) => match nested_guid(item, "skuId") {
                     Some(sku_id) => {
+                        let listed = item.get("disabledPlans");
                         let mut disabled = Vec::new();
-                        for plan in item.get("disabledPlans").map(|d| d.items()).unwrap_or_default() {
+                        for plan in listed.map(|d| d.items()).unwrap_or_default() {
                             match plan.as_text().map(|v| (v, Guid::parse_text(v))) {
                                 Some((_, Some(id))) => disabled.push(id),
                                 Some((v, None)) => c.invalid(s(F::AssignedLicenses), v),
                                 None => c.invalid(s(F::AssignedLicenses), "(a disabled plan that is not an id)"),
                             }
                         }
-                        let disabled_known = item.get("disabledPlans").is_some();
-                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled.into_boxed_slice(), disabled_known });
+                        licenses.push(License { sku_id: Some(sku_id), account_sku: Str::default(), disabled_plans: disabled.into_boxed_slice(), disabled_known: listed.is_some() });
                     }
                     None => {
                         // MSOL objects: {"AccountSkuId": "contoso:ENTERPRISEPACK", …}

@@ -193,9 +193,15 @@ fn expected<'a>(field: &str, value: &'a str) -> &'a str {
 /// tenant's one choice for every such step (LIC001, LIC002, LIC006, HOLD002 write it).
 const MAILBOX_SKU: &str = "'<SKU that licenses mailboxes in this tenant, e.g. ";
 
-/// A step's command lines as the script runs them: the mailbox SKU placeholder becomes `$MailboxSku`.
-/// With `true` when it did (the step then waits for `-MailboxSku`).
-fn command_lines(step: &Step<'_>) -> (Vec<String>, bool) {
+/// A step's command lines as the script runs them.
+struct CommandLines {
+    lines: Vec<String>,
+    /// The mailbox SKU placeholder became `$MailboxSku`: the step waits for `-MailboxSku`.
+    needs_sku: bool,
+}
+
+/// A step's [`CommandLines`]: the mailbox SKU placeholder becomes `$MailboxSku`.
+fn command_lines(step: &Step<'_>) -> CommandLines {
     let mut uses = false;
     let lines = step
         .command
@@ -210,13 +216,14 @@ fn command_lines(step: &Step<'_>) -> (Vec<String>, bool) {
             line
         })
         .collect();
-    (lines, uses)
+    CommandLines { lines, needs_sku: uses }
 }
 
 /// A command that must not run as written: it holds a `<placeholder>` to fill in (other than the mailbox
-/// SKU, which `-MailboxSku` fills), or a cmdlet this tool does not know.
-fn needs_hand(step: &Step<'_>) -> Option<&'static str> {
-    if command_lines(step).0.iter().any(|l| l.contains("'<") || l.contains("\"<")) {
+/// SKU, which `-MailboxSku` fills: `lines` are the step's [`command_lines`]), or a cmdlet this tool does
+/// not know.
+fn needs_hand(step: &Step<'_>, lines: &[String]) -> Option<&'static str> {
+    if lines.iter().any(|l| l.contains("'<") || l.contains("\"<")) {
         Some("fill in the <placeholder> first")
     } else if step.shell == Shell::Manual {
         Some("a command this script does not run")
@@ -269,12 +276,22 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
     // A step that needs `-MailboxSku` acts only when it is given: `Shell+MailboxSku`.
     // A change runs only in a shell where something of the finding is re-read live first.
     let checked: Vec<Shell> = checks.iter().map(|c| c.1).collect();
-    let printed = |s: &Step<'_>| if runnable { needs_hand(s).or_else(|| (s.mutating && !checked.contains(&s.shell)).then_some(UNCHECKED)) } else { Some(PLUGIN) };
+    // Per step: its command lines as run, whether they need `-MailboxSku`, and why it is printed instead.
+    let steps: Vec<(CommandLines, Option<&str>)> = item
+        .steps
+        .iter()
+        .map(|s| {
+            let lines = command_lines(s);
+            let printed = if runnable { needs_hand(s, &lines.lines).or_else(|| (s.mutating && !checked.contains(&s.shell)).then_some(UNCHECKED)) } else { Some(PLUGIN) };
+            (lines, printed)
+        })
+        .collect();
     let mut acts: Vec<String> = item
         .steps
         .iter()
-        .filter(|s| !s.command.is_empty() && printed(s).is_none() && !done.iter().any(|(_, _, c)| *c == s.command.as_slice()))
-        .map(|s| if command_lines(s).1 { format!("{}+MailboxSku", s.shell.as_str()) } else { s.shell.as_str().to_string() })
+        .zip(&steps)
+        .filter(|(s, (_, printed))| !s.command.is_empty() && printed.is_none() && !done.iter().any(|(_, _, c)| *c == s.command.as_slice()))
+        .map(|(s, (lines, _))| if lines.needs_sku { format!("{}+MailboxSku", s.shell.as_str()) } else { s.shell.as_str().to_string() })
         .collect();
     acts.sort();
     acts.dedup();
@@ -295,7 +312,8 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
         }
         // A step done by hand before a change of the same finding must be confirmed done.
         let gate = step.command.is_empty() && item.steps[i + 1..].iter().any(|s| s.mutating);
-        step_block(out, f, step, gate, printed(step));
+        let (lines, printed) = &steps[i];
+        step_block(out, f, step, gate, lines, *printed);
     }
 }
 
@@ -303,8 +321,9 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
 const PLUGIN: &str = "from a plugin, not a built-in check: review and run it yourself";
 const UNCHECKED: &str = "nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself";
 
-/// `printed`: why the step's command is printed for the operator instead of run (`None`: it runs).
-fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, printed: Option<&str>) {
+/// `lines`: the step's [`command_lines`]; `printed`: why its command is printed for the operator instead
+/// of run (`None`: it runs).
+fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines: &CommandLines, printed: Option<&str>) {
     let n = step.number;
     let mut label = format!("# step {n} ({}, {}", step.phase.as_str(), step.shell.as_str());
     if step.destructive {
@@ -327,19 +346,18 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, printe
         let _ = writeln!(out, "Write-ManualStep $f {n} {}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))));
         return;
     }
-    let (lines, needs_sku) = command_lines(step);
     let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(step.code));
     if !step.mutating {
         out.push_str(" -ReadOnly");
     }
-    if needs_sku {
+    if lines.needs_sku {
         out.push_str(" -NeedsMailboxSku");
     }
     if step.destructive {
         out.push_str(" -Destructive");
     }
     out.push_str(" -Action {\n");
-    for line in &lines {
+    for line in &lines.lines {
         let _ = writeln!(out, "    {line}");
     }
     out.push_str("}\n");

@@ -123,7 +123,12 @@ pub const EXCHANGE_FOUNDATION: Guid = guid("113feb6c-3fe4-4440-bddc-54d774bf0318
 
 /// Whether a plan grants a mailbox (by id, never by display name).
 pub fn grants_mailbox(plan: &ExchangePlan) -> bool {
-    MAILBOX_PLANS.iter().any(|(id, _)| *id == plan.plan_id)
+    is_mailbox_plan(plan.plan_id)
+}
+
+/// Whether the plan of this id grants a mailbox ([`MAILBOX_PLANS`]).
+pub fn is_mailbox_plan(plan_id: Guid) -> bool {
+    MAILBOX_PLANS.iter().any(|(id, _)| *id == plan_id)
 }
 
 /// The enabled mailbox-granting plans of the identity's Entra user.
