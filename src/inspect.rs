@@ -136,7 +136,7 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
         out,
         "  cross-identity: {}, {}",
         crate::counted(s.duplicate_addresses, "duplicate address", "duplicate addresses"),
-        crate::counted(s.soft_match_candidates, "soft-match candidate", "soft-match candidates")
+        crate::counted(s.soft_match_candidates, "soft-match candidate or address conflict", "soft-match candidates or address conflicts")
     );
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();
     let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();

@@ -9,7 +9,7 @@ use crate::ingest::{Dataset, FileReport};
 use crate::model::{ExoRef, ExoState};
 use crate::values::{parse_proxy, Guid};
 use serde::Serialize;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -138,13 +138,17 @@ pub struct DuplicateAddress {
     pub identities: Vec<u32>,
 }
 
-/// A cloud-only Entra user whose UPN or SMTP address equals an unlinked AD user's (SYNC001).
+/// A cloud-only Entra user (or guest) whose UPN or SMTP address equals an unlinked AD user's (SYNC001):
+/// one per pair, on an address they soft-match on where there is one.
 #[derive(Clone, Debug, Serialize)]
 pub struct SoftMatch {
     pub ad_identity: u32,
     pub entra_identity: u32,
     pub address: String,
     pub guest: bool,
+    /// Entra Connect soft-matches them on `address` (both objects' UPN or primary SMTP, a member);
+    /// otherwise the shared address only conflicts.
+    pub soft_match: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
@@ -197,6 +201,7 @@ pub struct JoinStats {
     pub unmatched: Unmatched,
     pub ambiguous: u64,
     pub duplicate_addresses: u64,
+    /// Unlinked AD users sharing an address with a cloud-only user or guest: soft matches and conflicts.
     pub soft_match_candidates: u64,
 }
 
@@ -874,8 +879,9 @@ fn duplicates_in(joined: &Joined, directory: Side, shared: BTreeMap<String, Vec<
 fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
     // What Entra Connect soft-matches on: the userPrincipalName, and of the proxyAddresses only the
     // primary (`SMTP:`) one (Microsoft Learn, "Sync with existing users in Microsoft Entra ID"). A
-    // secondary address both objects hold is a sync conflict (AttributeValueMustBeUnique), not a soft
-    // match: reported as one, a hard match was proposed that would merge the two. A guest is never
+    // secondary address both objects hold is a conflict, not a soft match (reported as one, a hard
+    // match was proposed that would merge the two): syncing the AD user quarantines it there
+    // (duplicate attribute resiliency), and mail to it keeps reaching the cloud user. A guest is never
     // matched: any address it shares conflicts.
     // Every address of an object, lower-cased, each once, with whether it is a soft-match key.
     fn addresses<'a>(upn: Option<&'a str>, primary: Option<Cow<'a, str>>, mail: Option<&'a str>, proxies: impl Iterator<Item = &'a str>) -> Vec<(Cow<'a, str>, bool)> {
@@ -911,11 +917,18 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
         let t = &data.entra_users;
         let guest = t.text(u.user_type).is_some_and(|t| t.eq_ignore_ascii_case("guest"));
         let entra_identity = joined.identity_of_entra[e];
-        let mut seen: HashSet<u32> = HashSet::default();
+        // One entry per AD user: the first address they soft-match on, else the first they share.
+        let first = out.len();
         for (a, cloud_key) in addresses(t.text(u.user_principal_name), entra_primary_smtp(data, u), t.text(u.mail), t.list(u.proxy_addresses)) {
             for &(ad_identity, ad_key) in unlinked_ad.get(a.as_ref()).map(Vec::as_slice).unwrap_or(&[]) {
-                if (guest || (cloud_key && ad_key)) && seen.insert(ad_identity) {
-                    out.push(SoftMatch { ad_identity, entra_identity, address: a.to_string(), guest });
+                let soft_match = !guest && cloud_key && ad_key;
+                match out[first..].iter_mut().find(|m: &&mut SoftMatch| m.ad_identity == ad_identity) {
+                    Some(m) if soft_match && !m.soft_match => {
+                        m.address = a.to_string();
+                        m.soft_match = true;
+                    }
+                    Some(_) => {}
+                    None => out.push(SoftMatch { ad_identity, entra_identity, address: a.to_string(), guest, soft_match }),
                 }
             }
         }

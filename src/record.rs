@@ -801,6 +801,7 @@ impl<'a> Records<'a> {
                     cloud_user_principal_name: user.and_then(|u| self.data.entra_users.text(u.user_principal_name)).unwrap_or("").to_string(),
                     cloud_id: user.and_then(|u| u.id).map(guid),
                     guest: m.guest,
+                    soft_match: m.soft_match,
                 }
             })
             .collect()

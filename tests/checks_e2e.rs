@@ -835,7 +835,8 @@ fn a_custom_source_anchor_or_an_unpadded_one_is_never_a_quiet_pass() {
 fn only_the_upn_and_the_primary_smtp_address_soft_match() {
     // Entra Connect soft-matches on the UPN and, of proxyAddresses, the primary SMTP: address only. The
     // cloud-only admin and the unlinked AD leaver olga sharing a *secondary* address was reported as a
-    // soft match (SYNC001 high) whose remediation, a hard match, would have merged the two.
+    // soft match (SYNC001 high) whose remediation, a hard match, would have merged the two; then (b3fc904)
+    // not at all, though the address must be unique in the tenant: syncing olga quarantines it on her.
     let baseline = ps51_baseline();
     let dir = tempfile::tempdir().expect("temp");
     let input = ps51_graph_users(dir.path(), &|u| {
@@ -851,7 +852,19 @@ fn only_the_upn_and_the_primary_smtp_address_soft_match() {
     assert!(olga.contains(empty), "olga has no mail or proxy addresses: {olga}");
     std::fs::write(&ad, text.replacen(olga, &olga.replacen(empty, "\"Olga Olsen\",\"\",\"\",\"SMTP:olga.olsen@contoso.com;smtp:it-alerts@contoso.com\"", 1), 1)).expect("write");
     let audit = audit_of(&input, &dir.path().join("out"));
-    let sync001: Vec<&str> = audit["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "SYNC001").filter_map(|f| f["identity"]["upn"].as_str()).collect();
-    let before: Vec<&str> = baseline["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "SYNC001").filter_map(|f| f["identity"]["upn"].as_str()).collect();
-    assert_eq!(sync001, before, "carl (same UPN) and gwen (a guest's address) stay; olga is no soft match");
+    let sync001: Vec<&Value> = audit["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "SYNC001").collect();
+    let upns: Vec<&str> = sync001.iter().filter_map(|f| f["identity"]["upn"].as_str()).collect();
+    let mut expected: Vec<&str> = baseline["findings"].as_array().expect("findings").iter().filter(|f| f["check"] == "SYNC001").filter_map(|f| f["identity"]["upn"].as_str()).collect();
+    expected.push("olga.olsen@contoso.com");
+    expected.sort();
+    let mut sorted = upns.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected, "carl (same UPN) and gwen (a guest's address) stay; olga's shared secondary is a conflict");
+    let olga = sync001.iter().find(|f| f["identity"]["upn"] == "olga.olsen@contoso.com").expect("olga");
+    let (message, remediation) = (olga["message"].as_str().unwrap_or(""), olga["remediation"].as_str().unwrap_or(""));
+    assert!(message.contains("it-alerts@contoso.com") && message.contains("not a soft match") && message.contains("admin@contoso.onmicrosoft.com"), "{message}");
+    assert!(!remediation.contains("OnPremisesImmutableId") && remediation.contains("@{remove='smtp:it-alerts@contoso.com'}"), "no hard match for two people: {remediation}");
+    // Every other finding is the baseline's.
+    let others = |a: &Value| -> Vec<String> { a["findings"].as_array().expect("findings").iter().filter(|f| f["identity"]["upn"] != "olga.olsen@contoso.com" || f["check"] != "SYNC001").filter_map(|f| f["id"].as_str().map(String::from)).collect() };
+    assert_eq!(others(&audit), others(&baseline));
 }

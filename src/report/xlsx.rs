@@ -422,7 +422,7 @@ fn summary(wb: &mut Workbook, audit: &Audit, f: &Formats, steps: usize) -> Resul
         ("previous mailboxes without user", u.exo_previous),
         ("ambiguous matches (none linked)", j.ambiguous),
         ("duplicate addresses", j.duplicate_addresses),
-        ("soft-match candidates", j.soft_match_candidates),
+        ("soft-match candidates and address conflicts", j.soft_match_candidates),
     ] {
         l.count(name, n)?;
     }

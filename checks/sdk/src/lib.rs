@@ -5,7 +5,7 @@
 //! `wasm32-unknown-unknown`; [`plugin!`] writes the export glue and the manifest. The same crate
 //! compiles natively too, so its tests run without a wasm runtime.
 //!
-//! # ABI, version 1 (see [`ABI_VERSION`])
+//! # ABI, version 2 (see [`ABI_VERSION`])
 //! A plugin is a core wasm module with **no imports**. It exports:
 //! - `memory`;
 //! - `hybrid_audit_alloc(len: u32) -> u32`: makes room for an input of `len` bytes, returns where the
@@ -34,7 +34,8 @@ pub use runner::{run_batch, run_check, Findings, Reported};
 pub use wire::{ExchangePlanRef, LicenseStateRef, SkuName, Wire};
 
 /// The version of the batch encoding and manifest layout. A host refuses a plugin built for another.
-pub const ABI_VERSION: u32 = 1;
+/// 2: [`SoftMatch::soft_match`] (a shared secondary address is a conflict, not a soft match).
+pub const ABI_VERSION: u32 = 2;
 
 /// The wasm custom section that carries a plugin's manifest.
 pub const MANIFEST_SECTION: &str = "hybrid-audit-manifest";
@@ -258,13 +259,17 @@ pub struct Duplicate {
     pub others: Vec<String>,
 }
 
-/// A cloud-only Entra user whose UPN or SMTP address equals this (unlinked) AD user's.
+/// A cloud-only Entra user or guest whose UPN or SMTP address equals this (unlinked) AD user's.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SoftMatch {
     pub address: String,
     pub cloud_user_principal_name: String,
     pub cloud_id: Option<Guid>,
     pub guest: bool,
+    /// Entra Connect soft-matches the two on `address`: it is the UPN or primary SMTP address of both,
+    /// and the cloud user is a member. False: the address only conflicts (a guest's, or a secondary
+    /// address of either), and syncing the AD user quarantines it there.
+    pub soft_match: bool,
 }
 
 /// Renders a field value as evidence shows it.
@@ -328,7 +333,8 @@ impl Render for SoftMatch {
     fn render(&self) -> String {
         let kind = if self.guest { "guest" } else { "cloud-only user" };
         let id = self.cloud_id.map(|g| format!(" (id {g})")).unwrap_or_default();
-        format!("{kind} {}{id} matches {}", self.cloud_user_principal_name, self.address)
+        let how = if self.soft_match { "matches" } else { "also holds" };
+        format!("{kind} {}{id} {how} {}", self.cloud_user_principal_name, self.address)
     }
 }
 

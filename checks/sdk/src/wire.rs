@@ -385,7 +385,7 @@ record! {
     Holds { litigation_hold_enabled, in_place_holds, compliance_tag_hold_applied, delay_hold_applied, delay_release_hold_applied }
     PreviousMailbox { state, user_principal_name, primary_smtp_address, recipient_type_details, exchange_guid, holds, when_soft_deleted }
     Duplicate { directory, address, others }
-    SoftMatch { address, cloud_user_principal_name, cloud_id, guest }
+    SoftMatch { address, cloud_user_principal_name, cloud_id, guest, soft_match }
 }
 
 #[cfg(test)]
@@ -441,7 +441,7 @@ mod tests {
         agree(vec![ProvisioningError { category: "PropertyConflict".into(), property: "ProxyAddresses".into(), value: "smtp:ä@b.c".into() }]);
         agree(vec![PreviousMailbox { state: "soft-deleted".into(), user_principal_name: "a@b.c".into(), primary_smtp_address: "a@b.c".into(), recipient_type_details: "UserMailbox".into(), exchange_guid: g, holds, when_soft_deleted: Some(Timestamp(1_700_000_000)) }, PreviousMailbox::default()]);
         agree(vec![Duplicate { directory: "exo".into(), address: "x@y.z".into(), others: vec!["p@q.r".into(), "s@t.u".into()] }]);
-        agree(vec![SoftMatch { address: "a@b.c".into(), cloud_user_principal_name: "a@b.onmicrosoft.com".into(), cloud_id: None, guest: true }]);
+        agree(vec![SoftMatch { address: "a@b.c".into(), cloud_user_principal_name: "a@b.onmicrosoft.com".into(), cloud_id: None, guest: true, soft_match: false }]);
         agree(Vec::<SoftMatch>::new());
         agree(Some(Timestamp(5)));
         agree(Option::<Guid>::None);
@@ -454,7 +454,7 @@ mod tests {
         same(&vec![LicenseState { sku: "SPE_E3".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: Some(Guid([4; 16])) }]);
         same(&vec![ProvisioningError { category: "PropertyConflict".into(), property: "UserPrincipalName".into(), value: "Zoë@b.c".into() }]);
         same(&vec![Duplicate { directory: "ad".into(), address: "a@b.c".into(), others: vec!["x".into()] }]);
-        same(&vec![SoftMatch { address: "a@b.c".into(), cloud_user_principal_name: "c@d.e".into(), cloud_id: Some(Guid([5; 16])), guest: false }]);
+        same(&vec![SoftMatch { address: "a@b.c".into(), cloud_user_principal_name: "c@d.e".into(), cloud_id: Some(Guid([5; 16])), guest: false, soft_match: true }]);
         same(&Vec::<Duplicate>::new());
         // The borrowed plan writes what the owned one does.
         let owned = vec![
