@@ -189,7 +189,10 @@ fn refuse_unusable(data: &ingest::Dataset) -> Result<(), ExitCode> {
             None => f.path.clone(),
         };
         if let (true, Some(e)) = (f.stops_the_run(), &f.error) {
-            eprintln!("error: {name} ({}): {e}", f.kind.as_str());
+            match f.kind {
+                model::Kind::Unknown => eprintln!("error: {name}: {e}"),
+                kind => eprintln!("error: {name} ({}): {e}", kind.as_str()),
+            }
             refused += 1;
             continue;
         }

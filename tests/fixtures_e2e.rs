@@ -349,6 +349,65 @@ fn an_export_with_a_nul_byte_is_damaged_not_binary() {
     users[second_line] = 0;
     std::fs::write(input.join("exo-users.csv"), users).expect("write");
     std::fs::write(input.join("Thumbs.db"), [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0]).expect("write");
-    let stderr = refused(&input, &dir.path().join("out"), "error: exo-users.csv (unknown): line 2: text with a NUL byte in it");
+    let stderr = refused(&input, &dir.path().join("out"), "error: exo-users.csv: line 2: text with a NUL byte in it");
     assert!(stderr.contains("note: Thumbs.db is not used: not a text export"), "{stderr}");
+}
+
+#[test]
+fn a_json_export_damaged_before_its_first_record_stops_the_run() {
+    // The damage decided the file's kind too: it was "not used" (exit 0) and the audit ran without the
+    // mailboxes (44 -> 24 findings). Cut off, a `NaN`, or a comment line above the data.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-mixed", dir.path());
+    let path = input.join("exo-mailboxes.json");
+    let json = std::fs::read(&path).expect("read");
+    std::fs::write(&path, &json[..600]).expect("write");
+    refused(&input, &dir.path().join("out1"), "error: exo-mailboxes.json: line ");
+    let text = String::from_utf8(json.clone()).expect("utf-8");
+    std::fs::write(&path, text.replacen("\"Alias\": \"alice.anders\"", "\"Alias\": NaN", 1)).expect("write");
+    let stderr = refused(&input, &dir.path().join("out2"), "error: exo-mailboxes.json: line 5, column ");
+    assert!(stderr.contains("invalid JSON: expected value —"), "the file's position only, not the parser's within the record: {stderr}");
+    std::fs::write(&path, format!("// exported by admin\n{text}")).expect("write");
+    refused(&input, &dir.path().join("out3"), "named .json, but its text does not start with `{` or `[`");
+}
+
+#[test]
+fn an_object_twice_in_one_file_stops_the_run() {
+    // Rows pasted twice: 10 ambiguous identities, SYNC002 2 -> 37, real findings lost (HOLD001, LIC006).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let path = input.join("ad-users.csv");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let rows: Vec<&str> = text.lines().skip(2).take(3).collect();
+    std::fs::write(&path, format!("{text}{}\n", rows.join("\n"))).expect("write");
+    let lines = text.lines().count();
+    let stderr = refused(&input, &dir.path().join("out"), "error: ad-users.csv (ad-users): line ");
+    assert!(stderr.contains(&format!("twice (lines 3 and {}), and 2 more", lines + 1)), "{stderr}");
+}
+
+#[test]
+fn a_column_named_twice_stops_the_run() {
+    // `Guid` renamed `ExchangeGuid`: the first of the two won, 28 false high GUID001 findings.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let path = input.join("exo-mailboxes.csv");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("\"Guid\",\"ExchangeGuid\"", "\"ExchangeGuid\",\"ExchangeGuid\"", 1)).expect("write");
+    refused(&input, &dir.path().join("out"), "line 1, column ExchangeGuid: the header names column \"ExchangeGuid\" twice (columns 10 and 11)");
+    // In another letter case too.
+    std::fs::write(&path, text.replacen("\"Guid\",\"ExchangeGuid\"", "\"EXCHANGEGUID\",\"ExchangeGuid\"", 1)).expect("write");
+    refused(&input, &dir.path().join("out2"), "twice (columns 10 and 11, as \"ExchangeGuid\")");
+}
+
+#[test]
+fn an_ldif_cut_between_two_lines_stops_the_run() {
+    // Cut after a complete line inside the last entry: half an entry was read (a false PROV001).
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-mixed", dir.path());
+    let path = input.join("ad-users.ldf");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let body = text.trim_end();
+    let cut = &body[..body.rfind("\r\n").expect("lines")];
+    std::fs::write(&path, format!("{cut}\r\n")).expect("write");
+    refused(&input, &dir.path().join("out"), "the file ends inside the entry that starts at line ");
 }

@@ -68,6 +68,9 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         Err(e) => return Err(csv_error(e, skipped_lines, &[])),
     };
     let mut builder = Builder::from_headers(headers.clone(), report, ctx);
+    if let Some(e) = builder.duplicate_column(&headers, skipped_lines + 1) {
+        return Err(e);
+    }
     if !builder.is_known() {
         // Count the records anyway so the report says how big the unknown file is.
         let mut record = csv::ByteRecord::new();

@@ -75,10 +75,13 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
 /// A parser error inside one record, placed in the file (the record's first line starts mid-line).
 fn json_error(e: &serde_json::Error, record_line: u64, first_column: u64) -> FileError {
     let column = if e.line() <= 1 { first_column + e.column() as u64 - 1 } else { e.column() as u64 };
+    // The parser's own "at line … column …" counts within the record: the file's position is given instead.
+    let text = e.to_string();
+    let what = text.rsplit_once(" at line ").map_or(text.as_str(), |(what, _)| what);
     FileError {
         line: Some(record_line + e.line().max(1) as u64 - 1),
         column: Some(column.to_string()),
-        message: format!("invalid JSON: {e}"),
+        message: format!("invalid JSON: {what}"),
         hint: "the file is damaged or was cut off; export it again (ConvertTo-Json -Depth 6 | Set-Content -Encoding UTF8)".into(),
     }
 }

@@ -156,8 +156,15 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             }
         }
     }
-    if let Some(done) = entry.take() {
-        on_entry(done, &mut builder);
+    if let Some(open) = entry.take() {
+        // ldifde and ldapsearch end every entry with an empty line: an entry the file ends in was cut
+        // short (read, half an entry makes findings about the attributes it lost).
+        return Err(FileError {
+            line: Some(line_no.saturating_sub(1).max(open.line)),
+            column: None,
+            message: format!("the file ends inside the entry that starts at line {} (no empty line after it, as ldifde and ldapsearch end every entry): it was cut off", open.line),
+            hint: "export it again (ldifde -f users.ldf …); if the file is complete, add an empty line at its end in a copy".into(),
+        });
     }
     if classless_users > 0 {
         report.warnings.push(format!(

@@ -402,25 +402,41 @@ fn flag_default_property_sets(data: &mut Dataset) {
 /// Two files of one kind that hold the same objects are two exports of one directory (a re-run, a copy,
 /// or one export in two formats): every such object would be joined twice — ambiguous links, duplicate
 /// addresses, findings about an artefact of the folder. Both files are read (dropping one is the user's
-/// call), and each later file is told which earlier one it repeats. Only tables read from more than one
-/// file are scanned, so the usual one file per kind costs nothing.
+/// call), and each later file is told which earlier one it repeats. One file that holds an object twice
+/// (rows pasted twice, two exports concatenated) is damaged: an error on its second line, so the run stops
+/// (no export cmdlet writes an object twice). The tables are scanned side by side.
 fn flag_repeated_objects(data: &mut Dataset) {
-    let mut repeats = Vec::new();
-    repeated(data.ad_users.rows.iter().map(|u| (u.object_guid, u.src)), "objectGUID", &mut repeats);
-    repeated(data.entra_users.rows.iter().map(|u| (u.id, u.src)), "id", &mut repeats);
     // An EXO object is its Guid, as the join keys it (ExternalDirectoryObjectId is shared by a user's
     // active and soft-deleted mailboxes).
-    for family in &data.exo_recipients.families {
-        repeated(family.rows.iter().map(|r| (r.guid, r.src)), "Guid", &mut repeats);
-    }
-    for Repeat { later, earlier, count, key, example } in repeats {
-        let Some(first) = data.files.get(earlier as usize).map(|f| f.path.clone()) else { continue };
-        if let Some(file) = data.files.get_mut(later as usize) {
-            file.repeats.get_or_insert_with(|| first.clone());
-            file.warnings.push(format!(
-                "{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
-                counted(count as u64, "object is", "objects are")
-            ));
+    let exo = &data.exo_recipients.families;
+    let ((ad, entra), exo) = rayon::join(
+        || rayon::join(|| repeated(data.ad_users.rows.iter().map(|u| (u.object_guid, u.src)), "objectGUID"), || repeated(data.entra_users.rows.iter().map(|u| (u.id, u.src)), "id")),
+        || {
+            use rayon::prelude::*;
+            exo.par_iter().map(|family| repeated(family.rows.iter().map(|r| (r.guid, r.src)), "Guid")).collect::<Vec<_>>()
+        },
+    );
+    for (repeats, twice) in [ad, entra].into_iter().chain(exo) {
+        for Repeat { later, earlier, count, key, example } in repeats {
+            let Some(first) = data.files.get(earlier as usize).map(|f| f.path.clone()) else { continue };
+            if let Some(file) = data.files.get_mut(later as usize) {
+                file.repeats.get_or_insert_with(|| first.clone());
+                file.warnings.push(format!(
+                    "{} also in {first} (same {key}, e.g. {example}): two exports of one directory, each such object counted twice (ambiguous links, duplicate addresses); audit with one of them (move the other out of the folder)",
+                    counted(count as u64, "object is", "objects are")
+                ));
+            }
+        }
+        for Twice { file, count, key, example, lines: (first, second) } in twice {
+            if let Some(report) = data.files.get_mut(file as usize) {
+                let more = if count > 1 { format!(", and {} more", count - 1) } else { String::new() };
+                report.error.get_or_insert(FileError {
+                    line: Some(second as u64),
+                    column: Some(key.to_string()),
+                    message: format!("holds the object with {key} {example} twice (lines {first} and {second}){more}: rows pasted twice or two exports concatenated, each such object would be counted twice"),
+                    hint: "export it again into a file of its own (one run, one file), or remove the repeated rows".into(),
+                });
+            }
         }
     }
 }
@@ -434,23 +450,34 @@ struct Repeat {
     example: Guid,
 }
 
-/// The repeats among objects keyed by `key`, per pair of files; nothing when all come from one file.
-fn repeated(objects: impl Iterator<Item = (Option<Guid>, Option<Src>)> + Clone, key: &'static str, repeats: &mut Vec<Repeat>) {
-    let mut files = objects.clone().filter_map(|(_, src)| src.map(|s| s.file));
-    let Some(one) = files.next() else { return };
-    if files.all(|f| f == one) {
-        return;
-    }
-    let mut first_file: rustc_hash::FxHashMap<Guid, u32> = Default::default();
+/// Objects one file holds twice: how many, and the first with its two lines.
+struct Twice {
+    file: u32,
+    count: usize,
+    key: &'static str,
+    example: Guid,
+    lines: (u32, u32),
+}
+
+/// The repeats among objects keyed by `key`: per pair of files, and within each file.
+fn repeated(objects: impl ExactSizeIterator<Item = (Option<Guid>, Option<Src>)>, key: &'static str) -> (Vec<Repeat>, Vec<Twice>) {
+    let mut first_seen: rustc_hash::FxHashMap<Guid, Src> = Default::default();
+    first_seen.reserve(objects.len());
     let mut pairs: std::collections::BTreeMap<(u32, u32), (usize, Guid)> = Default::default();
+    let mut twice: std::collections::BTreeMap<u32, (usize, Guid, (u32, u32))> = Default::default();
     for (guid, src) in objects {
         let (Some(guid), Some(src)) = (guid, src) else { continue };
-        let first = *first_file.entry(guid).or_insert(src.file);
-        if first != src.file {
-            pairs.entry((src.file, first)).or_insert((0, guid)).0 += 1;
+        let first = *first_seen.entry(guid).or_insert(src);
+        if first.file != src.file {
+            pairs.entry((src.file, first.file)).or_insert((0, guid)).0 += 1;
+        } else if first.line != src.line {
+            twice.entry(src.file).or_insert((0, guid, (first.line, src.line))).0 += 1;
         }
     }
-    repeats.extend(pairs.into_iter().map(|((later, earlier), (count, example))| Repeat { later, earlier, count, key, example }));
+    (
+        pairs.into_iter().map(|((later, earlier), (count, example))| Repeat { later, earlier, count, key, example }).collect(),
+        twice.into_iter().map(|(file, (count, example, lines))| Twice { file, count, key, example, lines }).collect(),
+    )
 }
 
 /// A table too big for its text offsets: its files are reported, none of their rows are used.
@@ -587,7 +614,22 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
         report.reason = Some("the file is empty (a byte-order mark or blank lines only): the export wrote nothing; run it again and check it printed no error".into());
         return vec![(report, None)];
     }
-    let result = match head.guess_format() {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let format = head.guess_format();
+    if extension.eq_ignore_ascii_case("json") && format != Format::Json && damaged_text(&head.bytes[..head.bytes.len().min(4096)]).is_none() {
+        // Read as CSV, a .json file with a `//` comment or a PowerShell banner before its data would be
+        // "no known export" and the audit would run without it.
+        let first = head.text().trim_start().lines().next().unwrap_or("").chars().take(60).collect::<String>();
+        report.damaged = true;
+        report.error = Some(FileError {
+            line: Some(1),
+            column: None,
+            message: format!("named .json, but its text does not start with `{{` or `[` (it starts {first:?}): JSON allows no comments or text before the data"),
+            hint: "export it again with only ConvertTo-Json's output in the file (`... | ConvertTo-Json -Depth 6 | Set-Content -Encoding UTF8 file.json`), or move the file out of the folder if it is no export".into(),
+        });
+        return vec![(report, None)];
+    }
+    let result = match format {
         Format::Json => json_format::read(path, &head, &mut report, ctx),
         Format::Ldif => ldif_format::read(path, &head, &mut report, ctx),
         Format::Csv => csv_format::read(path, &head, &mut report, ctx),
@@ -609,6 +651,10 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
     match result {
         Ok(table) => vec![(report, table)],
         Err(e) => {
+            // JSON or LDIF that fails before its first record says what it is: damaged (cut off, `NaN`,
+            // a number out of range), not "no export" — the audit must not run without it. (A CSV whose
+            // header cannot be read may be any text file beside the exports: it is only noted.)
+            report.damaged |= matches!(format, Format::Json | Format::Ldif);
             report.error = Some(e);
             report.rows = 0;
             vec![(report, None)]
@@ -686,6 +732,17 @@ impl<'a> Builder<'a> {
 
     pub fn is_known(&self) -> bool {
         self.table.is_some()
+    }
+
+    /// The error for a header that names a column the tool reads twice (`line`: the header's).
+    pub fn duplicate_column(&self, headers: &[String], line: u64) -> Option<FileError> {
+        let (i, j) = self.spec?.duplicated(headers)?;
+        Some(FileError {
+            line: Some(line),
+            column: Some(headers[j].clone()),
+            message: format!("the header names column {:?} twice (columns {} and {}{}): which one holds the data is unknown", headers[i], i + 1, j + 1, if headers[i] == headers[j] { String::new() } else { format!(", as {:?}", headers[j]) }),
+            hint: "export it again with each property once (PowerShell's Select-Object refuses a duplicate name: the header was edited by hand or in Excel), or delete the wrong column".into(),
+        })
     }
 
     /// Once, early in a big file: reserves room for the rows and text still to come, estimated from
@@ -865,6 +922,13 @@ pub(crate) fn missing_fields(kind: Kind, spec: &Spec, present: &[bool]) -> Vec<S
 
 impl Spec {
     /// Maps header positions to slots; an exact name wins over an alias (`DisplayName` over `Name`).
+    /// Two columns of one name (letter case and punctuation aside) that the tool reads: which one holds
+    /// the data is unknown. Their positions (0-based), the first such pair.
+    pub fn duplicated(&self, headers: &[String]) -> Option<(usize, usize)> {
+        let read: Vec<usize> = (0..headers.len()).filter(|&i| self.slot(&headers[i]).is_some()).collect();
+        read.iter().enumerate().find_map(|(n, &i)| read[n + 1..].iter().find(|&&j| cell::key_eq(&headers[i], &headers[j])).map(|&j| (i, j)))
+    }
+
     pub fn column_map(&self, headers: &[String]) -> Vec<Option<usize>> {
         let mut map: Vec<Option<usize>> = headers.iter().map(|h| self.slot(h)).collect();
         for slot in 0..self.len() {

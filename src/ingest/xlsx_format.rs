@@ -56,7 +56,12 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             }
         }
         let headers: Vec<String> = header.iter().map(|d| text(d).map(|c| c.into_owned()).unwrap_or_default().trim().to_string()).collect();
-        let mut builder = Builder::from_headers(headers, &mut report, ctx);
+        let mut builder = Builder::from_headers(headers.clone(), &mut report, ctx);
+        if let Some(e) = builder.duplicate_column(&headers, first_row + 1) {
+            report.error = Some(e);
+            out.push((report, None));
+            continue;
+        }
         if !builder.is_known() {
             report.rows = rows.count() as u64;
             out.push((report, None));
