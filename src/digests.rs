@@ -40,7 +40,7 @@ impl InputDigests {
     pub fn start(dir: &Path, options: &crate::ingest::Options) -> InputDigests {
         let mut found = Vec::new();
         // A folder that cannot be walked is the ingest's error to report; nothing to hash early then.
-        let _ = crate::ingest::walk(dir, &options.skip_dirs, &mut found);
+        let _ = crate::ingest::walk(dir, &options.skip_dirs, &mut found, &mut Vec::new());
         // Biggest first, as the ingest reads them: the big files are the ones worth doing early.
         found.sort_by(|(a, a_len), (b, b_len)| b_len.cmp(a_len).then_with(|| a.cmp(b)));
         let files: Vec<PathBuf> = found.into_iter().map(|(path, _)| path).collect();

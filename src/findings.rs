@@ -170,7 +170,12 @@ impl PendingInputs {
             .into_iter()
             .map(|mut f| {
                 let path = root.join(&f.path);
-                f.sha256 = early.get(&path).cloned().unwrap_or_else(|| sha256_file(&path).unwrap_or_else(|e| format!("unreadable: {e}")));
+                f.sha256 = match early.get(&path) {
+                    Some(digest) => digest.clone(),
+                    // Only a regular file is hashed (a link to a device would be read for ever).
+                    None if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) => "not read: not a regular file".to_string(),
+                    None => sha256_file(&path).unwrap_or_else(|e| format!("unreadable: {e}")),
+                };
                 f
             })
             .collect()

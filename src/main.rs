@@ -141,12 +141,20 @@ struct RunArgs {
     quiet: bool,
 }
 
+/// `--as-of`: exactly `YYYY-MM-DD` (a two-digit year was read as year 26, every deadline 730,000 days
+/// away), a calendar date, in the years an export can be audited at.
 fn parse_date(text: &str) -> Result<Date, String> {
-    let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>());
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) => Date::from_ymd(y as i32, m, d).ok_or_else(|| format!("{text} is not a calendar date")),
-        _ => Err(format!("{text}: expected YYYY-MM-DD, e.g. 2026-11-22")),
+    let b = text.as_bytes();
+    let shape = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return Err(format!("{text}: expected YYYY-MM-DD with a four-digit year, e.g. 2026-11-22"));
     }
+    let number = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (number(0..4), number(5..7), number(8..10));
+    if !(2000..=2199).contains(&y) {
+        return Err(format!("{text}: the year {y} is outside 2000-2199, the years an audit can be dated at"));
+    }
+    Date::from_ymd(y as i32, m, d).ok_or_else(|| format!("{text} is not a calendar date"))
 }
 
 fn today() -> Date {

@@ -411,3 +411,87 @@ fn an_ldif_cut_between_two_lines_stops_the_run() {
     std::fs::write(&path, format!("{cut}\r\n")).expect("write");
     refused(&input, &dir.path().join("out"), "the file ends inside the entry that starts at line ");
 }
+
+#[test]
+fn an_as_of_date_not_in_yyyy_mm_dd_is_a_usage_error() {
+    // `26-11-22` was the year 26: every deadline ~730,000 days away, severities shifted, exit 0.
+    let dir = tempfile::tempdir().expect("temp");
+    for (bad, says) in [("26-11-22", "four-digit year"), ("2026-2-3", "four-digit year"), ("+2026-11-22", "four-digit year"), ("0000-01-01", "outside 2000-2199"), ("9999-12-31", "outside 2000-2199"), ("2026-02-30", "not a calendar date")] {
+        let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51")).arg("--out").arg(dir.path().join("out")).args(["--as-of", bad, "--quiet"]).output().expect("run");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains(says), "{bad}: {stderr}");
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_report_that_cannot_be_written_leaves_no_earlier_copy_behind() {
+    // Run 2 could not write report.html (its temp name blocked): run 1's report.html, of another as-of
+    // date, stayed beside run 2's other reports, and the error named report.html, not what blocked it.
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    let (code, stderr, _) = run_on(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"), &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    std::fs::create_dir(out.join(".report.html.partial")).expect("block the temp name");
+    let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51")).arg("--out").arg(&out).args(["--as-of", "2027-03-01", "--quiet"]).output().expect("run");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(".report.html.partial"), "{stderr}");
+    assert!(!out.join("report.html").exists(), "run 1's report.html left beside run 2's reports");
+    let json: Value = serde_json::from_slice(&std::fs::read(out.join("findings.json")).expect("findings.json")).expect("json");
+    assert_eq!(json["as_of"], "2027-03-01");
+}
+
+#[test]
+fn what_the_walk_passes_over_is_noted_and_never_read_for_ever() {
+    // A hidden export was skipped unnoted (44 -> 31 findings); a link to /dev/zero was hashed for ever;
+    // a dangling link was "empty (0 bytes)".
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    std::fs::rename(input.join("exo-statistics.csv"), input.join(".exo-statistics.csv")).expect("hide");
+    std::os::unix::fs::symlink("/dev/zero", input.join("huge.csv")).expect("link");
+    std::os::unix::fs::symlink(input.join("gone.csv"), input.join("exo-extra.csv")).expect("link");
+    std::os::unix::fs::symlink(".", input.join("again")).expect("link");
+    let (code, stderr, wrote) = run_on(&input, &dir.path().join("out"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(wrote);
+    for note in [
+        "note: .exo-statistics.csv is not used: a hidden file",
+        "note: huge.csv is not used: not a regular file",
+        "note: exo-extra.csv is not used: a link to nothing",
+    ] {
+        assert!(stderr.contains(note), "{note:?} not in {stderr}");
+    }
+    let json: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/findings.json")).expect("json")).expect("json");
+    let paths: Vec<&str> = json["inputs"].as_array().expect("inputs").iter().filter_map(|i| i["path"].as_str()).collect();
+    assert!(!paths.iter().any(|p| p.starts_with("again/")), "a folder reached twice is read once: {paths:?}");
+    assert!(paths.contains(&"huge.csv") && paths.contains(&".exo-statistics.csv"), "{paths:?}");
+}
+
+#[test]
+fn archives_and_concatenated_csv_stop_the_run_and_a_row_of_commas_is_no_row() {
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let path = input.join("exo-mailboxes.csv");
+    let text = std::fs::read_to_string(&path).expect("read");
+    // A row of empty fields, as Excel leaves under a table: no phantom object, the same audit.
+    let width = text.lines().nth(1).expect("header").split("\",\"").count();
+    std::fs::write(&path, format!("{text}{}\r\n", ",".repeat(width - 1))).expect("write");
+    let (code, stderr, _) = run_on(&input, &dir.path().join("out0"));
+    assert_eq!(code, Some(0), "{stderr}");
+    let findings = |d: &str| -> usize { serde_json::from_slice::<Value>(&std::fs::read(dir.path().join(d).join("findings.json")).expect("json")).expect("json")["findings"].as_array().map_or(0, Vec::len) };
+    let (_, _, _) = run_on(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"), &dir.path().join("base"));
+    assert_eq!(findings("out0"), findings("base"));
+    // A second export appended, BOM and header included.
+    std::fs::write(&path, format!("{text}\u{feff}{}", text.trim_start_matches('\u{feff}'))).expect("write");
+    refused(&input, &dir.path().join("out1"), "the header again (\"ExternalDirectoryObjectId\", …): two exports were put into one file");
+    // Compressed: gzip, and a zip that is no workbook.
+    std::fs::write(&path, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]).expect("write");
+    refused(&input, &dir.path().join("out2"), "error: exo-mailboxes.csv: a gzip-compressed file");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).expect("create"));
+    zip.start_file("exo-mailboxes.csv", zip::write::SimpleFileOptions::default()).expect("zip");
+    std::io::Write::write_all(&mut zip, text.as_bytes()).expect("zip");
+    zip.finish().expect("zip");
+    refused(&input, &dir.path().join("out3"), "error: exo-mailboxes.csv: a zip archive, not an .xlsx workbook");
+}

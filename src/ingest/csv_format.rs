@@ -98,13 +98,20 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         }
         // The csv crate counts the lines before the record; people count from 1.
         let line = record.position().map(|p| p.line() + 1).unwrap_or(0) + skipped_lines;
+        if is_blank(&record) {
+            continue;
+        }
         if record.len() != headers.len() {
-            // A line of only spaces or tabs (an editor's last line) holds no row; anything else short
-            // or long is damage.
-            if is_blank(&record) {
-                continue;
-            }
+            // Anything else short or long is damage.
             return Err(unequal_lengths(Some(line), headers.len(), record.len()));
+        }
+        if repeats_header(&record, &headers) {
+            return Err(FileError {
+                line: Some(line),
+                column: None,
+                message: format!("the header again (\"{}\", …): two exports were put into one file", headers.first().map(String::as_str).unwrap_or("")),
+                hint: "export again into a file of its own, or split the file at that line into two files".into(),
+            });
         }
         records += 1;
         last_line = line;
@@ -208,8 +215,23 @@ fn truncation_warning(path: &Path, head: &Head) -> Option<String> {
 }
 
 /// A record of one field of spaces or tabs only: a blank line, no row.
+/// A line of only spaces or tabs (an editor's last line), or of empty fields only (`,,,,` as Excel
+/// leaves under a table it saved): no row.
 fn is_blank(record: &csv::ByteRecord) -> bool {
-    record.len() == 1 && record[0].iter().all(|b| *b == b' ' || *b == b'\t')
+    record.iter().all(|f| f.iter().all(|b| *b == b' ' || *b == b'\t'))
+}
+
+/// A record that is the header again (a BOM before it, as where a second export was appended).
+fn repeats_header(record: &csv::ByteRecord, headers: &[String]) -> bool {
+    record.len() == headers.len()
+        && record.iter().zip(headers).enumerate().all(|(i, (field, header))| {
+            // After a BOM the reader takes a quoted name as unquoted text, quotes and all.
+            let field = match field.strip_prefix(b"\xEF\xBB\xBF").filter(|_| i == 0) {
+                Some(rest) => rest.strip_prefix(b"\"").and_then(|r| r.strip_suffix(b"\"")).unwrap_or(rest),
+                None => field,
+            };
+            field.trim_ascii() == header.as_bytes()
+        })
 }
 
 fn unequal_lengths(line: Option<u64>, expected: usize, len: usize) -> FileError {

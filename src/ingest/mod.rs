@@ -206,8 +206,8 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
     if !meta.is_dir() {
         return Err(LoadError::NotAFolder { path: dir.to_path_buf() });
     }
-    let mut paths = Vec::new();
-    walk(dir, &options.skip_dirs, &mut paths).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
+    let (mut paths, mut passed_over) = (Vec::new(), Vec::new());
+    walk(dir, &options.skip_dirs, &mut paths, &mut passed_over).map_err(|source| LoadError::Folder { path: dir.to_path_buf(), source })?;
     paths.sort();
     // Biggest first so the cores stay busy to the end; reports are put back in path order.
     let mut order: Vec<usize> = (0..paths.len()).collect();
@@ -241,6 +241,14 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
                 table.set_file(file, part.start..part.end);
             }
         }
+    }
+    // What the walk found and did not read: listed (and noted in the run's output) after the files read.
+    passed_over.sort();
+    for (path, why) in passed_over {
+        let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let mut report = FileReport::new(rel, 0);
+        report.reason = Some(why.to_string());
+        data.files.push(report);
     }
     // One table per type: the largest instance is moved, others (files of one type read at the same
     // time) are appended; then rows are put in (file, line) order so runs are deterministic.
@@ -561,27 +569,53 @@ pub(crate) struct Ctx<'a> {
     pool: &'a Pool,
 }
 
-/// Every file under `dir` (recursively) the ingest reads, with its size; folders in `skip` are left out.
-pub(crate) fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<(PathBuf, u64)>) -> std::io::Result<()> {
+/// Every file under `dir` (recursively, following links) the ingest reads, with its size; folders in
+/// `skip` are left out. What is found and not read goes to `passed_over` with the reason (each is noted
+/// in the run's output, never dropped unseen): hidden files, Office lock files, links to nothing, and
+/// anything that is not a regular file (a link to `/dev/zero` was read for ever).
+pub(crate) fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<(PathBuf, u64)>, passed_over: &mut Vec<(PathBuf, &'static str)>) -> std::io::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        seen.insert(real);
+    }
+    walk_in(dir, skip, &mut seen, out, passed_over)
+}
+
+fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<PathBuf>, out: &mut Vec<(PathBuf, u64)>, passed_over: &mut Vec<(PathBuf, &'static str)>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        let file_type = entry.file_type()?;
         let path = entry.path();
-        if file_type.is_dir() {
-            if !skip.is_empty() && std::fs::canonicalize(&path).is_ok_and(|p| skip.contains(&p)) {
+        let link = entry.file_type()?.is_symlink();
+        // A link is what it names.
+        let meta = match if link { std::fs::metadata(&path) } else { entry.metadata() } {
+            Ok(meta) => meta,
+            Err(_) if link => {
+                passed_over.push((path, "a link to nothing (its target is missing, or links lead in a loop): not read — copy the export itself into the folder"));
                 continue;
             }
-            walk(&path, skip, out)?;
-        } else if file_type.is_file() || file_type.is_symlink() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            // Office lock files (`~$book.xlsx`) and hidden files are not exports.
-            if name.starts_with("~$") || name.starts_with('.') {
+            Err(e) => return Err(e),
+        };
+        if meta.is_dir() {
+            let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if skip.contains(&real) {
                 continue;
             }
-            // Follows a link to the file it names (its own size would be the link's).
-            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            out.push((path, len));
+            // A folder reached twice (a link back up the tree) is read once.
+            if seen.insert(real) {
+                walk_in(&path, skip, seen, out, passed_over)?;
+            }
+            continue;
+        }
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !meta.is_file() {
+            passed_over.push((path, "not a regular file (a device, pipe or socket): not read"));
+        } else if name.starts_with("~$") {
+            passed_over.push((path, "an Office lock file (~$…), left while a workbook is open: not an export"));
+        } else if name.starts_with('.') {
+            passed_over.push((path, "a hidden file (its name starts with '.'): not read — rename it if it is an export"));
+        } else {
+            out.push((path, meta.len()));
         }
     }
     Ok(())
@@ -607,6 +641,11 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
     };
     if head.is_zip() {
         return xlsx_format::read(path, report, ctx);
+    }
+    if head.bytes.starts_with(&[0x1f, 0x8b]) {
+        report.damaged = true;
+        report.error = Some(FileError { line: None, column: None, message: "a gzip-compressed file: exports inside an archive are not read".into(), hint: "extract it into the folder (gunzip, or 7-Zip on Windows), then run again".into() });
+        return vec![(report, None)];
     }
     report.encoding = head.encoding_name().to_string();
     // Windows PowerShell's `>` of an empty result writes a byte-order mark and a line break, no more.

@@ -13,11 +13,25 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
     let mut workbook: Xlsx<_> = match calamine::open_workbook(path) {
         Ok(w) => w,
         Err(e) => {
-            base.error = Some(FileError {
-                line: None,
-                column: None,
-                message: format!("not a readable .xlsx workbook: {e}"),
-                hint: "open it in Excel and save it again as .xlsx, or export the data as CSV".into(),
+            // A zip archive in the folder likely holds exports; a damaged workbook likely is one: either
+            // stops the run rather than an audit without it.
+            base.damaged = true;
+            let text = e.to_string();
+            let archive = text.contains("_rels/.rels") || text.contains("[Content_Types].xml");
+            base.error = Some(if archive {
+                FileError {
+                    line: None,
+                    column: None,
+                    message: "a zip archive, not an .xlsx workbook: exports inside an archive are not read".into(),
+                    hint: "extract its files into the folder (and move the archive out), then run again".into(),
+                }
+            } else {
+                FileError {
+                    line: None,
+                    column: None,
+                    message: format!("not a readable .xlsx workbook: {e}"),
+                    hint: "open it in Excel and save it again as .xlsx, or export the data as CSV".into(),
+                }
             });
             return vec![(base, None)];
         }
@@ -31,7 +45,9 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
         let range = match workbook.worksheet_range(&name) {
             Ok(r) => r,
             Err(e) => {
-                report.error = Some(FileError { line: None, column: None, message: format!("sheet {name:?} cannot be read: {e}"), hint: String::new() });
+                // A damaged sheet may be the export: the run stops rather than audit without it.
+                report.damaged = true;
+                report.error = Some(FileError { line: None, column: None, message: format!("sheet {name:?} cannot be read: {e}"), hint: "open the workbook in Excel and save it again as .xlsx, or export the data as CSV".into() });
                 out.push((report, None));
                 continue;
             }
@@ -43,12 +59,12 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             out.push((report, None));
             continue;
         };
-        // A title above the table (Export-Excel -Title, a hand-made heading): rows of one cell before a
-        // row of several are not the header.
+        // A title above the table (Export-Excel -Title, a hand-made heading), and blank rows under it:
+        // rows of at most one cell before a row of several are not the header.
         let filled = |r: &[Data]| r.iter().filter(|d| text(d).is_some_and(|t| !t.trim().is_empty())).count();
         for _ in 0..3 {
             match rows.peek() {
-                Some(next) if filled(header) <= 1 && filled(next) >= 2 => {
+                Some(_) if filled(header) <= 1 => {
                     header = rows.next().unwrap_or(header);
                     first_row += 1;
                 }

@@ -125,9 +125,11 @@ pub fn write_all_on(audit: &Audit, out: &Path, templates: &Templates, done: &(dy
     let partial = |name: &str| out.join(format!(".{name}.partial"));
     let finish = |name: &str, written: Result<(), String>| {
         let (path, tmp) = (out.join(name), partial(name));
-        let result = written.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string()));
+        let result = written.and_then(|()| std::fs::rename(&tmp, &path).map_err(|e| e.to_string())).map_err(|e| format!("{e} (written first as {})", tmp.display()));
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
+            // A previous run's file of that name would pass for this run's, beside this run's others.
+            let _ = std::fs::remove_file(&path);
         }
         done(name);
         result.map(|()| (path.clone(), start.elapsed().as_secs_f64())).map_err(|message| WriteError { path, message })
