@@ -868,3 +868,19 @@ fn only_the_upn_and_the_primary_smtp_address_soft_match() {
     let others = |a: &Value| -> Vec<String> { a["findings"].as_array().expect("findings").iter().filter(|f| f["identity"]["upn"] != "olga.olsen@contoso.com" || f["check"] != "SYNC001").filter_map(|f| f["id"].as_str().map(String::from)).collect() };
     assert_eq!(others(&audit), others(&baseline));
 }
+
+#[test]
+fn a_json_export_too_shallow_is_told_to_go_deeper() {
+    // ConvertTo-Json's default depth writes nested values as type names; the warning gave the CSV
+    // recipe (`Select-Object …, @{n='Licenses';e={…}}`) instead of `-Depth 5`.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = ps51_graph_users(dir.path(), &|u| {
+        if u["assignedPlans"].as_array().is_some_and(|p| !p.is_empty()) {
+            u["assignedPlans"] = Value::from("System.Object[]");
+        }
+    });
+    let audit = audit_of(&input, &dir.path().join("out"));
+    let warnings: Vec<&str> = audit["inputs"].as_array().expect("inputs").iter().filter(|i| i["path"] == "graph-users-page1.json").flat_map(|i| i["warnings"].as_array().into_iter().flatten()).filter_map(Value::as_str).collect();
+    let lost = warnings.iter().find(|w| w.contains("assignedPlans")).unwrap_or_else(|| panic!("{warnings:?}"));
+    assert!(lost.contains("re-export with ConvertTo-Json -Depth 5") && !lost.contains("Select-Object"), "{lost}");
+}

@@ -16,7 +16,11 @@ const LOST_SCAN_ROWS: u64 = 500;
 pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<'_>) -> Result<Option<Part>, FileError> {
     report.format = Format::Csv;
     let io_err = |e: std::io::Error| FileError { line: None, column: None, message: format!("read error: {e}"), hint: String::new() };
-    let mut input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
+    let mut decoded = decode::open_utf8(path, head).map_err(io_err)?;
+    if head.lone_cr_lines() {
+        decoded = Box::new(decode::CrAsLf(decoded));
+    }
+    let mut input = BufReader::with_capacity(1 << 20, decoded);
 
     // `#TYPE Selected.Microsoft…` (Windows PowerShell without -NoTypeInformation), or Excel's `sep=;`
     // (the delimiter, for Excel to open the file right), then the header line.
@@ -50,6 +54,10 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         }
         break;
     }
+    // The reader's line of a record counts the line feeds before it, and a CRLF's line feed only once
+    // the next record is read: one line short where lines end in CRLF, right where they end in LF (an
+    // export written on Linux or macOS, or a file of old-Mac CRs read as LFs). Taken from the header line.
+    let line_base = skipped_lines + u64::from(header_line.ends_with(b"\r\n"));
     let delimiter = stated.unwrap_or_else(|| detect_delimiter(&header_line));
     report.delimiter = Some(match delimiter {
         b'\t' => "tab".to_string(),
@@ -65,7 +73,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         .from_reader(QuoteCount { inner: std::io::Cursor::new(header_line).chain(input), quotes: 0 });
     let headers: Vec<String> = match reader.byte_headers() {
         Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
-        Err(e) => return Err(csv_error(e, skipped_lines, &[])),
+        Err(e) => return Err(csv_error(e, line_base, &[])),
     };
     let mut builder = Builder::from_headers(headers.clone(), report, ctx);
     if let Some(e) = builder.duplicate_column(&headers, skipped_lines + 1) {
@@ -75,7 +83,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         // Count the records anyway so the report says how big the unknown file is.
         let mut record = csv::ByteRecord::new();
         let mut rows = 0;
-        while reader.read_byte_record(&mut record).map_err(|e| csv_error(e, skipped_lines, &headers))? {
+        while reader.read_byte_record(&mut record).map_err(|e| csv_error(e, line_base, &headers))? {
             rows += u64::from(!is_blank(&record));
         }
         report.rows = rows;
@@ -94,10 +102,10 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e, skipped_lines, &headers)),
+            Err(e) => return Err(csv_error(e, line_base, &headers)),
         }
         // The csv crate counts the lines before the record; people count from 1.
-        let line = record.position().map(|p| p.line() + 1).unwrap_or(0) + skipped_lines;
+        let line = record.position().map(|p| p.line()).unwrap_or(0) + line_base;
         if is_blank(&record) {
             continue;
         }
@@ -199,17 +207,20 @@ fn truncation_warning(path: &Path, head: &Head) -> Option<String> {
     use std::io::{Seek, SeekFrom};
     let mut file = std::fs::File::open(path).ok()?;
     let len = file.metadata().ok()?.len();
-    let tail = if matches!(head.encoding, decode::TextEncoding::Utf16LeBom | decode::TextEncoding::Utf16BeBom) { 2 } else { 1 };
+    use decode::TextEncoding::{Utf16Be, Utf16BeBom, Utf16Le, Utf16LeBom};
+    // A UTF-16 character is two bytes, with a BOM or without (the last byte of `\n\0` is no line break).
+    let tail = if matches!(head.encoding, Utf16LeBom | Utf16BeBom | Utf16Le | Utf16Be) { 2 } else { 1 };
     if len < tail {
         return None;
     }
     file.seek(SeekFrom::End(-(tail as i64))).ok()?;
     let mut last = vec![0u8; tail as usize];
     file.read_exact(&mut last).ok()?;
+    // `\r` alone ends the lines of an old Mac file.
     let newline = match head.encoding {
-        decode::TextEncoding::Utf16LeBom | decode::TextEncoding::Utf16Le => last == [b'\n', 0],
-        decode::TextEncoding::Utf16BeBom | decode::TextEncoding::Utf16Be => last == [0, b'\n'],
-        _ => last == [b'\n'],
+        Utf16LeBom | Utf16Le => last == [b'\n', 0] || last == [b'\r', 0],
+        Utf16BeBom | Utf16Be => last == [0, b'\n'] || last == [0, b'\r'],
+        _ => last == [b'\n'] || last == [b'\r'],
     };
     (!newline).then(|| "the file does not end with a line break: it may have been cut off (compare its row count with the source)".to_string())
 }
@@ -246,12 +257,13 @@ fn unequal_lengths(line: Option<u64>, expected: usize, len: usize) -> FileError 
     }
 }
 
-fn csv_error(e: csv::Error, skipped_lines: u64, headers: &[String]) -> FileError {
+/// `line_base`: what turns the reader's line of a record into the file's (see `read`).
+fn csv_error(e: csv::Error, line_base: u64, headers: &[String]) -> FileError {
     let hint = "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string();
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(|p| p.line() + 1 + skipped_lines), *expected_len as usize, *len as usize),
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(|p| p.line() + line_base), *expected_len as usize, *len as usize),
         csv::ErrorKind::Utf8 { pos, err } => FileError {
-            line: pos.as_ref().map(|p| p.line() + 1 + skipped_lines),
+            line: pos.as_ref().map(|p| p.line() + line_base),
             column: headers.get(err.field()).cloned(),
             message: "not valid UTF-8".into(),
             hint: decode::invalid_utf8_hint(&[]).1,

@@ -111,6 +111,30 @@ impl Head {
     }
 }
 
+/// Line ends of `\r` alone (an old Mac's) as `\n`: the reader counts lines by `\n`, so without it every
+/// row was on line 2 of its file.
+pub struct CrAsLf<R>(pub R);
+
+impl<R: Read> Read for CrAsLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Head {
+    /// Lines end in `\r` alone: the head has carriage returns and no line feed.
+    pub fn lone_cr_lines(&self) -> bool {
+        let text = self.text();
+        text.contains('\r') && !text.contains('\n')
+    }
+}
+
 /// Opens the file as a UTF-8 byte stream (BOM removed, UTF-16 transcoded; UTF-8 passes through
 /// unchecked so that invalid bytes are reported by the reader with their position).
 pub fn open_utf8(path: &Path, head: &Head) -> io::Result<Box<dyn Read + Send>> {

@@ -856,11 +856,12 @@ impl<'a> Builder<'a> {
         for (slot, issue) in &c.issues {
             let column = names[*slot];
             if issue.lost_rows > 0 {
-                let fix = lost_fix(column);
+                let fix = fix_for(report.format, column);
                 // Unknown on those rows (each is marked): the per-identity pass lists what that leaves unevaluated.
                 report.unreadable_values += issue.lost_rows;
+                let advice = if report.format == Format::Json { fix.clone() } else { format!("Select-Object …, {fix}") };
                 report.warnings.push(format!(
-                    "{} of {column} PowerShell wrote as a .NET type name, flattened or cut short (`...`): unknown on {}, not empty — re-export with Select-Object …, {fix}",
+                    "{} of {column} PowerShell wrote as a .NET type name, flattened or cut short (`...`): unknown on {}, not empty — re-export with {advice}",
                     counted(issue.lost_rows, "value", "values"),
                     if issue.lost_rows == 1 { "that row" } else { "those rows" },
                 ));
@@ -886,7 +887,7 @@ impl<'a> Builder<'a> {
         }
         for (column, rows) in extra_lost {
             if !report.lost_columns.iter().any(|l| crate::ingest::cell::key_eq(&l.column, &column)) {
-                report.lost_columns.push(LostColumn { fix: lost_fix(&column), column, rows, used: false, partial: false });
+                report.lost_columns.push(LostColumn { fix: fix_for(report.format, &column), column, rows, used: false, partial: false });
             }
         }
         if c.question_marks > 0 {
@@ -982,6 +983,15 @@ impl Spec {
             }
         }
         map
+    }
+}
+
+/// What re-exports a column PowerShell lost: JSON keeps nested values when ConvertTo-Json goes deep
+/// enough; a CSV needs them flattened by a calculated property.
+fn fix_for(format: Format, column: &str) -> String {
+    match format {
+        Format::Json => "ConvertTo-Json -Depth 5 (its default depth, 2, writes deeper values as .NET type names)".to_string(),
+        _ => lost_fix(column),
     }
 }
 

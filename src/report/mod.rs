@@ -43,11 +43,19 @@ impl Templates {
             if !dir.is_dir() {
                 return Err(format!("--templates {}: not a folder — give a folder holding {HTML_TEMPLATE} and/or {PS1_TEMPLATE} (copies of reports/ to edit)", dir.display()));
             }
+            let mut found = 0;
             for (name, slot) in [(HTML_TEMPLATE, &mut t.html), (PS1_TEMPLATE, &mut t.ps1_header)] {
                 let path = dir.join(name);
                 if path.is_file() {
                     *slot = Cow::Owned(std::fs::read_to_string(&path).map_err(|e| format!("{}: {e} — a template must be UTF-8 text", path.display()))?);
+                    found += 1;
+                } else if path.exists() {
+                    return Err(format!("--templates: {} is not a file", path.display()));
                 }
+            }
+            // A folder with neither (a misnamed copy) would silently give the built-in reports.
+            if found == 0 {
+                return Err(format!("--templates {}: holds neither {HTML_TEMPLATE} nor {PS1_TEMPLATE} — copy the one to change from reports/ (same name) and edit it", dir.display()));
             }
         }
         for (name, text, token) in [(HTML_TEMPLATE, &t.html, HTML_TOKEN), (PS1_TEMPLATE, &t.ps1_header, PS1_TOKEN)] {
@@ -273,6 +281,20 @@ mod tests {
         let jobs: Vec<super::Job<'_>> = (0..6).map(|i| Box::new({ let order = &order; move || order.lock().unwrap().push(i) }) as super::Job<'_>).collect();
         super::run_jobs(jobs, 1);
         assert_eq!(order.into_inner().unwrap(), [0, 1, 2, 3, 4, 5]);
+    }
+
+    /// A --templates folder whose templates are missing or misnamed was used silently as if it held them.
+    #[test]
+    fn a_templates_folder_without_a_template_is_refused() {
+        let dir = tempfile::tempdir().expect("temp");
+        let err = super::Templates::load(Some(dir.path())).err().expect("an empty folder is refused");
+        assert!(err.contains("holds neither report.html nor remediation-header.ps1"), "{err}");
+        std::fs::create_dir(dir.path().join("report.html")).expect("mkdir");
+        let err = super::Templates::load(Some(dir.path())).err().expect("a folder named report.html is refused");
+        assert!(err.contains("is not a file"), "{err}");
+        std::fs::remove_dir(dir.path().join("report.html")).expect("rmdir");
+        std::fs::write(dir.path().join("report.html"), super::Templates::default().html.as_bytes()).expect("write");
+        assert!(super::Templates::load(Some(dir.path())).is_ok());
     }
 
     #[test]
