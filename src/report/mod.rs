@@ -287,10 +287,10 @@ mod tests {
     #[test]
     fn a_templates_folder_without_a_template_is_refused() {
         let dir = tempfile::tempdir().expect("temp");
-        let err = super::Templates::load(Some(dir.path())).err().expect("an empty folder is refused");
+        let Err(err) = super::Templates::load(Some(dir.path())) else { panic!("an empty folder is refused") };
         assert!(err.contains("holds neither report.html nor remediation-header.ps1"), "{err}");
         std::fs::create_dir(dir.path().join("report.html")).expect("mkdir");
-        let err = super::Templates::load(Some(dir.path())).err().expect("a folder named report.html is refused");
+        let Err(err) = super::Templates::load(Some(dir.path())) else { panic!("a folder named report.html is refused") };
         assert!(err.contains("is not a file"), "{err}");
         std::fs::remove_dir(dir.path().join("report.html")).expect("rmdir");
         std::fs::write(dir.path().join("report.html"), super::Templates::default().html.as_bytes()).expect("write");
