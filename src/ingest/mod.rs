@@ -1051,7 +1051,7 @@ mod tests {
         };
         let at = |file, line| Some(Src { file, line });
         // 1 and 1 << 40 differ above the bits the first pass looks at: one bit, two keys.
-        let rows = vec![(g(1, 0), at(0, 2)), (g(1 << 40 | 1, 0), at(0, 3)), (g(7, 7), at(0, 4)), (g(7, 7), at(0, 9)), (g(7, 7), at(1, 2)), (None, at(0, 5)), (None, at(0, 6))];
+        let rows = [(g(1, 0), at(0, 2)), (g(1 << 40 | 1, 0), at(0, 3)), (g(7, 7), at(0, 4)), (g(7, 7), at(0, 9)), (g(7, 7), at(1, 2)), (None, at(0, 5)), (None, at(0, 6))];
         let (across, within) = repeated(rows.iter().copied(), "Guid");
         assert_eq!(within.iter().map(|t| (t.file, t.count, t.lines)).collect::<Vec<_>>(), [(0, 1, (4, 9))]);
         assert_eq!(across.iter().map(|r| (r.later, r.earlier, r.count)).collect::<Vec<_>>(), [(1, 0, 1)]);
