@@ -884,3 +884,18 @@ fn a_json_export_too_shallow_is_told_to_go_deeper() {
     let lost = warnings.iter().find(|w| w.contains("assignedPlans")).unwrap_or_else(|| panic!("{warnings:?}"));
     assert!(lost.contains("re-export with ConvertTo-Json -Depth 5") && !lost.contains("Select-Object"), "{lost}");
 }
+
+#[test]
+fn a_delete_only_retention_policy_is_no_hold() {
+    // `mbx…:1` deletes and retains nothing: read as a hold, luke's critical LIC001 (5 days left) was
+    // gone and a false high HOLD002 took its place.
+    let baseline = ps51_baseline();
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let path = input.join("exo-mailboxes.csv");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let luke = text.lines().find(|l| l.contains("\"luke.lang@contoso.com\"")).expect("luke");
+    std::fs::write(&path, text.replacen(luke, &luke.replacen("{-mbxc841dd64c6e94177b77990ab7f800887:1}", "{mbxc841dd64c6e94177b77990ab7f800887:1}", 1), 1)).expect("write");
+    let audit = audit_of(&input, &dir.path().join("out"));
+    assert_eq!(finding_ids(&audit), finding_ids(&baseline));
+}

@@ -176,6 +176,14 @@ pub fn holds(h: &Holds) -> Vec<String> {
             continue;
         }
         let lower = e.to_ascii_lowercase();
+        // A retention policy's action follows its GUID: `:1` deletes only and retains nothing (Microsoft
+        // Learn, "How to identify the type of hold placed on an Exchange Online mailbox"); `:2` retains,
+        // `:3` retains then deletes. A delete-only policy is no hold (it made a mailbox 5 days from
+        // deletion read as held: its LIC001 gone, a false HOLD002).
+        let policy = ["mbx", "skp", "grp", "cld"].iter().any(|p| lower.starts_with(p));
+        if policy && lower.rsplit_once(':').is_some_and(|(_, action)| action.trim() == "1") {
+            continue;
+        }
         let kind = if lower.starts_with("unih") {
             "eDiscovery case hold"
         } else if lower.starts_with("mbx") || lower.starts_with("skp") || lower.starts_with("grp") {
@@ -344,6 +352,10 @@ mod tests {
         };
         assert_eq!(holds(&h), vec!["eDiscovery case hold UniH7d7a".to_string(), "delay release hold".to_string()]);
         assert!(holds(&Holds { in_place_holds: vec!["-skp123:2".into()], ..Default::default() }).is_empty());
+        // A retention policy that only deletes (`:1`) retains nothing; `:2` and `:3` retain.
+        let policies = |e: &[&str]| holds(&Holds { in_place_holds: e.iter().map(|s| s.to_string()).collect(), ..Default::default() });
+        assert!(policies(&["mbx6a1b2c3d4e5f:1", "skp77:1", "grp9:1", "cld5:1"]).is_empty());
+        assert_eq!(policies(&["mbx6a1b2c3d4e5f:2", "mbx7:3"]), ["retention policy mbx6a1b2c3d4e5f:2", "retention policy mbx7:3"]);
     }
 
     #[test]
