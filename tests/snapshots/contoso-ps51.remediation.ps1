@@ -445,23 +445,6 @@ Write-ManualStep $f 2 'different people: change the cloud user''s UPN and addres
 
 # ==== dan.doyle@contoso.com ====
 
-# --- SYNC002-cf07dac2a004e372 · high · SYNC002 (duplicate-address) ---
-# AD SMTP address sales@contoso.com of dan.doyle@contoso.com is also on dana.dahl@contoso.com
-# precondition, re-read live before the first change:
-#   ad.proxyAddresses = SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
-# not re-read live (check by hand if in doubt): identity.duplicateAddresses
-$f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '5f35a130-31fa-4087-8c8d-7fbdfd723844' -Properties proxyAddresses).proxyAddresses } }
-)
-# step 1 (read / manual, OnPremises): holders: this one and dana.dahl@contoso.com; decide which keeps sales@contoso.com
-Invoke-Step $f 1 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
-    Get-ADUser -LDAPFilter '(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName
-}
-# step 2 (4 directory, OnPremises): on the object that gives it up
-Invoke-Step $f 2 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Set-ADUser -Identity ''ddoyle'' -Remove @{proxyAddresses=''smtp:sales@contoso.com''}' -Action {
-    Set-ADUser -Identity 'ddoyle' -Remove @{proxyAddresses='smtp:sales@contoso.com'}  # on the object that gives it up
-}
-
 # --- PROV004-04206452a667768e · high · PROV004 (provisioning-error) ---
 # dan.doyle@contoso.com has a provisioning error: PropertyConflict ProxyAddresses = smtp:sales@contoso.com
 # precondition, re-read live before the first change:
@@ -481,6 +464,21 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'dan.doyle@contoso.com' -Command 'Get-
 #   Start-ADSyncSyncCycle -PolicyType Delta
 Write-ManualStep $f 3 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Start-ADSyncSyncCycle -PolicyType Delta'
 
+# --- SYNC002-cf07dac2a004e372 · high · SYNC002 (duplicate-address) ---
+# AD SMTP address sales@contoso.com of dan.doyle@contoso.com is also on dana.dahl@contoso.com
+# precondition, re-read live before the first change:
+#   ad.proxyAddresses = SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
+# not re-read live (check by hand if in doubt): identity.duplicateAddresses
+$f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Acts @('OnPremises') -Preconditions @(
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '5f35a130-31fa-4087-8c8d-7fbdfd723844' -Properties proxyAddresses).proxyAddresses } }
+)
+# step 1 (read / manual, OnPremises): holders: this one and dana.dahl@contoso.com; decide which keeps sales@contoso.com
+Invoke-Step $f 1 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
+    Get-ADUser -LDAPFilter '(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName
+}
+# step 2 (read / manual, Manual): if this object gives it up: Set-ADUser -Identity 'ddoyle' -Remove @{proxyAddresses='smtp:sales@contoso.com'}
+Write-ManualStep $f 2 'if this object gives it up: Set-ADUser -Identity ''ddoyle'' -Remove @{proxyAddresses=''smtp:sales@contoso.com''}'
+
 # ==== dana.dahl@contoso.com ====
 
 # --- SYNC002-791bdcc97fed32d3 · high · SYNC002 (duplicate-address) ---
@@ -495,10 +493,8 @@ $f = Start-Finding -Id 'SYNC002-791bdcc97fed32d3' -Identity 'dana.dahl@contoso.c
 Invoke-Step $f 1 'OnPremises' -Target 'dana.dahl@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
     Get-ADUser -LDAPFilter '(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName
 }
-# step 2 (4 directory, OnPremises): on the object that gives it up
-Invoke-Step $f 2 'OnPremises' -Target 'dana.dahl@contoso.com' -Command 'Set-ADUser -Identity ''ddahl'' -Remove @{proxyAddresses=''smtp:sales@contoso.com''}' -Action {
-    Set-ADUser -Identity 'ddahl' -Remove @{proxyAddresses='smtp:sales@contoso.com'}  # on the object that gives it up
-}
+# step 2 (read / manual, Manual): if this object gives it up: Set-ADUser -Identity 'ddahl' -Remove @{proxyAddresses='smtp:sales@contoso.com'}
+Write-ManualStep $f 2 'if this object gives it up: Set-ADUser -Identity ''ddahl'' -Remove @{proxyAddresses=''smtp:sales@contoso.com''}'
 
 # ==== derek.dunn@contoso.com ====
 

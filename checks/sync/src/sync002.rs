@@ -22,7 +22,9 @@
 //! ## Remediation
 //! Decide which object owns the address, and take it off the others where they are mastered (on-prem
 //! for synced objects): `Set-ADUser -Remove @{proxyAddresses=…}` for an SMTP address, a new
-//! `-UserPrincipalName` for a UPN. The command lists every holder first.
+//! `-UserPrincipalName` for a UPN. The command lists every holder first; the change is a comment for
+//! the operator to run on the object that gives the address up (each holder has a finding: run as
+//! commands, both would give it up and nobody would keep it).
 //!
 //! ## Sources
 //! - seed 003 (object conflicts, "confirm that there isn't a cloud-only object that is causing the
@@ -97,11 +99,13 @@ fn remediation(i: &Identity, dup: &Duplicate, is_upn: bool) -> String {
         ("ad", _) => {
             let me = ps(&ad_account(i));
             let fix = if is_upn {
-                format!("Set-ADUser -Identity {me} -UserPrincipalName '<a unique UPN>'  # on the object that gives it up")
+                format!("# if this object gives it up: Set-ADUser -Identity {me} -UserPrincipalName '<a unique UPN>'")
             } else {
                 // The exact proxy value, as this object carries it (`smtp:` or `SMTP:`).
                 let proxy = i.ad_proxy_addresses.iter().flatten().find(|p| p.split_once(':').is_some_and(|(t, v)| t.eq_ignore_ascii_case("smtp") && v.eq_ignore_ascii_case(a))).cloned();
-                format!("Set-ADUser -Identity {me} -Remove @{{proxyAddresses={}}}  # on the object that gives it up", ps(&proxy.unwrap_or_else(|| format!("smtp:{a}"))))
+                // A comment, not a command: every holder has this finding, and run on each the removals
+                // would leave the address on nobody.
+                format!("# if this object gives it up: Set-ADUser -Identity {me} -Remove @{{proxyAddresses={}}}", ps(&proxy.unwrap_or_else(|| format!("smtp:{a}"))))
             };
             format!("{holders}\nGet-ADUser -LDAPFilter {} -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName\n{fix}", ps(&format!("(|(proxyAddresses=smtp:{a})(userPrincipalName={a}))")))
         }
@@ -135,7 +139,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::High);
         assert_eq!(f[0].message, "AD SMTP address sales@contoso.com of dana.dahl@contoso.com is also on dan.doyle@contoso.com");
-        assert!(f[0].remediation.ends_with("Set-ADUser -Identity 'ddahl' -Remove @{proxyAddresses='smtp:sales@contoso.com'}  # on the object that gives it up"), "{}", f[0].remediation);
+        assert!(f[0].remediation.ends_with("\n# if this object gives it up: Set-ADUser -Identity 'ddahl' -Remove @{proxyAddresses='smtp:sales@contoso.com'}"), "{}", f[0].remediation);
         assert!(f[0].evidence.iter().any(|e| e.field == Field::AdProxyAddresses.id()));
         assert_eq!(f[0].evidence[0].index, Some(0));
     }
