@@ -546,3 +546,15 @@ fn the_workbook_and_the_summary_name_identities_a_check_could_not_evaluate() {
         }
     }
 }
+
+/// Graph's generated functions and implicit-remoting proxies ignore the script's $ErrorActionPreference
+/// (msgraph-sdk-powershell#1129): their failures stayed non-terminating, a failed step counted as done
+/// and a failed live read as empty. The header gives every command -ErrorAction Stop, before any step.
+#[test]
+fn every_command_of_the_script_stops_on_an_error() {
+    let (dir, _) = run("contoso-ps51", &[]);
+    let script = std::fs::read_to_string(dir.path().join("remediation.ps1")).expect("ps1");
+    let default = script.find("$defaults['*:ErrorAction'] = 'Stop'\n$PSDefaultParameterValues = $defaults").expect("the default is set");
+    let first_step = script.find("Start-Finding -Id").expect("a finding");
+    assert!(default < first_step);
+}

@@ -69,6 +69,14 @@ param(
 
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
+# Module functions (Microsoft Graph's, the Exchange proxies of implicit remoting) do not see this script's
+# $ErrorActionPreference: their errors stay non-terminating, so a failed step would count as done and a
+# failed live read as an empty value. Every command this script calls gets -ErrorAction Stop by default
+# (a copy of the operator's defaults, in this script's scope only).
+$defaults = @{}
+foreach ($key in $PSDefaultParameterValues.Keys) { $defaults[$key] = $PSDefaultParameterValues[$key] }
+$defaults['*:ErrorAction'] = 'Stop'
+$PSDefaultParameterValues = $defaults
 $script:Caller = $PSCmdlet
 $script:Tally = @{ Done = 0; Skipped = 0; Failed = 0; Waiting = 0 }
 
