@@ -257,7 +257,7 @@ function Write-ManualStep {
     }
 }
 
-# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 65 steps.
+# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 66 steps.
 $MailboxPlans = @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7')
 Test-MailboxSku $MailboxPlans
 
@@ -301,8 +301,10 @@ $f = Start-Finding -Id 'PRT001-d7d3e2116433fc76' -Identity 'pete.park@contoso.co
 Invoke-Step $f 1 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Get-MailboxStatistics -Identity ''e19161f4-6f16-448d-8e32-f9b79981e564'' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize' -ReadOnly -Action {
     Get-MailboxStatistics -Identity 'e19161f4-6f16-448d-8e32-f9b79981e564' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize  # soft-deleted previous mailbox: purged by the next line
 }
-# step 2 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): now, before any license change
-Invoke-Step $f 2 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-User -Identity ''pete.park@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
+# step 2 (read / manual, Manual): 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002) or export it
+Write-ManualStep $f 2 '1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002) or export it' -Gate
+# step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 2. then clear the previous mailbox's record now, before any license change
+Invoke-Step $f 3 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-User -Identity ''pete.park@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
     Set-User -Identity 'pete.park@contoso.com' -PermanentlyClearPreviousMailboxInfo  # now, before any license change
 }
 

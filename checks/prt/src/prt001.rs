@@ -69,6 +69,12 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         Some(false) => "before licensing",
         None => "now, before any license change (whether it is licensed is unknown)",
     };
+    if i.previous_mailboxes.as_ref().is_some_and(|m| !m.is_empty()) {
+        // The purge makes a restore of that mailbox (LIC002's remedy) impossible: a step the operator
+        // confirms first (remediation.ps1 gates the purge on it).
+        steps.push("# 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002) or export it".to_string());
+        steps.push("# 2. then clear the previous mailbox's record".to_string());
+    }
     steps.push(format!("Set-User -Identity {} -PermanentlyClearPreviousMailboxInfo  # {when}", ps(&upn)));
     let finding = out
         .report(severity, format!("MailUser {upn} carries on-prem ExchangeGuid {guid} but PreviousRecipientTypeDetails is {previous}: {risk}"))
@@ -118,7 +124,8 @@ mod tests {
         assert!(f[0].message.contains("pete.park@contoso.com") && f[0].message.contains("06060606-0606-0606-0606-060606060606"), "{}", f[0].message);
         let r: Vec<&str> = f[0].remediation.lines().collect();
         assert!(r[0].starts_with("Get-MailboxStatistics -Identity '17171717-1717-1717-1717-171717171717' -IncludeSoftDeletedRecipients"), "{}", r[0]);
-        assert!(r[1].starts_with("Set-User -Identity 'pete.park@contoso.com' -PermanentlyClearPreviousMailboxInfo"));
+        assert!(r[1].starts_with("# 1. save what the previous mailbox holds") && r[2].starts_with("# 2."), "{r:?}");
+        assert!(r[3].starts_with("Set-User -Identity 'pete.park@contoso.com' -PermanentlyClearPreviousMailboxInfo"));
         assert!(f[0].evidence.iter().any(|e| e.field == Field::PreviousMailboxes.id() && e.index == Some(0)));
     }
 
