@@ -272,8 +272,21 @@ fn kept_compiled_plugins_give_the_same_outputs() {
 
 /// `run` on `input`: exit code, stderr, and whether it wrote findings.json.
 fn run_on(input: &Path, out: &Path) -> (Option<i32>, String, bool) {
-    let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(input).arg("--out").arg(out).args(["--as-of", "2026-11-22", "--quiet"]).output().expect("run");
+    run_as_of(input, out, "2026-11-22")
+}
+
+/// [`run_on`] with another `--as-of` (given as is, valid or not).
+fn run_as_of(input: &Path, out: &Path, as_of: &str) -> (Option<i32>, String, bool) {
+    let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(input).arg("--out").arg(out).args(["--as-of", as_of, "--quiet"]).output().expect("run");
     (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), out.join("findings.json").exists())
+}
+
+/// A fixture tenant copied into `dir`, with the path and text of its file `name` (to change it).
+fn tenant_file(shape: &str, dir: &Path, name: &str) -> (PathBuf, PathBuf, String) {
+    let input = common::copy_tenant(shape, dir);
+    let path = input.join(name);
+    let text = std::fs::read_to_string(&path).expect("read");
+    (input, path, text)
 }
 
 /// `run` on `input` stops with exit code 2 before writing anything, and says `expected` on stderr;
@@ -375,9 +388,7 @@ fn a_json_export_damaged_before_its_first_record_stops_the_run() {
 fn an_object_twice_in_one_file_stops_the_run() {
     // Rows pasted twice: 10 ambiguous identities, SYNC002 2 -> 37, real findings lost (HOLD001, LIC006).
     let dir = tempfile::tempdir().expect("temp");
-    let input = common::copy_tenant("contoso-ps51", dir.path());
-    let path = input.join("ad-users.csv");
-    let text = std::fs::read_to_string(&path).expect("read");
+    let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "ad-users.csv");
     let rows: Vec<&str> = text.lines().skip(2).take(3).collect();
     std::fs::write(&path, format!("{text}{}\n", rows.join("\n"))).expect("write");
     let lines = text.lines().count();
@@ -389,9 +400,7 @@ fn an_object_twice_in_one_file_stops_the_run() {
 fn a_column_named_twice_stops_the_run() {
     // `Guid` renamed `ExchangeGuid`: the first of the two won, 28 false high GUID001 findings.
     let dir = tempfile::tempdir().expect("temp");
-    let input = common::copy_tenant("contoso-ps51", dir.path());
-    let path = input.join("exo-mailboxes.csv");
-    let text = std::fs::read_to_string(&path).expect("read");
+    let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "exo-mailboxes.csv");
     std::fs::write(&path, text.replacen("\"Guid\",\"ExchangeGuid\"", "\"ExchangeGuid\",\"ExchangeGuid\"", 1)).expect("write");
     refused(&input, &dir.path().join("out"), "line 1, column ExchangeGuid: the header names column \"ExchangeGuid\" twice (columns 10 and 11)");
     // In another letter case too.
@@ -403,9 +412,7 @@ fn a_column_named_twice_stops_the_run() {
 fn an_ldif_cut_between_two_lines_stops_the_run() {
     // Cut after a complete line inside the last entry: half an entry was read (a false PROV001).
     let dir = tempfile::tempdir().expect("temp");
-    let input = common::copy_tenant("contoso-mixed", dir.path());
-    let path = input.join("ad-users.ldf");
-    let text = std::fs::read_to_string(&path).expect("read");
+    let (input, path, text) = tenant_file("contoso-mixed", dir.path(), "ad-users.ldf");
     let body = text.trim_end();
     let cut = &body[..body.rfind("\r\n").expect("lines")];
     std::fs::write(&path, format!("{cut}\r\n")).expect("write");
@@ -417,9 +424,8 @@ fn an_as_of_date_not_in_yyyy_mm_dd_is_a_usage_error() {
     // `26-11-22` was the year 26: every deadline ~730,000 days away, severities shifted, exit 0.
     let dir = tempfile::tempdir().expect("temp");
     for (bad, says) in [("26-11-22", "four-digit year"), ("2026-2-3", "four-digit year"), ("+2026-11-22", "four-digit year"), ("0000-01-01", "outside 2000-2199"), ("9999-12-31", "outside 2000-2199"), ("2026-02-30", "not a calendar date")] {
-        let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51")).arg("--out").arg(dir.path().join("out")).args(["--as-of", bad, "--quiet"]).output().expect("run");
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert_eq!(o.status.code(), Some(2), "{bad}: {stderr}");
+        let (code, stderr, _) = run_as_of(&fixtures().join("contoso-ps51"), &dir.path().join("out"), bad);
+        assert_eq!(code, Some(2), "{bad}: {stderr}");
         assert!(stderr.contains(says), "{bad}: {stderr}");
     }
     assert!(!dir.path().join("out").exists());
@@ -431,12 +437,11 @@ fn a_report_that_cannot_be_written_leaves_no_earlier_copy_behind() {
     // date, stayed beside run 2's other reports, and the error named report.html, not what blocked it.
     let dir = tempfile::tempdir().expect("temp");
     let out = dir.path().join("out");
-    let (code, stderr, _) = run_on(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"), &out);
+    let (code, stderr, _) = run_on(&fixtures().join("contoso-ps51"), &out);
     assert_eq!(code, Some(0), "{stderr}");
     std::fs::create_dir(out.join(".report.html.partial")).expect("block the temp name");
-    let o = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("run").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51")).arg("--out").arg(&out).args(["--as-of", "2027-03-01", "--quiet"]).output().expect("run");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let (code, stderr, _) = run_as_of(&fixtures().join("contoso-ps51"), &out, "2027-03-01");
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains(".report.html.partial"), "{stderr}");
     assert!(!out.join("report.html").exists(), "run 1's report.html left beside run 2's reports");
     let json: Value = serde_json::from_slice(&std::fs::read(out.join("findings.json")).expect("findings.json")).expect("json");
@@ -472,16 +477,14 @@ fn what_the_walk_passes_over_is_noted_and_never_read_for_ever() {
 #[test]
 fn archives_and_concatenated_csv_stop_the_run_and_a_row_of_commas_is_no_row() {
     let dir = tempfile::tempdir().expect("temp");
-    let input = common::copy_tenant("contoso-ps51", dir.path());
-    let path = input.join("exo-mailboxes.csv");
-    let text = std::fs::read_to_string(&path).expect("read");
+    let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "exo-mailboxes.csv");
     // A row of empty fields, as Excel leaves under a table: no phantom object, the same audit.
     let width = text.lines().nth(1).expect("header").split("\",\"").count();
     std::fs::write(&path, format!("{text}{}\r\n", ",".repeat(width - 1))).expect("write");
     let (code, stderr, _) = run_on(&input, &dir.path().join("out0"));
     assert_eq!(code, Some(0), "{stderr}");
     let findings = |d: &str| -> usize { serde_json::from_slice::<Value>(&std::fs::read(dir.path().join(d).join("findings.json")).expect("json")).expect("json")["findings"].as_array().map_or(0, Vec::len) };
-    let (_, _, _) = run_on(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"), &dir.path().join("base"));
+    assert_eq!(run_on(&fixtures().join("contoso-ps51"), &dir.path().join("base")).0, Some(0));
     assert_eq!(findings("out0"), findings("base"));
     // A second export appended, BOM and header included.
     std::fs::write(&path, format!("{text}\u{feff}{}", text.trim_start_matches('\u{feff}'))).expect("write");
@@ -503,7 +506,7 @@ fn lines_are_counted_alike_whatever_ends_them() {
     let dir = tempfile::tempdir().expect("temp");
     let findings = |out: &Path| -> Value { serde_json::from_slice::<Value>(&std::fs::read(out.join("findings.json")).expect("json")).expect("json")["findings"].clone() };
     let base = dir.path().join("base");
-    assert_eq!(run_on(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contoso-ps51"), &base).0, Some(0));
+    assert_eq!(run_on(&fixtures().join("contoso-ps51"), &base).0, Some(0));
     for (name, end) in [("lf", "\n"), ("cr", "\r")] {
         let sub = dir.path().join(name);
         std::fs::create_dir(&sub).expect("mkdir");

@@ -93,6 +93,12 @@ impl Head {
         bytes
     }
 
+    /// Lines end in `\r` alone: the head has carriage returns and no line feed.
+    pub fn lone_cr_lines(&self) -> bool {
+        let text = self.text();
+        text.contains('\r') && !text.contains('\n')
+    }
+
     pub fn guess_format(&self) -> Format {
         if self.bytes.iter().take(4096).filter(|&&b| b == 0).count() > 0 && self.encoding_rs().is_none() {
             return Format::Unknown;
@@ -124,14 +130,6 @@ impl<R: Read> Read for CrAsLf<R> {
             }
         }
         Ok(n)
-    }
-}
-
-impl Head {
-    /// Lines end in `\r` alone: the head has carriage returns and no line feed.
-    pub fn lone_cr_lines(&self) -> bool {
-        let text = self.text();
-        text.contains('\r') && !text.contains('\n')
     }
 }
 

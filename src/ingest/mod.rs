@@ -492,12 +492,12 @@ fn repeated(objects: impl Iterator<Item = (Option<Guid>, Option<Src>)> + Clone, 
         *word |= mask;
     }
     drop(seen);
-    let mut first_seen: rustc_hash::FxHashMap<Guid, Src> = Default::default();
-    let mut pairs: std::collections::BTreeMap<(u32, u32), (usize, Guid)> = Default::default();
-    let mut twice: std::collections::BTreeMap<u32, (usize, Guid, (u32, u32))> = Default::default();
     if candidates.is_empty() {
         return (Vec::new(), Vec::new());
     }
+    let mut first_seen: rustc_hash::FxHashMap<Guid, Src> = Default::default();
+    let mut pairs: std::collections::BTreeMap<(u32, u32), (usize, Guid)> = Default::default();
+    let mut twice: std::collections::BTreeMap<u32, (usize, Guid, (u32, u32))> = Default::default();
     for (guid, src) in objects {
         let (Some(guid), Some(src)) = (guid, src) else { continue };
         if !candidates.contains(&guid) {
@@ -683,7 +683,8 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
     }
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let format = head.guess_format();
-    if extension.eq_ignore_ascii_case("json") && format != Format::Json && damaged_text(&head.bytes[..head.bytes.len().min(4096)]).is_none() {
+    let damaged = damaged_text(&head.bytes[..head.bytes.len().min(4096)]);
+    if extension.eq_ignore_ascii_case("json") && format != Format::Json && damaged.is_none() {
         // Read as CSV, a .json file with a `//` comment or a PowerShell banner before its data would be
         // "no known export" and the audit would run without it.
         let first = head.text().trim_start().lines().next().unwrap_or("").chars().take(60).collect::<String>();
@@ -702,8 +703,8 @@ fn read_file(root: &Path, path: &Path, bytes: u64, ctx: &Ctx<'_>) -> Vec<FilePar
         Format::Csv => csv_format::read(path, &head, &mut report, ctx),
         Format::Xlsx | Format::Unknown => {
             // Only a file named as an export (.csv, .json, .ldf …) is taken for a damaged one.
-            let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| ["csv", "tsv", "json", "ldf", "ldif"].iter().any(|x| e.eq_ignore_ascii_case(x)));
-            match damaged_text(&head.bytes[..head.bytes.len().min(4096)]).filter(|_| named) {
+            let named = ["csv", "tsv", "json", "ldf", "ldif"].iter().any(|x| extension.eq_ignore_ascii_case(x));
+            match damaged.filter(|_| named) {
                 Some(error) => {
                     report.damaged = true;
                     Err(error)
