@@ -17,13 +17,16 @@
       - a step that deletes, purges or clears data, or releases a hold, runs only with -IncludeDestructive;
       - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run
         (the SKU that licenses mailboxes is the one placeholder you can give once: -MailboxSku);
-      - a step to do by hand that later steps depend on asks whether it is done.
+      - a step to do by hand, or printed, that later steps depend on asks whether it is done;
+      - a change that is not made (declined, or waiting for -MailboxSku or -IncludeDestructive) holds back
+        the steps of its finding after it;
+      - a destructive step that rests on values only the other shell can read asks you to confirm them.
 
     Run it twice, in the two shells the steps need:
       -Shell ExchangeOnline   after Connect-ExchangeOnline and Connect-MgGraph
                               (scopes User.ReadWrite.All, Directory.ReadWrite.All)
-      -Shell OnPremises       in the Exchange Management Shell with the ActiveDirectory module;
-                              Start-ADSyncSyncCycle steps need the Entra Connect server
+      -Shell OnPremises       in the Exchange Management Shell with the ActiveDirectory module
+    A sync (Start-ADSyncSyncCycle) is printed: it runs on the Entra Connect server.
     Each run does the steps of its shell and says which ones wait for the other.
 
 .PARAMETER Shell
@@ -208,9 +211,12 @@ function Test-MailboxSku {
 }
 
 # Runs one step of a finding: in its shell only, destructive ones only when asked, each change through
-# ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding.
+# ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding, and so does a change of
+# this shell that is not made (it waits for -MailboxSku or -IncludeDestructive, or the operator said no):
+# the steps after it rest on it. $Confirms: what this destructive step rests on that only the other shell
+# can read; the operator must say it still holds, even under -Confirm:$false.
 function Invoke-Step {
-    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [scriptblock] $Action)
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [string] $Confirms, [scriptblock] $Action)
     if (-not $State.Go) { return }
     if ($StepShell -ne $Shell) {
         Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
@@ -220,7 +226,7 @@ function Invoke-Step {
     if ($NeedsMailboxSku) {
         if (-not $MailboxSku) {
             Write-Host ('{0} step {1}: runs with -MailboxSku <SkuPartNumber>, the SKU that licenses mailboxes in this tenant: {2}' -f $State.Id, $Step, $Command)
-            $script:Tally.Waiting++
+            Stop-Finding $State $Step
             return
         }
         # What -WhatIf and -Confirm show: the command with the SKU given.
@@ -228,10 +234,20 @@ function Invoke-Step {
     }
     if ($Destructive -and -not $IncludeDestructive) {
         Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
-        $script:Tally.Waiting++
+        Stop-Finding $State $Step
         return
     }
-    if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) { return }
+    if ($Confirms -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue(('{0} (this shell cannot read it: check it in the other one)' -f $Confirms), ('{0} step {1}: does this still hold?' -f $State.Id, $Step))) {
+        Write-Warning ('{0}: skipped, step {1} rests on what was not confirmed: {2}' -f $State.Id, $Step, $Confirms)
+        $script:Tally.Skipped++
+        $State.Go = $false
+        return
+    }
+    if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) {
+        # -WhatIf goes on to show the steps after it; a "no" stops them.
+        if (-not $WhatIfPreference) { Stop-Finding $State $Step }
+        return
+    }
     try {
         & $Action
         $script:Tally.Done++
@@ -241,6 +257,14 @@ function Invoke-Step {
         $script:Tally.Failed++
         $State.Go = $false
     }
+}
+
+# A change of this shell that was not made: the finding's later steps wait for it.
+function Stop-Finding {
+    param($State, [int] $Step)
+    if ($State.Go) { Write-Host ('{0}: its steps after step {1} wait for it' -f $State.Id, $Step) }
+    $script:Tally.Waiting++
+    $State.Go = $false
 }
 
 # A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend

@@ -262,10 +262,20 @@ fn remediation_script_parses_and_gates_every_change() {
                 assert!(block.contains(&format!("; Shell = '{shell}'; Expected = ")), "{shape}: a change in {shell} without a live precondition there:\n{block}");
             }
         }
-        for line in script.lines().filter(|l| l.starts_with("Invoke-Step ")) {
-            // Releasing a hold counts: what it preserved becomes purgeable.
-            let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ") || line.contains("-LitigationHoldEnabled $false");
-            assert_eq!(destructive, line.ends_with("-Destructive -Action {"), "{shape}: {line}");
+        let lines: Vec<&str> = script.lines().collect();
+        for (at, line) in lines.iter().enumerate().filter(|(_, l)| l.starts_with("Invoke-Step ")) {
+            // Releasing a hold counts: what it preserved becomes purgeable; so does a step whose own text
+            // says it is destructive (GUID004 taking the mailbox's plan away).
+            let label = lines[..at].iter().rev().find(|l| l.starts_with("# step ")).expect("a step label");
+            let destructive = line.contains("-PermanentlyClear") || line.contains("Remove-") || line.contains(" -Clear ") || line.contains("-LitigationHoldEnabled $false") || label.contains("(destructive");
+            assert_eq!(destructive, line.contains(" -Destructive "), "{shape}: {line}");
+            // A destructive step resting on values only the other shell reads asks the operator to confirm them.
+            let shell = line.split('\'').nth(1).expect("shell");
+            let block = &script[..script.find(*line).expect("the line")];
+            let block = &block[block.rfind("\n$f = Start-Finding").expect("its finding")..];
+            let other = if shell == "OnPremises" { "ExchangeOnline" } else { "OnPremises" };
+            let elsewhere = block.contains(&format!("Shell = '{other}'; Expected = "));
+            assert_eq!(destructive && elsewhere, line.contains(" -Confirms '"), "{shape}: {line}");
         }
         // Placeholders are never run; the mailbox SKU's runs as the operator's -MailboxSku, in every step it is in.
         let mut sku_steps = 0;

@@ -201,12 +201,39 @@ fn code_end(line: &str) -> Option<usize> {
     None
 }
 
-/// The first `Verb-Noun` cmdlet name in a command line.
-fn cmdlet_of(code: &str) -> Option<&str> {
-    code.split(|c: char| c.is_whitespace() || c == '(' || c == '|' || c == '{' || c == ';').find(|w| {
+/// The `Verb-Noun` cmdlet names of a command line, in order (a pipeline or a subexpression has several).
+fn cmdlets_of(code: &str) -> impl Iterator<Item = &str> {
+    code.split(|c: char| c.is_whitespace() || c == '(' || c == '|' || c == '{' || c == ';').filter(|w| {
         let mut parts = w.splitn(2, '-');
         matches!((parts.next(), parts.next()), (Some(verb), Some(noun)) if verb.len() > 1 && verb.chars().all(|c| c.is_ascii_alphabetic()) && verb.starts_with(|c: char| c.is_ascii_uppercase()) && noun.starts_with(|c: char| c.is_ascii_uppercase()) && noun.chars().all(|c| c.is_ascii_alphanumeric()))
     })
+}
+
+fn is_reading(verb: &str) -> bool {
+    matches!(verb, "Get" | "Test" | "Find" | "Search" | "Format" | "Measure" | "Select" | "Where" | "Sort" | "ForEach")
+}
+
+/// A command line with what its quotes hold left out (kept: the quote marks): the words that say what a step
+/// does are the command's own, never an identity's (`legal.hold@contoso.com` is no hold step).
+fn unquoted(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut quote = None;
+    for c in code.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {}
+            None => {
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> Step<'a> {
@@ -214,10 +241,14 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
         return Step { number, description, command, shell: Shell::Manual, phase: Phase::Read, mutating: false, destructive: false, code: "" };
     };
     let code = &last[..code_end(last).unwrap_or(last.len())];
-    let cmdlet = cmdlet_of(code);
+    // The cmdlet that says what the step does: the first that changes something (`Get-X | Set-Y` changes
+    // Y), else the first.
+    let cmdlet = cmdlets_of(code).find(|c| !is_reading(c.split_once('-').map_or("", |(v, _)| v))).or_else(|| cmdlets_of(code).next());
     let (verb, noun) = cmdlet.and_then(|c| c.split_once('-')).unwrap_or(("", ""));
     let shell = match noun {
         n if n.starts_with("Mg") => Shell::ExchangeOnline,
+        // The ADSync module lives on the Entra Connect server, neither shell the script runs in: printed.
+        "ADSyncSyncCycle" => Shell::Manual,
         n if n.starts_with("AD") || n == "RemoteMailbox" => Shell::OnPremises,
         "Mailbox" | "User" | "MailUser" | "Recipient" | "MoveRequest" | "MailboxStatistics" | "MailboxRestoreRequest" | "OrganizationConfig" | "MigrationBatch" | "InboxRule" | "CASMailbox"
         | "MailboxFolderStatistics" => Shell::ExchangeOnline,
@@ -225,17 +256,24 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
         // policies) is neither shell the script runs in: printed for the operator, like any unknown cmdlet.
         _ => Shell::Manual,
     };
-    let reading = matches!(verb, "Get" | "Test" | "Find" | "Search" | "Format" | "Measure" | "Select" | "Where");
+    let reading = is_reading(verb);
     let mutating = shell != Shell::Manual && !reading;
-    let lower = code.to_ascii_lowercase();
+    let lower = unquoted(code).to_ascii_lowercase();
     // Releasing a hold is destructive too: what it preserved becomes purgeable.
     let releases_hold = lower.contains("-litigationholdenabled $false")
         || lower.contains("-removedelayholdapplied")
         || lower.contains("-removedelayreleaseholdapplied")
         || ((noun.ends_with("HoldPolicy") || noun == "RetentionCompliancePolicy") && lower.contains(" -remove"));
+    // Taking a license away disconnects the mailbox it granted (deleted 30 days later); a step whose own
+    // text says it is destructive (a disabled mailbox plan) is taken at its word.
+    let removes_license = lower.contains("-removelicenses @(") && !lower.contains("-removelicenses @()");
+    let said = description.to_ascii_lowercase().contains("(destructive");
     // Also for a command printed, not run (a compliance policy's, an unknown cmdlet's): the plan says so.
-    let destructive = !reading && (verb == "Remove" || releases_hold || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
-    let phase = if !mutating {
+    let destructive = !reading
+        && (verb == "Remove" || releases_hold || removes_license || said || lower.contains("-permanentlyclear") || lower.contains("-permanentlydelete") || lower.contains(" -clear "));
+    let phase = if noun == "ADSyncSyncCycle" {
+        Phase::Sync
+    } else if !mutating {
         Phase::Read
     } else if lower.contains("hold") || noun.contains("HoldPolicy") || noun == "RetentionCompliancePolicy" {
         Phase::Hold
@@ -243,8 +281,6 @@ fn classify<'a>(number: usize, description: String, command: Vec<&'a str>) -> St
         Phase::PreviousMailbox
     } else if noun.contains("License") || lower.contains("-usagelocation") {
         Phase::License
-    } else if noun == "ADSyncSyncCycle" {
-        Phase::Sync
     } else if matches!(noun, "MoveRequest" | "MailboxRestoreRequest" | "MigrationBatch") {
         Phase::Move
     } else {
@@ -285,7 +321,8 @@ mod tests {
             (s[0].shell, s[0].phase, s[0].mutating, s[0].destructive)
         };
         assert_eq!(one("Set-RemoteMailbox -Identity 'x' -ExchangeGuid 'g'"), (Shell::OnPremises, Phase::Directory, true, false));
-        assert_eq!(one("Start-ADSyncSyncCycle -PolicyType Delta"), (Shell::OnPremises, Phase::Sync, true, false));
+        // The ADSync module is on the Entra Connect server: printed, never run in either shell.
+        assert_eq!(one("Start-ADSyncSyncCycle -PolicyType Delta"), (Shell::Manual, Phase::Sync, false, false));
         assert_eq!(one("New-MoveRequest -Identity 'x' -Remote"), (Shell::ExchangeOnline, Phase::Move, true, false));
         assert_eq!(one("Get-ADObject -Identity 'g' -IncludeDeletedObjects"), (Shell::OnPremises, Phase::Read, false, false));
         assert_eq!(one("Set-ADUser -Identity 's' -Clear msExchHomeServerName,homeMDB"), (Shell::OnPremises, Phase::Directory, true, true));
@@ -299,5 +336,13 @@ mod tests {
         assert_eq!(one("Set-CaseHoldPolicy -Identity 'p' -RemoveExchangeLocation 'x@contoso.com'"), (Shell::Manual, Phase::Read, false, true));
         assert_eq!(one("Get-RetentionCompliancePolicy -Identity 'p' -DistributionDetail"), (Shell::Manual, Phase::Read, false, false));
         assert_eq!(one("Remove-Frobnicate -Identity 'x'"), (Shell::Manual, Phase::Read, false, true));
+        // What an identity is called says nothing of what the step does.
+        assert_eq!(one("Set-MgUserLicense -UserId 'legal.hold@contoso.com' -AddLicenses @() -RemoveLicenses @()"), (Shell::ExchangeOnline, Phase::License, true, false));
+        // A pipeline changes what its changing cmdlet changes.
+        assert_eq!(one("Get-Mailbox -Identity 'x' | Set-Mailbox -HiddenFromAddressListsEnabled $true"), (Shell::ExchangeOnline, Phase::Directory, true, false));
+        // Taking a license away disconnects the mailbox: destructive; a step that says so is too.
+        assert_eq!(one("Set-MgUserLicense -UserId 'x' -AddLicenses @() -RemoveLicenses @('sku')"), (Shell::ExchangeOnline, Phase::License, true, true));
+        let said = split("# 2. take the plan away (destructive: the mailbox is disconnected)\nSet-MgUserLicense -UserId 'x' -AddLicenses @(@{SkuId = 's'; DisabledPlans = @('p')}) -RemoveLicenses @()");
+        assert!(said[0].destructive && said[0].mutating);
     }
 }

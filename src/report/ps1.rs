@@ -5,7 +5,7 @@
 //! to read from the tenant (the table in [`live_reader`]) becomes a check that the live value still
 //! equals the exported one, run before the finding's first change in the shell that can read it.
 
-use super::plan::{Item, Plan, Shell, Step};
+use super::plan::{Item, Phase, Plan, Shell, Step};
 use crate::audit::BUILTIN_SOURCE;
 use crate::findings::{Audit, Finding};
 use hybrid_audit_sdk::domain::{ps_quote, MAILBOX_PLANS};
@@ -225,6 +225,8 @@ fn command_lines(step: &Step<'_>) -> CommandLines {
 fn needs_hand(step: &Step<'_>, lines: &[String]) -> Option<&'static str> {
     if lines.iter().any(|l| l.contains("'<") || l.contains("\"<")) {
         Some("fill in the <placeholder> first")
+    } else if step.phase == Phase::Sync {
+        Some("run it on the Entra Connect server (the ADSync module is there)")
     } else if step.shell == Shell::Manual {
         Some("a command this script does not run")
     } else {
@@ -310,10 +312,22 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
             }
             done.push((&f.id, step.number, &step.command));
         }
-        // A step done by hand before a change of the same finding must be confirmed done.
-        let gate = step.command.is_empty() && item.steps[i + 1..].iter().any(|s| s.mutating);
+        // A step done by hand, or printed for the operator, before a change of the same finding must be
+        // confirmed done (LIC004: the usage location before the license is reprocessed).
+        let later = item.steps[i + 1..].iter().zip(&steps[i + 1..]);
         let (lines, printed) = &steps[i];
-        step_block(out, f, step, gate, lines, *printed);
+        let gate = if step.command.is_empty() {
+            item.steps[i + 1..].iter().any(|s| s.mutating)
+        } else {
+            printed.is_some() && later.clone().any(|(s, (_, p))| s.mutating && p.is_none())
+        };
+        // A destructive step resting on values only the other shell reads: the operator confirms them.
+        let elsewhere: Vec<String> = checks
+            .iter()
+            .filter(|c| step.destructive && c.1 != step.shell)
+            .map(|(field, shell, _, value)| format!("{field} = {} ({})", if value.is_empty() { "(empty)".to_string() } else { one_line(value) }, shell.as_str()))
+            .collect();
+        step_block(out, f, step, gate, lines, *printed, &elsewhere.join("; "));
     }
 }
 
@@ -323,7 +337,8 @@ const UNCHECKED: &str = "nothing of this finding is re-read live in this shell b
 
 /// `lines`: the step's [`command_lines`]; `printed`: why its command is printed for the operator instead
 /// of run (`None`: it runs).
-fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines: &CommandLines, printed: Option<&str>) {
+/// `confirms`: what the step rests on that only the other shell can read (empty: nothing).
+fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines: &CommandLines, printed: Option<&str>, confirms: &str) {
     let n = step.number;
     let mut label = format!("# step {n} ({}, {}", step.phase.as_str(), step.shell.as_str());
     if step.destructive {
@@ -343,7 +358,7 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines:
         for line in &step.command {
             let _ = writeln!(out, "#   {line}");
         }
-        let _ = writeln!(out, "Write-ManualStep $f {n} {}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))));
+        let _ = writeln!(out, "Write-ManualStep $f {n} {}{}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))), if gate { " -Gate" } else { "" });
         return;
     }
     let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(step.code));
@@ -356,6 +371,9 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines:
     if step.destructive {
         out.push_str(" -Destructive");
     }
+    if !confirms.is_empty() {
+        let _ = write!(out, " -Confirms {}", ps_quote(confirms));
+    }
     out.push_str(" -Action {\n");
     for line in &lines.lines {
         let _ = writeln!(out, "    {line}");
@@ -366,8 +384,53 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::{EvidenceItem, IdentityRef};
     use hybrid_audit_sdk::domain::EXCHANGE_FOUNDATION;
-    use hybrid_audit_sdk::{ExchangePlan, Render};
+    use hybrid_audit_sdk::{ExchangePlan, Render, Severity};
+
+    /// The block a finding gets, with `evidence` (field, value) and `remediation`.
+    fn block_of(evidence: &[(&'static str, &str)], remediation: &str) -> String {
+        let finding = Finding {
+            id: "TEST001-0000000000000000".into(),
+            check: "TEST001".into(),
+            name: "test".into(),
+            severity: Severity::High,
+            identity: IdentityRef { upn: "x@contoso.com".into(), ad_object_guid: Some(crate::values::Guid([1; 16])), ..Default::default() },
+            message: "m".into(),
+            evidence: evidence.iter().map(|(field, value)| EvidenceItem { field, value: value.to_string(), sources: Vec::new() }).collect(),
+            remediation: remediation.into(),
+            deadline: None,
+            days_left: None,
+            identity_index: 0,
+        };
+        let item = Item { finding: &finding, steps: super::super::plan::split(&finding.remediation), phase: Phase::Read };
+        let mut out = String::new();
+        finding_block(&mut out, &item, &mut Vec::new(), true);
+        out
+    }
+
+    #[test]
+    fn a_printed_step_gates_the_changes_after_it() {
+        // The usage location is a placeholder (printed): the license is not reprocessed until it is done.
+        let block = block_of(&[("entra.usageLocation", "(empty)")], "Update-MgUser -UserId 'x' -UsageLocation '<ISO code>'\nInvoke-MgLicenseUser -UserId 'x'");
+        assert!(block.contains("Write-ManualStep $f 1 'fill in the <placeholder> first: Update-MgUser -UserId ''x'' -UsageLocation ''<ISO code>''' -Gate"), "{block}");
+        assert!(block.contains("Invoke-Step $f 2 'ExchangeOnline'"), "{block}");
+        // Nothing changes after it: no gate.
+        let block = block_of(&[("entra.usageLocation", "(empty)")], "Update-MgUser -UserId 'x' -UsageLocation '<ISO code>'\nGet-MgUser -UserId 'x'");
+        assert!(!block.contains("-Gate"), "{block}");
+    }
+
+    #[test]
+    fn a_destructive_step_asks_to_confirm_what_only_the_other_shell_reads() {
+        let block = block_of(&[("ad.Enabled", "false"), ("exo.holds", "litigation hold")], "Set-Mailbox -Identity 'x' -LitigationHoldEnabled $false");
+        assert!(block.contains("-Destructive -Confirms 'ad.Enabled = false (OnPremises)' -Action {"), "{block}");
+        // All of it read in the step's own shell: nothing to confirm.
+        let block = block_of(&[("exo.holds", "litigation hold")], "Set-Mailbox -Identity 'x' -LitigationHoldEnabled $false");
+        assert!(block.contains("-Destructive -Action {") && !block.contains("-Confirms"), "{block}");
+        // A change that destroys nothing runs on this shell's reads alone.
+        let block = block_of(&[("ad.Enabled", "false"), ("exo.holds", "litigation hold")], "Set-Mailbox -Identity 'x' -LitigationHoldEnabled $true");
+        assert!(!block.contains("-Confirms"), "{block}");
+    }
 
     fn plan(id: hybrid_audit_sdk::Guid, name: &str, enabled: bool, status: &str) -> ExchangePlan {
         ExchangePlan { plan_id: id, name: name.into(), enabled, status: status.into(), assigned: None }

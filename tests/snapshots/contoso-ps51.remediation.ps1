@@ -17,13 +17,16 @@
       - a step that deletes, purges or clears data, or releases a hold, runs only with -IncludeDestructive;
       - a step with a placeholder (<...>) or a cmdlet this tool does not know is printed, never run
         (the SKU that licenses mailboxes is the one placeholder you can give once: -MailboxSku);
-      - a step to do by hand that later steps depend on asks whether it is done.
+      - a step to do by hand, or printed, that later steps depend on asks whether it is done;
+      - a change that is not made (declined, or waiting for -MailboxSku or -IncludeDestructive) holds back
+        the steps of its finding after it;
+      - a destructive step that rests on values only the other shell can read asks you to confirm them.
 
     Run it twice, in the two shells the steps need:
       -Shell ExchangeOnline   after Connect-ExchangeOnline and Connect-MgGraph
                               (scopes User.ReadWrite.All, Directory.ReadWrite.All)
-      -Shell OnPremises       in the Exchange Management Shell with the ActiveDirectory module;
-                              Start-ADSyncSyncCycle steps need the Entra Connect server
+      -Shell OnPremises       in the Exchange Management Shell with the ActiveDirectory module
+    A sync (Start-ADSyncSyncCycle) is printed: it runs on the Entra Connect server.
     Each run does the steps of its shell and says which ones wait for the other.
 
 .PARAMETER Shell
@@ -208,9 +211,12 @@ function Test-MailboxSku {
 }
 
 # Runs one step of a finding: in its shell only, destructive ones only when asked, each change through
-# ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding.
+# ShouldProcess (-WhatIf / -Confirm). A failing step stops the rest of its finding, and so does a change of
+# this shell that is not made (it waits for -MailboxSku or -IncludeDestructive, or the operator said no):
+# the steps after it rest on it. $Confirms: what this destructive step rests on that only the other shell
+# can read; the operator must say it still holds, even under -Confirm:$false.
 function Invoke-Step {
-    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [scriptblock] $Action)
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [string] $Confirms, [scriptblock] $Action)
     if (-not $State.Go) { return }
     if ($StepShell -ne $Shell) {
         Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
@@ -220,7 +226,7 @@ function Invoke-Step {
     if ($NeedsMailboxSku) {
         if (-not $MailboxSku) {
             Write-Host ('{0} step {1}: runs with -MailboxSku <SkuPartNumber>, the SKU that licenses mailboxes in this tenant: {2}' -f $State.Id, $Step, $Command)
-            $script:Tally.Waiting++
+            Stop-Finding $State $Step
             return
         }
         # What -WhatIf and -Confirm show: the command with the SKU given.
@@ -228,10 +234,20 @@ function Invoke-Step {
     }
     if ($Destructive -and -not $IncludeDestructive) {
         Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
-        $script:Tally.Waiting++
+        Stop-Finding $State $Step
         return
     }
-    if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) { return }
+    if ($Confirms -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue(('{0} (this shell cannot read it: check it in the other one)' -f $Confirms), ('{0} step {1}: does this still hold?' -f $State.Id, $Step))) {
+        Write-Warning ('{0}: skipped, step {1} rests on what was not confirmed: {2}' -f $State.Id, $Step, $Confirms)
+        $script:Tally.Skipped++
+        $State.Go = $false
+        return
+    }
+    if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) {
+        # -WhatIf goes on to show the steps after it; a "no" stops them.
+        if (-not $WhatIfPreference) { Stop-Finding $State $Step }
+        return
+    }
     try {
         & $Action
         $script:Tally.Done++
@@ -241,6 +257,14 @@ function Invoke-Step {
         $script:Tally.Failed++
         $State.Go = $false
     }
+}
+
+# A change of this shell that was not made: the finding's later steps wait for it.
+function Stop-Finding {
+    param($State, [int] $Step)
+    if ($State.Go) { Write-Host ('{0}: its steps after step {1} wait for it' -f $State.Id, $Step) }
+    $script:Tally.Waiting++
+    $State.Go = $false
 }
 
 # A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend
@@ -257,7 +281,7 @@ function Write-ManualStep {
     }
 }
 
-# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 66 steps.
+# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 70 steps.
 $MailboxPlans = @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7')
 Test-MailboxSku $MailboxPlans
 
@@ -277,8 +301,10 @@ $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.co
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
-    Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
+    $off = @((Get-MgUser -UserId 'luke.lang@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+    Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
 # ==== pete.park@contoso.com ====
@@ -317,9 +343,13 @@ Invoke-Step $f 3 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-
 $f = Start-Finding -Id 'LIC002-39e9140d404fdb42' -Identity 'pete.park@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties Enabled).Enabled } }
 )
-# step 1 (6 move, ExchangeOnline): to keep its content, restore it before 2026-12-02 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox)
-#   New-MailboxRestoreRequest -SourceMailbox 'e19161f4-6f16-448d-8e32-f9b79981e564' -TargetMailbox '<target mailbox>' -AllowLegacyDNMismatch
-Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreRequest -SourceMailbox ''e19161f4-6f16-448d-8e32-f9b79981e564'' -TargetMailbox ''<target mailbox>'' -AllowLegacyDNMismatch'
+# step 1 (4 directory, ExchangeOnline): to keep its content, restore it before 2026-12-02 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox); the target takes the source's LegacyExchangeDN as an X500 address, so replies to old messages still reach it
+#   $source = Get-Mailbox -SoftDeletedMailbox -Identity 'e19161f4-6f16-448d-8e32-f9b79981e564'
+#   Set-Mailbox -Identity '<target mailbox>' -EmailAddresses @{Add = "X500:$($source.LegacyExchangeDN)"}
+Write-ManualStep $f 1 'fill in the <placeholder> first: $source = Get-Mailbox -SoftDeletedMailbox -Identity ''e19161f4-6f16-448d-8e32-f9b79981e564''; Set-Mailbox -Identity ''<target mailbox>'' -EmailAddresses @{Add = "X500:$($source.LegacyExchangeDN)"}'
+# step 2 (6 move, ExchangeOnline)
+#   New-MailboxRestoreRequest -SourceMailbox 'e19161f4-6f16-448d-8e32-f9b79981e564' -TargetMailbox (Get-Mailbox -Identity '<target mailbox>').ExchangeGuid.ToString()
+Write-ManualStep $f 2 'fill in the <placeholder> first: New-MailboxRestoreRequest -SourceMailbox ''e19161f4-6f16-448d-8e32-f9b79981e564'' -TargetMailbox (Get-Mailbox -Identity ''<target mailbox>'').ExchangeGuid.ToString()'
 
 # --- PROV006-b2cdc012b98a4feb · info · PROV006 (awaiting-migration) ---
 # on-prem UserMailbox pete.park@contoso.com awaits migration: licensed (EXCHANGE_S_ENTERPRISE), cloud MailUser carries the on-prem ExchangeGuid 14187145-7986-434b-b420-887554324e68
@@ -355,13 +385,15 @@ $f = Start-Finding -Id 'GUID004-d21d1509ae7f481c' -Identity 'doris.diaz@contoso.
 )
 # step 1 (read / manual, Manual): 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)
 Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)' -Gate
-# step 2 (3 license, ExchangeOnline): 2. take its Exchange plan away: the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002)
-Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-MgUserLicense -UserId ''doris.diaz@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = @(''efb87545-963c-4e0d-99df-69c6916d9eb0'')}) -RemoveLicenses @()' -Action {
-    $sku = (Get-MgUserLicenseDetail -UserId 'doris.diaz@contoso.com' | Where-Object { $_.ServicePlans.ServicePlanId -contains 'efb87545-963c-4e0d-99df-69c6916d9eb0' }).SkuId
-    Set-MgUserLicense -UserId 'doris.diaz@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = @('efb87545-963c-4e0d-99df-69c6916d9eb0')}) -RemoveLicenses @()
+# step 2 (3 license, ExchangeOnline, DESTRUCTIVE): 2. take its Exchange plan away (destructive: the cloud mailbox is disconnected, and deleted 30 days later): the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002); the user's other disabled plans stay disabled
+Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-MgUserLicense -UserId ''doris.diaz@contoso.com'' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = @($off)}) -RemoveLicenses @()' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
+    $plans = @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7')
+    $lic = @(Get-MgUserLicenseDetail -UserId 'doris.diaz@contoso.com' | Where-Object { @($_.ServicePlans | Where-Object { "$($_.ServicePlanId)" -in $plans -and $_.ProvisioningStatus -ne 'Disabled' }).Count -gt 0 }); if ($lic.Count -ne 1) { throw ('{0} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }
+    $off = @((Get-MgUser -UserId 'doris.diaz@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $lic[0].SkuId | ForEach-Object DisabledPlans) + @($lic[0].ServicePlans | Where-Object { "$($_.ServicePlanId)" -in $plans } | ForEach-Object { "$($_.ServicePlanId)" }) | Select-Object -Unique
+    Set-MgUserLicense -UserId 'doris.diaz@contoso.com' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = @($off)}) -RemoveLicenses @()
 }
 # step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 3. once its content is safe, clear the pointer to it (this purges the disconnected cloud mailbox), or the next license brings it back
-Invoke-Step $f 3 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
+Invoke-Step $f 3 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
     Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo
 }
 
@@ -417,8 +449,10 @@ $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
-    Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
+    $off = @((Get-MgUser -UserId 'lucy.lin@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+    Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
 # ==== sam.soto@contoso.com ====
@@ -433,8 +467,10 @@ $f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
-#   Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+#   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId
+#   $off = @((Get-MgUser -UserId 'sam.soto@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+#   Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
+Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId; $off = @((Get-MgUser -UserId ''sam.soto@contoso.com'' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @(''9aaf7827-d63c-4b61-89c3-182f06f82e5c'', ''efb87545-963c-4e0d-99df-69c6916d9eb0'', ''4a82b400-a79f-41a4-b4e2-e94f5787b113'', ''1126bef5-da20-4f07-b45e-ad25d2581aa8'', ''e9b4930a-925f-45e2-ac2a-3f7788ca6fdd'', ''8c3069c0-ccdb-44be-ab77-986203a67df2'', ''88f4d7ef-a73b-4246-8047-516022144c9f'', ''fc52cc4b-ed7d-472d-bbe7-b081c23ecc56'', ''d42bdbd6-c335-4231-ab3d-c8f348d5aff5'', ''90927877-dcff-4af6-b346-2332c0b15bb7'') }); Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== carl.cole@contoso.com ====
 
@@ -470,9 +506,9 @@ Invoke-Step $f 1 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Get-ADOb
 Invoke-Step $f 2 'ExchangeOnline' -Target 'dan.doyle@contoso.com' -Command 'Get-MgUser -Filter "proxyAddresses/any(p:p eq ''smtp:sales@contoso.com'')"' -ReadOnly -Action {
     Get-MgUser -Filter "proxyAddresses/any(p:p eq 'smtp:sales@contoso.com')"
 }
-# step 3 (5 sync, OnPremises)
+# step 3 (5 sync, Manual)
 #   Start-ADSyncSyncCycle -PolicyType Delta
-Write-ManualStep $f 3 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Start-ADSyncSyncCycle -PolicyType Delta'
+Write-ManualStep $f 3 'run it on the Entra Connect server (the ADSync module is there): Start-ADSyncSyncCycle -PolicyType Delta'
 
 # --- SYNC002-cf07dac2a004e372 · high · SYNC002 (duplicate-address) ---
 # AD SMTP address sales@contoso.com of dan.doyle@contoso.com is also on dana.dahl@contoso.com
@@ -567,7 +603,7 @@ $f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
 )
 # step 1 (1 hold, ExchangeOnline, DESTRUCTIVE): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: the litigation hold
-Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Destructive -Action {
+Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Destructive -Confirms 'ad.Enabled = false (OnPremises)' -Action {
     Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false  # the litigation hold
 }
 
@@ -587,29 +623,32 @@ $f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
-# step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -Action {
-    $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq 'ENTERPRISEPACK' -or $_.SkuId -eq 'ENTERPRISEPACK' }
-    Set-MgUserLicense -UserId 'hugo.hayes@contoso.com' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()
+# step 1 (3 license, ExchangeOnline): keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
+Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -Action {
+    $sku = (Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq 'ENTERPRISEPACK' -or $_.SkuId -eq 'ENTERPRISEPACK' }).SkuId
+    $off = @((Get-MgUser -UserId 'hugo.hayes@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+    Set-MgUserLicense -UserId 'hugo.hayes@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
 # ==== ivy.ito@contoso.com ====
 
 # --- HOLD003-7dfe5ec08768d032 · high · HOLD003 (inactive-mailbox) ---
-# inactive UserMailbox ivy.ito@contoso.com, user deleted 2026-02-03 has no mailbox-level hold left: it will be purged
+# inactive UserMailbox ivy.ito@contoso.com, user deleted 2026-02-03 has no mailbox-level hold left: it will be purged unless an org-wide retention policy (not listed on the mailbox) still covers it
 # precondition, re-read live before the first change:
 #   inactive mailbox's holds = none (ExchangeOnline)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
 $f = Start-Finding -Id 'HOLD003-7dfe5ec08768d032' -Identity 'ivy.ito@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'inactive mailbox''s holds'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-HoldState (Get-Mailbox -InactiveMailboxOnly -Identity 'f67f1290-4c30-43ad-a855-7e250a9b4553') } }
 )
-# step 1 (read / manual, ExchangeOnline): an org-wide retention policy is not listed on the mailbox
+# step 1 (read / manual, ExchangeOnline): 1. an org-wide retention policy is not listed on the mailbox: look for one that still covers it
 Invoke-Step $f 1 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Get-OrganizationConfig | Format-List InPlaceHolds' -ReadOnly -Action {
-    Get-OrganizationConfig | Format-List InPlaceHolds  # an org-wide retention policy is not listed on the mailbox
+    Get-OrganizationConfig | Format-List InPlaceHolds
 }
-# step 2 (1 hold, ExchangeOnline): only if its content must still be kept
-Invoke-Step $f 2 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Mailbox -InactiveMailbox -Identity ''f67f1290-4c30-43ad-a855-7e250a9b4553'' -LitigationHoldEnabled $true' -Action {
-    Set-Mailbox -InactiveMailbox -Identity 'f67f1290-4c30-43ad-a855-7e250a9b4553' -LitigationHoldEnabled $true  # only if its content must still be kept
+# step 2 (read / manual, Manual): 2. decide with the records owner whether its content must still be kept
+Write-ManualStep $f 2 '2. decide with the records owner whether its content must still be kept' -Gate
+# step 3 (1 hold, ExchangeOnline): 3. only if it must: hold it
+Invoke-Step $f 3 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Mailbox -InactiveMailbox -Identity ''f67f1290-4c30-43ad-a855-7e250a9b4553'' -LitigationHoldEnabled $true' -Action {
+    Set-Mailbox -InactiveMailbox -Identity 'f67f1290-4c30-43ad-a855-7e250a9b4553' -LitigationHoldEnabled $true
 }
 
 # ==== lena.lowe@contoso.com ====
@@ -626,10 +665,11 @@ $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.c
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '2a495b0b-4bd1-4498-8aba-01fd2e4a3aff') } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) $MailboxPlans } }
 )
-# step 1 (3 license, ExchangeOnline): keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
-    $sku = Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq $MailboxSku -or $_.SkuId -eq $MailboxSku }
-    Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku.SkuId; DisabledPlans = @()}) -RemoveLicenses @()
+# step 1 (3 license, ExchangeOnline): keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
+Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    $sku = (Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq $MailboxSku -or $_.SkuId -eq $MailboxSku }).SkuId
+    $off = @((Get-MgUser -UserId 'lena.lowe@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+    Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
 # ==== oscar.ortiz@contoso.com ====
@@ -714,8 +754,10 @@ $f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com'
     @{ Field = 'exo.ArchiveStatus'; Shell = 'ExchangeOnline'; Expected = 'Active'; Live = { (Get-Mailbox -Identity '03d926f6-c25e-4412-a6e5-869f78b6f870').ArchiveStatus } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
-#   Set-MgUserLicense -UserId 'finance@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''finance@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId}) -RemoveLicenses @()'
+#   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId
+#   $off = @((Get-MgUser -UserId 'finance@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+#   Set-MgUserLicense -UserId 'finance@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @((Get-MgUser -UserId ''finance@contoso.com'' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @(''9aaf7827-d63c-4b61-89c3-182f06f82e5c'', ''efb87545-963c-4e0d-99df-69c6916d9eb0'', ''4a82b400-a79f-41a4-b4e2-e94f5787b113'', ''1126bef5-da20-4f07-b45e-ad25d2581aa8'', ''e9b4930a-925f-45e2-ac2a-3f7788ca6fdd'', ''8c3069c0-ccdb-44be-ab77-986203a67df2'', ''88f4d7ef-a73b-4246-8047-516022144c9f'', ''fc52cc4b-ed7d-472d-bbe7-b081c23ecc56'', ''d42bdbd6-c335-4231-ab3d-c8f348d5aff5'', ''90927877-dcff-4af6-b346-2332c0b15bb7'') }); Set-MgUserLicense -UserId ''finance@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== gina.gray@contoso.com ====
 
@@ -746,8 +788,10 @@ Invoke-Step $f 1 'OnPremises' -Target 'gina.gray@contoso.com' -Command 'Set-Remo
 $f = Start-Finding -Id 'LIC005-5791e774d52439c3' -Identity 'lars.lund@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Error (CountViolation)'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '6f59483e-2579-4d8b-8bc6-9b3e3202d0ea' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
-# step 1 (3 license, ExchangeOnline): not enough ENTERPRISEPACK licenses left: buy more or free some; then reprocess
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invoke-MgLicenseUser -UserId ''lars.lund@contoso.com''' -Action {
+# step 1 (read / manual, Manual): 1. not enough ENTERPRISEPACK licenses left: buy more or free some
+Write-ManualStep $f 1 '1. not enough ENTERPRISEPACK licenses left: buy more or free some' -Gate
+# step 2 (3 license, ExchangeOnline): 2. then reprocess
+Invoke-Step $f 2 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invoke-MgLicenseUser -UserId ''lars.lund@contoso.com''' -Action {
     Invoke-MgLicenseUser -UserId 'lars.lund@contoso.com'
 }
 
@@ -764,24 +808,36 @@ $f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.c
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '7989c5ba-4576-4d25-a417-0ed973ec3eb6' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99a9af48-837c-4686-994a-e504d511bf16') } }
 )
-# step 1 (1 hold, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
-#   Set-MgUserLicense -UserId 'legal.hold@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId}) -RemoveLicenses @()'
+# step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
+#   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId
+#   $off = @((Get-MgUser -UserId 'legal.hold@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+#   Set-MgUserLicense -UserId 'legal.hold@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @((Get-MgUser -UserId ''legal.hold@contoso.com'' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @(''9aaf7827-d63c-4b61-89c3-182f06f82e5c'', ''efb87545-963c-4e0d-99df-69c6916d9eb0'', ''4a82b400-a79f-41a4-b4e2-e94f5787b113'', ''1126bef5-da20-4f07-b45e-ad25d2581aa8'', ''e9b4930a-925f-45e2-ac2a-3f7788ca6fdd'', ''8c3069c0-ccdb-44be-ab77-986203a67df2'', ''88f4d7ef-a73b-4246-8047-516022144c9f'', ''fc52cc4b-ed7d-472d-bbe7-b081c23ecc56'', ''d42bdbd6-c335-4231-ab3d-c8f348d5aff5'', ''90927877-dcff-4af6-b346-2332c0b15bb7'') }); Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== mia.moore@contoso.com ====
 
-# --- LIC006-6956c5332cad0e1b · medium · LIC006 (migration-target-unlicensed) ---
+# --- LIC006-16ea772692dcacec · medium · LIC006 (migration-target-unlicensed) ---
 # on-prem UserMailbox mia.moore@contoso.com is a migration candidate but its Entra user has no mailbox-granting Exchange plan (plans: EXCHANGE_S_FOUNDATION (grants no mailbox))
 # precondition, re-read live before the first change:
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
 #   entra.exchangePlans = none (ExchangeOnline)
-$f = Start-Finding -Id 'LIC006-6956c5332cad0e1b' -Identity 'mia.moore@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
+#   ad.msExchMailboxGuid = 4049f613-1d57-473a-9ec2-fc3749609b80 (OnPremises)
+#   exo.RecipientTypeDetails = MailUser (ExchangeOnline)
+#   exo.ExchangeGuid = 4049f613-1d57-473a-9ec2-fc3749609b80 (ExchangeOnline)
+#   exo.PreviousRecipientTypeDetails = None (ExchangeOnline)
+$f = Start-Finding -Id 'LIC006-16ea772692dcacec' -Identity 'mia.moore@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) $MailboxPlans } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '4049f613-1d57-473a-9ec2-fc3749609b80'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').RecipientTypeDetails } }
+    @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '4049f613-1d57-473a-9ec2-fc3749609b80'; Live = { (Get-Recipient -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').ExchangeGuid } }
+    @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'None'; Live = { (Get-User -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').PreviousRecipientTypeDetails } }
 )
-# step 1 (3 license, ExchangeOnline): license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
-    Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId}) -RemoveLicenses @()
+# step 1 (3 license, ExchangeOnline): license before the move: the cloud MailUser carries the on-prem ExchangeGuid and remembers no previous mailbox, so the license provisions none
+Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+    $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
+    $off = @((Get-MgUser -UserId 'mia.moore@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+    Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
 # ==== nora.nash@contoso.com ====
@@ -804,10 +860,9 @@ Invoke-Step $f 1 'OnPremises' -Target 'nora.nash@contoso.com' -Command 'Enable-R
 Invoke-Step $f 2 'OnPremises' -Target 'nora.nash@contoso.com' -Command 'Set-RemoteMailbox -Identity ''nnash'' -ExchangeGuid ''f04be75d-5061-46de-b7b6-b287583c1f5c''' -Action {
     Set-RemoteMailbox -Identity 'nnash' -ExchangeGuid 'f04be75d-5061-46de-b7b6-b287583c1f5c'
 }
-# step 3 (5 sync, OnPremises)
-Invoke-Step $f 3 'OnPremises' -Target 'nora.nash@contoso.com' -Command 'Start-ADSyncSyncCycle -PolicyType Delta' -Action {
-    Start-ADSyncSyncCycle -PolicyType Delta
-}
+# step 3 (5 sync, Manual)
+#   Start-ADSyncSyncCycle -PolicyType Delta
+Write-ManualStep $f 3 'run it on the Entra Connect server (the ADSync module is there): Start-ADSyncSyncCycle -PolicyType Delta'
 
 # ==== projects@contoso.com ====
 
@@ -822,8 +877,10 @@ $f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'd5b294d0-3f4f-4f33-9b2e-c00c749a0aa5' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
-#   Set-MgUserLicense -UserId 'projects@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId}) -RemoveLicenses @()'
+#   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId
+#   $off = @((Get-MgUser -UserId 'projects@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+#   Set-MgUserLicense -UserId 'projects@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @((Get-MgUser -UserId ''projects@contoso.com'' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @(''9aaf7827-d63c-4b61-89c3-182f06f82e5c'', ''efb87545-963c-4e0d-99df-69c6916d9eb0'', ''4a82b400-a79f-41a4-b4e2-e94f5787b113'', ''1126bef5-da20-4f07-b45e-ad25d2581aa8'', ''e9b4930a-925f-45e2-ac2a-3f7788ca6fdd'', ''8c3069c0-ccdb-44be-ab77-986203a67df2'', ''88f4d7ef-a73b-4246-8047-516022144c9f'', ''fc52cc4b-ed7d-472d-bbe7-b081c23ecc56'', ''d42bdbd6-c335-4231-ab3d-c8f348d5aff5'', ''90927877-dcff-4af6-b346-2332c0b15bb7'') }); Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== stan.stiles@contoso.com ====
 
@@ -842,10 +899,9 @@ $f = Start-Finding -Id 'PROV002-b4859066938775e4' -Identity 'stan.stiles@contoso
 Invoke-Step $f 1 'OnPremises' -Target 'stan.stiles@contoso.com' -Command 'Set-ADUser -Identity ''sstiles'' -Clear msExchHomeServerName,homeMDB' -Destructive -Action {
     Set-ADUser -Identity 'sstiles' -Clear msExchHomeServerName,homeMDB
 }
-# step 2 (5 sync, OnPremises)
-Invoke-Step $f 2 'OnPremises' -Target 'stan.stiles@contoso.com' -Command 'Start-ADSyncSyncCycle -PolicyType Delta' -Action {
-    Start-ADSyncSyncCycle -PolicyType Delta
-}
+# step 2 (5 sync, Manual)
+#   Start-ADSyncSyncCycle -PolicyType Delta
+Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is there): Start-ADSyncSyncCycle -PolicyType Delta'
 
 # ==== theo.thorn@contoso.com ====
 
@@ -898,12 +954,12 @@ $f = Start-Finding -Id 'LIC004-b61698b0341f0282' -Identity 'ulrich.ulm@contoso.c
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property assignedPlans) $MailboxPlans } }
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '206cf362-34e7-4967-8fd3-5e0ae03f5d2a' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
-# step 1 (3 license, ExchangeOnline): the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)
+# step 1 (3 license, ExchangeOnline): 1. the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)
 #   Update-MgUser -UserId 'ulrich.ulm@contoso.com' -UsageLocation '<ISO 3166 country code where the user works, e.g. DE>'
 Write-ManualStep $f 1 'fill in the <placeholder> first: Update-MgUser -UserId ''ulrich.ulm@contoso.com'' -UsageLocation ''<ISO 3166 country code where the user works, e.g. DE>'''
-# step 2 (3 license, ExchangeOnline)
-Invoke-Step $f 2 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Invoke-MgLicenseUser -UserId ''ulrich.ulm@contoso.com''' -Action {
-    Invoke-MgLicenseUser -UserId 'ulrich.ulm@contoso.com'
+# step 2 (read / manual, ExchangeOnline): 2. then check the license states (a direct assignment needs no reprocessing)
+Invoke-Step $f 2 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Get-MgUser -UserId ''ulrich.ulm@contoso.com'' -Property licenseAssignmentStates | Select-Object -ExpandProperty LicenseAssignmentStates' -ReadOnly -Action {
+    Get-MgUser -UserId 'ulrich.ulm@contoso.com' -Property licenseAssignmentStates | Select-Object -ExpandProperty LicenseAssignmentStates
 }
 
 # ==== walter.west@contoso.com ====
@@ -921,10 +977,9 @@ $f = Start-Finding -Id 'PROV007-ea107490ad8ddc93' -Identity 'walter.west@contoso
 Invoke-Step $f 1 'OnPremises' -Target 'walter.west@contoso.com' -Command 'Set-ADUser -Identity ''wwest'' -Replace @{mailNickname=''walter.west''}' -Action {
     Set-ADUser -Identity 'wwest' -Replace @{mailNickname='walter.west'}
 }
-# step 2 (5 sync, OnPremises)
-Invoke-Step $f 2 'OnPremises' -Target 'walter.west@contoso.com' -Command 'Start-ADSyncSyncCycle -PolicyType Delta' -Action {
-    Start-ADSyncSyncCycle -PolicyType Delta
-}
+# step 2 (5 sync, Manual)
+#   Start-ADSyncSyncCycle -PolicyType Delta
+Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is there): Start-ADSyncSyncCycle -PolicyType Delta'
 
 # ==== xavier.xu@contoso.onmicrosoft.com ====
 
@@ -941,10 +996,9 @@ $f = Start-Finding -Id 'PROV007-b3b09baba1212f18' -Identity 'xavier.xu@contoso.o
 Invoke-Step $f 1 'OnPremises' -Target 'xavier.xu@contoso.onmicrosoft.com' -Command 'Set-ADUser -Identity ''xxu'' -UserPrincipalName ''xavier.xu@contoso.com''' -Action {
     Set-ADUser -Identity 'xxu' -UserPrincipalName 'xavier.xu@contoso.com'
 }
-# step 2 (5 sync, OnPremises)
-Invoke-Step $f 2 'OnPremises' -Target 'xavier.xu@contoso.onmicrosoft.com' -Command 'Start-ADSyncSyncCycle -PolicyType Delta' -Action {
-    Start-ADSyncSyncCycle -PolicyType Delta
-}
+# step 2 (5 sync, Manual)
+#   Start-ADSyncSyncCycle -PolicyType Delta
+Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is there): Start-ADSyncSyncCycle -PolicyType Delta'
 
 # ==== pam.pratt@contoso.com ====
 
@@ -1002,9 +1056,13 @@ Write-ManualStep $f 2 'still missing after that: ask Microsoft support for a for
 # deadline 2026-12-07: 15 days left the audit
 # not re-read live (check by hand if in doubt): exo.previousMailboxes, ad.present
 $f = Start-Finding -Id 'LIC002-edf169a41c478180' -Identity 'frank.fox@contoso.com' -Acts @() -Preconditions @()
-# step 1 (6 move, ExchangeOnline): to keep its content, restore it before 2026-12-07 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox)
-#   New-MailboxRestoreRequest -SourceMailbox '8d0639f5-4830-4f7d-ab33-76d647b67601' -TargetMailbox '<target mailbox>' -AllowLegacyDNMismatch
-Write-ManualStep $f 1 'fill in the <placeholder> first: New-MailboxRestoreRequest -SourceMailbox ''8d0639f5-4830-4f7d-ab33-76d647b67601'' -TargetMailbox ''<target mailbox>'' -AllowLegacyDNMismatch'
+# step 1 (4 directory, ExchangeOnline): to keep its content, restore it before 2026-12-07 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox); the target takes the source's LegacyExchangeDN as an X500 address, so replies to old messages still reach it
+#   $source = Get-Mailbox -SoftDeletedMailbox -Identity '8d0639f5-4830-4f7d-ab33-76d647b67601'
+#   Set-Mailbox -Identity '<target mailbox>' -EmailAddresses @{Add = "X500:$($source.LegacyExchangeDN)"}
+Write-ManualStep $f 1 'fill in the <placeholder> first: $source = Get-Mailbox -SoftDeletedMailbox -Identity ''8d0639f5-4830-4f7d-ab33-76d647b67601''; Set-Mailbox -Identity ''<target mailbox>'' -EmailAddresses @{Add = "X500:$($source.LegacyExchangeDN)"}'
+# step 2 (6 move, ExchangeOnline)
+#   New-MailboxRestoreRequest -SourceMailbox '8d0639f5-4830-4f7d-ab33-76d647b67601' -TargetMailbox (Get-Mailbox -Identity '<target mailbox>').ExchangeGuid.ToString()
+Write-ManualStep $f 2 'fill in the <placeholder> first: New-MailboxRestoreRequest -SourceMailbox ''8d0639f5-4830-4f7d-ab33-76d647b67601'' -TargetMailbox (Get-Mailbox -Identity ''<target mailbox>'').ExchangeGuid.ToString()'
 
 # ==== sara.stone@contoso.com ====
 
@@ -1018,8 +1076,10 @@ $f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.c
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
-#   Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId}) -RemoveLicenses @()
-Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId}) -RemoveLicenses @()'
+#   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId
+#   $off = @((Get-MgUser -UserId 'sara.stone@contoso.com' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7') })
+#   Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
+Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId; $off = @((Get-MgUser -UserId ''sara.stone@contoso.com'' -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans | Where-Object { $_ -notin @(''9aaf7827-d63c-4b61-89c3-182f06f82e5c'', ''efb87545-963c-4e0d-99df-69c6916d9eb0'', ''4a82b400-a79f-41a4-b4e2-e94f5787b113'', ''1126bef5-da20-4f07-b45e-ad25d2581aa8'', ''e9b4930a-925f-45e2-ac2a-3f7788ca6fdd'', ''8c3069c0-ccdb-44be-ab77-986203a67df2'', ''88f4d7ef-a73b-4246-8047-516022144c9f'', ''fc52cc4b-ed7d-472d-bbe7-b081c23ecc56'', ''d42bdbd6-c335-4231-ab3d-c8f348d5aff5'', ''90927877-dcff-4af6-b346-2332c0b15bb7'') }); Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== ian.irwin@contoso.com ====
 

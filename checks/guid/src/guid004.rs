@@ -94,6 +94,25 @@ mod tests {
         assert!(r.contains("Set-MgUserLicense -UserId 'doris.diaz@contoso.com'") && r.contains("efb87545-963c-4e0d-99df-69c6916d9eb0"), "{r}");
         assert!(r.contains("Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo"));
         assert!(!r.contains("Remove-"), "{r}");
+        // DisabledPlans replaces the whole list: the user's disabled plans are read live and kept, the
+        // mailbox plan added; exactly one SKU may grant the mailbox.
+        assert!(r.contains("ForEach-Object DisabledPlans) + @($lic[0].ServicePlans") && r.contains("DisabledPlans = @($off)"), "{r}");
+        assert!(r.contains("if ($lic.Count -ne 1) { throw"), "{r}");
+        assert!(r.contains("# 2. take its Exchange plan away (destructive"), "{r}");
+    }
+
+    #[test]
+    fn a_group_assigned_plan_is_taken_away_by_hand() {
+        use hybrid_audit_sdk::LicenseState;
+        let group = hybrid_audit_sdk::Guid([7; 16]);
+        let by_group = Identity {
+            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: Some(group) }]),
+            ..doris()
+        };
+        let r = &check(&CHECK, &by_group)[0].remediation;
+        assert!(!r.contains("Set-MgUserLicense"), "{r}");
+        assert!(r.contains(&format!("ENTERPRISEPACK from group {group}")), "{r}");
+        assert!(r.contains("Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo"), "{r}");
     }
 
     #[test]

@@ -39,14 +39,37 @@ fn align(i: &Identity, param: &str, onprem: Guid, cloud: Guid) -> String {
 }
 
 /// GUID004's way out: the on-prem mailbox is the real one, the cloud mailbox was created beside it.
+///
+/// Taking the Exchange plan away keeps the user's other disabled plans disabled (`DisabledPlans` replaces the
+/// whole list: learn.microsoft.com/microsoft-365/enterprise/disable-access-to-services-with-microsoft-365-powershell)
+/// and acts on the one SKU that grants the mailbox, found live; two such SKUs, or a SKU a group assigns
+/// (a direct assignment cannot take away what the group grants), are for the operator.
 fn split_mailbox(i: &Identity) -> String {
     let upn = ps(&domain::display_name(i));
-    let plan = domain::mailbox_plans(i).next().map_or(domain::MAILBOX_PLANS[1].0, |(_, p)| p.plan_id);
+    let by_group: Vec<String> = i
+        .entra_license_states
+        .iter()
+        .flatten()
+        .filter(|s| s.exchange)
+        .filter_map(|s| s.assigned_by_group.map(|g| format!("{} from group {g}", s.sku)))
+        .collect();
+    let take = "# 2. take its Exchange plan away (destructive: the cloud mailbox is disconnected, and deleted 30 days later): the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002)";
+    let take_plan = if by_group.is_empty() {
+        let plans: Vec<String> = domain::MAILBOX_PLANS.iter().map(|(id, _)| ps(&id.to_string())).collect();
+        format!(
+            "{take}; the user's other disabled plans stay disabled\n\
+             $plans = @({plans})\n\
+             $lic = @(Get-MgUserLicenseDetail -UserId {upn} | Where-Object {{ @($_.ServicePlans | Where-Object {{ \"$($_.ServicePlanId)\" -in $plans -and $_.ProvisioningStatus -ne 'Disabled' }}).Count -gt 0 }}); if ($lic.Count -ne 1) {{ throw ('{{0}} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }}\n\
+             $off = @((Get-MgUser -UserId {upn} -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $lic[0].SkuId | ForEach-Object DisabledPlans) + @($lic[0].ServicePlans | Where-Object {{ \"$($_.ServicePlanId)\" -in $plans }} | ForEach-Object {{ \"$($_.ServicePlanId)\" }}) | Select-Object -Unique\n\
+             Set-MgUserLicense -UserId {upn} -AddLicenses @(@{{SkuId = $lic[0].SkuId; DisabledPlans = @($off)}}) -RemoveLicenses @()",
+            plans = plans.join(", ")
+        )
+    } else {
+        format!("{take}, in the group's license assignment (a direct assignment cannot take away what a group grants): {}", by_group.join(", "))
+    };
     format!(
         "# 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)\n\
-         # 2. take its Exchange plan away: the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002)\n\
-         $sku = (Get-MgUserLicenseDetail -UserId {upn} | Where-Object {{ $_.ServicePlans.ServicePlanId -contains '{plan}' }}).SkuId\n\
-         Set-MgUserLicense -UserId {upn} -AddLicenses @(@{{SkuId = $sku; DisabledPlans = @('{plan}')}}) -RemoveLicenses @()\n\
+         {take_plan}\n\
          # 3. once its content is safe, clear the pointer to it (this purges the disconnected cloud mailbox), or the next license brings it back\n\
          Set-User -Identity {upn} -PermanentlyClearPreviousMailboxInfo"
     )

@@ -28,13 +28,17 @@
 //! (POWER_BI_STANDARD, with only EXCHANGE_S_FOUNDATION, is none); when the exports cannot tell, a
 //! `<SKU …>` placeholder that the remediation script prints instead of running. If the person has
 //! left, deprovision on purpose instead: delete the user so the held mailbox becomes an inactive mailbox
-//! (HOLD003), or release the holds first with the records owner.
+//! (HOLD003), or release the holds first with the records owner. `DisabledPlans` replaces the
+//! assignment's whole list: the command keeps the plans the user has disabled on that SKU disabled and
+//! turns only the mailbox-granting plans back on (an empty list would switch on Teams, SharePoint and
+//! whatever else the admin had switched off).
 //!
 //! ## Sources
 //! - seed 001 (deactivation with an active hold: the validation error and the stuck object)
 //! - <https://learn.microsoft.com/purview/identify-a-hold-on-an-exchange-online-mailbox>
 //! - <https://learn.microsoft.com/purview/inactive-mailboxes-in-office-365>
 //! - <https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense>
+//! - <https://learn.microsoft.com/microsoft-365/enterprise/disable-access-to-services-with-microsoft-365-powershell>
 
 use crate::ps;
 use hybrid_audit_sdk::domain;
@@ -73,11 +77,8 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .evidence(Field::ExoHolds)
         .evidence(Field::EntraExchangePlans)
         .remediation(format!(
-            "# keep the held mailbox licensed (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)\n\
-             $sku = Get-MgSubscribedSku -All | Where-Object {{ $_.SkuPartNumber -eq {sku} -or $_.SkuId -eq {sku} }}\n\
-             Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = $sku.SkuId; DisabledPlans = @()}}) -RemoveLicenses @()",
-            sku = ps(sku),
-            user = ps(&upn),
+            "# keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)\n{}",
+            domain::assign_sku(&upn, &format!("(Get-MgSubscribedSku -All | Where-Object {{ $_.SkuPartNumber -eq {sku} -or $_.SkuId -eq {sku} }}).SkuId", sku = ps(sku)), true)
         ));
     if i.entra_licenses.is_some() {
         finding.evidence(Field::EntraLicenses);
@@ -141,7 +142,10 @@ mod tests {
         let f = check(&CHECK, &hugo);
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("delay release hold"), "{}", f[0].message);
-        assert!(f[0].remediation.contains("'ENTERPRISEPACK'") && f[0].remediation.contains("DisabledPlans = @()"));
+        assert!(f[0].remediation.contains("'ENTERPRISEPACK'"), "{}", f[0].remediation);
+        // DisabledPlans replaces the whole list: only the mailbox plans come back on, the others stay off.
+        assert!(!f[0].remediation.contains("DisabledPlans = @()") && f[0].remediation.contains("DisabledPlans = $off"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0'"), "{}", f[0].remediation);
     }
 
     #[test]

@@ -61,11 +61,17 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         let deleted = mailbox.when_soft_deleted.map(|t| format!(", user deleted {}", t.date())).unwrap_or_default();
         let held = domain::holds(&mailbox.holds);
         let finding = if held.is_empty() {
-            out.report(Severity::High, format!("inactive {} {name}{deleted} has no mailbox-level hold left: it will be purged", mailbox.recipient_type_details))
-                .remediation(format!(
-                    "Get-OrganizationConfig | Format-List InPlaceHolds  # an org-wide retention policy is not listed on the mailbox\n\
-                     Set-Mailbox -InactiveMailbox -Identity {target} -LitigationHoldEnabled $true  # only if its content must still be kept"
-                ))
+            out.report(
+                Severity::High,
+                format!("inactive {} {name}{deleted} has no mailbox-level hold left: it will be purged unless an org-wide retention policy (not listed on the mailbox) still covers it", mailbox.recipient_type_details),
+            )
+            .remediation(format!(
+                "# 1. an org-wide retention policy is not listed on the mailbox: look for one that still covers it\n\
+                 Get-OrganizationConfig | Format-List InPlaceHolds\n\
+                 # 2. decide with the records owner whether its content must still be kept\n\
+                 # 3. only if it must: hold it\n\
+                 Set-Mailbox -InactiveMailbox -Identity {target} -LitigationHoldEnabled $true"
+            ))
         } else {
             out.report(Severity::Info, format!("inactive {} {name}{deleted} is kept by {}", mailbox.recipient_type_details, held.join(", ")))
                 .remediation(format!("Get-Mailbox -InactiveMailboxOnly -Identity {target} | Format-List Name,LitigationHoldEnabled,InPlaceHolds,ComplianceTagHoldApplied  # review with the records owner"))
@@ -123,6 +129,8 @@ mod tests {
         assert_eq!(f[0].severity, Severity::High);
         assert!(f[0].message.contains("ivy.ito@contoso.com") && f[0].message.contains("purged"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Get-OrganizationConfig") && !f[0].remediation.contains("Remove-"));
+        // Holding it is the records owner's decision: a step done by hand comes before the command.
+        assert!(f[0].remediation.contains("# 2. decide with the records owner") && f[0].remediation.contains("# 3. only if it must: hold it\nSet-Mailbox -InactiveMailbox"), "{}", f[0].remediation);
     }
 
     #[test]

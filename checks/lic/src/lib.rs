@@ -19,14 +19,16 @@ use hybrid_audit_sdk::domain::{ps_quote as quoted, graph_user};
 /// so the remediation script prints the step instead of assigning a SKU the tenant may not own.
 const MAILBOX_SKU: &str = "<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>";
 
-/// Assigns a SKU to `user`: by id when `sku` is one, else looked up by part number in the tenant's subscriptions.
-fn assign_license(user: &str, sku: &str) -> String {
+/// Assigns a SKU to `user`: by id when `sku` is one, else looked up by part number in the tenant's
+/// subscriptions. The user's disabled plans on it stay disabled; with `mailbox` but the mailbox-granting ones
+/// ([`domain::assign_sku`]).
+fn assign_license(user: &str, sku: &str, mailbox: bool) -> String {
     let sku_id = if sku.len() == 36 && sku.matches('-').count() == 4 {
         quoted(sku)
     } else {
         format!("(Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq {}).SkuId", quoted(sku))
     };
-    format!("Set-MgUserLicense -UserId {} -AddLicenses @(@{{SkuId = {sku_id}}}) -RemoveLicenses @()", quoted(user))
+    domain::assign_sku(user, &sku_id, mailbox)
 }
 
 /// `5 days left`, `due today`, `3 days ago`.

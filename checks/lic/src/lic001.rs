@@ -142,7 +142,7 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         .evidence(Field::EntraExchangePlans)
         .remediation(format!(
             "# license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)\n{}",
-            assign_license(&user, MAILBOX_SKU)
+            assign_license(&user, MAILBOX_SKU, true)
         ));
 }
 

@@ -22,7 +22,9 @@
 //! ## Remediation
 //! If the mailbox is still wanted, before the purge date: license the user again (Exchange reconnects the
 //! soft-deleted mailbox), or restore its content into a mailbox with
-//! `New-MailboxRestoreRequest -SourceMailbox '<soft-deleted ExchangeGuid>' -TargetMailbox '<upn>' -AllowLegacyDNMismatch`.
+//! `New-MailboxRestoreRequest -SourceMailbox '<soft-deleted ExchangeGuid>' -TargetMailbox '<target ExchangeGuid>'`,
+//! after giving the target the source's LegacyExchangeDN as an X500 address (Exchange Online is retiring
+//! `-AllowLegacyDNMismatch`, and Learn says to add the X500 proxy instead).
 //! Otherwise nothing: it is purged on its own.
 //!
 //! ## Sources
@@ -94,7 +96,7 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
 fn remediation(i: &Identity, m: &PreviousMailbox, name: &str, purge: String) -> String {
     // The user is still there without a mailbox plan: licensing it reconnects the soft-deleted mailbox.
     if domain::has_mailbox_plan(i) == Some(false) && m.recipient_type_details == "UserMailbox" {
-        return format!("# to keep it, license the user again before {purge}: Exchange Online reconnects the soft-deleted mailbox\n{}", assign_license(&graph_user(i), MAILBOX_SKU));
+        return format!("# to keep it, license the user again before {purge}: Exchange Online reconnects the soft-deleted mailbox\n{}", assign_license(&graph_user(i), MAILBOX_SKU, true));
     }
     let source = m.exchange_guid.map(|g| g.to_string()).unwrap_or_else(|| name.to_string());
     let active_mailbox = i.exo_present == Some(true) && i.exo_recipient_type_details.as_deref().is_some_and(|t| t.ends_with("Mailbox"));
@@ -103,10 +105,15 @@ fn remediation(i: &Identity, m: &PreviousMailbox, name: &str, purge: String) -> 
     } else {
         (" (there is no active mailbox to restore into: restore the user first, or pick another target mailbox)", "<target mailbox>".to_string())
     };
+    // -AllowLegacyDNMismatch is being retired in Exchange Online: the target takes the source's
+    // LegacyExchangeDN as an X500 address instead; -TargetMailbox takes the target's GUID (Learn).
     format!(
-        "# to keep its content, restore it before {purge}{note}\nNew-MailboxRestoreRequest -SourceMailbox {} -TargetMailbox {} -AllowLegacyDNMismatch",
-        quoted(&source),
-        quoted(&target)
+        "# to keep its content, restore it before {purge}{note}; the target takes the source's LegacyExchangeDN as an X500 address, so replies to old messages still reach it\n\
+         $source = Get-Mailbox -SoftDeletedMailbox -Identity {source}\n\
+         Set-Mailbox -Identity {target} -EmailAddresses @{{Add = \"X500:$($source.LegacyExchangeDN)\"}}\n\
+         New-MailboxRestoreRequest -SourceMailbox {source} -TargetMailbox (Get-Mailbox -Identity {target}).ExchangeGuid.ToString()",
+        source = quoted(&source),
+        target = quoted(&target)
     )
 }
 
@@ -176,6 +183,9 @@ mod tests {
         assert_eq!((f.len(), f[0].severity), (1, Severity::Info));
         assert!(f[0].message.contains("frank.fox@contoso.com") && f[0].message.contains("2026-12-07"), "{}", f[0].message);
         assert!(f[0].remediation.contains("New-MailboxRestoreRequest -SourceMailbox '07070707-"), "{}", f[0].remediation);
+        // -AllowLegacyDNMismatch is being retired in Exchange Online: the X500 address instead, the target by GUID.
+        assert!(!f[0].remediation.contains("AllowLegacyDNMismatch") && f[0].remediation.contains("@{Add = \"X500:$($source.LegacyExchangeDN)\"}"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("-TargetMailbox (Get-Mailbox -Identity "), "{}", f[0].remediation);
     }
 
     #[test]

@@ -78,7 +78,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .evidence(Field::EntraExchangePlans)
         .remediation(format!(
             "# Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving\n{}",
-            assign_license(&graph_user(i), "<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>")
+            assign_license(&graph_user(i), "<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>", true)
         ));
     for (_, field) in &reasons {
         f.evidence(*field);

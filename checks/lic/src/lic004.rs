@@ -19,10 +19,13 @@
 //!
 //! ## Remediation
 //! Set the ISO 3166 country where the user works: `Update-MgUser -UserId '<upn>' -UsageLocation '<country code>'`
-//! (or flow it from AD through Entra Connect), then reprocess licenses with `Invoke-MgLicenseUser`.
+//! (or flow it from AD through Entra Connect), then reprocess group-based licenses with
+//! `Invoke-MgLicenseUser` (it reprocesses group-based assignments only; a direct one needs nothing more,
+//! and its license states are read to see it took).
 //!
 //! ## Sources
 //! - seed 003 ("A UsageLocation parameter is required and has to be populated")
+//! - <https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/invoke-mglicenseuser>
 //! - <https://support.microsoft.com/help/4051375/mailbox-is-not-provisioned-in-azure-ad-connect-for-office-365>
 //! - <https://learn.microsoft.com/microsoft-365/enterprise/assign-licenses-to-user-accounts-with-microsoft-365-powershell>
 //! - <https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems>
@@ -65,11 +68,20 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     }
     let upn = domain::display_name(i);
     let user = quoted(&graph_user(i));
+    // Invoke-MgLicenseUser reprocesses group-based assignments only (Learn); a direct one needs nothing
+    // more once the usage location is there: its states are read to see it took.
+    let direct_only = i.entra_license_states.as_ref().is_some_and(|states| states.iter().all(|s| s.assigned_by_group.is_none()));
+    let then = if direct_only {
+        format!("# 2. then check the license states (a direct assignment needs no reprocessing)\nGet-MgUser -UserId {user} -Property licenseAssignmentStates | Select-Object -ExpandProperty LicenseAssignmentStates")
+    } else {
+        format!("# 2. then reprocess the group-based license assignments\nInvoke-MgLicenseUser -UserId {user}")
+    };
     let f = out
         .report(Severity::Medium, format!("{upn} has no usageLocation but {}: Exchange Online licensing and provisioning need one", needs.join(", ")))
         .evidence(Field::EntraUsageLocation)
         .remediation(format!(
-            "# the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)\nUpdate-MgUser -UserId {user} -UsageLocation '<ISO 3166 country code where the user works, e.g. DE>'\nInvoke-MgLicenseUser -UserId {user}"
+            "# 1. the ISO 3166 code of the country where the user works (a synced user can take it from AD's c attribute through Entra Connect)\n\
+             Update-MgUser -UserId {user} -UsageLocation '<ISO 3166 country code where the user works, e.g. DE>'\n{then}"
         ));
     for (field, index) in evidence {
         match index {
@@ -107,6 +119,14 @@ mod tests {
         // The country is the operator's to fill in: a guessed one would be set on every user the script reaches.
         assert!(f[0].remediation.contains("-UsageLocation '<ISO 3166"), "{}", f[0].remediation);
         assert!(f[0].evidence.iter().any(|e| e.field == Field::EntraExchangePlans.id() && e.index == Some(0)));
+        // A direct assignment: Invoke-MgLicenseUser reprocesses group-based ones only; its states are read.
+        assert!(!f[0].remediation.contains("Invoke-MgLicenseUser") && f[0].remediation.contains("-Property licenseAssignmentStates"), "{}", f[0].remediation);
+        // Assigned by a group, or the states not exported: the group-based assignments are reprocessed.
+        let group = LicenseState { assigned_by_group: Some(hybrid_audit_sdk::Guid([9; 16])), ..ulrich().entra_license_states.unwrap().remove(0) };
+        for other in [Identity { entra_license_states: Some(vec![group]), ..ulrich() }, Identity { entra_license_states: None, ..ulrich() }] {
+            let r = &run(&CHECK, &other)[0].remediation;
+            assert!(r.contains("# 2. then reprocess the group-based license assignments\nInvoke-MgLicenseUser -UserId 'ulrich.ulm@contoso.com'"), "{r}");
+        }
     }
 
     #[test]

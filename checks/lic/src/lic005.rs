@@ -71,11 +71,11 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         let error = if s.error.is_empty() || s.error.eq_ignore_ascii_case("None") { "no error code" } else { &s.error };
         let (by, retry) = match s.assigned_by_group {
             Some(group) => (format!(", assigned by group {group}"), format!("Invoke-MgLicenseUser -UserId {}", quoted(&user))),
-            None => (", assigned directly".to_string(), assign_license(&user, &s.sku)),
+            None => (", assigned directly".to_string(), assign_license(&user, &s.sku, false)),
         };
         out.report(Severity::Medium, format!("{} license of {upn} is in state {} ({error}){by}", s.sku, s.state))
             .evidence_at(Field::EntraLicenseStates, index)
-            .remediation(format!("# {}; then reprocess\n{retry}", cause(&s.error, &s.sku)));
+            .remediation(format!("# 1. {}\n# 2. then reprocess\n{retry}", cause(&s.error, &s.sku)));
     }
 }
 
@@ -100,6 +100,8 @@ mod tests {
         assert_eq!((f.len(), f[0].severity), (1, Severity::Medium));
         assert!(f[0].message.contains("ENTERPRISEPACK") && f[0].message.contains("CountViolation") && f[0].message.contains("group 03030303-"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Invoke-MgLicenseUser -UserId 'lars.lund@contoso.com'") && f[0].remediation.contains("buy more"), "{}", f[0].remediation);
+        // The fix is by hand and comes first: a numbered step, so the script asks before it reprocesses.
+        assert!(f[0].remediation.starts_with("# 1. not enough ENTERPRISEPACK licenses left") && f[0].remediation.contains("\n# 2. then reprocess\n"), "{}", f[0].remediation);
         assert_eq!((f[0].evidence[0].field, f[0].evidence[0].index), (Field::EntraLicenseStates.id(), Some(0)));
     }
 
@@ -108,6 +110,8 @@ mod tests {
         let f = run(&CHECK, &lars("ActiveWithError", "MutuallyExclusiveViolation", None));
         assert_eq!(f.len(), 1);
         assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'lars.lund@contoso.com'"), "{}", f[0].remediation);
+        // Re-assigned as it was: every plan the user has disabled on it stays disabled, the mailbox's too.
+        assert!(f[0].remediation.contains("ForEach-Object DisabledPlans)\n") && f[0].remediation.contains("DisabledPlans = $off"), "{}", f[0].remediation);
         assert_eq!(run(&CHECK, &lars("Disabled", "Other", None)).len(), 1);
     }
 

@@ -19,10 +19,13 @@
 //! licensed with E3 (EXCHANGE_S_ENTERPRISE).
 //!
 //! ## Remediation
-//! Before the move, assign a license with an Exchange Online plan:
-//! `Set-MgUserLicense -UserId '<upn>' -AddLicenses @(@{SkuId = '<sku id>'}) -RemoveLicenses @()`. First make
-//! sure the cloud MailUser carries the on-prem ExchangeGuid and its `PreviousRecipientTypeDetails` is not
-//! UserMailbox: otherwise the license provisions a new, empty cloud mailbox (seed 002, PRT001).
+//! Before the move, assign a license with an Exchange Online plan (`Set-MgUserLicense`, keeping the
+//! plans the user has disabled on the SKU disabled). Only when the exports show the cloud object a
+//! `MailUser` carrying the on-prem ExchangeGuid with `PreviousRecipientTypeDetails` None is the license
+//! the whole remediation, and the script re-reads those values live before it assigns it; otherwise
+//! (a cloud ExchangeGuid of its own, a previous UserMailbox, or values the exports do not show) a first
+//! step to confirm by hand comes before it: the license would provision a new, empty cloud mailbox
+//! (seed 002, GUID001, PRT001).
 //!
 //! ## Sources
 //! - seed 000 ("in migration scenarios even before the move is started")
@@ -31,7 +34,7 @@
 //! - <https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference>
 //! - <https://learn.microsoft.com/powershell/module/microsoft.graph.users.actions/set-mguserlicense>
 
-use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Identity, Severity};
+use hybrid_audit_sdk::{domain, Check, Context, Field, Findings, Guid, Identity, Severity};
 
 use crate::{assign_license, describe_plans, graph_user, onprem_user_mailbox, MAILBOX_SKU};
 
@@ -41,7 +44,7 @@ pub const CHECK: Check = Check {
     severity: Severity::Medium,
     escalates_to: None,
     fields: &[Field::AdPresent, Field::AdRecipientTypeDetails, Field::AdSourceAnchor, Field::EntraPresent, Field::EntraImmutableIdAnchor, Field::EntraExchangePlans],
-    optional: &[Field::EntraId],
+    optional: &[Field::EntraId, Field::AdMailboxGuid, Field::ExoPresent, Field::ExoRecipientTypeDetails, Field::ExoExchangeGuid, Field::ExoPreviousRecipientTypeDetails],
     source: include_str!("lic006.rs"),
     run,
 };
@@ -52,15 +55,42 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         return;
     }
     let upn = domain::display_name(i);
-    out.report(
-        Severity::Medium,
-        format!("on-prem {kind} {upn} is a migration candidate but its Entra user has no mailbox-granting Exchange plan (plans: {})", describe_plans(i)),
-    )
-    .evidence(Field::AdRecipientTypeDetails)
-    .evidence(Field::EntraExchangePlans)
-    .remediation(format!(
-        "# license before the move; first check the cloud MailUser carries the on-prem ExchangeGuid and PreviousRecipientTypeDetails is not UserMailbox (else a new empty cloud mailbox is provisioned)\n{}",
-        assign_license(&graph_user(i), MAILBOX_SKU)
+    let license = assign_license(&graph_user(i), MAILBOX_SKU, true);
+    // What keeps the license from provisioning a second, empty cloud mailbox (seed 002): the cloud object is
+    // a MailUser carrying the on-prem ExchangeGuid, and no previous UserMailbox is remembered.
+    let onprem_guid = Guid::non_zero(i.ad_mailbox_guid);
+    let mail_user = i.exo_present == Some(true) && i.exo_recipient_type_details.as_deref() == Some("MailUser");
+    let carries = onprem_guid.is_some() && Guid::non_zero(i.exo_exchange_guid) == onprem_guid;
+    let previous = i.exo_previous_recipient_type_details.as_deref().map(str::trim);
+    let no_previous = matches!(previous, Some("" | "None"));
+    let ready = mail_user && carries && no_previous;
+    let f = out
+        .report(
+            Severity::Medium,
+            format!("on-prem {kind} {upn} is a migration candidate but its Entra user has no mailbox-granting Exchange plan (plans: {})", describe_plans(i)),
+        )
+        .evidence(Field::AdRecipientTypeDetails)
+        .evidence(Field::EntraExchangePlans);
+    if ready {
+        // The script re-reads them live before it licenses: a change since the export skips the finding.
+        f.evidence(Field::AdMailboxGuid).evidence(Field::ExoRecipientTypeDetails).evidence(Field::ExoExchangeGuid).evidence(Field::ExoPreviousRecipientTypeDetails);
+        f.remediation(format!(
+            "# license before the move: the cloud MailUser carries the on-prem ExchangeGuid and remembers no previous mailbox, so the license provisions none\n{license}"
+        ));
+        return;
+    }
+    let show = |v: Option<&str>| v.filter(|v| !v.is_empty()).map_or_else(|| "not in the exports".to_string(), str::to_string);
+    let onprem = onprem_guid.map(|g| g.to_string());
+    let cloud = Guid::non_zero(i.exo_exchange_guid).map(|g| g.to_string());
+    let cloud_type = if i.exo_present == Some(true) { i.exo_recipient_type_details.as_deref() } else { None };
+    // No more evidence than the finding's own: its id stays the one earlier audits gave it.
+    f.remediation(format!(
+        "# 1. before any license: the cloud object must be a MailUser carrying the on-prem ExchangeGuid {} with no previous UserMailbox (now: {}, ExchangeGuid {}, PreviousRecipientTypeDetails {}); otherwise the license provisions a second, empty cloud mailbox (GUID001/GUID002, PRT001)\n\
+         # 2. then license it before the move\n{license}",
+        show(onprem.as_deref()),
+        show(cloud_type),
+        show(cloud.as_deref()),
+        show(previous),
     ));
 }
 
@@ -95,6 +125,37 @@ mod tests {
         assert_eq!(run(&CHECK, &disabled).len(), 1);
         let linked = Identity { ad_recipient_type_details: Some(2), entra_exchange_plans: Some(vec![]), ..mia() };
         assert_eq!(run(&CHECK, &linked).len(), 1);
+    }
+
+    #[test]
+    fn licenses_only_once_the_cloud_mail_user_carries_the_guid_and_no_previous_mailbox() {
+        // The exports show neither the cloud object nor the GUIDs: checked and confirmed by hand first.
+        let r = &run(&CHECK, &mia())[0].remediation;
+        assert!(r.starts_with("# 1. before any license") && r.contains("# 2. then license"), "{r}");
+        assert!(r.contains("(now: not in the exports, ExchangeGuid not in the exports"), "{r}");
+        let guid = Guid([0x0c; 16]);
+        let ready = Identity {
+            ad_mailbox_guid: Some(guid),
+            exo_present: Some(true),
+            exo_recipient_type_details: Some("MailUser".into()),
+            exo_exchange_guid: Some(guid),
+            exo_previous_recipient_type_details: Some("None".into()),
+            ..mia()
+        };
+        let f = run(&CHECK, &ready);
+        assert!(!f[0].remediation.contains("# 1."), "{}", f[0].remediation);
+        let fields: Vec<u32> = f[0].evidence.iter().map(|e| e.field).collect();
+        let want = [Field::AdRecipientTypeDetails, Field::EntraExchangePlans, Field::AdMailboxGuid, Field::ExoRecipientTypeDetails, Field::ExoExchangeGuid, Field::ExoPreviousRecipientTypeDetails];
+        assert_eq!(fields, want.map(|w| w.id()));
+        // A previous UserMailbox, or a cloud ExchangeGuid of its own: the license would create a mailbox.
+        for bad in [
+            Identity { exo_previous_recipient_type_details: Some("UserMailbox".into()), ..ready.clone() },
+            Identity { exo_exchange_guid: Some(Guid([0x0d; 16])), ..ready.clone() },
+            Identity { exo_recipient_type_details: Some("UserMailbox".into()), ..ready.clone() },
+        ] {
+            let r = &run(&CHECK, &bad)[0].remediation;
+            assert!(r.starts_with("# 1. before any license"), "{r}");
+        }
     }
 
     #[test]

@@ -244,6 +244,26 @@ pub fn display_name(identity: &Identity) -> String {
         .unwrap_or_else(|| "this identity".to_string())
 }
 
+/// PowerShell that assigns a SKU to `user` (`sku_id`: a PowerShell expression for the SkuId) and keeps the
+/// plans the user has disabled on it disabled: `DisabledPlans` replaces the assignment's whole list
+/// (learn.microsoft.com/microsoft-365/enterprise/disable-access-to-services-with-microsoft-365-powershell),
+/// so leaving it out would switch on every plan the admin had switched off. With `mailbox`, the
+/// mailbox-granting plans ([`MAILBOX_PLANS`]) are the exception: the assignment is there to grant a mailbox.
+pub fn assign_sku(user: &str, sku_id: &str, mailbox: bool) -> String {
+    let user = ps_quote(user);
+    let except = if mailbox {
+        let plans: Vec<String> = MAILBOX_PLANS.iter().map(|(id, _)| ps_quote(&id.to_string())).collect();
+        format!(" | Where-Object {{ $_ -notin @({}) }}", plans.join(", "))
+    } else {
+        String::new()
+    };
+    format!(
+        "$sku = {sku_id}\n\
+         $off = @((Get-MgUser -UserId {user} -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans{except})\n\
+         Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = $sku; DisabledPlans = $off}}) -RemoveLicenses @()"
+    )
+}
+
 /// A PowerShell single-quoted string literal (`o'brien@…` → `'o''brien@…'`): how every remediation
 /// command quotes a value from the exports.
 pub fn ps_quote(value: &str) -> String {
