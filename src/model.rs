@@ -552,6 +552,8 @@ pub struct LicenseState {
     pub assigned_by_group: Option<Guid>,
     pub state: Str,
     pub error: Str,
+    /// `lastUpdatedDateTime`.
+    pub updated: Opt64,
 }
 
 /// One provisioning error (`onPremisesProvisioningErrors`, MSOL `Errors`).

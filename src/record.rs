@@ -720,7 +720,7 @@ impl<'a> Records<'a> {
                 .iter()
                 .map(|s| {
                     let (sku, exchange) = self.sku_name(s.sku_id);
-                    sdk::LicenseStateRef { sku, exchange, state: et.text(s.state).unwrap_or(""), error: et.text(s.error).unwrap_or(""), assigned_by_group: s.assigned_by_group.map(guid) }
+                    sdk::LicenseStateRef { sku, exchange, state: et.text(s.state).unwrap_or(""), error: et.text(s.error).unwrap_or(""), assigned_by_group: s.assigned_by_group.map(guid), updated: s.updated.get().map(sdk::Timestamp) }
                 })
                 .collect::<Vec<_>>())),
             EntraProvisioningErrors => emit!(entra.map(|u| u

@@ -637,6 +637,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
                 assigned_by_group: nested_guid(item, "assignedByGroup"),
                 state: nested_text(item, "state", t),
                 error: nested_text(item, "error", t),
+                updated: item.get("lastUpdatedDateTime").and_then(Cell::as_text).and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None)).into(),
             });
         }
     }

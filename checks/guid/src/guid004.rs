@@ -2,8 +2,9 @@
 //!
 //! ## What it does
 //! Fires when the AD object is a real on-prem mailbox (`msExchRecipientTypeDetails` 1 UserMailbox with
-//! `homeMDB` set) **and** the identity's active Exchange Online object is a `UserMailbox`: the person
-//! has two live mailboxes.
+//! `homeMDB` set, the case domain §4 names; likewise 2 LinkedMailbox, 4 SharedMailbox, 16 RoomMailbox and
+//! 32 EquipmentMailbox, which live in an on-prem database just the same) **and** the identity's active
+//! Exchange Online object is a `UserMailbox`: the person has two live mailboxes.
 //!
 //! ## Why it matters
 //! An on-prem mailbox must be represented in the cloud by a mail user that carries its ExchangeGuid. A
@@ -48,14 +49,20 @@ pub const CHECK: Check = Check {
 };
 
 fn run(i: &Identity, _: &Context, out: &mut Findings) {
-    let (Some(recipient_type::USER_MAILBOX), Some(home), Some("UserMailbox")) = (i.ad_recipient_type_details, &i.ad_home_mdb, i.exo_recipient_type_details.as_deref()) else { return };
+    // Any mailbox in an on-prem database (user, linked, shared, room, equipment: domain §2) is as real as
+    // type 1; the §4 entry names type 1, the common case.
+    let (Some(kind), Some(home), Some("UserMailbox")) = (i.ad_recipient_type_details, &i.ad_home_mdb, i.exo_recipient_type_details.as_deref()) else { return };
+    if !recipient_type::is_onprem_mailbox(kind) {
+        return;
+    }
+    let kind = recipient_type::name(kind).unwrap_or("mailbox");
     let upn = domain::display_name(i);
     // `CN=DB01,CN=Databases,…` → `DB01`.
     let database = home.split(',').next().and_then(|rdn| rdn.strip_prefix("CN=").or_else(|| rdn.strip_prefix("cn="))).unwrap_or(home);
     let guid = |g: Option<hybrid_audit_sdk::Guid>| g.map(|g| format!(" (ExchangeGuid {g})")).unwrap_or_default();
     out.report(
         Severity::Critical,
-        format!("{upn} has two mailboxes: on-prem UserMailbox in {database}{} and Exchange Online UserMailbox{}: mail is split between them", guid(i.ad_mailbox_guid), guid(i.exo_exchange_guid)),
+        format!("{upn} has two mailboxes: on-prem {kind} in {database}{} and Exchange Online UserMailbox{}: mail is split between them", guid(i.ad_mailbox_guid), guid(i.exo_exchange_guid)),
     )
     .evidence(Field::AdRecipientTypeDetails)
     .evidence(Field::AdHomeMdb)
@@ -106,13 +113,28 @@ mod tests {
         use hybrid_audit_sdk::LicenseState;
         let group = hybrid_audit_sdk::Guid([7; 16]);
         let by_group = Identity {
-            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: Some(group) }]),
+            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: Some(group), updated: None }]),
             ..doris()
         };
         let r = &check(&CHECK, &by_group)[0].remediation;
         assert!(!r.contains("Set-MgUserLicense"), "{r}");
         assert!(r.contains(&format!("ENTERPRISEPACK from group {group}")), "{r}");
         assert!(r.contains("Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo"), "{r}");
+    }
+
+    #[test]
+    fn fires_on_every_kind_of_onprem_mailbox() {
+        // A linked mailbox (its AD account disabled by design) or a shared one in DB01 beside a licensed
+        // cloud UserMailbox splits mail the same way (review I, D2: it fell to GUID001 high).
+        for (t, kind) in [(2, "LinkedMailbox"), (4, "SharedMailbox"), (16, "RoomMailbox"), (32, "EquipmentMailbox")] {
+            let f = check(&CHECK, &Identity { ad_recipient_type_details: Some(t), ..doris() });
+            assert_eq!((f.len(), f[0].severity), (1, Severity::Critical), "{t}");
+            assert!(f[0].message.contains(&format!("on-prem {kind} in DB01")), "{}", f[0].message);
+        }
+        // Remote mailboxes and mail users live in the cloud: quiet.
+        for t in [128, 2_147_483_648, 34_359_738_368] {
+            assert!(check(&CHECK, &Identity { ad_recipient_type_details: Some(t), ..doris() }).is_empty(), "{t}");
+        }
     }
 
     #[test]

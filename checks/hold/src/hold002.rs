@@ -126,7 +126,7 @@ mod tests {
     }
 
     fn state(sku: &str, exchange: bool) -> LicenseState {
-        LicenseState { sku: sku.into(), exchange, state: "Active".into(), error: "None".into(), assigned_by_group: None }
+        LicenseState { sku: sku.into(), exchange, state: "Active".into(), error: "None".into(), assigned_by_group: None, updated: None }
     }
 
     #[test]

@@ -105,7 +105,7 @@ mod tests {
             entra_present: Some(true),
             entra_user_principal_name: Some("ulrich.ulm@contoso.com".into()),
             entra_exchange_plans: Some(vec![enterprise()]),
-            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: None }]),
+            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: None, updated: None }]),
             ..Default::default()
         }
     }
@@ -133,7 +133,7 @@ mod tests {
     fn fires_on_an_erroring_exchange_sku_or_an_onprem_mailbox() {
         let erroring = Identity {
             entra_exchange_plans: Some(vec![]),
-            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Error".into(), error: "ProhibitedInUsageLocationViolation".into(), assigned_by_group: None }]),
+            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Error".into(), error: "ProhibitedInUsageLocationViolation".into(), assigned_by_group: None, updated: None }]),
             ..ulrich()
         };
         assert_eq!(run(&CHECK, &erroring).len(), 1);

@@ -89,7 +89,7 @@ mod tests {
         Identity {
             entra_present: Some(true),
             entra_user_principal_name: Some("lars.lund@contoso.com".into()),
-            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: state.into(), error: error.into(), assigned_by_group: group }]),
+            entra_license_states: Some(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: state.into(), error: error.into(), assigned_by_group: group, updated: None }]),
             ..Default::default()
         }
     }

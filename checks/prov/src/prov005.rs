@@ -6,7 +6,9 @@
 //! object at all, or only a `Get-User` row whose `RecipientTypeDetails` is `User` (not a recipient).
 //! Severity info while the earliest such plan is younger than the 24-hour provisioning SLA at the start of
 //! the audit day; high once the SLA has passed. Where the export does not say when the plan was
-//! assigned, it stays info and says so.
+//! assigned (no `assignedPlans` dates), an `Active` license state of a SKU that grants a mailbox bounds
+//! it: active since its `lastUpdatedDateTime` at the latest, so high once that is more than 24 hours
+//! before the audit day; otherwise it stays info and says so.
 //!
 //! ## Why it matters
 //! The user is licensed but has no mailbox (nor, for an on-prem mailbox, the mail user that represents
@@ -39,7 +41,7 @@ pub const CHECK: Check = Check {
     severity: Severity::Info,
     escalates_to: Some(Severity::High),
     fields: &[Field::EntraPresent, Field::EntraExchangePlans, Field::ExoPresent],
-    optional: &[Field::ExoRecipientTypeDetails, Field::EntraId],
+    optional: &[Field::ExoRecipientTypeDetails, Field::EntraId, Field::EntraLicenseStates],
     source: include_str!("prov005.rs"),
     run,
 };
@@ -63,8 +65,15 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
     let names: Vec<&str> = plans.iter().map(|(_, p)| if p.name.is_empty() { "an Exchange mailbox plan" } else { p.name.as_str() }).collect();
     let upn = domain::display_name(i);
     let day_start = Timestamp(ctx.as_of.0 as i64 * 86_400);
-    let (severity, age, evidence_index) = match since {
-        Some((at, index)) => {
+    // Without the plans' dates, an Active license state of a SKU that grants a mailbox bounds them: it has
+    // been active since its lastUpdatedDateTime at the latest.
+    let bound = if since.is_none() {
+        i.entra_license_states.iter().flatten().enumerate().filter(|(_, s)| s.exchange && s.state == "Active").filter_map(|(index, s)| Some((s.updated?, index))).min()
+    } else {
+        None
+    };
+    let (severity, age, evidence_index) = match (since, bound) {
+        (Some((at, index)), _) => {
             let sla_end = Timestamp(at.0 + SLA_SECONDS);
             if sla_end <= day_start {
                 (Severity::High, format!("since {at}: past the 24 h provisioning SLA (ended {sla_end})"), index)
@@ -72,7 +81,13 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
                 (Severity::Info, format!("since {at}: within the 24 h provisioning SLA (ends {sla_end})"), index)
             }
         }
-        None => (Severity::Info, "(the export does not say since when, so the 24 h provisioning SLA cannot be judged)".to_string(), *first),
+        (None, Some((at, _))) if Timestamp(at.0 + SLA_SECONDS) <= day_start => (
+            Severity::High,
+            format!("since {at} at the latest (its license state has been Active since then): past the 24 h provisioning SLA (ended {} at the latest)", Timestamp(at.0 + SLA_SECONDS)),
+            *first,
+        ),
+        (None, Some((at, _))) => (Severity::Info, format!("(since when the export does not say; its license state changed {at}, so the 24 h provisioning SLA may not have passed yet)"), *first),
+        (None, None) => (Severity::Info, "(the export does not say since when, so the 24 h provisioning SLA cannot be judged)".to_string(), *first),
     };
     let user = quoted(i.entra_user_principal_name.as_deref().unwrap_or(&upn));
     let object_id = i.entra_id.map(|g| g.to_string()).unwrap_or_else(|| "<Entra object id>".to_string());
@@ -85,6 +100,12 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
         ));
     if let Some((at, _)) = since {
         f.deadline(Timestamp(at.0 + SLA_SECONDS).date());
+    }
+    if let Some((at, index)) = bound {
+        f.evidence_at(Field::EntraLicenseStates, index);
+        if severity == Severity::High {
+            f.deadline(Timestamp(at.0 + SLA_SECONDS).date());
+        }
     }
     if i.exo_present == Some(true) {
         f.evidence(Field::ExoRecipientTypeDetails);
@@ -129,6 +150,27 @@ mod tests {
         let f = run(&CHECK, &unknown);
         assert_eq!((f[0].severity, f[0].deadline), (Severity::Info, None));
         assert!(f[0].message.contains("cannot be judged"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn an_active_license_state_bounds_an_undated_plan() {
+        // Review I, c08b: a Graph export without assignedPlans, licenseAssignmentStates Active since
+        // 2026-11-19T08:00Z: held since then at the latest, past the SLA at 2026-11-22.
+        let state = |state: &str, exchange: bool, updated| hybrid_audit_sdk::LicenseState { sku: "ENTERPRISEPACK".into(), exchange, state: state.into(), updated, ..Default::default() };
+        let undated = |states| Identity { entra_exchange_plans: Some(vec![enterprise(None)]), entra_license_states: Some(states), ..victor() };
+        let f = run(&CHECK, &undated(vec![state("Active", true, Some(at(2026, 11, 19, 8)))]));
+        assert_eq!(f[0].severity, Severity::High, "{}", f[0].message);
+        assert!(f[0].message.contains("since 2026-11-19T08:00:00Z at the latest"), "{}", f[0].message);
+        assert!(f[0].evidence.iter().any(|e| e.field == Field::EntraLicenseStates.id() && e.index == Some(0)));
+        assert_eq!(f[0].deadline.map(|d| d.to_string()).as_deref(), Some("2026-11-20"));
+        // Changed within the day before: it may still be provisioning.
+        let f = run(&CHECK, &undated(vec![state("Active", true, Some(at(2026, 11, 21, 12)))]));
+        assert_eq!((f[0].severity, f[0].deadline), (Severity::Info, None), "{}", f[0].message);
+        // A state in error, or of a SKU without a mailbox plan, or undated, bounds nothing.
+        for s in [state("Error", true, Some(at(2026, 1, 1, 0))), state("Active", false, Some(at(2026, 1, 1, 0))), state("Active", true, None)] {
+            let f = run(&CHECK, &undated(vec![s]));
+            assert!(f[0].severity == Severity::Info && f[0].message.contains("cannot be judged"), "{}", f[0].message);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `wasm32-unknown-unknown`; [`plugin!`] writes the export glue and the manifest. The same crate
 //! compiles natively too, so its tests run without a wasm runtime.
 //!
-//! # ABI, version 2 (see [`ABI_VERSION`])
+//! # ABI, version 3 (see [`ABI_VERSION`])
 //! A plugin is a core wasm module with **no imports**. It exports:
 //! - `memory`;
 //! - `hybrid_audit_alloc(len: u32) -> u32`: makes room for an input of `len` bytes, returns where the
@@ -35,7 +35,8 @@ pub use wire::{ExchangePlanRef, LicenseStateRef, SkuName, Wire};
 
 /// The version of the batch encoding and manifest layout. A host refuses a plugin built for another.
 /// 2: [`SoftMatch::soft_match`] (a shared secondary address is a conflict, not a soft match).
-pub const ABI_VERSION: u32 = 2;
+/// 3: [`LicenseState::updated`] (`lastUpdatedDateTime`).
+pub const ABI_VERSION: u32 = 3;
 
 /// The wasm custom section that carries a plugin's manifest.
 pub const MANIFEST_SECTION: &str = "hybrid-audit-manifest";
@@ -215,6 +216,9 @@ pub struct LicenseState {
     pub error: String,
     /// Set when a group assigned it.
     pub assigned_by_group: Option<Guid>,
+    /// `lastUpdatedDateTime`: when the state last changed. An `Active` state has held since then at the
+    /// latest, so it bounds how long the user has had the SKU (Graph; MSOL exports do not say).
+    pub updated: Option<Timestamp>,
 }
 
 /// One `onPremisesProvisioningErrors` entry (MSOL `Errors`).

@@ -315,9 +315,10 @@ pub struct LicenseStateRef<'a> {
     pub state: &'a str,
     pub error: &'a str,
     pub assigned_by_group: Option<Guid>,
+    pub updated: Option<Timestamp>,
 }
 
-wire_fields! { LicenseStateRef<'_> { sku, exchange, state, error, assigned_by_group } }
+wire_fields! { LicenseStateRef<'_> { sku, exchange, state, error, assigned_by_group, updated } }
 
 impl<T: Wire> Wire for Option<T> {
     fn wire(&self, out: &mut Vec<u8>) {
@@ -380,7 +381,7 @@ macro_rules! record {
 
 record! {
     ExchangePlan { plan_id, name, enabled, status, assigned }
-    LicenseState { sku, exchange, state, error, assigned_by_group }
+    LicenseState { sku, exchange, state, error, assigned_by_group, updated }
     ProvisioningError { category, property, value }
     Holds { litigation_hold_enabled, in_place_holds, compliance_tag_hold_applied, delay_hold_applied, delay_release_hold_applied }
     PreviousMailbox { state, user_principal_name, primary_smtp_address, recipient_type_details, exchange_guid, holds, when_soft_deleted }
@@ -437,7 +438,7 @@ mod tests {
             ExchangePlan { plan_id: Guid([1; 16]), name: "EXCHANGE_S_ENTERPRISE".into(), enabled: true, status: "Warning".into(), assigned: Some(Timestamp(-86_400)) },
             ExchangePlan { plan_id: Guid([2; 16]), name: String::new(), enabled: false, status: "Zoë".into(), assigned: None },
         ]);
-        agree(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Error".into(), error: "CountViolation".into(), assigned_by_group: g }, LicenseState::default()]);
+        agree(vec![LicenseState { sku: "ENTERPRISEPACK".into(), exchange: true, state: "Error".into(), error: "CountViolation".into(), assigned_by_group: g, updated: Some(Timestamp(1_700_000_000)) }, LicenseState::default()]);
         agree(vec![ProvisioningError { category: "PropertyConflict".into(), property: "ProxyAddresses".into(), value: "smtp:ä@b.c".into() }]);
         agree(vec![PreviousMailbox { state: "soft-deleted".into(), user_principal_name: "a@b.c".into(), primary_smtp_address: "a@b.c".into(), recipient_type_details: "UserMailbox".into(), exchange_guid: g, holds, when_soft_deleted: Some(Timestamp(1_700_000_000)) }, PreviousMailbox::default()]);
         agree(vec![Duplicate { directory: "exo".into(), address: "x@y.z".into(), others: vec!["p@q.r".into(), "s@t.u".into()] }]);
@@ -451,7 +452,7 @@ mod tests {
         same(&vec![plan, ExchangePlan::default()]);
         same(&Holds { litigation_hold_enabled: Some(false), in_place_holds: vec!["UniH1".into()], compliance_tag_hold_applied: Some(true), delay_hold_applied: None, delay_release_hold_applied: Some(true) });
         same(&vec![PreviousMailbox { state: "inactive".into(), exchange_guid: Some(Guid([3; 16])), when_soft_deleted: Some(Timestamp(99)), ..Default::default() }]);
-        same(&vec![LicenseState { sku: "SPE_E3".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: Some(Guid([4; 16])) }]);
+        same(&vec![LicenseState { sku: "SPE_E3".into(), exchange: true, state: "Active".into(), error: "None".into(), assigned_by_group: Some(Guid([4; 16])), updated: Some(Timestamp(-7)) }]);
         same(&vec![ProvisioningError { category: "PropertyConflict".into(), property: "UserPrincipalName".into(), value: "Zoë@b.c".into() }]);
         same(&vec![Duplicate { directory: "ad".into(), address: "a@b.c".into(), others: vec!["x".into()] }]);
         same(&vec![SoftMatch { address: "a@b.c".into(), cloud_user_principal_name: "c@d.e".into(), cloud_id: Some(Guid([5; 16])), guest: false, soft_match: true }]);
@@ -469,12 +470,12 @@ mod tests {
         // The borrowed license state too, its SKU named or written as its id's text.
         let id = Guid([0x6f, 0xd2, 0xc8, 0x7f, 0xb2, 0x96, 0x42, 0xf0, 0xb1, 0x97, 0x1e, 0x91, 0xe9, 0x94, 0xb9, 0x00]);
         let owned = vec![
-            LicenseState { sku: "SPE_E3".into(), exchange: true, state: "Error".into(), error: "CountViolation".into(), assigned_by_group: Some(Guid([4; 16])) },
-            LicenseState { sku: id.to_string(), exchange: false, state: "Active".into(), error: "Zoë".into(), assigned_by_group: None },
+            LicenseState { sku: "SPE_E3".into(), exchange: true, state: "Error".into(), error: "CountViolation".into(), assigned_by_group: Some(Guid([4; 16])), updated: Some(Timestamp(1_668_000_000)) },
+            LicenseState { sku: id.to_string(), exchange: false, state: "Active".into(), error: "Zoë".into(), assigned_by_group: None, updated: None },
         ];
         let borrowed = vec![
-            LicenseStateRef { sku: SkuName::Name("SPE_E3"), exchange: true, state: "Error", error: "CountViolation", assigned_by_group: Some(Guid([4; 16])) },
-            LicenseStateRef { sku: SkuName::Id(id), exchange: false, state: "Active", error: "Zoë", assigned_by_group: None },
+            LicenseStateRef { sku: SkuName::Name("SPE_E3"), exchange: true, state: "Error", error: "CountViolation", assigned_by_group: Some(Guid([4; 16])), updated: Some(Timestamp(1_668_000_000)) },
+            LicenseStateRef { sku: SkuName::Id(id), exchange: false, state: "Active", error: "Zoë", assigned_by_group: None, updated: None },
         ];
         let (mut a, mut b) = (Vec::new(), Vec::new());
         borrowed.wire(&mut a);
