@@ -19,11 +19,15 @@
 //! ## Remediation
 //! The side that holds the archive is right. For a remote mailbox stamp the cloud value on-prem with
 //! `Set-RemoteMailbox -ArchiveGuid`; for an on-prem mailbox let synchronisation bring the on-prem value
-//! across and look at Entra Connect's export errors.
+//! across and look at Entra Connect's export errors. The cmdlet reference lists `-ArchiveGuid` as
+//! "reserved for internal Microsoft use"; Microsoft support's own fix for an ArchiveGuid mismatch is this
+//! stamp, so the step says so and stays one the operator reads before running.
 //!
 //! ## Sources
 //! - seed 002 (on-prem vs cloud GUIDs of one mailbox)
 //! - <https://learn.microsoft.com/powershell/module/exchange/set-remotemailbox>
+//! - <https://blogs.technet.microsoft.com/exovoice/2016/11/07/how-to-fix-office365-user-provisioning-issues-that-are-generated-by-faulty-exchange-attributes/>
+//!   (Microsoft support: fixing provisioning errors from an ArchiveGuid mismatch)
 
 use crate::{align, mismatch};
 use hybrid_audit_sdk::domain::{self, recipient_type};

@@ -25,6 +25,9 @@ fn mismatch(onprem: Option<Guid>, cloud: Option<Guid>) -> Option<(Guid, Guid)> {
 fn align(i: &Identity, param: &str, onprem: Guid, cloud: Guid) -> String {
     let upn = ps(&onprem_name(i));
     match i.ad_recipient_type_details {
+        Some(t) if recipient_type::is_remote_mailbox(t) && param == "ArchiveGuid" => format!(
+            "Set-RemoteMailbox -Identity {upn} -ArchiveGuid '{cloud}'  # on-prem Exchange: the archive lives in Exchange Online (the cmdlet reference reserves -ArchiveGuid for Microsoft; Microsoft support's fix for this mismatch uses it)"
+        ),
         Some(t) if recipient_type::is_remote_mailbox(t) => {
             format!("Set-RemoteMailbox -Identity {upn} -{param} '{cloud}'  # on-prem Exchange: the mailbox lives in Exchange Online")
         }
@@ -55,14 +58,12 @@ fn split_mailbox(i: &Identity) -> String {
         .collect();
     let take = "# 2. take its Exchange plan away (destructive: the cloud mailbox is disconnected, and deleted 30 days later): the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002)";
     let take_plan = if by_group.is_empty() {
-        let plans: Vec<String> = domain::MAILBOX_PLANS.iter().map(|(id, _)| ps(&id.to_string())).collect();
+        let pattern = domain::MAILBOX_PLAN_NAME_PATTERN;
         format!(
             "{take}; the user's other disabled plans stay disabled\n\
-             $plans = @({plans})\n\
-             $lic = @(Get-MgUserLicenseDetail -UserId {upn} | Where-Object {{ @($_.ServicePlans | Where-Object {{ \"$($_.ServicePlanId)\" -in $plans -and $_.ProvisioningStatus -ne 'Disabled' }}).Count -gt 0 }}); if ($lic.Count -ne 1) {{ throw ('{{0}} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }}\n\
-             $off = @((Get-MgUser -UserId {upn} -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $lic[0].SkuId | ForEach-Object DisabledPlans) + @($lic[0].ServicePlans | Where-Object {{ \"$($_.ServicePlanId)\" -in $plans }} | ForEach-Object {{ \"$($_.ServicePlanId)\" }}) | Select-Object -Unique\n\
-             Set-MgUserLicense -UserId {upn} -AddLicenses @(@{{SkuId = $lic[0].SkuId; DisabledPlans = @($off)}}) -RemoveLicenses @()",
-            plans = plans.join(", ")
+             $lic = @(Get-MgUserLicenseDetail -UserId {upn} | Where-Object {{ @($_.ServicePlans | Where-Object {{ $_.ServicePlanName -match '{pattern}' -and $_.ProvisioningStatus -ne 'Disabled' }}).Count -gt 0 }}); if ($lic.Count -ne 1) {{ throw ('{{0}} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }}\n\
+             $off = @($lic[0].ServicePlans | Where-Object {{ $_.ProvisioningStatus -eq 'Disabled' -or $_.ServicePlanName -match '{pattern}' }} | ForEach-Object ServicePlanId)\n\
+             Set-MgUserLicense -UserId {upn} -AddLicenses @(@{{SkuId = $lic[0].SkuId; DisabledPlans = $off}}) -RemoveLicenses @()"
         )
     } else {
         format!("{take}, in the group's license assignment (a direct assignment cannot take away what a group grants): {}", by_group.join(", "))

@@ -145,7 +145,7 @@ mod tests {
         assert!(f[0].remediation.contains("'ENTERPRISEPACK'"), "{}", f[0].remediation);
         // DisabledPlans replaces the whole list: only the mailbox plans come back on, the others stay off.
         assert!(!f[0].remediation.contains("DisabledPlans = @()") && f[0].remediation.contains("DisabledPlans = $off"), "{}", f[0].remediation);
-        assert!(f[0].remediation.contains("ForEach-Object DisabledPlans | Where-Object { $_ -notin @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0'"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' }"), "{}", f[0].remediation);
     }
 
     #[test]

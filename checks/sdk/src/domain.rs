@@ -244,23 +244,30 @@ pub fn display_name(identity: &Identity) -> String {
         .unwrap_or_else(|| "this identity".to_string())
 }
 
+/// A PowerShell `-match` pattern for the names of the mailbox-granting plans ([`MAILBOX_PLANS`]) as
+/// `Get-MgUserLicenseDetail` lists a user's service plans (EXCHANGE_S_FOUNDATION, EXCHANGE_S_ARCHIVE_ADDON
+/// do not match). Shorter than the ids in every license step of every finding.
+pub const MAILBOX_PLAN_NAME_PATTERN: &str = "^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)";
+
+/// The plan ids `user` (quoted) has disabled on the SKU `$sku` (the SkuId, set by the line before), as
+/// `DisabledPlans` takes them; with `mailbox`, the mailbox-granting ones left out.
+fn disabled_plans(user: &str, mailbox: bool) -> String {
+    let except = if mailbox { format!(" -and $_.ServicePlanName -notmatch '{MAILBOX_PLAN_NAME_PATTERN}'") } else { String::new() };
+    format!("$off = @(Get-MgUserLicenseDetail -UserId {user} | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object {{ $_.ProvisioningStatus -eq 'Disabled'{except} }} | ForEach-Object ServicePlanId)")
+}
+
 /// PowerShell that assigns a SKU to `user` (`sku_id`: a PowerShell expression for the SkuId) and keeps the
 /// plans the user has disabled on it disabled: `DisabledPlans` replaces the assignment's whole list
-/// (learn.microsoft.com/microsoft-365/enterprise/disable-access-to-services-with-microsoft-365-powershell),
-/// so leaving it out would switch on every plan the admin had switched off. With `mailbox`, the
-/// mailbox-granting plans ([`MAILBOX_PLANS`]) are the exception: the assignment is there to grant a mailbox.
+/// (learn.microsoft.com/microsoft-365/enterprise/disable-access-to-services-with-microsoft-365-powershell,
+/// which reads them the same way), so leaving it out would switch on every plan the admin had switched
+/// off. With `mailbox`, the mailbox-granting plans are the exception: the assignment is there to grant a
+/// mailbox.
 pub fn assign_sku(user: &str, sku_id: &str, mailbox: bool) -> String {
     let user = ps_quote(user);
-    let except = if mailbox {
-        let plans: Vec<String> = MAILBOX_PLANS.iter().map(|(id, _)| ps_quote(&id.to_string())).collect();
-        format!(" | Where-Object {{ $_ -notin @({}) }}", plans.join(", "))
-    } else {
-        String::new()
-    };
     format!(
-        "$sku = {sku_id}\n\
-         $off = @((Get-MgUser -UserId {user} -Property assignedLicenses).AssignedLicenses | Where-Object SkuId -eq $sku | ForEach-Object DisabledPlans{except})\n\
-         Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = $sku; DisabledPlans = $off}}) -RemoveLicenses @()"
+        "$sku = {sku_id}\n{}\n\
+         Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = $sku; DisabledPlans = $off}}) -RemoveLicenses @()",
+        disabled_plans(&user, mailbox)
     )
 }
 
@@ -385,5 +392,21 @@ mod tests {
         let p2 = ExchangePlan { plan_id: MAILBOX_PLANS[1].0, enabled: true, ..Default::default() };
         assert!(grants_mailbox(&p2));
         assert_eq!(MAILBOX_PLANS[1].0.to_string(), "efb87545-963c-4e0d-99df-69c6916d9eb0");
+    }
+
+    #[test]
+    fn the_plan_name_pattern_matches_the_mailbox_plans_only() {
+        // The pattern's meaning, spelled out: EXCHANGE_, one of S L B, _, then one of four words.
+        let matches = |name: &str| {
+            let rest = name.strip_prefix("EXCHANGE_").and_then(|r| r.strip_prefix(['S', 'L', 'B'])).and_then(|r| r.strip_prefix('_'));
+            rest.is_some_and(|r| ["STANDARD", "ENTERPRISE", "DESKLESS", "ESSENTIALS"].iter().any(|w| r.starts_with(w)))
+        };
+        assert_eq!(MAILBOX_PLAN_NAME_PATTERN, "^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)");
+        for (_, name) in MAILBOX_PLANS {
+            assert!(matches(name), "{name}");
+        }
+        for name in ["EXCHANGE_S_FOUNDATION", "EXCHANGE_S_ARCHIVE_ADDON", "EXCHANGE_ANALYTICS", "EXCHANGE_S_FOUNDATION_GOV", "EXCHANGEDESKLESS"] {
+            assert!(!matches(name), "{name}");
+        }
     }
 }
