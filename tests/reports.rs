@@ -568,3 +568,24 @@ fn every_command_of_the_script_stops_on_an_error() {
     let first_step = script.find("Start-Finding -Id").expect("a finding");
     assert!(default < first_step);
 }
+
+#[test]
+fn a_value_past_excels_cell_limit_is_cut_in_the_workbook_not_fatal() {
+    // A user principal name of 40,000 characters (a mangled export): it names an identity on Readiness,
+    // Findings, Join. Excel holds 32,767 characters a cell: audit.xlsx failed to be written at all.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let path = input.join("exo-mailboxes.csv");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let long = format!("{}@contoso.com", "a".repeat(40_000));
+    let text = text.replacen("\"DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}@contoso.onmicrosoft.com\"", &format!("\"{long}\""), 1);
+    assert!(text.contains(&long), "the fixture's discovery mailbox row");
+    std::fs::write(&path, text).expect("write");
+    let out = dir.path().join("out");
+    let run = run_raw(&input, &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let mut book: Xlsx<_> = open_workbook(out.join("audit.xlsx")).expect("workbook");
+    let cut: Vec<String> = sheet(&mut book, "Readiness").into_iter().flatten().filter(|c| c.starts_with("aaaa")).collect();
+    assert_eq!(cut.len(), 1, "the identity's row");
+    assert!(cut[0].len() <= 32_767 && cut[0].ends_with("(cut at Excel's cell limit; the full text is in findings.json)"), "{}", &cut[0][cut[0].len() - 80..]);
+}

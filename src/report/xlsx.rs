@@ -290,7 +290,7 @@ impl Lines<'_> {
     }
 
     fn count(&mut self, name: &str, n: u64) -> Result<(), String> {
-        self.sheet.write_string(self.row, 0, name).map_err(err)?;
+        self.sheet.write_string(self.row, 0, cell(name)).map_err(err)?;
         self.sheet.write_number(self.row, 1, n as f64).map_err(err)?;
         self.row += 1;
         Ok(())
@@ -450,9 +450,9 @@ fn findings(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, 
     for x in &audit.findings {
         let (s, r) = t.next()?;
         s.write_string_with_format(r, 0, x.severity.as_str(), f.of(x.severity)).map_err(err)?;
-        s.write_string(r, 1, &x.check).map_err(err)?;
-        s.write_string(r, 2, &x.name).map_err(err)?;
-        s.write_string(r, 3, &x.identity.upn).map_err(err)?;
+        s.write_string(r, 1, cell(&x.check)).map_err(err)?;
+        s.write_string(r, 2, cell(&x.name)).map_err(err)?;
+        s.write_string(r, 3, cell(&x.identity.upn)).map_err(err)?;
         s.write_string_with_format(r, 4, cell(&x.message), &f.wrap).map_err(err)?;
         s.write_string_with_format(r, 5, cell(&x.remediation), &f.wrap).map_err(err)?;
         if let Some(d) = &x.deadline {
@@ -462,7 +462,7 @@ fn findings(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, 
             s.write_number(r, 7, d as f64).map_err(err)?;
         }
         s.write_string_with_format(r, 8, cell(&evidence_text(x)), &f.wrap).map_err(err)?;
-        s.write_string(r, 9, &x.id).map_err(err)?;
+        s.write_string(r, 9, cell(&x.id)).map_err(err)?;
     }
     t.done()
 }
@@ -487,7 +487,7 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
         let e = &audit.roster[i as usize];
         let verdict = e.verdict.map(|v| &audit.identities[v as usize]);
         let (s, r) = t.next()?;
-        s.write_string(r, 0, &*e.name).map_err(err)?;
+        s.write_string(r, 0, cell(&e.name)).map_err(err)?;
         s.write_string(r, 1, verdict.map(|v| v.verdict).unwrap_or(Verdict::Ready).as_str()).map_err(err)?;
         if let Some(v) = verdict {
             s.write_string_with_format(r, 2, v.worst.as_str(), f.of(v.worst)).map_err(err)?;
@@ -527,7 +527,7 @@ fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>,
                 crate::counted(e.unevaluated as u64, "check", "checks")
             );
         }
-        s.write_string(r, 5, directories.as_str()).map_err(err)?;
+        s.write_string(r, 5, cell(&directories)).map_err(err)?;
     }
     t.done()
 }
@@ -540,9 +540,9 @@ fn action_plan(mut t: Table, plan: &Plan<'_>, f: &Formats) -> Result<Vec<Workshe
             n += 1;
             let (s, r) = t.next()?;
             s.write_number(r, 0, n as f64).map_err(err)?;
-            s.write_string(r, 1, &x.identity.upn).map_err(err)?;
-            s.write_string(r, 2, &x.id).map_err(err)?;
-            s.write_string(r, 3, &x.check).map_err(err)?;
+            s.write_string(r, 1, cell(&x.identity.upn)).map_err(err)?;
+            s.write_string(r, 2, cell(&x.id)).map_err(err)?;
+            s.write_string(r, 3, cell(&x.check)).map_err(err)?;
             s.write_string_with_format(r, 4, x.severity.as_str(), f.of(x.severity)).map_err(err)?;
             s.write_number(r, 5, step.number as f64).map_err(err)?;
             s.write_string(r, 6, step.phase.as_str()).map_err(err)?;
@@ -564,11 +564,11 @@ fn join(mut t: Table, audit: &Audit) -> Result<Vec<Worksheet>, String> {
     for j in &audit.join_issues {
         let (s, r) = t.next()?;
         s.write_string(r, 0, j.directory).map_err(err)?;
-        s.write_string(r, 1, &j.problem).map_err(err)?;
-        s.write_string(r, 2, &j.name).map_err(err)?;
-        s.write_string(r, 3, &j.key).map_err(err)?;
+        s.write_string(r, 1, cell(&j.problem)).map_err(err)?;
+        s.write_string(r, 2, cell(&j.name)).map_err(err)?;
+        s.write_string(r, 3, cell(&j.key)).map_err(err)?;
         if let Some(source) = &j.source {
-            s.write_string(r, 4, source.to_string()).map_err(err)?;
+            s.write_string(r, 4, cell(&source.to_string())).map_err(err)?;
         }
     }
     t.done()
@@ -577,15 +577,15 @@ fn join(mut t: Table, audit: &Audit) -> Result<Vec<Worksheet>, String> {
 fn checks(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
     for c in &audit.checks {
         let (s, r) = t.next()?;
-        s.write_string(r, 0, &c.id).map_err(err)?;
-        s.write_string(r, 1, &c.name).map_err(err)?;
+        s.write_string(r, 0, cell(&c.id)).map_err(err)?;
+        s.write_string(r, 1, cell(&c.name)).map_err(err)?;
         s.write_string(r, 2, &c.severity).map_err(err)?;
         s.write_string(r, 3, c.status_text()).map_err(err)?;
         s.write_number(r, 4, c.findings as f64).map_err(err)?;
         s.write_string_with_format(r, 5, c.fields.join(", "), &f.wrap).map_err(err)?;
         s.write_string_with_format(r, 6, c.optional_fields.join(", "), &f.wrap).map_err(err)?;
         s.write_string(r, 7, c.evaluated_without.join(", ")).map_err(err)?;
-        s.write_string(r, 8, &c.plugin).map_err(err)?;
+        s.write_string(r, 8, cell(&c.plugin)).map_err(err)?;
         s.write_string_with_format(r, 9, cell(&c.doc), &f.wrap).map_err(err)?;
     }
     t.done()
