@@ -6,7 +6,7 @@ use super::decode::{self, Head};
 use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use crate::values;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -55,8 +55,10 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         break;
     }
     // The reader's line of a record counts the line feeds before it, and a CRLF's line feed only once
-    // the next record is read: one line short where lines end in CRLF, right where they end in LF (an
-    // export written on Linux or macOS, or a file of old-Mac CRs read as LFs). Taken from the header line.
+    // the next record is read: one line short after a line that ends in CRLF, right after one that ends
+    // in LF (an export written on Linux or macOS, a file of old-Mac CRs read as LFs, or a file that mixes
+    // both). Such a record's position is that line feed: `QuoteCount::lf_at` says (see `line_of`).
+    // The header's errors: taken from the header line.
     let line_base = skipped_lines + u64::from(header_line.ends_with(b"\r\n"));
     let delimiter = stated.unwrap_or_else(|| detect_delimiter(&header_line));
     report.delimiter = Some(match delimiter {
@@ -70,10 +72,12 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         // Row lengths are checked here (`unequal_lengths`), so that a line of only spaces is skipped.
         .flexible(true)
         .buffer_capacity(1 << 20)
-        .from_reader(QuoteCount { inner: std::io::Cursor::new(header_line).chain(input), quotes: 0 });
+        .from_reader(QuoteCount { inner: std::io::Cursor::new(header_line).chain(input), quotes: 0, offset: 0, line_feeds: VecDeque::new() });
+    // The file's line of a position the reader gives (1-based, the skipped lines above the header counted).
+    let line_of = |reader: &csv::Reader<QuoteCount<_>>, p: &csv::Position| p.line() + skipped_lines + u64::from(reader.get_ref().lf_at(p.byte()));
     let headers: Vec<String> = match reader.byte_headers() {
         Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
-        Err(e) => return Err(csv_error(e, line_base, &[])),
+        Err(e) => return Err(csv_error(e, |p| p.line() + line_base, &[])),
     };
     let mut builder = Builder::from_headers(headers.clone(), report, ctx);
     if let Some(e) = builder.duplicate_column(&headers, skipped_lines + 1) {
@@ -83,7 +87,15 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         // Count the records anyway so the report says how big the unknown file is.
         let mut record = csv::ByteRecord::new();
         let mut rows = 0;
-        while reader.read_byte_record(&mut record).map_err(|e| csv_error(e, line_base, &headers))? {
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_error(e, |p| line_of(&reader, p), &headers)),
+            }
+            if let Some(p) = record.position() {
+                reader.get_mut().forget_before(p.byte());
+            }
             rows += u64::from(!is_blank(&record));
         }
         report.rows = rows;
@@ -102,10 +114,12 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e, line_base, &headers)),
+            Err(e) => return Err(csv_error(e, |p| line_of(&reader, p), &headers)),
         }
-        // The csv crate counts the lines before the record; people count from 1.
-        let line = record.position().map(|p| p.line()).unwrap_or(0) + line_base;
+        let line = record.position().map_or(skipped_lines, |p| line_of(&reader, p));
+        if let Some(p) = record.position() {
+            reader.get_mut().forget_before(p.byte());
+        }
         if is_blank(&record) {
             continue;
         }
@@ -171,16 +185,38 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     Ok(builder.finish(report, ctx, extra))
 }
 
-/// Counts the `"` bytes that pass through (see the truncation check).
+/// Counts the `"` bytes that pass through (see the truncation check), and keeps where the line feeds the
+/// reader has not reached yet are (see `line_of` in `read`).
 struct QuoteCount<R> {
     inner: R,
     quotes: u64,
+    /// Bytes passed through so far.
+    offset: u64,
+    /// The offsets of the line feeds passed through, in order, from the last record read on.
+    line_feeds: VecDeque<u64>,
+}
+
+impl<R> QuoteCount<R> {
+    /// Whether the byte at `offset` is a line feed.
+    fn lf_at(&self, offset: u64) -> bool {
+        self.line_feeds.binary_search(&offset).is_ok()
+    }
+
+    /// Drops the line feeds before `offset` (a record read there: no position before it is asked again).
+    fn forget_before(&mut self, offset: u64) {
+        while self.line_feeds.front().is_some_and(|&at| at < offset) {
+            self.line_feeds.pop_front();
+        }
+    }
 }
 
 impl<R: Read> Read for QuoteCount<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.quotes += memchr::memchr_iter(b'"', &buf[..n]).count() as u64;
+        let offset = self.offset;
+        self.line_feeds.extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| offset + i as u64));
+        self.offset += n as u64;
         Ok(n)
     }
 }
@@ -257,13 +293,13 @@ fn unequal_lengths(line: Option<u64>, expected: usize, len: usize) -> FileError 
     }
 }
 
-/// `line_base`: what turns the reader's line of a record into the file's (see `read`).
-fn csv_error(e: csv::Error, line_base: u64, headers: &[String]) -> FileError {
+/// `line_of`: the file's line of a position the reader gives (see `read`).
+fn csv_error(e: csv::Error, line_of: impl Fn(&csv::Position) -> u64, headers: &[String]) -> FileError {
     let hint = "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string();
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(|p| p.line() + line_base), *expected_len as usize, *len as usize),
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(&line_of), *expected_len as usize, *len as usize),
         csv::ErrorKind::Utf8 { pos, err } => FileError {
-            line: pos.as_ref().map(|p| p.line() + line_base),
+            line: pos.as_ref().map(&line_of),
             column: headers.get(err.field()).cloned(),
             message: "not valid UTF-8".into(),
             hint: decode::invalid_utf8_hint(&[]).1,
