@@ -36,7 +36,8 @@
     You read this script. Without it, and without -WhatIf, nothing runs.
 
 .PARAMETER IncludeDestructive
-    Also run the steps that delete, purge or clear data, or release a hold (marked DESTRUCTIVE). Use with -Finding.
+    Also run the steps that delete, purge or clear data, or release a hold (marked DESTRUCTIVE). Only with
+    -Finding: the script refuses it alone.
 
 .PARAMETER Finding
     Only these finding ids (as in findings.json, audit.xlsx and report.html).
@@ -82,6 +83,11 @@ $defaults['*:ErrorAction'] = 'Stop'
 $PSDefaultParameterValues = $defaults
 $script:Caller = $PSCmdlet
 $script:Tally = @{ Done = 0; Skipped = 0; Failed = 0; Waiting = 0 }
+
+# Destructive steps are reviewed one finding at a time: never all of them in one go.
+if ($IncludeDestructive -and -not $Finding) {
+    throw '-IncludeDestructive needs -Finding: name the findings whose destructive steps you reviewed (their ids are in each block)'
+}
 
 if (-not $Reviewed -and -not $WhatIfPreference) {
     Write-Warning 'Nothing was run. Read this script, run it with -WhatIf, then run it again with -Reviewed.'

@@ -38,7 +38,7 @@ pub fn write(audit: &Audit, plan: &Plan<'_>, path: &Path, header: &str) -> Resul
     for identity in &plan.identities {
         block.clear();
         let _ = writeln!(block, "\n# ==== {} ====", one_line(&identity[0].finding.identity.upn));
-        let mut done: Vec<(&str, usize, &[&str])> = Vec::new();
+        let mut done: Vec<Done<'_>> = Vec::new();
         for item in identity {
             finding_block(&mut block, item, &mut done, builtin.contains(&item.finding.check.as_str()));
         }
@@ -234,9 +234,22 @@ fn needs_hand(step: &Step<'_>, lines: &[String]) -> Option<&'static str> {
     }
 }
 
-/// `done`: the commands already written for this identity (finding id, step, command): a step two
+/// A step already written for an identity: which finding's, its number, and what it is (its command, or
+/// for a step done by hand its description).
+type Done<'a> = (&'a str, usize, &'a [&'a str], &'a str);
+
+/// Whether `step` is the one `done` wrote.
+fn same_step(done: &Done<'_>, step: &Step<'_>) -> bool {
+    if step.command.is_empty() {
+        done.2.is_empty() && done.3 == step.description
+    } else {
+        done.2 == step.command.as_slice()
+    }
+}
+
+/// `done`: the steps already written for this identity (finding id, step, command, description): a step two
 /// findings share (GUID001 and GUID004 both detach the cloud mailbox) is written once.
-fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a str, usize, &'a [&'a str])>, runnable: bool) {
+fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'a>>, runnable: bool) {
     let f = item.finding;
     let _ = writeln!(out, "\n# --- {} · {} · {} ({}) ---", f.id, f.severity.as_str(), f.check, f.name);
     let _ = writeln!(out, "# {}", one_line(&f.message));
@@ -292,7 +305,7 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
         .steps
         .iter()
         .zip(&steps)
-        .filter(|(s, (_, printed))| !s.command.is_empty() && printed.is_none() && !done.iter().any(|(_, _, c)| *c == s.command.as_slice()))
+        .filter(|(s, (_, printed))| !s.command.is_empty() && printed.is_none() && !done.iter().any(|d| same_step(d, s)))
         .map(|(s, (lines, _))| if lines.needs_sku { format!("{}+MailboxSku", s.shell.as_str()) } else { s.shell.as_str().to_string() })
         .collect();
     acts.sort();
@@ -304,14 +317,16 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<(&'a s
         let _ = write!(out, "\n    @{{ Field = {}; Shell = '{}'; Expected = {};{set} Live = {{ {expr} }} }}", ps_quote(field), shell.as_str(), ps_quote(value));
     }
     let _ = writeln!(out, "{})", if checks.is_empty() { "" } else { "\n" });
+    // A finding whose every step an earlier one wrote (GUID001 and GUID004 both detach the cloud mailbox) has
+    // its steps by hand asked once too; otherwise only a shared command is written once, and its own gates
+    // stay (the earlier finding may have been skipped).
+    let repeated = item.steps.iter().all(|s| done.iter().any(|d| same_step(d, s)));
     for (i, step) in item.steps.iter().enumerate() {
-        if !step.command.is_empty() {
-            if let Some((id, n, _)) = done.iter().find(|(_, _, c)| *c == step.command.as_slice()) {
-                let _ = writeln!(out, "# step {} is step {n} of {id} above: not repeated", step.number);
-                continue;
-            }
-            done.push((&f.id, step.number, &step.command));
+        if let Some((id, n, _, _)) = done.iter().find(|d| same_step(d, step) && (repeated || !step.command.is_empty())) {
+            let _ = writeln!(out, "# step {} is step {n} of {id} above: not repeated", step.number);
+            continue;
         }
+        done.push((&f.id, step.number, &step.command, &step.description));
         // A step done by hand, or printed for the operator, before a change of the same finding must be
         // confirmed done (LIC004: the usage location before the license is reprocessed).
         let later = item.steps[i + 1..].iter().zip(&steps[i + 1..]);

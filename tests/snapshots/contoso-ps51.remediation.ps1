@@ -36,7 +36,8 @@
     You read this script. Without it, and without -WhatIf, nothing runs.
 
 .PARAMETER IncludeDestructive
-    Also run the steps that delete, purge or clear data, or release a hold (marked DESTRUCTIVE). Use with -Finding.
+    Also run the steps that delete, purge or clear data, or release a hold (marked DESTRUCTIVE). Only with
+    -Finding: the script refuses it alone.
 
 .PARAMETER Finding
     Only these finding ids (as in findings.json, audit.xlsx and report.html).
@@ -82,6 +83,11 @@ $defaults['*:ErrorAction'] = 'Stop'
 $PSDefaultParameterValues = $defaults
 $script:Caller = $PSCmdlet
 $script:Tally = @{ Done = 0; Skipped = 0; Failed = 0; Waiting = 0 }
+
+# Destructive steps are reviewed one finding at a time: never all of them in one go.
+if ($IncludeDestructive -and -not $Finding) {
+    throw '-IncludeDestructive needs -Finding: name the findings whose destructive steps you reviewed (their ids are in each block)'
+}
 
 if (-not $Reviewed -and -not $WhatIfPreference) {
     Write-Warning 'Nothing was run. Read this script, run it with -WhatIf, then run it again with -Reviewed.'
@@ -281,7 +287,7 @@ function Write-ManualStep {
     }
 }
 
-# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 70 steps.
+# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 77 steps.
 $MailboxPlans = @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7')
 Test-MailboxSku $MailboxPlans
 
@@ -303,7 +309,7 @@ $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.co
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
     $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
-    $off = @(Get-MgUserLicenseDetail -UserId 'luke.lang@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+    $off = @(Get-MgUserLicenseDetail -UserId 'luke.lang@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
     Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -327,8 +333,8 @@ $f = Start-Finding -Id 'PRT001-d7d3e2116433fc76' -Identity 'pete.park@contoso.co
 Invoke-Step $f 1 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Get-MailboxStatistics -Identity ''e19161f4-6f16-448d-8e32-f9b79981e564'' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize' -ReadOnly -Action {
     Get-MailboxStatistics -Identity 'e19161f4-6f16-448d-8e32-f9b79981e564' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize  # soft-deleted previous mailbox: purged by the next line
 }
-# step 2 (read / manual, Manual): 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002) or export it
-Write-ManualStep $f 2 '1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002) or export it' -Gate
+# step 2 (read / manual, Manual): 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002, and wait until Get-MailboxRestoreRequest shows it Completed) or export it
+Write-ManualStep $f 2 '1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002, and wait until Get-MailboxRestoreRequest shows it Completed) or export it' -Gate
 # step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 2. then clear the previous mailbox's record now, before any license change
 Invoke-Step $f 3 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-User -Identity ''pete.park@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
     Set-User -Identity 'pete.park@contoso.com' -PermanentlyClearPreviousMailboxInfo  # now, before any license change
@@ -388,11 +394,13 @@ Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscove
 # step 2 (3 license, ExchangeOnline, DESTRUCTIVE): 2. take its Exchange plan away (destructive: the cloud mailbox is disconnected, and deleted 30 days later): the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002); the user's other disabled plans stay disabled
 Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-MgUserLicense -UserId ''doris.diaz@contoso.com'' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
     $lic = @(Get-MgUserLicenseDetail -UserId 'doris.diaz@contoso.com' | Where-Object { @($_.ServicePlans | Where-Object { $_.ServicePlanName -match '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' -and $_.ProvisioningStatus -ne 'Disabled' }).Count -gt 0 }); if ($lic.Count -ne 1) { throw ('{0} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }
-    $off = @($lic[0].ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -or $_.ServicePlanName -match '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+    $off = @($lic[0].ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -or $_.ServicePlanName -match '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
     Set-MgUserLicense -UserId 'doris.diaz@contoso.com' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()
 }
-# step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 3. once its content is safe, clear the pointer to it (this purges the disconnected cloud mailbox), or the next license brings it back
-Invoke-Step $f 3 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
+# step 3 (read / manual, Manual): 3. wait until the cloud object is a MailUser again (Get-User -Identity 'doris.diaz@contoso.com' shows RecipientTypeDetails MailUser: the plan's removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand
+Write-ManualStep $f 3 '3. wait until the cloud object is a MailUser again (Get-User -Identity ''doris.diaz@contoso.com'' shows RecipientTypeDetails MailUser: the plan''s removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand' -Gate
+# step 4 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back
+Invoke-Step $f 4 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
     Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo
 }
 
@@ -409,10 +417,10 @@ $f = Start-Finding -Id 'GUID001-4afb5873ea9d7901' -Identity 'doris.diaz@contoso.
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').RecipientTypeDetails } }
 )
-# step 1 (read / manual, Manual): 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)
-Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)' -Gate
+# step 1 is step 1 of GUID004-d21d1509ae7f481c above: not repeated
 # step 2 is step 2 of GUID004-d21d1509ae7f481c above: not repeated
 # step 3 is step 3 of GUID004-d21d1509ae7f481c above: not repeated
+# step 4 is step 4 of GUID004-d21d1509ae7f481c above: not repeated
 
 # ==== victor.vance@contoso.com ====
 
@@ -450,7 +458,7 @@ $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
     $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
-    $off = @(Get-MgUserLicenseDetail -UserId 'lucy.lin@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+    $off = @(Get-MgUserLicenseDetail -UserId 'lucy.lin@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
     Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -467,9 +475,9 @@ $f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId
-#   $off = @(Get-MgUserLicenseDetail -UserId 'sam.soto@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+#   $off = @(Get-MgUserLicenseDetail -UserId 'sam.soto@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
 #   Set-MgUserLicense -UserId 'sam.soto@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
-Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''sam.soto@contoso.com'' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | ForEach-Object ServicePlanId); Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
+Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''sam.soto@contoso.com'' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | Select-Object -ExpandProperty ServicePlanId); Set-MgUserLicense -UserId ''sam.soto@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== carl.cole@contoso.com ====
 
@@ -481,12 +489,12 @@ Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell bef
 $f = Start-Finding -Id 'SYNC001-8c8f9d3b8caffc28' -Identity 'carl.cole@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'cloud user''s onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
-# step 1 (4 directory, ExchangeOnline): same person: hard-match on purpose before AD user 'ccole' enters sync scope
-Invoke-Step $f 1 'ExchangeOnline' -Target 'carl.cole@contoso.com' -Command 'Update-MgUser -UserId ''e4d172b3-9580-4465-9512-d0446b6bfba2'' -OnPremisesImmutableId ''98qAhxYovkSXs/V0RJXX1w==''' -Action {
+# step 1 (read / manual, Manual): 1. decide whether AD user 'ccole' and this cloud user are the same person; if not, change the cloud user's UPN and addresses instead and stop here (a hard match is not undone by renaming)
+Write-ManualStep $f 1 '1. decide whether AD user ''ccole'' and this cloud user are the same person; if not, change the cloud user''s UPN and addresses instead and stop here (a hard match is not undone by renaming)' -Gate
+# step 2 (4 directory, ExchangeOnline): 2. same person: hard-match on purpose before AD user 'ccole' enters sync scope
+Invoke-Step $f 2 'ExchangeOnline' -Target 'carl.cole@contoso.com' -Command 'Update-MgUser -UserId ''e4d172b3-9580-4465-9512-d0446b6bfba2'' -OnPremisesImmutableId ''98qAhxYovkSXs/V0RJXX1w==''' -Action {
     Update-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -OnPremisesImmutableId '98qAhxYovkSXs/V0RJXX1w=='
 }
-# step 2 (read / manual, Manual): different people: change the cloud user's UPN and addresses instead
-Write-ManualStep $f 2 'different people: change the cloud user''s UPN and addresses instead'
 
 # ==== dan.doyle@contoso.com ====
 
@@ -554,8 +562,8 @@ $f = Start-Finding -Id 'HOLD001-db71071b368505a3' -Identity 'derek.dunn@contoso.
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33') } }
     @{ Field = 'ad.msExchRemoteRecipientType'; Shell = 'OnPremises'; Expected = '12'; Live = { (Get-ADUser -Identity '2bc45db4-34a0-4085-9ef7-132b41081284' -Properties msExchRemoteRecipientType).msExchRemoteRecipientType } }
 )
-# step 1 (read / manual, Manual): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.
-Write-ManualStep $f 1 'decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.'
+# step 1 (read / manual, Manual): 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.
+Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.'
 
 # ==== gary.grant@contoso.com ====
 
@@ -601,9 +609,11 @@ $f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99d3b51b-4091-4b6f-adad-db339febca7f') } }
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
 )
-# step 1 (1 hold, ExchangeOnline, DESTRUCTIVE): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: the litigation hold
-Invoke-Step $f 1 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Destructive -Confirms 'ad.Enabled = false (OnPremises)' -Action {
-    Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false  # the litigation hold
+# step 1 (read / manual, Manual): 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below
+Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below' -Gate
+# step 2 (1 hold, ExchangeOnline, DESTRUCTIVE): 2. release the litigation hold
+Invoke-Step $f 2 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Destructive -Confirms 'ad.Enabled = false (OnPremises)' -Action {
+    Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false
 }
 
 # ==== hugo.hayes@contoso.com ====
@@ -625,7 +635,7 @@ $f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -Action {
     $sku = (Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq 'ENTERPRISEPACK' -or $_.SkuId -eq 'ENTERPRISEPACK' }).SkuId
-    $off = @(Get-MgUserLicenseDetail -UserId 'hugo.hayes@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+    $off = @(Get-MgUserLicenseDetail -UserId 'hugo.hayes@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
     Set-MgUserLicense -UserId 'hugo.hayes@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -667,7 +677,7 @@ $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.c
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
 Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
     $sku = (Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq $MailboxSku -or $_.SkuId -eq $MailboxSku }).SkuId
-    $off = @(Get-MgUserLicenseDetail -UserId 'lena.lowe@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+    $off = @(Get-MgUserLicenseDetail -UserId 'lena.lowe@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
     Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -685,8 +695,8 @@ $f = Start-Finding -Id 'HOLD001-665d830f6df92060' -Identity 'oscar.ortiz@contoso
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '82de81e6-6bf1-4022-b778-25203ebda1fd') } }
     @{ Field = 'entra.onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = 'aBUaKRiVEUKcGsxWDCOcaw=='; Live = { (Get-MgUser -UserId '094f8a51-dbc4-4c7c-8aef-04915bca08d0' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
-# step 1 (read / manual, Manual): decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: eDiscovery case hold b61c6cc7-0087-4a90-9290-2434ab43c785: in Purview, release the mailbox from the eDiscovery case of hold policy b61c6cc7-0087-4a90-9290-2434ab43c785 (Connect-IPPSSession; Get-CaseHoldPolicy -Identity 'b61c6cc7-0087-4a90-9290-2434ab43c785' | ForEach-Object { Get-ComplianceCase -Identity $_.CaseId }).
-Write-ManualStep $f 1 'decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first: eDiscovery case hold b61c6cc7-0087-4a90-9290-2434ab43c785: in Purview, release the mailbox from the eDiscovery case of hold policy b61c6cc7-0087-4a90-9290-2434ab43c785 (Connect-IPPSSession; Get-CaseHoldPolicy -Identity ''b61c6cc7-0087-4a90-9290-2434ab43c785'' | ForEach-Object { Get-ComplianceCase -Identity $_.CaseId }).'
+# step 1 (read / manual, Manual): 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below eDiscovery case hold b61c6cc7-0087-4a90-9290-2434ab43c785: in Purview, release the mailbox from the eDiscovery case of hold policy b61c6cc7-0087-4a90-9290-2434ab43c785 (Connect-IPPSSession; Get-CaseHoldPolicy -Identity 'b61c6cc7-0087-4a90-9290-2434ab43c785' | ForEach-Object { Get-ComplianceCase -Identity $_.CaseId }).
+Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below eDiscovery case hold b61c6cc7-0087-4a90-9290-2434ab43c785: in Purview, release the mailbox from the eDiscovery case of hold policy b61c6cc7-0087-4a90-9290-2434ab43c785 (Connect-IPPSSession; Get-CaseHoldPolicy -Identity ''b61c6cc7-0087-4a90-9290-2434ab43c785'' | ForEach-Object { Get-ComplianceCase -Identity $_.CaseId }).'
 
 # --- SYNC003-cfca9eb25af38154 · medium · SYNC003 (orphaned-synced-object) ---
 # synced Entra user oscar.ortiz@contoso.com has onPremisesImmutableId aBUaKRiVEUKcGsxWDCOcaw== (source anchor 291a1568-9518-4211-9c1a-cc560c239c6b) but no AD object in the export carries it
@@ -734,9 +744,11 @@ $f = Start-Finding -Id 'RES002-5fabb3a8e1a6729e' -Identity 'boardroom@contoso.co
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '53e98845-49f9-40d3-ab9b-c64f8ed0cfa7' -Properties Enabled).Enabled } }
     @{ Field = 'entra.accountEnabled'; Shell = 'ExchangeOnline'; Expected = 'true'; Live = { (Get-MgUser -UserId '43d02513-fc69-4963-9cd2-5643a81f1f45' -Property accountEnabled).AccountEnabled } }
 )
-# step 1 (4 directory, OnPremises): Entra follows at the next sync; keep it only for a licensed Teams Rooms account
-Invoke-Step $f 1 'OnPremises' -Target 'boardroom@contoso.com' -Command 'Disable-ADAccount -Identity ''boardroom''' -Action {
-    Disable-ADAccount -Identity 'boardroom'  # Entra follows at the next sync; keep it only for a licensed Teams Rooms account
+# step 1 (read / manual, Manual): 1. confirm nothing signs in with boardroom@contoso.com on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here
+Write-ManualStep $f 1 '1. confirm nothing signs in with boardroom@contoso.com on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here' -Gate
+# step 2 (4 directory, OnPremises): 2. disable the account; Entra follows at the next sync
+Invoke-Step $f 2 'OnPremises' -Target 'boardroom@contoso.com' -Command 'Disable-ADAccount -Identity ''boardroom''' -Action {
+    Disable-ADAccount -Identity 'boardroom'
 }
 
 # ==== finance@contoso.com ====
@@ -754,9 +766,9 @@ $f = Start-Finding -Id 'LIC003-915f58719878b593' -Identity 'finance@contoso.com'
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId
-#   $off = @(Get-MgUserLicenseDetail -UserId 'finance@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+#   $off = @(Get-MgUserLicenseDetail -UserId 'finance@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
 #   Set-MgUserLicense -UserId 'finance@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''finance@contoso.com'' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | ForEach-Object ServicePlanId); Set-MgUserLicense -UserId ''finance@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''finance@contoso.com'' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | Select-Object -ExpandProperty ServicePlanId); Set-MgUserLicense -UserId ''finance@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== gina.gray@contoso.com ====
 
@@ -809,9 +821,9 @@ $f = Start-Finding -Id 'LIC003-b8ec414b85488a24' -Identity 'legal.hold@contoso.c
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId
-#   $off = @(Get-MgUserLicenseDetail -UserId 'legal.hold@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+#   $off = @(Get-MgUserLicenseDetail -UserId 'legal.hold@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
 #   Set-MgUserLicense -UserId 'legal.hold@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''legal.hold@contoso.com'' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | ForEach-Object ServicePlanId); Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''legal.hold@contoso.com'' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | Select-Object -ExpandProperty ServicePlanId); Set-MgUserLicense -UserId ''legal.hold@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== mia.moore@contoso.com ====
 
@@ -835,7 +847,7 @@ $f = Start-Finding -Id 'LIC006-16ea772692dcacec' -Identity 'mia.moore@contoso.co
 # step 1 (3 license, ExchangeOnline): license before the move: the cloud MailUser carries the on-prem ExchangeGuid and remembers no previous mailbox, so the license provisions none
 Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
     $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
-    $off = @(Get-MgUserLicenseDetail -UserId 'mia.moore@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+    $off = @(Get-MgUserLicenseDetail -UserId 'mia.moore@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
     Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -877,9 +889,9 @@ $f = Start-Finding -Id 'LIC003-2eb4206ace3a4cf8' -Identity 'projects@contoso.com
 )
 # step 1 (3 license, ExchangeOnline): Exchange Online Plan 2 (EXCHANGEENTERPRISE), or Plan 1 + Exchange Online Archiving
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>').SkuId
-#   $off = @(Get-MgUserLicenseDetail -UserId 'projects@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+#   $off = @(Get-MgUserLicenseDetail -UserId 'projects@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
 #   Set-MgUserLicense -UserId 'projects@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
-Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''projects@contoso.com'' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | ForEach-Object ServicePlanId); Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
+Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU with Exchange Online Plan 2, e.g. EXCHANGEENTERPRISE>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''projects@contoso.com'' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | Select-Object -ExpandProperty ServicePlanId); Set-MgUserLicense -UserId ''projects@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== stan.stiles@contoso.com ====
 
@@ -1009,8 +1021,14 @@ Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is 
 $f = Start-Finding -Id 'PRT002-3ffd5b881a9e1060' -Identity 'pam.pratt@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-User -Identity '680b8ebd-8a03-4b96-8a7b-29e5c99ff282').PreviousRecipientTypeDetails } }
 )
-# step 1 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-User -Identity ''pam.pratt@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
+# step 1 (read / manual, ExchangeOnline): 1. the exports show no soft-deleted or inactive mailbox left; look again, as clearing makes one unrecoverable (nothing listed: none)
+Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Get-Mailbox -SoftDeletedMailbox -Identity ''pam.pratt@contoso.com'' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity ''pam.pratt@contoso.com'' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid' -ReadOnly -Action {
+    Get-Mailbox -SoftDeletedMailbox -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid
+}
+# step 2 (read / manual, Manual): 2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)
+Write-ManualStep $f 2 '2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)' -Gate
+# step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 3. clear the stale record
+Invoke-Step $f 3 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-User -Identity ''pam.pratt@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
     Set-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo
 }
 
@@ -1025,9 +1043,11 @@ $f = Start-Finding -Id 'RES001-9351362464cef144' -Identity 'rachel.ross@contoso.
     @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '348e9561-8997-45aa-8ef0-baa7c9dda1e1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity 'cecd4c8c-9088-4ab6-80dd-4e94fcd97859').RecipientTypeDetails } }
 )
-# step 1 (4 directory, OnPremises): on-prem: record the cloud type; if RemoteUserMailbox is the intended one, convert the cloud mailbox instead: Set-Mailbox -Identity 'rachel.ross@contoso.com' -Type Regular
-Invoke-Step $f 1 'OnPremises' -Target 'rachel.ross@contoso.com' -Command 'Set-RemoteMailbox -Identity ''rachel.ross@contoso.com'' -Type Shared' -Action {
-    Set-RemoteMailbox -Identity 'rachel.ross@contoso.com' -Type Shared  # on-prem: record the cloud type; if RemoteUserMailbox is the intended one, convert the cloud mailbox instead: Set-Mailbox -Identity 'rachel.ross@contoso.com' -Type Regular
+# step 1 (read / manual, Manual): 1. decide which type is intended: the cloud's (then record it on-prem, next step) or RemoteUserMailbox (then convert the cloud mailbox instead, Set-Mailbox -Identity 'rachel.ross@contoso.com' -Type Regular, and stop here)
+Write-ManualStep $f 1 '1. decide which type is intended: the cloud''s (then record it on-prem, next step) or RemoteUserMailbox (then convert the cloud mailbox instead, Set-Mailbox -Identity ''rachel.ross@contoso.com'' -Type Regular, and stop here)' -Gate
+# step 2 (4 directory, OnPremises): 2. on-prem: record the cloud type
+Invoke-Step $f 2 'OnPremises' -Target 'rachel.ross@contoso.com' -Command 'Set-RemoteMailbox -Identity ''rachel.ross@contoso.com'' -Type Shared' -Action {
+    Set-RemoteMailbox -Identity 'rachel.ross@contoso.com' -Type Shared
 }
 
 # ==== vera.vogel@contoso.com ====
@@ -1076,9 +1096,9 @@ $f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.c
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId
-#   $off = @(Get-MgUserLicenseDetail -UserId 'sara.stone@contoso.com' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | ForEach-Object ServicePlanId)
+#   $off = @(Get-MgUserLicenseDetail -UserId 'sara.stone@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
 #   Set-MgUserLicense -UserId 'sara.stone@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
-Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''sara.stone@contoso.com'' | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | ForEach-Object ServicePlanId); Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
+Write-ManualStep $f 1 'nothing of this finding is re-read live in this shell before it: check by hand, then run it yourself: $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq ''<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>'').SkuId; $off = @(Get-MgUserLicenseDetail -UserId ''sara.stone@contoso.com'' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq ''Disabled'' -and $_.ServicePlanName -notmatch ''^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)'' } | Select-Object -ExpandProperty ServicePlanId); Set-MgUserLicense -UserId ''sara.stone@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()'
 
 # ==== ian.irwin@contoso.com ====
 

@@ -62,7 +62,7 @@ fn split_mailbox(i: &Identity) -> String {
         format!(
             "{take}; the user's other disabled plans stay disabled\n\
              $lic = @(Get-MgUserLicenseDetail -UserId {upn} | Where-Object {{ @($_.ServicePlans | Where-Object {{ $_.ServicePlanName -match '{pattern}' -and $_.ProvisioningStatus -ne 'Disabled' }}).Count -gt 0 }}); if ($lic.Count -ne 1) {{ throw ('{{0}} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }}\n\
-             $off = @($lic[0].ServicePlans | Where-Object {{ $_.ProvisioningStatus -eq 'Disabled' -or $_.ServicePlanName -match '{pattern}' }} | ForEach-Object ServicePlanId)\n\
+             $off = @($lic[0].ServicePlans | Where-Object {{ $_.ProvisioningStatus -eq 'Disabled' -or $_.ServicePlanName -match '{pattern}' }} | Select-Object -ExpandProperty ServicePlanId)\n\
              Set-MgUserLicense -UserId {upn} -AddLicenses @(@{{SkuId = $lic[0].SkuId; DisabledPlans = $off}}) -RemoveLicenses @()"
         )
     } else {
@@ -71,7 +71,8 @@ fn split_mailbox(i: &Identity) -> String {
     format!(
         "# 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)\n\
          {take_plan}\n\
-         # 3. once its content is safe, clear the pointer to it (this purges the disconnected cloud mailbox), or the next license brings it back\n\
+         # 3. wait until the cloud object is a MailUser again (Get-User -Identity {upn} shows RecipientTypeDetails MailUser: the plan's removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand\n\
+         # 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back\n\
          Set-User -Identity {upn} -PermanentlyClearPreviousMailboxInfo"
     )
 }

@@ -95,9 +95,11 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
 /// How to release each hold in force, where it is set: a litigation hold is a mailbox setting (the only
 /// command); every other kind is released in Purview, by hand, named by the GUID of its entry (comments).
 fn release(h: &Holds, upn: &str) -> String {
-    let mut lines = vec!["# decide with the records owner: keep the data (the mailbox becomes inactive, on purpose) or release every hold below first:".to_string()];
+    // The decision is a numbered step of its own: remediation.ps1 asks that it was made before the release.
+    let mut lines = vec!["# 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below".to_string()];
     if h.litigation_hold_enabled == Some(true) {
-        lines.push(format!("Set-Mailbox -Identity {} -LitigationHoldEnabled $false  # the litigation hold", crate::ps(upn)));
+        lines.push("# 2. release the litigation hold".to_string());
+        lines.push(format!("Set-Mailbox -Identity {} -LitigationHoldEnabled $false", crate::ps(upn)));
     }
     for entry in h.in_place_holds.iter().map(|e| e.trim()).filter(|e| !e.is_empty() && !e.starts_with('-')) {
         let lower = entry.to_ascii_lowercase();
@@ -167,6 +169,8 @@ mod tests {
         // henry: litigation hold — the one hold Set-Mailbox releases.
         let f = run_check(&CHECK, &held_user_mailbox(), &Context::default());
         assert!(f[0].remediation.contains("Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false"), "{}", f[0].remediation);
+        // The records owner's decision is a step of its own before the release (review J, J2).
+        assert!(f[0].remediation.starts_with("# 1. decide with the records owner") && f[0].remediation.contains("\n# 2. release the litigation hold\nSet-Mailbox"), "{}", f[0].remediation);
         // derek: only a retention label — no Set-Mailbox, a manual Purview step.
         let derek = Identity {
             ad_enabled: Some(true),

@@ -106,7 +106,22 @@ fn remediation(i: &Identity, m: &PreviousMailbox, name: &str, purge: String) -> 
         (" (there is no active mailbox to restore into: restore the user first, or pick another target mailbox)", "<target mailbox>".to_string())
     };
     // -AllowLegacyDNMismatch is being retired in Exchange Online: the target takes the source's
-    // LegacyExchangeDN as an X500 address instead; -TargetMailbox takes the target's GUID (Learn).
+    // LegacyExchangeDN as an X500 address instead; -TargetMailbox takes the target's GUID (Learn). A target
+    // synced from AD has its addresses managed on-prem (Exchange Online refuses Set-Mailbox -EmailAddresses
+    // on it): the value is read here and set there, then synced.
+    if active_mailbox && i.ad_present == Some(true) {
+        return format!(
+            "# 1. to keep its content, restore it before {purge}: the target takes the source's LegacyExchangeDN as an X500 address (replies to old messages still reach it); read it here\n\
+             (Get-Mailbox -SoftDeletedMailbox -Identity {source}).LegacyExchangeDN\n\
+             # 2. on-prem (the target is synced from AD, its addresses are managed there), then sync\n\
+             Set-RemoteMailbox -Identity {onprem} -EmailAddresses @{{Add = 'X500:<LegacyExchangeDN read in step 1>'}}\n\
+             # 3. once the address has reached Exchange Online: restore\n\
+             New-MailboxRestoreRequest -SourceMailbox {source} -TargetMailbox (Get-Mailbox -Identity {target}).ExchangeGuid.ToString()",
+            source = quoted(&source),
+            onprem = quoted(&domain::onprem_name(i)),
+            target = quoted(&target)
+        );
+    }
     format!(
         "# to keep its content, restore it before {purge}{note}; the target takes the source's LegacyExchangeDN as an X500 address, so replies to old messages still reach it\n\
          $source = Get-Mailbox -SoftDeletedMailbox -Identity {source}\n\
@@ -148,6 +163,25 @@ mod tests {
             previous_mailboxes: Some(vec![soft_deleted("sam.soto@contoso.com", Some(at(2026, 11, 12, 10)))]),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_synced_target_takes_its_x500_address_on_prem() {
+        // gary: licensed, an active cloud mailbox synced from AD, and a soft-deleted one to restore into it.
+        // Exchange Online refuses Set-Mailbox -EmailAddresses on a synced object (review J, J5).
+        let gary = Identity {
+            entra_exchange_plans: Some(vec![enterprise()]),
+            exo_recipient_type_details: Some("UserMailbox".into()),
+            exo_user_principal_name: Some("sam.soto@contoso.com".into()),
+            ..sam()
+        };
+        let r = &run(&CHECK, &gary)[0].remediation;
+        assert!(!r.contains("Set-Mailbox -Identity"), "{r}");
+        assert!(r.contains("Set-RemoteMailbox -Identity 'sam.soto@contoso.com' -EmailAddresses @{Add = 'X500:<LegacyExchangeDN read in step 1>'}"), "{r}");
+        assert!(r.contains("# 3. once the address has reached Exchange Online: restore\nNew-MailboxRestoreRequest -SourceMailbox '"), "{r}");
+        // A cloud-only target: set in Exchange Online.
+        let cloud_only = Identity { ad_present: Some(false), ..gary };
+        assert!(run(&CHECK, &cloud_only)[0].remediation.contains("Set-Mailbox -Identity 'sam.soto@contoso.com' -EmailAddresses @{Add = \"X500:"));
     }
 
     #[test]

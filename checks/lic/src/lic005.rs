@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'lars.lund@contoso.com'"), "{}", f[0].remediation);
         // Re-assigned as it was: every plan the user has disabled on it stays disabled, the mailbox's too.
-        assert!(f[0].remediation.contains("Where-Object { $_.ProvisioningStatus -eq 'Disabled' } | ForEach-Object ServicePlanId)\n") && f[0].remediation.contains("DisabledPlans = $off"), "{}", f[0].remediation);
+        assert!(f[0].remediation.contains("Where-Object { $_.ProvisioningStatus -eq 'Disabled' } | Select-Object -ExpandProperty ServicePlanId)\n") && f[0].remediation.contains("DisabledPlans = $off"), "{}", f[0].remediation);
         assert_eq!(run(&CHECK, &lars("Disabled", "Other", None)).len(), 1);
     }
 

@@ -72,7 +72,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     if i.previous_mailboxes.as_ref().is_some_and(|m| !m.is_empty()) {
         // The purge makes a restore of that mailbox (LIC002's remedy) impossible: a step the operator
         // confirms first (remediation.ps1 gates the purge on it).
-        steps.push("# 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002) or export it".to_string());
+        steps.push("# 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002, and wait until Get-MailboxRestoreRequest shows it Completed) or export it".to_string());
         steps.push("# 2. then clear the previous mailbox's record".to_string());
     }
     steps.push(format!("Set-User -Identity {} -PermanentlyClearPreviousMailboxInfo  # {when}", ps(&upn)));

@@ -53,7 +53,14 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     out.report(Severity::Low, format!("{now} {upn} still records PreviousRecipientTypeDetails {previous} but no soft-deleted or inactive mailbox is left: the cleanup failed"))
         .evidence(Field::ExoPreviousRecipientTypeDetails)
         .evidence(Field::PreviousMailboxes)
-        .remediation(format!("Set-User -Identity {} -PermanentlyClearPreviousMailboxInfo", ps(&upn)));
+        .remediation(format!(
+            "# 1. the exports show no soft-deleted or inactive mailbox left; look again, as clearing makes one unrecoverable (nothing listed: none)\n\
+             Get-Mailbox -SoftDeletedMailbox -Identity {user} -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity {user} -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid\n\
+             # 2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)\n\
+             # 3. clear the stale record\n\
+             Set-User -Identity {user} -PermanentlyClearPreviousMailboxInfo",
+            user = ps(&upn)
+        ));
 }
 
 #[cfg(test)]
@@ -80,7 +87,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Low);
         assert!(f[0].message.contains("pam.pratt@contoso.com") && f[0].message.contains("UserMailbox"), "{}", f[0].message);
-        assert_eq!(f[0].remediation, "Set-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo");
+        // The exports show no previous mailbox left; clearing makes one unrecoverable: looked for again,
+        // and the operator confirms before the clear (review J, J3).
+        let r = &f[0].remediation;
+        assert!(r.contains("Get-Mailbox -SoftDeletedMailbox -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue"), "{r}");
+        assert!(r.contains("# 2. confirm both lists above are empty") && r.ends_with("# 3. clear the stale record\nSet-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo"), "{r}");
     }
 
     #[test]

@@ -58,9 +58,11 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     let cloud_upn = ps(&upn);
     let remediation = match remote_type_parameter(cloud) {
         Some(t) => format!(
-            "Set-RemoteMailbox -Identity {} -Type {t}  # on-prem: record the cloud type; if {remote} is the intended one, convert the cloud mailbox instead: Set-Mailbox -Identity {cloud_upn} -Type {}",
-            ps(&onprem_name(i)),
+            "# 1. decide which type is intended: the cloud's (then record it on-prem, next step) or {remote} (then convert the cloud mailbox instead, Set-Mailbox -Identity {cloud_upn} -Type {}, and stop here)\n\
+             # 2. on-prem: record the cloud type\n\
+             Set-RemoteMailbox -Identity {} -Type {t}",
             remote_type_parameter(expected).unwrap_or("Regular"),
+            ps(&onprem_name(i)),
         ),
         None => format!("Get-Recipient -Identity {cloud_upn} | Format-List RecipientTypeDetails,ExchangeGuid,SKUAssigned  # no cloud mailbox behind this {remote}: license or re-provision it"),
     };
@@ -104,7 +106,8 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Low);
         assert_eq!(f[0].message, "rachel.ross@contoso.com is RemoteUserMailbox on-prem but SharedMailbox in Exchange Online (expected UserMailbox)");
-        assert!(f[0].remediation.starts_with("Set-RemoteMailbox -Identity 'rachel.ross@contoso.com' -Type Shared"), "{}", f[0].remediation);
+        // Which type is intended is a decision, made before the change (remediation.ps1 asks for it).
+        assert!(f[0].remediation.starts_with("# 1. decide which type is intended") && f[0].remediation.ends_with("\nSet-RemoteMailbox -Identity 'rachel.ross@contoso.com' -Type Shared"), "{}", f[0].remediation);
         assert!(f[0].remediation.contains("Set-Mailbox -Identity 'rachel.ross@contoso.com' -Type Regular"));
     }
 

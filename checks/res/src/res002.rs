@@ -75,18 +75,21 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     }
     let upn = domain::display_name(i);
     let places: Vec<&str> = [(ad_on, "AD"), (entra_on, "Entra")].into_iter().filter_map(|(on, place)| on.then_some(place)).collect();
+    // Something may sign in with it on purpose (a Teams Rooms device, a service): the operator confirms
+    // first (remediation.ps1 asks before the change).
+    let confirm = format!("# 1. confirm nothing signs in with {upn} on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here\n# 2. ");
     let remediation = if ad_on {
-        format!("Disable-ADAccount -Identity {}  # Entra follows at the next sync; keep it only for a licensed Teams Rooms account", ps(&ad_account(i)))
+        format!("{confirm}disable the account; Entra follows at the next sync\nDisable-ADAccount -Identity {}", ps(&ad_account(i)))
     } else if i.ad_present == Some(true) && i.ad_enabled == Some(false) {
         format!("Start-ADSyncSyncCycle -PolicyType Delta  # AD already has {upn} disabled: Entra has not caught up")
     } else if i.ad_present == Some(true) {
         // The AD export does not show the account's state: disable it where a synced account is mastered.
         format!(
-            "Disable-ADAccount -Identity {}  # the AD export shows neither Enabled nor userAccountControl, so whether AD has it enabled is unknown; Entra follows at the next sync",
+            "{confirm}disable the account (the AD export shows neither Enabled nor userAccountControl, so whether AD has it enabled is unknown); Entra follows at the next sync\nDisable-ADAccount -Identity {}",
             ps(&ad_account(i))
         )
     } else {
-        format!("Update-MgUser -UserId {} -AccountEnabled:$false", ps(&upn))
+        format!("{confirm}disable the account\nUpdate-MgUser -UserId {} -AccountEnabled:$false", ps(&upn))
     };
     let finding = out
         .report(Severity::Medium, format!("{kind} {upn} has its account enabled in {}: it can be signed in to directly", places.join(" and ")))
@@ -127,7 +130,8 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Medium);
         assert_eq!(f[0].message, "RoomMailbox boardroom@contoso.com has its account enabled in AD and Entra: it can be signed in to directly");
-        assert!(f[0].remediation.starts_with("Disable-ADAccount -Identity 'boardroom'"), "{}", f[0].remediation);
+        // Something may sign in with it on purpose: confirmed before the change (remediation.ps1 asks).
+        assert!(f[0].remediation.starts_with("# 1. confirm nothing signs in with boardroom@contoso.com") && f[0].remediation.ends_with("\nDisable-ADAccount -Identity 'boardroom'"), "{}", f[0].remediation);
         assert_eq!(f[0].evidence.len(), 3);
     }
 
@@ -156,7 +160,7 @@ mod tests {
             ..boardroom()
         };
         let f = check(&CHECK, &cloud_only);
-        assert_eq!(f[0].remediation, "Update-MgUser -UserId 'front.desk@contoso.com' -AccountEnabled:$false");
+        assert!(f[0].remediation.ends_with("# 2. disable the account\nUpdate-MgUser -UserId 'front.desk@contoso.com' -AccountEnabled:$false"), "{}", f[0].remediation);
         let lagging = Identity { ad_enabled: Some(false), ..boardroom() };
         let f = check(&CHECK, &lagging);
         assert!(f[0].message.contains("enabled in Entra:") && f[0].remediation.starts_with("Start-ADSyncSyncCycle"), "{}", f[0].message);
@@ -169,7 +173,7 @@ mod tests {
         let f = check(&CHECK, &unknown);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].message, "RoomMailbox boardroom@contoso.com has its account enabled in Entra: it can be signed in to directly");
-        assert!(!f[0].remediation.contains("disabled") && f[0].remediation.starts_with("Disable-ADAccount -Identity 'boardroom'"), "{}", f[0].remediation);
+        assert!(!f[0].remediation.contains("disabled") && f[0].remediation.ends_with("\nDisable-ADAccount -Identity 'boardroom'"), "{}", f[0].remediation);
         assert!(f[0].remediation.contains("unknown"), "{}", f[0].remediation);
     }
 

@@ -253,7 +253,9 @@ pub const MAILBOX_PLAN_NAME_PATTERN: &str = "^EXCHANGE_[SLB]_(STANDARD|ENTERPRIS
 /// `DisabledPlans` takes them; with `mailbox`, the mailbox-granting ones left out.
 fn disabled_plans(user: &str, mailbox: bool) -> String {
     let except = if mailbox { format!(" -and $_.ServicePlanName -notmatch '{MAILBOX_PLAN_NAME_PATTERN}'") } else { String::new() };
-    format!("$off = @(Get-MgUserLicenseDetail -UserId {user} | Where-Object SkuId -eq $sku | ForEach-Object ServicePlans | Where-Object {{ $_.ProvisioningStatus -eq 'Disabled'{except} }} | ForEach-Object ServicePlanId)")
+    // Select-Object, not ForEach-Object -MemberName: that one asks ShouldProcess per object under -Confirm, and
+    // a "no" would drop a plan from the list (switching it on).
+    format!("$off = @(Get-MgUserLicenseDetail -UserId {user} | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object {{ $_.ProvisioningStatus -eq 'Disabled'{except} }} | Select-Object -ExpandProperty ServicePlanId)")
 }
 
 /// PowerShell that assigns a SKU to `user` (`sku_id`: a PowerShell expression for the SkuId) and keeps the

@@ -101,9 +101,9 @@ fn remediation(i: &Identity, cloud: &SoftMatch) -> String {
     }
     let anchor = i.ad_immutable_id.clone().unwrap_or_else(|| "<base64 of the AD user mS-DS-ConsistencyGuid, else objectGUID>".to_string());
     format!(
-        "# same person: hard-match on purpose before AD user {ad} enters sync scope\n\
-         Update-MgUser -UserId {cloud_id} -OnPremisesImmutableId {}\n\
-         # different people: change the cloud user's UPN and addresses instead",
+        "# 1. decide whether AD user {ad} and this cloud user are the same person; if not, change the cloud user's UPN and addresses instead and stop here (a hard match is not undone by renaming)\n\
+         # 2. same person: hard-match on purpose before AD user {ad} enters sync scope\n\
+         Update-MgUser -UserId {cloud_id} -OnPremisesImmutableId {}",
         ps(&anchor)
     )
 }
@@ -152,6 +152,8 @@ mod tests {
         assert_eq!(f[0].severity, Severity::High);
         assert!(f[0].message.contains("cloud-only user carl.cole@contoso.com") && f[0].message.contains("soft-matches"), "{}", f[0].message);
         assert!(f[0].remediation.contains("Update-MgUser -UserId '33333333-3333-3333-3333-333333333333' -OnPremisesImmutableId '1wfM9xV8fUSHbcAbDlqeOA=='"), "{}", f[0].remediation);
+        // Same person or not is decided before the hard match, which renaming cannot undo (review J, J1).
+        assert!(f[0].remediation.starts_with("# 1. decide whether AD user") && f[0].remediation.contains("\n# 2. same person: hard-match"), "{}", f[0].remediation);
         assert!(f[0].evidence.iter().any(|e| e.field == Field::SoftMatches.id() && e.index == Some(0)));
     }
 
