@@ -273,14 +273,25 @@ function Stop-Finding {
     $State.Go = $false
 }
 
+# Whether a change described as 'Shell[+Destructive][+MailboxSku]' runs in this invocation.
+function Test-WouldRun {
+    param([string] $Change)
+    $parts = $Change -split '\+'
+    if ($parts[0] -ne $Shell) { return $false }
+    if ($parts -contains 'Destructive' -and -not $IncludeDestructive) { return $false }
+    if ($parts -contains 'MailboxSku' -and -not $MailboxSku) { return $false }
+    return $true
+}
+
 # A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend
-# on it (save the content before the license goes): where one of them runs in this shell, the operator
-# must say it is done, even under -Confirm:$false; otherwise the rest of the finding is skipped.
+# on it (save the content before the license goes): where one of them ($Next) runs in this invocation, the
+# operator must say it is done, even under -Confirm:$false; otherwise the rest of the finding is skipped.
 function Write-ManualStep {
-    param($State, [int] $Step, [string] $Text, [switch] $Gate)
+    param($State, [int] $Step, [string] $Text, [switch] $Gate, [string[]] $Next)
     if (-not $State.Go) { return }
     Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
-    if ($Gate -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+    $guards = @($Next | Where-Object { Test-WouldRun $_ }).Count -gt 0
+    if ($Gate -and $guards -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
         Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
         $script:Tally.Skipped++
         $State.Go = $false

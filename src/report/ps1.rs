@@ -329,20 +329,26 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
         done.push((&f.id, step.number, &step.command, &step.description));
         // A step done by hand, or printed for the operator, before a change of the same finding must be
         // confirmed done (LIC004: the usage location before the license is reprocessed).
-        let later = item.steps[i + 1..].iter().zip(&steps[i + 1..]);
+        // The changes after it that the script runs, as `Shell[+Destructive][+MailboxSku]`: the script asks
+        // only when one of them would run in this invocation (a "done?" guarding nothing teaches "yes").
         let (lines, printed) = &steps[i];
-        let gate = if step.command.is_empty() {
-            item.steps[i + 1..].iter().any(|s| s.mutating)
-        } else {
-            printed.is_some() && later.clone().any(|(s, (_, p))| s.mutating && p.is_none())
-        };
+        let mut next: Vec<String> = item.steps[i + 1..]
+            .iter()
+            .zip(&steps[i + 1..])
+            .filter(|(s, (_, p))| s.mutating && p.is_none() && !done.iter().any(|d| same_step(d, s)))
+            .map(|(s, (l, _))| format!("'{}{}{}'", s.shell.as_str(), if s.destructive { "+Destructive" } else { "" }, if l.needs_sku { "+MailboxSku" } else { "" }))
+            .collect();
+        next.sort();
+        next.dedup();
+        let gate = (step.command.is_empty() || printed.is_some()) && !next.is_empty();
+        let gate = gate.then(|| format!(" -Gate -Next @({})", next.join(", ")));
         // A destructive step resting on values only the other shell reads: the operator confirms them.
         let elsewhere: Vec<String> = checks
             .iter()
             .filter(|c| step.destructive && c.1 != step.shell)
             .map(|(field, shell, _, value)| format!("{field} = {} ({})", if value.is_empty() { "(empty)".to_string() } else { one_line(value) }, shell.as_str()))
             .collect();
-        step_block(out, f, step, gate, lines, *printed, &elsewhere.join("; "));
+        step_block(out, f, step, gate.as_deref().unwrap_or(""), lines, *printed, &elsewhere.join("; "));
     }
 }
 
@@ -352,8 +358,9 @@ const UNCHECKED: &str = "nothing of this finding is re-read live in this shell b
 
 /// `lines`: the step's [`command_lines`]; `printed`: why its command is printed for the operator instead
 /// of run (`None`: it runs).
+/// `gate`: the arguments that make a step by hand or printed one the later changes wait for (empty: none);
 /// `confirms`: what the step rests on that only the other shell can read (empty: nothing).
-fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines: &CommandLines, printed: Option<&str>, confirms: &str) {
+fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: &str, lines: &CommandLines, printed: Option<&str>, confirms: &str) {
     let n = step.number;
     let mut label = format!("# step {n} ({}, {}", step.phase.as_str(), step.shell.as_str());
     if step.destructive {
@@ -365,7 +372,7 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines:
     }
     let _ = writeln!(out, "{label}");
     if step.command.is_empty() {
-        let _ = writeln!(out, "Write-ManualStep $f {n} {}{}", ps_quote(&one_line(&step.description)), if gate { " -Gate" } else { "" });
+        let _ = writeln!(out, "Write-ManualStep $f {n} {}{gate}", ps_quote(&one_line(&step.description)));
         return;
     }
     if let Some(why) = printed {
@@ -373,7 +380,7 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: bool, lines:
         for line in &step.command {
             let _ = writeln!(out, "#   {line}");
         }
-        let _ = writeln!(out, "Write-ManualStep $f {n} {}{}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))), if gate { " -Gate" } else { "" });
+        let _ = writeln!(out, "Write-ManualStep $f {n} {}{gate}", ps_quote(&format!("{why}: {}", one_line(&step.command.join("; ")))));
         return;
     }
     let _ = write!(out, "Invoke-Step $f {n} '{}' -Target {} -Command {}", step.shell.as_str(), ps_quote(&f.identity.upn), ps_quote(step.code));
@@ -428,7 +435,11 @@ mod tests {
     fn a_printed_step_gates_the_changes_after_it() {
         // The usage location is a placeholder (printed): the license is not reprocessed until it is done.
         let block = block_of(&[("entra.usageLocation", "(empty)")], "Update-MgUser -UserId 'x' -UsageLocation '<ISO code>'\nInvoke-MgLicenseUser -UserId 'x'");
-        assert!(block.contains("Write-ManualStep $f 1 'fill in the <placeholder> first: Update-MgUser -UserId ''x'' -UsageLocation ''<ISO code>''' -Gate"), "{block}");
+        assert!(block.contains("Write-ManualStep $f 1 'fill in the <placeholder> first: Update-MgUser -UserId ''x'' -UsageLocation ''<ISO code>''' -Gate -Next @('ExchangeOnline')"), "{block}");
+        // The gate names what it guards: the script asks only when that would run (a destructive change
+        // only with -IncludeDestructive).
+        let block = block_of(&[("exo.holds", "litigation hold")], "# 1. decide\n# 2. release\nSet-Mailbox -Identity 'x' -LitigationHoldEnabled $false");
+        assert!(block.contains("Write-ManualStep $f 1 '1. decide' -Gate -Next @('ExchangeOnline+Destructive')"), "{block}");
         assert!(block.contains("Invoke-Step $f 2 'ExchangeOnline'"), "{block}");
         // Nothing changes after it: no gate.
         let block = block_of(&[("entra.usageLocation", "(empty)")], "Update-MgUser -UserId 'x' -UsageLocation '<ISO code>'\nGet-MgUser -UserId 'x'");

@@ -273,14 +273,25 @@ function Stop-Finding {
     $State.Go = $false
 }
 
+# Whether a change described as 'Shell[+Destructive][+MailboxSku]' runs in this invocation.
+function Test-WouldRun {
+    param([string] $Change)
+    $parts = $Change -split '\+'
+    if ($parts[0] -ne $Shell) { return $false }
+    if ($parts -contains 'Destructive' -and -not $IncludeDestructive) { return $false }
+    if ($parts -contains 'MailboxSku' -and -not $MailboxSku) { return $false }
+    return $true
+}
+
 # A step to do by hand, printed when its finding goes ahead. With -Gate the finding's next steps depend
-# on it (save the content before the license goes): where one of them runs in this shell, the operator
-# must say it is done, even under -Confirm:$false; otherwise the rest of the finding is skipped.
+# on it (save the content before the license goes): where one of them ($Next) runs in this invocation, the
+# operator must say it is done, even under -Confirm:$false; otherwise the rest of the finding is skipped.
 function Write-ManualStep {
-    param($State, [int] $Step, [string] $Text, [switch] $Gate)
+    param($State, [int] $Step, [string] $Text, [switch] $Gate, [string[]] $Next)
     if (-not $State.Go) { return }
     Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
-    if ($Gate -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+    $guards = @($Next | Where-Object { Test-WouldRun $_ }).Count -gt 0
+    if ($Gate -and $guards -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
         Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
         $script:Tally.Skipped++
         $State.Go = $false
@@ -334,7 +345,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Get-
     Get-MailboxStatistics -Identity 'e19161f4-6f16-448d-8e32-f9b79981e564' -IncludeSoftDeletedRecipients | Format-List DisplayName,ItemCount,TotalItemSize  # soft-deleted previous mailbox: purged by the next line
 }
 # step 2 (read / manual, Manual): 1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002, and wait until Get-MailboxRestoreRequest shows it Completed) or export it
-Write-ManualStep $f 2 '1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002, and wait until Get-MailboxRestoreRequest shows it Completed) or export it' -Gate
+Write-ManualStep $f 2 '1. save what the previous mailbox holds, if it must be kept, before the purge: restore it (New-MailboxRestoreRequest, see LIC002, and wait until Get-MailboxRestoreRequest shows it Completed) or export it' -Gate -Next @('ExchangeOnline+Destructive')
 # step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 2. then clear the previous mailbox's record now, before any license change
 Invoke-Step $f 3 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-User -Identity ''pete.park@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
     Set-User -Identity 'pete.park@contoso.com' -PermanentlyClearPreviousMailboxInfo  # now, before any license change
@@ -390,7 +401,7 @@ $f = Start-Finding -Id 'GUID004-d21d1509ae7f481c' -Identity 'doris.diaz@contoso.
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').RecipientTypeDetails } }
 )
 # step 1 (read / manual, Manual): 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)
-Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)' -Gate
+Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)' -Gate -Next @('ExchangeOnline+Destructive')
 # step 2 (3 license, ExchangeOnline, DESTRUCTIVE): 2. take its Exchange plan away (destructive: the cloud mailbox is disconnected, and deleted 30 days later): the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002); the user's other disabled plans stay disabled
 Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-MgUserLicense -UserId ''doris.diaz@contoso.com'' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
     $lic = @(Get-MgUserLicenseDetail -UserId 'doris.diaz@contoso.com' | Where-Object { @($_.ServicePlans | Where-Object { $_.ServicePlanName -match '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' -and $_.ProvisioningStatus -ne 'Disabled' }).Count -gt 0 }); if ($lic.Count -ne 1) { throw ('{0} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }
@@ -398,7 +409,7 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set
     Set-MgUserLicense -UserId 'doris.diaz@contoso.com' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()
 }
 # step 3 (read / manual, Manual): 3. wait until the cloud object is a MailUser again (Get-User -Identity 'doris.diaz@contoso.com' shows RecipientTypeDetails MailUser: the plan's removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand
-Write-ManualStep $f 3 '3. wait until the cloud object is a MailUser again (Get-User -Identity ''doris.diaz@contoso.com'' shows RecipientTypeDetails MailUser: the plan''s removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand' -Gate
+Write-ManualStep $f 3 '3. wait until the cloud object is a MailUser again (Get-User -Identity ''doris.diaz@contoso.com'' shows RecipientTypeDetails MailUser: the plan''s removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand' -Gate -Next @('ExchangeOnline+Destructive')
 # step 4 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back
 Invoke-Step $f 4 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
     Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo
@@ -490,7 +501,7 @@ $f = Start-Finding -Id 'SYNC001-8c8f9d3b8caffc28' -Identity 'carl.cole@contoso.c
     @{ Field = 'cloud user''s onPremisesImmutableId'; Shell = 'ExchangeOnline'; Expected = ''; Live = { (Get-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -Property onPremisesImmutableId).OnPremisesImmutableId } }
 )
 # step 1 (read / manual, Manual): 1. decide whether AD user 'ccole' and this cloud user are the same person; if not, change the cloud user's UPN and addresses instead and stop here (a hard match is not undone by renaming)
-Write-ManualStep $f 1 '1. decide whether AD user ''ccole'' and this cloud user are the same person; if not, change the cloud user''s UPN and addresses instead and stop here (a hard match is not undone by renaming)' -Gate
+Write-ManualStep $f 1 '1. decide whether AD user ''ccole'' and this cloud user are the same person; if not, change the cloud user''s UPN and addresses instead and stop here (a hard match is not undone by renaming)' -Gate -Next @('ExchangeOnline')
 # step 2 (4 directory, ExchangeOnline): 2. same person: hard-match on purpose before AD user 'ccole' enters sync scope
 Invoke-Step $f 2 'ExchangeOnline' -Target 'carl.cole@contoso.com' -Command 'Update-MgUser -UserId ''e4d172b3-9580-4465-9512-d0446b6bfba2'' -OnPremisesImmutableId ''98qAhxYovkSXs/V0RJXX1w==''' -Action {
     Update-MgUser -UserId 'e4d172b3-9580-4465-9512-d0446b6bfba2' -OnPremisesImmutableId '98qAhxYovkSXs/V0RJXX1w=='
@@ -610,7 +621,7 @@ $f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.
     @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
 )
 # step 1 (read / manual, Manual): 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below
-Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below' -Gate
+Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below' -Gate -Next @('ExchangeOnline+Destructive')
 # step 2 (1 hold, ExchangeOnline, DESTRUCTIVE): 2. release the litigation hold
 Invoke-Step $f 2 'ExchangeOnline' -Target 'henry.hall@contoso.com' -Command 'Set-Mailbox -Identity ''henry.hall@contoso.com'' -LitigationHoldEnabled $false' -Destructive -Confirms 'ad.Enabled = false (OnPremises)' -Action {
     Set-Mailbox -Identity 'henry.hall@contoso.com' -LitigationHoldEnabled $false
@@ -654,7 +665,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Get-Or
     Get-OrganizationConfig | Format-List InPlaceHolds
 }
 # step 2 (read / manual, Manual): 2. decide with the records owner whether its content must still be kept
-Write-ManualStep $f 2 '2. decide with the records owner whether its content must still be kept' -Gate
+Write-ManualStep $f 2 '2. decide with the records owner whether its content must still be kept' -Gate -Next @('ExchangeOnline')
 # step 3 (1 hold, ExchangeOnline): 3. only if it must: hold it
 Invoke-Step $f 3 'ExchangeOnline' -Target 'ivy.ito@contoso.com' -Command 'Set-Mailbox -InactiveMailbox -Identity ''f67f1290-4c30-43ad-a855-7e250a9b4553'' -LitigationHoldEnabled $true' -Action {
     Set-Mailbox -InactiveMailbox -Identity 'f67f1290-4c30-43ad-a855-7e250a9b4553' -LitigationHoldEnabled $true
@@ -745,7 +756,7 @@ $f = Start-Finding -Id 'RES002-5fabb3a8e1a6729e' -Identity 'boardroom@contoso.co
     @{ Field = 'entra.accountEnabled'; Shell = 'ExchangeOnline'; Expected = 'true'; Live = { (Get-MgUser -UserId '43d02513-fc69-4963-9cd2-5643a81f1f45' -Property accountEnabled).AccountEnabled } }
 )
 # step 1 (read / manual, Manual): 1. confirm nothing signs in with boardroom@contoso.com on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here
-Write-ManualStep $f 1 '1. confirm nothing signs in with boardroom@contoso.com on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here' -Gate
+Write-ManualStep $f 1 '1. confirm nothing signs in with boardroom@contoso.com on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here' -Gate -Next @('OnPremises')
 # step 2 (4 directory, OnPremises): 2. disable the account; Entra follows at the next sync
 Invoke-Step $f 2 'OnPremises' -Target 'boardroom@contoso.com' -Command 'Disable-ADAccount -Identity ''boardroom''' -Action {
     Disable-ADAccount -Identity 'boardroom'
@@ -800,7 +811,7 @@ $f = Start-Finding -Id 'LIC005-5791e774d52439c3' -Identity 'lars.lund@contoso.co
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Error (CountViolation)'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '6f59483e-2579-4d8b-8bc6-9b3e3202d0ea' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (read / manual, Manual): 1. not enough ENTERPRISEPACK licenses left: buy more or free some
-Write-ManualStep $f 1 '1. not enough ENTERPRISEPACK licenses left: buy more or free some' -Gate
+Write-ManualStep $f 1 '1. not enough ENTERPRISEPACK licenses left: buy more or free some' -Gate -Next @('ExchangeOnline')
 # step 2 (3 license, ExchangeOnline): 2. then reprocess
 Invoke-Step $f 2 'ExchangeOnline' -Target 'lars.lund@contoso.com' -Command 'Invoke-MgLicenseUser -UserId ''lars.lund@contoso.com''' -Action {
     Invoke-MgLicenseUser -UserId 'lars.lund@contoso.com'
@@ -1026,7 +1037,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Get-
     Get-Mailbox -SoftDeletedMailbox -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid
 }
 # step 2 (read / manual, Manual): 2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)
-Write-ManualStep $f 2 '2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)' -Gate
+Write-ManualStep $f 2 '2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)' -Gate -Next @('ExchangeOnline+Destructive')
 # step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 3. clear the stale record
 Invoke-Step $f 3 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-User -Identity ''pam.pratt@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
     Set-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo
@@ -1044,7 +1055,7 @@ $f = Start-Finding -Id 'RES001-9351362464cef144' -Identity 'rachel.ross@contoso.
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity 'cecd4c8c-9088-4ab6-80dd-4e94fcd97859').RecipientTypeDetails } }
 )
 # step 1 (read / manual, Manual): 1. decide which type is intended: the cloud's (then record it on-prem, next step) or RemoteUserMailbox (then convert the cloud mailbox instead, Set-Mailbox -Identity 'rachel.ross@contoso.com' -Type Regular, and stop here)
-Write-ManualStep $f 1 '1. decide which type is intended: the cloud''s (then record it on-prem, next step) or RemoteUserMailbox (then convert the cloud mailbox instead, Set-Mailbox -Identity ''rachel.ross@contoso.com'' -Type Regular, and stop here)' -Gate
+Write-ManualStep $f 1 '1. decide which type is intended: the cloud''s (then record it on-prem, next step) or RemoteUserMailbox (then convert the cloud mailbox instead, Set-Mailbox -Identity ''rachel.ross@contoso.com'' -Type Regular, and stop here)' -Gate -Next @('OnPremises')
 # step 2 (4 directory, OnPremises): 2. on-prem: record the cloud type
 Invoke-Step $f 2 'OnPremises' -Target 'rachel.ross@contoso.com' -Command 'Set-RemoteMailbox -Identity ''rachel.ross@contoso.com'' -Type Shared' -Action {
     Set-RemoteMailbox -Identity 'rachel.ross@contoso.com' -Type Shared
