@@ -222,7 +222,7 @@ function Test-MailboxSku {
 # the steps after it rest on it. $Confirms: what this destructive step rests on that only the other shell
 # can read; the operator must say it still holds, even under -Confirm:$false.
 function Invoke-Step {
-    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [string] $Confirms, [scriptblock] $Action)
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [string] $Confirms, [string[]] $Shows, [scriptblock] $Prepare, [scriptblock] $Action)
     if (-not $State.Go) { return }
     if ($StepShell -ne $Shell) {
         Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
@@ -249,6 +249,20 @@ function Invoke-Step {
         $State.Go = $false
         return
     }
+    if ($Prepare) {
+        # The reads the command rests on, in this scope (the action sees them), shown with the command.
+        try {
+            . $Prepare
+        }
+        catch {
+            Write-Warning ('{0} step {1} failed: {2}; the rest of this finding is skipped' -f $State.Id, $Step, $_.Exception.Message)
+            $script:Tally.Failed++
+            $State.Go = $false
+            return
+        }
+        $values = foreach ($name in $Shows) { '${0} = {1}' -f $name, (Format-Shown (Get-Variable -Name $name -ValueOnly)) }
+        $Command = '{0}   [{1}]' -f $Command, ($values -join '; ')
+    }
     if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) {
         # -WhatIf goes on to show the steps after it; a "no" stops them.
         if (-not $WhatIfPreference) { Stop-Finding $State $Step }
@@ -263,6 +277,20 @@ function Invoke-Step {
         $script:Tally.Failed++
         $State.Go = $false
     }
+}
+
+# A value a step's command rests on, as -WhatIf and -Confirm show it: texts and GUIDs as they are, a license
+# by its SkuPartNumber or SkuId, a list joined by ', ', nothing as (none).
+function Format-Shown {
+    param($Value)
+    $items = @($Value | ForEach-Object {
+        if ($_ -is [string] -or $_ -is [guid] -or $_ -is [ValueType]) { "$_" }
+        elseif ($_.PSObject.Properties['SkuPartNumber']) { "$($_.SkuPartNumber)" }
+        elseif ($_.PSObject.Properties['SkuId']) { "$($_.SkuId)" }
+        else { $_.GetType().Name }
+    })
+    if ($items.Count -eq 0) { return '(none)' }
+    return ($items -join ', ')
 }
 
 # A change of this shell that was not made: the finding's later steps wait for it.

@@ -280,11 +280,21 @@ fn remediation_script_parses_and_gates_every_change() {
         // Placeholders are never run; the mailbox SKU's runs as the operator's -MailboxSku, in every step it is in.
         let mut sku_steps = 0;
         for step in script.split("\nInvoke-Step ").skip(1) {
-            let (line, action) = step.split_once(" -Action {\n").unwrap_or_else(|| panic!("{shape}: {step}"));
+            // What runs: the reads before the command (-Prepare, shown with it) and the command (-Action).
+            let (line, _) = step.split_once(" {\n").unwrap_or_else(|| panic!("{shape}: {step}"));
+            let (_, action) = step.split_once(" -Action {\n").unwrap_or_else(|| panic!("{shape}: {step}"));
             let action = action.split("\n}\n").next().unwrap();
-            assert!(!action.contains("'<") && !action.contains("\"<"), "{shape}: a placeholder would run:\n{step}");
-            assert_eq!(line.contains(" -NeedsMailboxSku"), action.contains("$MailboxSku"), "{shape}: {line}");
-            sku_steps += usize::from(action.contains("$MailboxSku"));
+            let prepare = step.split_once(" -Prepare {\n").map_or("", |(_, p)| p.split("\n}").next().unwrap());
+            let runs = format!("{prepare}\n{action}");
+            assert!(!runs.contains("'<") && !runs.contains("\"<"), "{shape}: a placeholder would run:\n{step}");
+            assert_eq!(line.contains(" -NeedsMailboxSku"), runs.contains("$MailboxSku"), "{shape}: {line}");
+            sku_steps += usize::from(runs.contains("$MailboxSku"));
+            // Every variable shown is one the reads set.
+            if let Some(shows) = line.split_once(" -Shows @(").map(|(_, s)| s.split(')').next().unwrap()) {
+                for name in shows.split(", ") {
+                    assert!(prepare.contains(&format!("${} = ", name.trim_matches('\''))), "{shape}: {name} shown, never read:\n{step}");
+                }
+            }
         }
         assert!(sku_steps >= 2, "{shape}: the fixtures' LIC001 steps license with -MailboxSku");
         // Per identity, findings in dependency order: holds, previous mailbox, license, directory, sync, move.

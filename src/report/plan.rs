@@ -176,6 +176,12 @@ fn numbered(comment: &str) -> bool {
     digits > 0 && matches!(comment.as_bytes().get(digits), Some(b'.' | b')'))
 }
 
+/// The variable a line assigns (`$sku = …` → `sku`), if it is an assignment.
+pub fn assigned_variable(line: &str) -> Option<&str> {
+    let line = line.trim_start();
+    (line.starts_with('$') && is_assignment(line)).then(|| line[1..].split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(""))
+}
+
 fn is_assignment(line: &str) -> bool {
     let name_end = line[1..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).map(|i| i + 1).unwrap_or(line.len());
     line[name_end..].trim_start().starts_with('=') && !line[name_end..].trim_start().starts_with("==")

@@ -396,8 +396,20 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: &str, lines:
     if !confirms.is_empty() {
         let _ = write!(out, " -Confirms {}", ps_quote(confirms));
     }
+    // The assignments before the command (the SKU, the plans it keeps disabled) are read first: -WhatIf and
+    // -Confirm show the command with their values, not `$sku`.
+    let (command, prepare) = lines.lines.split_last().map_or((&[][..], &[][..]), |(last, before)| (std::slice::from_ref(last), before));
+    let names: Vec<String> = prepare.iter().filter_map(|l| super::plan::assigned_variable(l)).map(ps_quote).collect();
+    if names.len() == prepare.len() && !prepare.is_empty() {
+        let _ = write!(out, " -Shows @({}) -Prepare {{\n", names.join(", "));
+        for line in prepare {
+            let _ = writeln!(out, "    {line}");
+        }
+        out.push('}');
+    }
+    let action = if names.len() == prepare.len() && !prepare.is_empty() { command } else { &lines.lines[..] };
     out.push_str(" -Action {\n");
-    for line in &lines.lines {
+    for line in action {
         let _ = writeln!(out, "    {line}");
     }
     out.push_str("}\n");

@@ -222,7 +222,7 @@ function Test-MailboxSku {
 # the steps after it rest on it. $Confirms: what this destructive step rests on that only the other shell
 # can read; the operator must say it still holds, even under -Confirm:$false.
 function Invoke-Step {
-    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [string] $Confirms, [scriptblock] $Action)
+    param($State, [int] $Step, [string] $StepShell, [string] $Target, [string] $Command, [switch] $ReadOnly, [switch] $NeedsMailboxSku, [switch] $Destructive, [string] $Confirms, [string[]] $Shows, [scriptblock] $Prepare, [scriptblock] $Action)
     if (-not $State.Go) { return }
     if ($StepShell -ne $Shell) {
         Write-Host ('{0} step {1}: runs with -Shell {2}' -f $State.Id, $Step, $StepShell)
@@ -249,6 +249,20 @@ function Invoke-Step {
         $State.Go = $false
         return
     }
+    if ($Prepare) {
+        # The reads the command rests on, in this scope (the action sees them), shown with the command.
+        try {
+            . $Prepare
+        }
+        catch {
+            Write-Warning ('{0} step {1} failed: {2}; the rest of this finding is skipped' -f $State.Id, $Step, $_.Exception.Message)
+            $script:Tally.Failed++
+            $State.Go = $false
+            return
+        }
+        $values = foreach ($name in $Shows) { '${0} = {1}' -f $name, (Format-Shown (Get-Variable -Name $name -ValueOnly)) }
+        $Command = '{0}   [{1}]' -f $Command, ($values -join '; ')
+    }
     if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) {
         # -WhatIf goes on to show the steps after it; a "no" stops them.
         if (-not $WhatIfPreference) { Stop-Finding $State $Step }
@@ -263,6 +277,20 @@ function Invoke-Step {
         $script:Tally.Failed++
         $State.Go = $false
     }
+}
+
+# A value a step's command rests on, as -WhatIf and -Confirm show it: texts and GUIDs as they are, a license
+# by its SkuPartNumber or SkuId, a list joined by ', ', nothing as (none).
+function Format-Shown {
+    param($Value)
+    $items = @($Value | ForEach-Object {
+        if ($_ -is [string] -or $_ -is [guid] -or $_ -is [ValueType]) { "$_" }
+        elseif ($_.PSObject.Properties['SkuPartNumber']) { "$($_.SkuPartNumber)" }
+        elseif ($_.PSObject.Properties['SkuId']) { "$($_.SkuId)" }
+        else { $_.GetType().Name }
+    })
+    if ($items.Count -eq 0) { return '(none)' }
+    return ($items -join ', ')
 }
 
 # A change of this shell that was not made: the finding's later steps wait for it.
@@ -318,9 +346,10 @@ $f = Start-Finding -Id 'LIC001-34b0bcda51fcc3cc' -Identity 'luke.lang@contoso.co
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'dbe33189-ac83-4528-b209-b2ec1c2225c5' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+Invoke-Step $f 1 'ExchangeOnline' -Target 'luke.lang@contoso.com' -Command 'Set-MgUserLicense -UserId ''luke.lang@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Shows @('sku', 'off') -Prepare {
     $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
     $off = @(Get-MgUserLicenseDetail -UserId 'luke.lang@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
+} -Action {
     Set-MgUserLicense -UserId 'luke.lang@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -403,9 +432,10 @@ $f = Start-Finding -Id 'GUID004-d21d1509ae7f481c' -Identity 'doris.diaz@contoso.
 # step 1 (read / manual, Manual): 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)
 Write-ManualStep $f 1 '1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)' -Gate -Next @('ExchangeOnline+Destructive')
 # step 2 (3 license, ExchangeOnline, DESTRUCTIVE): 2. take its Exchange plan away (destructive: the cloud mailbox is disconnected, and deleted 30 days later): the cloud object reverts to a MailUser carrying the on-prem ExchangeGuid (seed 002); the user's other disabled plans stay disabled
-Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-MgUserLicense -UserId ''doris.diaz@contoso.com'' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
+Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-MgUserLicense -UserId ''doris.diaz@contoso.com'' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Shows @('lic', 'off') -Prepare {
     $lic = @(Get-MgUserLicenseDetail -UserId 'doris.diaz@contoso.com' | Where-Object { @($_.ServicePlans | Where-Object { $_.ServicePlanName -match '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' -and $_.ProvisioningStatus -ne 'Disabled' }).Count -gt 0 }); if ($lic.Count -ne 1) { throw ('{0} SKUs of the user grant a mailbox: take the Exchange plan away by hand' -f $lic.Count) }
     $off = @($lic[0].ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -or $_.ServicePlanName -match '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
+} -Action {
     Set-MgUserLicense -UserId 'doris.diaz@contoso.com' -AddLicenses @(@{SkuId = $lic[0].SkuId; DisabledPlans = $off}) -RemoveLicenses @()
 }
 # step 3 (read / manual, Manual): 3. wait until the cloud object is a MailUser again (Get-User -Identity 'doris.diaz@contoso.com' shows RecipientTypeDetails MailUser: the plan's removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand
@@ -467,9 +497,10 @@ $f = Start-Finding -Id 'LIC001-1a43edd902382fdc' -Identity 'lucy.lin@contoso.com
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '470ce8fb-3e3a-443a-9090-abb2937a59db' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): license the mailbox before it is deleted (the SKU you license mailboxes with; EXCHANGESTANDARD = Exchange Online Plan 1)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-MgUserLicense -UserId ''lucy.lin@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Shows @('sku', 'off') -Prepare {
     $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
     $off = @(Get-MgUserLicenseDetail -UserId 'lucy.lin@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
+} -Action {
     Set-MgUserLicense -UserId 'lucy.lin@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -644,9 +675,10 @@ $f = Start-Finding -Id 'HOLD002-9380e2ee4126fcc6' -Identity 'hugo.hayes@contoso.
     @{ Field = 'entra.licenseAssignmentStates'; Shell = 'ExchangeOnline'; Expected = 'ENTERPRISEPACK: Active'; Set = $true; Live = { Get-LicenseStateText (Get-MgUser -UserId '9831a876-978f-4d62-a16d-f638d7783747' -Property licenseAssignmentStates) @('ENTERPRISEPACK') } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -Action {
+Invoke-Step $f 1 'ExchangeOnline' -Target 'hugo.hayes@contoso.com' -Command 'Set-MgUserLicense -UserId ''hugo.hayes@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -Shows @('sku', 'off') -Prepare {
     $sku = (Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq 'ENTERPRISEPACK' -or $_.SkuId -eq 'ENTERPRISEPACK' }).SkuId
     $off = @(Get-MgUserLicenseDetail -UserId 'hugo.hayes@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
+} -Action {
     Set-MgUserLicense -UserId 'hugo.hayes@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -686,9 +718,10 @@ $f = Start-Finding -Id 'HOLD002-f158eb7dafce7a7b' -Identity 'lena.lowe@contoso.c
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '681211f8-4033-4ee5-b4d7-a8d2bcce66c3' -Property assignedPlans) $MailboxPlans } }
 )
 # step 1 (3 license, ExchangeOnline): keep the held mailbox licensed, its Exchange plan enabled and the user's other disabled plans as they are (or, if the person has left, delete the user on purpose so it becomes inactive: HOLD003)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+Invoke-Step $f 1 'ExchangeOnline' -Target 'lena.lowe@contoso.com' -Command 'Set-MgUserLicense -UserId ''lena.lowe@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Shows @('sku', 'off') -Prepare {
     $sku = (Get-MgSubscribedSku -All | Where-Object { $_.SkuPartNumber -eq $MailboxSku -or $_.SkuId -eq $MailboxSku }).SkuId
     $off = @(Get-MgUserLicenseDetail -UserId 'lena.lowe@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
+} -Action {
     Set-MgUserLicense -UserId 'lena.lowe@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
@@ -856,9 +889,10 @@ $f = Start-Finding -Id 'LIC006-16ea772692dcacec' -Identity 'mia.moore@contoso.co
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'None'; Live = { (Get-User -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').PreviousRecipientTypeDetails } }
 )
 # step 1 (3 license, ExchangeOnline): license before the move: the cloud MailUser carries the on-prem ExchangeGuid and remembers no previous mailbox, so the license provisions none
-Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Action {
+Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-MgUserLicense -UserId ''mia.moore@contoso.com'' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()' -NeedsMailboxSku -Shows @('sku', 'off') -Prepare {
     $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq $MailboxSku).SkuId
     $off = @(Get-MgUserLicenseDetail -UserId 'mia.moore@contoso.com' | Where-Object SkuId -eq $sku | Select-Object -ExpandProperty ServicePlans | Where-Object { $_.ProvisioningStatus -eq 'Disabled' -and $_.ServicePlanName -notmatch '^EXCHANGE_[SLB]_(STANDARD|ENTERPRISE|DESKLESS|ESSENTIALS)' } | Select-Object -ExpandProperty ServicePlanId)
+} -Action {
     Set-MgUserLicense -UserId 'mia.moore@contoso.com' -AddLicenses @(@{SkuId = $sku; DisabledPlans = $off}) -RemoveLicenses @()
 }
 
