@@ -401,7 +401,7 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: &str, lines:
     let (command, prepare) = lines.lines.split_last().map_or((&[][..], &[][..]), |(last, before)| (std::slice::from_ref(last), before));
     let names: Vec<String> = prepare.iter().filter_map(|l| super::plan::assigned_variable(l)).map(ps_quote).collect();
     if names.len() == prepare.len() && !prepare.is_empty() {
-        let _ = write!(out, " -Shows @({}) -Prepare {{\n", names.join(", "));
+        let _ = writeln!(out, " -Shows @({}) -Prepare {{", names.join(", "));
         for line in prepare {
             let _ = writeln!(out, "    {line}");
         }
