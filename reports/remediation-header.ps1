@@ -188,7 +188,8 @@ function Start-Finding {
             $state.Go = $false
             return $state
         }
-        $same = if ($p.Set) { (ConvertTo-SortedList $live) -eq (ConvertTo-SortedList $p.Expected) }
+        # By key: under strict mode a key the hashtable lacks is an error when read as a property.
+        $same = if ($p['Set']) { (ConvertTo-SortedList $live) -eq (ConvertTo-SortedList $p.Expected) }
                 elseif ($p.Expected -eq '') { $live -eq '' }
                 else { $live -eq $p.Expected }
         if (-not $same) {
@@ -283,7 +284,7 @@ function Invoke-Step {
 # by its SkuPartNumber or SkuId, a list joined by ', ', nothing as (none).
 function Format-Shown {
     param($Value)
-    $items = @($Value | ForEach-Object {
+    $items = @($Value | Where-Object { $null -ne $_ } | ForEach-Object {
         if ($_ -is [string] -or $_ -is [guid] -or $_ -is [ValueType]) { "$_" }
         elseif ($_.PSObject.Properties['SkuPartNumber']) { "$($_.SkuPartNumber)" }
         elseif ($_.PSObject.Properties['SkuId']) { "$($_.SkuId)" }
@@ -319,7 +320,7 @@ function Write-ManualStep {
     if (-not $State.Go) { return }
     Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
     $guards = @($Next | Where-Object { Test-WouldRun $_ }).Count -gt 0
-    if ($Gate -and $guards -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+    if ($Gate -and $guards -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done, and go on with the steps after it? (No: skip them)' -f $State.Id, $Step))) {
         Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
         $script:Tally.Skipped++
         $State.Go = $false

@@ -599,3 +599,24 @@ fn a_value_past_excels_cell_limit_is_cut_in_the_workbook_not_fatal() {
     assert_eq!(cut.len(), 1, "the identity's row");
     assert!(cut[0].len() <= 32_767 && cut[0].ends_with("(cut at Excel's cell limit; the full text is in findings.json)"), "{}", &cut[0][cut[0].len() - 80..]);
 }
+
+#[test]
+fn the_script_reads_no_precondition_key_that_a_precondition_lacks() {
+    // Under Set-StrictMode 3 a key a hashtable lacks is an error when read as a property ($p.Set on the 95 of
+    // 103 preconditions without Set stopped the script at its first live read). Every `$p.Key` the header
+    // reads must be written in every precondition the script holds.
+    let (tmp, _) = run("contoso-ps51", &[]);
+    let script = std::fs::read_to_string(tmp.path().join("remediation.ps1")).expect("script");
+    let header = std::fs::read_to_string(repo().join("reports/remediation-header.ps1")).expect("header");
+    let mut keys: Vec<&str> = header.split("$p.").skip(1).map(|rest| rest.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("")).collect();
+    keys.sort();
+    keys.dedup();
+    assert!(keys.contains(&"Live") && keys.contains(&"Expected"), "{keys:?}");
+    let preconditions: Vec<&str> = script.lines().filter(|l| l.trim_start().starts_with("@{ Field = ")).collect();
+    assert!(preconditions.len() > 50, "{}", preconditions.len());
+    for p in preconditions {
+        for key in &keys {
+            assert!(p.contains(&format!(" {key} = ")), "{key} read as a property, missing in: {p}");
+        }
+    }
+}

@@ -188,7 +188,8 @@ function Start-Finding {
             $state.Go = $false
             return $state
         }
-        $same = if ($p.Set) { (ConvertTo-SortedList $live) -eq (ConvertTo-SortedList $p.Expected) }
+        # By key: under strict mode a key the hashtable lacks is an error when read as a property.
+        $same = if ($p['Set']) { (ConvertTo-SortedList $live) -eq (ConvertTo-SortedList $p.Expected) }
                 elseif ($p.Expected -eq '') { $live -eq '' }
                 else { $live -eq $p.Expected }
         if (-not $same) {
@@ -283,7 +284,7 @@ function Invoke-Step {
 # by its SkuPartNumber or SkuId, a list joined by ', ', nothing as (none).
 function Format-Shown {
     param($Value)
-    $items = @($Value | ForEach-Object {
+    $items = @($Value | Where-Object { $null -ne $_ } | ForEach-Object {
         if ($_ -is [string] -or $_ -is [guid] -or $_ -is [ValueType]) { "$_" }
         elseif ($_.PSObject.Properties['SkuPartNumber']) { "$($_.SkuPartNumber)" }
         elseif ($_.PSObject.Properties['SkuId']) { "$($_.SkuId)" }
@@ -319,14 +320,14 @@ function Write-ManualStep {
     if (-not $State.Go) { return }
     Write-Host ('{0} step {1}, by hand: {2}' -f $State.Id, $Step, $Text)
     $guards = @($Next | Where-Object { Test-WouldRun $_ }).Count -gt 0
-    if ($Gate -and $guards -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done?' -f $State.Id, $Step))) {
+    if ($Gate -and $guards -and $State.Acts -and -not $WhatIfPreference -and -not $script:Caller.ShouldContinue($Text, ('{0} step {1}: done, and go on with the steps after it? (No: skip them)' -f $State.Id, $Step))) {
         Write-Warning ('{0}: the rest of this finding is skipped until step {1} is done' -f $State.Id, $Step)
         $script:Tally.Skipped++
         $State.Go = $false
     }
 }
 
-# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 77 steps.
+# Audit as of 2026-11-22: 44 findings; 44 with a remediation, 75 steps.
 $MailboxPlans = @('9aaf7827-d63c-4b61-89c3-182f06f82e5c', 'efb87545-963c-4e0d-99df-69c6916d9eb0', '4a82b400-a79f-41a4-b4e2-e94f5787b113', '1126bef5-da20-4f07-b45e-ad25d2581aa8', 'e9b4930a-925f-45e2-ac2a-3f7788ca6fdd', '8c3069c0-ccdb-44be-ab77-986203a67df2', '88f4d7ef-a73b-4246-8047-516022144c9f', 'fc52cc4b-ed7d-472d-bbe7-b081c23ecc56', 'd42bdbd6-c335-4231-ab3d-c8f348d5aff5', '90927877-dcff-4af6-b346-2332c0b15bb7')
 Test-MailboxSku $MailboxPlans
 
@@ -440,8 +441,10 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set
 }
 # step 3 (read / manual, Manual): 3. wait until the cloud object is a MailUser again (Get-User -Identity 'doris.diaz@contoso.com' shows RecipientTypeDetails MailUser: the plan's removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand
 Write-ManualStep $f 3 '3. wait until the cloud object is a MailUser again (Get-User -Identity ''doris.diaz@contoso.com'' shows RecipientTypeDetails MailUser: the plan''s removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand' -Gate -Next @('ExchangeOnline+Destructive')
-# step 4 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back
-Invoke-Step $f 4 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Action {
+# step 4 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back; only once the object is a MailUser
+Invoke-Step $f 4 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set-User -Identity ''doris.diaz@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Confirms 'ad.msExchRecipientTypeDetails = 1 (OnPremises); ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)' -Shows @('now') -Prepare {
+    $now = (Get-User -Identity 'doris.diaz@contoso.com').RecipientTypeDetails; if ("$now" -ne 'MailUser') { throw ('the cloud object is still {0}, not a MailUser: wait, then run this step again' -f $now) }
+} -Action {
     Set-User -Identity 'doris.diaz@contoso.com' -PermanentlyClearPreviousMailboxInfo
 }
 
@@ -1066,14 +1069,10 @@ Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is 
 $f = Start-Finding -Id 'PRT002-3ffd5b881a9e1060' -Identity 'pam.pratt@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-User -Identity '680b8ebd-8a03-4b96-8a7b-29e5c99ff282').PreviousRecipientTypeDetails } }
 )
-# step 1 (read / manual, ExchangeOnline): 1. the exports show no soft-deleted or inactive mailbox left; look again, as clearing makes one unrecoverable (nothing listed: none)
-Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Get-Mailbox -SoftDeletedMailbox -Identity ''pam.pratt@contoso.com'' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity ''pam.pratt@contoso.com'' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid' -ReadOnly -Action {
-    Get-Mailbox -SoftDeletedMailbox -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid
-}
-# step 2 (read / manual, Manual): 2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)
-Write-ManualStep $f 2 '2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)' -Gate -Next @('ExchangeOnline+Destructive')
-# step 3 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): 3. clear the stale record
-Invoke-Step $f 3 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-User -Identity ''pam.pratt@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Action {
+# step 1 (2 previous mailbox, ExchangeOnline, DESTRUCTIVE): clear the stale record only while no soft-deleted or inactive mailbox of the user is left (the exports show none; clearing makes one unrecoverable): looked for again first, a failed look stops it
+Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-User -Identity ''pam.pratt@contoso.com'' -PermanentlyClearPreviousMailboxInfo' -Destructive -Shows @('left') -Prepare {
+    $left = @(foreach ($only in @{SoftDeletedMailbox = $true}, @{InactiveMailboxOnly = $true}) { try { Get-Mailbox -Identity 'pam.pratt@contoso.com' @only -ErrorAction Stop } catch { if ("$_" -notmatch "couldn't be found|ManagementObjectNotFound") { throw } } }); if ($left.Count -gt 0) { throw ('{0} soft-deleted or inactive mailbox(es) left: save their content first (LIC002, HOLD003)' -f $left.Count) }
+} -Action {
     Set-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo
 }
 

@@ -72,7 +72,8 @@ fn split_mailbox(i: &Identity) -> String {
         "# 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)\n\
          {take_plan}\n\
          # 3. wait until the cloud object is a MailUser again (Get-User -Identity {upn} shows RecipientTypeDetails MailUser: the plan's removal takes a while to reach Exchange Online) and its content is safe; a later run of this script skips this finding (the object changed since the audit): then run the next line by hand\n\
-         # 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back\n\
+         # 4. clear the pointer to the disconnected cloud mailbox (this purges it), or the next license brings it back; only once the object is a MailUser\n\
+         $now = (Get-User -Identity {upn}).RecipientTypeDetails; if (\"$now\" -ne 'MailUser') {{ throw ('the cloud object is still {{0}}, not a MailUser: wait, then run this step again' -f $now) }}\n\
          Set-User -Identity {upn} -PermanentlyClearPreviousMailboxInfo"
     )
 }

@@ -54,10 +54,8 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
         .evidence(Field::ExoPreviousRecipientTypeDetails)
         .evidence(Field::PreviousMailboxes)
         .remediation(format!(
-            "# 1. the exports show no soft-deleted or inactive mailbox left; look again, as clearing makes one unrecoverable (nothing listed: none)\n\
-             Get-Mailbox -SoftDeletedMailbox -Identity {user} -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid,WhenSoftDeleted; Get-Mailbox -InactiveMailboxOnly -Identity {user} -ErrorAction SilentlyContinue | Format-List DisplayName,ExchangeGuid\n\
-             # 2. confirm both lists above are empty; if one is not, stop here (its content first: LIC002, HOLD003)\n\
-             # 3. clear the stale record\n\
+            "# clear the stale record only while no soft-deleted or inactive mailbox of the user is left (the exports show none; clearing makes one unrecoverable): looked for again first, a failed look stops it\n\
+             $left = @(foreach ($only in @{{SoftDeletedMailbox = $true}}, @{{InactiveMailboxOnly = $true}}) {{ try {{ Get-Mailbox -Identity {user} @only -ErrorAction Stop }} catch {{ if (\"$_\" -notmatch \"couldn't be found|ManagementObjectNotFound\") {{ throw }} }} }}); if ($left.Count -gt 0) {{ throw ('{{0}} soft-deleted or inactive mailbox(es) left: save their content first (LIC002, HOLD003)' -f $left.Count) }}\n\
              Set-User -Identity {user} -PermanentlyClearPreviousMailboxInfo",
             user = ps(&upn)
         ));
@@ -90,8 +88,9 @@ mod tests {
         // The exports show no previous mailbox left; clearing makes one unrecoverable: looked for again,
         // and the operator confirms before the clear (review J, J3).
         let r = &f[0].remediation;
-        assert!(r.contains("Get-Mailbox -SoftDeletedMailbox -Identity 'pam.pratt@contoso.com' -ErrorAction SilentlyContinue"), "{r}");
-        assert!(r.contains("# 2. confirm both lists above are empty") && r.ends_with("# 3. clear the stale record\nSet-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo"), "{r}");
+        // A failed look is no empty list: only "couldn't be found" counts as none.
+        assert!(r.contains("try { Get-Mailbox -Identity 'pam.pratt@contoso.com' @only -ErrorAction Stop } catch { if (\"$_\" -notmatch \"couldn't be found|ManagementObjectNotFound\") { throw } }"), "{r}");
+        assert!(r.contains("if ($left.Count -gt 0) { throw") && r.ends_with("\nSet-User -Identity 'pam.pratt@contoso.com' -PermanentlyClearPreviousMailboxInfo"), "{r}");
     }
 
     #[test]
