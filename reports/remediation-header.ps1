@@ -294,6 +294,15 @@ function Format-Shown {
     return ($items -join ', ')
 }
 
+# A step this finding shares with one above, written there once: said, so that -Finding naming only this
+# finding does not end in silence.
+function Write-SharedStep {
+    param($State, [int] $Step, [string] $Other, [int] $OtherStep)
+    if (-not $State.Go) { return }
+    $also = if ($Finding -and $Other -notin $Finding) { (' (not selected: add -Finding {0})' -f $Other) } else { '' }
+    Write-Host ('{0} step {1}: is step {2} of {3}{4}' -f $State.Id, $Step, $OtherStep, $Other, $also)
+}
+
 # A change of this shell that was not made: the finding's later steps wait for it.
 function Stop-Finding {
     param($State, [int] $Step)

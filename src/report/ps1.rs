@@ -324,6 +324,8 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
     for (i, step) in item.steps.iter().enumerate() {
         if let Some((id, n, _, _)) = done.iter().find(|d| same_step(d, step) && (repeated || !step.command.is_empty())) {
             let _ = writeln!(out, "# step {} is step {n} of {id} above: not repeated", step.number);
+            // Said when run too: `-Finding` naming only this finding would otherwise do nothing, silently.
+            let _ = writeln!(out, "Write-SharedStep $f {} {} {n}", step.number, ps_quote(id));
             continue;
         }
         done.push((&f.id, step.number, &step.command, &step.description));

@@ -294,6 +294,15 @@ function Format-Shown {
     return ($items -join ', ')
 }
 
+# A step this finding shares with one above, written there once: said, so that -Finding naming only this
+# finding does not end in silence.
+function Write-SharedStep {
+    param($State, [int] $Step, [string] $Other, [int] $OtherStep)
+    if (-not $State.Go) { return }
+    $also = if ($Finding -and $Other -notin $Finding) { (' (not selected: add -Finding {0})' -f $Other) } else { '' }
+    Write-Host ('{0} step {1}: is step {2} of {3}{4}' -f $State.Id, $Step, $OtherStep, $Other, $also)
+}
+
 # A change of this shell that was not made: the finding's later steps wait for it.
 function Stop-Finding {
     param($State, [int] $Step)
@@ -462,9 +471,13 @@ $f = Start-Finding -Id 'GUID001-4afb5873ea9d7901' -Identity 'doris.diaz@contoso.
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').RecipientTypeDetails } }
 )
 # step 1 is step 1 of GUID004-d21d1509ae7f481c above: not repeated
+Write-SharedStep $f 1 'GUID004-d21d1509ae7f481c' 1
 # step 2 is step 2 of GUID004-d21d1509ae7f481c above: not repeated
+Write-SharedStep $f 2 'GUID004-d21d1509ae7f481c' 2
 # step 3 is step 3 of GUID004-d21d1509ae7f481c above: not repeated
+Write-SharedStep $f 3 'GUID004-d21d1509ae7f481c' 3
 # step 4 is step 4 of GUID004-d21d1509ae7f481c above: not repeated
+Write-SharedStep $f 4 'GUID004-d21d1509ae7f481c' 4
 
 # ==== victor.vance@contoso.com ====
 
