@@ -142,8 +142,10 @@ $script:SkuNames = $null
 function Get-LicenseStateText {
     param($User, [string[]] $Sku)
     if ($null -eq $script:SkuNames) {
-        $script:SkuNames = @{}
-        foreach ($s in Get-MgSubscribedSku -All) { $script:SkuNames["$($s.SkuId)"] = $s.SkuPartNumber }
+        # Kept only once complete: a failed lookup is tried again, not left as an empty table.
+        $names = @{}
+        foreach ($s in Get-MgSubscribedSku -All) { $names["$($s.SkuId)"] = $s.SkuPartNumber }
+        $script:SkuNames = $names
     }
     foreach ($state in $User.LicenseAssignmentStates) {
         $id = "$($state.SkuId)"

@@ -209,7 +209,7 @@ fn remediation_script_parses_and_gates_every_change() {
             // A multi-valued AD attribute is re-read live and compared as a set of values.
             if let Some(e) = f["evidence"].as_array().unwrap().iter().find(|e| e["field"] == "ad.proxyAddresses") {
                 let block = script.split(&format!("Start-Finding -Id '{id}'")).nth(1).unwrap().split("\n$f = ").next().unwrap();
-                let expected = format!("@{{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = '{}'; Set = $true; Live = {{ (Get-ADUser -Identity ", e["value"].as_str().unwrap().replace('\'', "''"));
+                let expected = format!("@{{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = '{}'; Set = $true; Live = {{ ,(Get-ADUser -Identity ", e["value"].as_str().unwrap().replace('\'', "''"));
                 assert!(block.contains(&expected), "{shape}: {id} re-reads its proxyAddresses:\n{block}");
                 proxy_preconditions += 1;
             }

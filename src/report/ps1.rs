@@ -110,7 +110,10 @@ fn live_reader(field: &str, value: &str, keys: &Keys) -> Option<(Shell, String)>
                 "ad.proxyAddresses" => "proxyAddresses",
                 _ => return None,
             };
-            (Shell::OnPremises, format!("(Get-ADUser -Identity {} -Properties {attribute}).{attribute}", ad.as_ref()?))
+            // The leading comma keeps a value whole: a script block's output is unrolled, and a 16-byte
+            // msExchMailboxGuid would reach the comparison as 16 numbers (review L: GUID001/GUID003 were
+            // always skipped on-prem as "changed since the audit").
+            (Shell::OnPremises, format!(",(Get-ADUser -Identity {} -Properties {attribute}).{attribute}", ad.as_ref()?))
         }
     };
     Some((shell, expr))
@@ -493,6 +496,15 @@ mod tests {
             assert_eq!(expected("entra.exchangePlans", &value), want, "{value}");
         }
         assert_eq!(expected("entra.exchangePlans", "(empty)"), "none");
+    }
+
+    #[test]
+    fn an_ad_value_is_read_whole() {
+        // A script block's output is unrolled: without the comma a 16-byte GUID reached ConvertTo-Comparable
+        // as 16 numbers ('124; 229; …') and never equalled the exported GUID.
+        let keys = Keys { exo: "'x'".into(), graph: "'u'".into(), ad: Some("'0ab1575e-8e4e-42aa-b7e8-679269b17a4a'".into()) };
+        let (shell, expr) = live_reader("ad.msExchMailboxGuid", "4049f613-1d57-473a-9ec2-fc3749609b80", &keys).unwrap();
+        assert_eq!((shell, expr.as_str()), (Shell::OnPremises, ",(Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchMailboxGuid).msExchMailboxGuid"));
     }
 
     #[test]

@@ -142,8 +142,10 @@ $script:SkuNames = $null
 function Get-LicenseStateText {
     param($User, [string[]] $Sku)
     if ($null -eq $script:SkuNames) {
-        $script:SkuNames = @{}
-        foreach ($s in Get-MgSubscribedSku -All) { $script:SkuNames["$($s.SkuId)"] = $s.SkuPartNumber }
+        # Kept only once complete: a failed lookup is tried again, not left as an empty table.
+        $names = @{}
+        foreach ($s in Get-MgSubscribedSku -All) { $names["$($s.SkuId)"] = $s.SkuPartNumber }
+        $script:SkuNames = $names
     }
     foreach ($state in $User.LicenseAssignmentStates) {
         $id = "$($state.SkuId)"
@@ -397,7 +399,7 @@ Invoke-Step $f 3 'ExchangeOnline' -Target 'pete.park@contoso.com' -Command 'Set-
 #   ad.Enabled = true (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
 $f = Start-Finding -Id 'LIC002-39e9140d404fdb42' -Identity 'pete.park@contoso.com' -Acts @() -Preconditions @(
-    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties Enabled).Enabled } }
+    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { ,(Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties Enabled).Enabled } }
 )
 # step 1 (4 directory, ExchangeOnline): to keep its content, restore it before 2026-12-02 (there is no active mailbox to restore into: restore the user first, or pick another target mailbox); the target takes the source's LegacyExchangeDN as an X500 address, so replies to old messages still reach it
 #   $source = Get-Mailbox -SoftDeletedMailbox -Identity 'e19161f4-6f16-448d-8e32-f9b79981e564'
@@ -416,8 +418,8 @@ Write-ManualStep $f 2 'fill in the <placeholder> first: New-MailboxRestoreReques
 #   exo.ExchangeGuid = 14187145-7986-434b-b420-887554324e68 (ExchangeOnline)
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 $f = Start-Finding -Id 'PROV006-b2cdc012b98a4feb' -Identity 'pete.park@contoso.com' -Acts @() -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { ,(Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { ,(Get-ADUser -Identity '49fc8de6-b9d4-457d-b8a6-37c0477f039e' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '14187145-7986-434b-b420-887554324e68'; Live = { (Get-Recipient -Identity '91bc1bb7-a15b-4bd3-862b-1ad8ba94b43e').ExchangeGuid } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'cd76fe75-361e-45cc-b2d0-85c43ceab178' -Property assignedPlans) $MailboxPlans } }
@@ -435,8 +437,8 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: New-MoveRequest -Identit
 #   ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 $f = Start-Finding -Id 'GUID004-d21d1509ae7f481c' -Identity 'doris.diaz@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.homeMDB'; Shell = 'OnPremises'; Expected = 'CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties homeMDB).homeMDB } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { ,(Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.homeMDB'; Shell = 'OnPremises'; Expected = 'CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com'; Live = { ,(Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties homeMDB).homeMDB } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').RecipientTypeDetails } }
 )
 # step 1 (read / manual, Manual): 1. save what was delivered to the cloud mailbox (eDiscovery export) before detaching it; a held mailbox refuses (HOLD002)
@@ -465,9 +467,9 @@ Invoke-Step $f 4 'ExchangeOnline' -Target 'doris.diaz@contoso.com' -Command 'Set
 #   ad.msExchRecipientTypeDetails = 1 (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 $f = Start-Finding -Id 'GUID001-4afb5873ea9d7901' -Identity 'doris.diaz@contoso.com' -Acts @() -Preconditions @(
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '31e0aaba-79bb-498b-86bc-19eb103a7aa0'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '31e0aaba-79bb-498b-86bc-19eb103a7aa0'; Live = { ,(Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = 'eef740b9-1745-4be4-bf4c-a261f8a4dc56'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').ExchangeGuid } }
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { ,(Get-ADUser -Identity '66206ca3-4827-4703-9acd-ca1728e0b4a7' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '21d7880c-3527-4ad2-88f8-39039cf82194').RecipientTypeDetails } }
 )
 # step 1 is step 1 of GUID004-d21d1509ae7f481c above: not repeated
@@ -529,7 +531,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'lucy.lin@contoso.com' -Command 'Set-M
 #   ad.Enabled = true (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
 $f = Start-Finding -Id 'LIC002-2ffb16b145abe6b7' -Identity 'sam.soto@contoso.com' -Acts @() -Preconditions @(
-    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
+    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { ,(Get-ADUser -Identity '1a70ea78-49d2-4d1f-990b-43f0df11c6fc' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-12: Exchange Online reconnects the soft-deleted mailbox
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId
@@ -581,7 +583,7 @@ Write-ManualStep $f 3 'run it on the Entra Connect server (the ADSync module is 
 #   ad.proxyAddresses = SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
 # not re-read live (check by hand if in doubt): identity.duplicateAddresses
 $f = Start-Finding -Id 'SYNC002-cf07dac2a004e372' -Identity 'dan.doyle@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '5f35a130-31fa-4087-8c8d-7fbdfd723844' -Properties proxyAddresses).proxyAddresses } }
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dan.doyle@contoso.com; smtp:dan.doyle@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { ,(Get-ADUser -Identity '5f35a130-31fa-4087-8c8d-7fbdfd723844' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (read / manual, OnPremises): holders: this one and dana.dahl@contoso.com; decide which keeps sales@contoso.com
 Invoke-Step $f 1 'OnPremises' -Target 'dan.doyle@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
@@ -598,7 +600,7 @@ Write-ManualStep $f 2 'if this object gives it up: Set-ADUser -Identity ''ddoyle
 #   ad.proxyAddresses = SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com (OnPremises)
 # not re-read live (check by hand if in doubt): identity.duplicateAddresses
 $f = Start-Finding -Id 'SYNC002-791bdcc97fed32d3' -Identity 'dana.dahl@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '317c0f9e-cbf4-4988-be23-b70d73f0645b' -Properties proxyAddresses).proxyAddresses } }
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:dana.dahl@contoso.com; smtp:dana.dahl@contoso.mail.onmicrosoft.com; smtp:sales@contoso.com'; Set = $true; Live = { ,(Get-ADUser -Identity '317c0f9e-cbf4-4988-be23-b70d73f0645b' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (read / manual, OnPremises): holders: this one and dan.doyle@contoso.com; decide which keeps sales@contoso.com
 Invoke-Step $f 1 'OnPremises' -Target 'dana.dahl@contoso.com' -Command 'Get-ADUser -LDAPFilter ''(|(proxyAddresses=smtp:sales@contoso.com)(userPrincipalName=sales@contoso.com))'' -Properties proxyAddresses | Format-Table sAMAccountName,userPrincipalName' -ReadOnly -Action {
@@ -618,7 +620,7 @@ Write-ManualStep $f 2 'if this object gives it up: Set-ADUser -Identity ''ddahl'
 $f = Start-Finding -Id 'HOLD001-db71071b368505a3' -Identity 'derek.dunn@contoso.com' -Acts @() -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity 'bbddb494-67b2-4f88-ae9b-359aafdd1a33') } }
-    @{ Field = 'ad.msExchRemoteRecipientType'; Shell = 'OnPremises'; Expected = '12'; Live = { (Get-ADUser -Identity '2bc45db4-34a0-4085-9ef7-132b41081284' -Properties msExchRemoteRecipientType).msExchRemoteRecipientType } }
+    @{ Field = 'ad.msExchRemoteRecipientType'; Shell = 'OnPremises'; Expected = '12'; Live = { ,(Get-ADUser -Identity '2bc45db4-34a0-4085-9ef7-132b41081284' -Properties msExchRemoteRecipientType).msExchRemoteRecipientType } }
 )
 # step 1 (read / manual, Manual): 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.
 Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below retention label (ComplianceTagHoldApplied): items labelled to be retained keep the mailbox; in Purview, remove or change those labels (or the label policy that applies them), by hand.'
@@ -633,9 +635,9 @@ Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mail
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 $f = Start-Finding -Id 'GUID001-308a825de1c6fb65' -Identity 'gary.grant@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '57d5e57c-086a-4b93-a818-3552218cb9b7'; Live = { (Get-ADUser -Identity 'cfc1875b-cdbe-4b02-819f-dd576e574b8a' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '57d5e57c-086a-4b93-a818-3552218cb9b7'; Live = { ,(Get-ADUser -Identity 'cfc1875b-cdbe-4b02-819f-dd576e574b8a' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '7efa06d5-9a59-46a9-b3f6-0ce2315e2047'; Live = { (Get-Recipient -Identity '6c6105ba-1b09-4b61-9ea5-8b0a0fedf648').ExchangeGuid } }
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'cfc1875b-cdbe-4b02-819f-dd576e574b8a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity 'cfc1875b-cdbe-4b02-819f-dd576e574b8a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '6c6105ba-1b09-4b61-9ea5-8b0a0fedf648').RecipientTypeDetails } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange: the mailbox lives in Exchange Online
@@ -665,7 +667,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'gwen.ford@contoso.com' -Command 'Get-
 $f = Start-Finding -Id 'HOLD001-e123e08b1022f4ac' -Identity 'henry.hall@contoso.com' -Acts @('ExchangeOnline') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '99d3b51b-4091-4b6f-adad-db339febca7f').RecipientTypeDetails } }
     @{ Field = 'exo.holds'; Shell = 'ExchangeOnline'; Expected = 'on hold'; Live = { Get-HoldState (Get-Mailbox -Identity '99d3b51b-4091-4b6f-adad-db339febca7f') } }
-    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
+    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { ,(Get-ADUser -Identity 'a69cf76b-090f-4320-a7cf-a8efc71f25c5' -Properties Enabled).Enabled } }
 )
 # step 1 (read / manual, Manual): 1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below
 Write-ManualStep $f 1 '1. decide with the records owner: keep the data (the mailbox becomes inactive, on purpose: stop here) or release every hold below' -Gate -Next @('ExchangeOnline+Destructive')
@@ -782,9 +784,9 @@ Write-ManualStep $f 2 'deleted by mistake: Restore-ADObject; moved out of sync s
 #   exo.ArchiveGuid = 346e3b6b-92b9-4ee0-ad3b-06ca40744f43 (ExchangeOnline)
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 $f = Start-Finding -Id 'GUID003-19a02b7fb6748c02' -Identity 'arthur.adams@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchArchiveGUID'; Shell = 'OnPremises'; Expected = '7810b5e0-b843-4751-ba04-8c0292479ea1'; Live = { (Get-ADUser -Identity '5930527d-bd43-4585-b11f-d9680144ccc1' -Properties msExchArchiveGUID).msExchArchiveGUID } }
+    @{ Field = 'ad.msExchArchiveGUID'; Shell = 'OnPremises'; Expected = '7810b5e0-b843-4751-ba04-8c0292479ea1'; Live = { ,(Get-ADUser -Identity '5930527d-bd43-4585-b11f-d9680144ccc1' -Properties msExchArchiveGUID).msExchArchiveGUID } }
     @{ Field = 'exo.ArchiveGuid'; Shell = 'ExchangeOnline'; Expected = '346e3b6b-92b9-4ee0-ad3b-06ca40744f43'; Live = { (Get-Recipient -Identity 'e8b91790-a57b-4191-a56d-da59dfad28af').ArchiveGuid } }
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '5930527d-bd43-4585-b11f-d9680144ccc1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity '5930527d-bd43-4585-b11f-d9680144ccc1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange: the archive lives in Exchange Online (the cmdlet reference reserves -ArchiveGuid for Microsoft; Microsoft support's fix for this mismatch uses it)
 Invoke-Step $f 1 'OnPremises' -Target 'arthur.adams@contoso.com' -Command 'Set-RemoteMailbox -Identity ''arthur.adams@contoso.com'' -ArchiveGuid ''346e3b6b-92b9-4ee0-ad3b-06ca40744f43''' -Action {
@@ -801,7 +803,7 @@ Invoke-Step $f 1 'OnPremises' -Target 'arthur.adams@contoso.com' -Command 'Set-R
 #   entra.accountEnabled = true (ExchangeOnline)
 $f = Start-Finding -Id 'RES002-5fabb3a8e1a6729e' -Identity 'boardroom@contoso.com' -Acts @('OnPremises') -Preconditions @(
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'RoomMailbox'; Live = { (Get-Recipient -Identity '5b2325ac-74fe-4652-8c10-7cf7316cae3e').RecipientTypeDetails } }
-    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { (Get-ADUser -Identity '53e98845-49f9-40d3-ab9b-c64f8ed0cfa7' -Properties Enabled).Enabled } }
+    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'true'; Live = { ,(Get-ADUser -Identity '53e98845-49f9-40d3-ab9b-c64f8ed0cfa7' -Properties Enabled).Enabled } }
     @{ Field = 'entra.accountEnabled'; Shell = 'ExchangeOnline'; Expected = 'true'; Live = { (Get-MgUser -UserId '43d02513-fc69-4963-9cd2-5643a81f1f45' -Property accountEnabled).AccountEnabled } }
 )
 # step 1 (read / manual, Manual): 1. confirm nothing signs in with boardroom@contoso.com on purpose (a Teams Rooms device, a service); if something does, license it as a resource account instead and stop here
@@ -840,8 +842,8 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribed
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 #   exo.ExchangeGuid = 1b3c8892-4ce1-4100-a860-0e0f75c0153c (ExchangeOnline)
 $f = Start-Finding -Id 'GUID002-2e6d592b0deee5a5' -Identity 'gina.gray@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'd12084e2-1567-4aef-8b7d-081cc48e334c' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity 'd12084e2-1567-4aef-8b7d-081cc48e334c' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity 'd12084e2-1567-4aef-8b7d-081cc48e334c' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = ''; Live = { ,(Get-ADUser -Identity 'd12084e2-1567-4aef-8b7d-081cc48e334c' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '376771f5-f2f9-42a3-9456-f407a0b103aa').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '1b3c8892-4ce1-4100-a860-0e0f75c0153c'; Live = { (Get-Recipient -Identity '376771f5-f2f9-42a3-9456-f407a0b103aa').ExchangeGuid } }
 )
@@ -897,9 +899,9 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribed
 #   exo.ExchangeGuid = 4049f613-1d57-473a-9ec2-fc3749609b80 (ExchangeOnline)
 #   exo.PreviousRecipientTypeDetails = None (ExchangeOnline)
 $f = Start-Finding -Id 'LIC006-16ea772692dcacec' -Identity 'mia.moore@contoso.com' -Acts @('ExchangeOnline+MailboxSku') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { ,(Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'none'; Live = { Get-MailboxPlanState (Get-MgUser -UserId '5d44d5ac-8f6b-4dfc-8964-9c9e96de6dc6' -Property assignedPlans) $MailboxPlans } }
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '4049f613-1d57-473a-9ec2-fc3749609b80'; Live = { (Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = '4049f613-1d57-473a-9ec2-fc3749609b80'; Live = { ,(Get-ADUser -Identity '0ab1575e-8e4e-42aa-b7e8-679269b17a4a' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = '4049f613-1d57-473a-9ec2-fc3749609b80'; Live = { (Get-Recipient -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').ExchangeGuid } }
     @{ Field = 'exo.PreviousRecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'None'; Live = { (Get-User -Identity '47bb2856-9943-450a-ba9f-bae6999ceedd').PreviousRecipientTypeDetails } }
@@ -921,7 +923,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'mia.moore@contoso.com' -Command 'Set-
 #   exo.RecipientTypeDetails = UserMailbox (ExchangeOnline)
 # not re-read live (check by hand if in doubt): ad.sourceAnchor, entra.immutableIdAnchor
 $f = Start-Finding -Id 'PROV001-0af63b93442d46c2' -Identity 'nora.nash@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '8563b8cd-b3e1-40d6-89cc-54a3a52ed525' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = ''; Live = { ,(Get-ADUser -Identity '8563b8cd-b3e1-40d6-89cc-54a3a52ed525' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'UserMailbox'; Live = { (Get-Recipient -Identity '7754e48f-9d40-479c-8138-126a2817ba42').RecipientTypeDetails } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange Management Shell
@@ -963,9 +965,9 @@ Write-ManualStep $f 1 'fill in the <placeholder> first: $sku = (Get-MgSubscribed
 #   ad.msExchHomeServerName = /o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX01 (OnPremises)
 #   ad.homeMDB = CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com (OnPremises)
 $f = Start-Finding -Id 'PROV002-b4859066938775e4' -Identity 'stan.stiles@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties msExchMailboxGuid).msExchMailboxGuid } }
-    @{ Field = 'ad.msExchHomeServerName'; Shell = 'OnPremises'; Expected = '/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX01'; Live = { (Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties msExchHomeServerName).msExchHomeServerName } }
-    @{ Field = 'ad.homeMDB'; Shell = 'OnPremises'; Expected = 'CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com'; Live = { (Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties homeMDB).homeMDB } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = ''; Live = { ,(Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchHomeServerName'; Shell = 'OnPremises'; Expected = '/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Configuration/cn=Servers/cn=EX01'; Live = { ,(Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties msExchHomeServerName).msExchHomeServerName } }
+    @{ Field = 'ad.homeMDB'; Shell = 'OnPremises'; Expected = 'CN=DB01,CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=contoso,DC=com'; Live = { ,(Get-ADUser -Identity '5b399a03-8302-4913-aae5-dad806cb3634' -Properties homeMDB).homeMDB } }
 )
 # step 1 (4 directory, OnPremises, DESTRUCTIVE): on-prem: clear the leftovers (and any other msExch* value of the removed mailbox), then sync
 Invoke-Step $f 1 'OnPremises' -Target 'stan.stiles@contoso.com' -Command 'Set-ADUser -Identity ''sstiles'' -Clear msExchHomeServerName,homeMDB' -Destructive -Action {
@@ -983,8 +985,8 @@ Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is 
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.proxyAddresses = SMTP:theo.thorn@contoso.com (OnPremises)
 $f = Start-Finding -Id 'PROV003-498ab7c036e0485f' -Identity 'theo.thorn@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:theo.thorn@contoso.com'; Set = $true; Live = { (Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties proxyAddresses).proxyAddresses } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:theo.thorn@contoso.com'; Set = $true; Live = { ,(Get-ADUser -Identity '15352fbe-ca25-42a7-8900-c3ba2f56d49f' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange Management Shell
 Invoke-Step $f 1 'OnPremises' -Target 'theo.thorn@contoso.com' -Command 'Set-RemoteMailbox -Identity ''tthorn'' -EmailAddresses @{Add=''smtp:theo.thorn@contoso.mail.onmicrosoft.com''}' -Action {
@@ -1000,9 +1002,9 @@ Invoke-Step $f 1 'OnPremises' -Target 'theo.thorn@contoso.com' -Command 'Set-Rem
 #   ad.targetAddress = SMTP:tina.tran@contoso.onmicrosoft.com (OnPremises)
 #   ad.proxyAddresses = SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com (OnPremises)
 $f = Start-Finding -Id 'PROV003-9d6fc46f0fc73850' -Identity 'tina.tran@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.targetAddress'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.onmicrosoft.com'; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties targetAddress).targetAddress } }
-    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com'; Set = $true; Live = { (Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties proxyAddresses).proxyAddresses } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.targetAddress'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.onmicrosoft.com'; Live = { ,(Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties targetAddress).targetAddress } }
+    @{ Field = 'ad.proxyAddresses'; Shell = 'OnPremises'; Expected = 'SMTP:tina.tran@contoso.com; smtp:tina.tran@contoso.onmicrosoft.com'; Set = $true; Live = { ,(Get-ADUser -Identity 'f79903ab-865f-4b48-8ede-279fd480d4f6' -Properties proxyAddresses).proxyAddresses } }
 )
 # step 1 (4 directory, OnPremises): on-prem Exchange Management Shell
 Invoke-Step $f 1 'OnPremises' -Target 'tina.tran@contoso.com' -Command 'Set-RemoteMailbox -Identity ''ttran'' -RemoteRoutingAddress ''tina.tran@contoso.mail.onmicrosoft.com''' -Action {
@@ -1042,8 +1044,8 @@ Invoke-Step $f 2 'ExchangeOnline' -Target 'ulrich.ulm@contoso.com' -Command 'Get
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.mailNickname = (empty) (OnPremises)
 $f = Start-Finding -Id 'PROV007-ea107490ad8ddc93' -Identity 'walter.west@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '3f9d5597-4885-4eaa-a03c-d13b4769c13c' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.mailNickname'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '3f9d5597-4885-4eaa-a03c-d13b4769c13c' -Properties mailNickname).mailNickname } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity '3f9d5597-4885-4eaa-a03c-d13b4769c13c' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.mailNickname'; Shell = 'OnPremises'; Expected = ''; Live = { ,(Get-ADUser -Identity '3f9d5597-4885-4eaa-a03c-d13b4769c13c' -Properties mailNickname).mailNickname } }
 )
 # step 1 (4 directory, OnPremises): on-prem, then sync
 Invoke-Step $f 1 'OnPremises' -Target 'walter.west@contoso.com' -Command 'Set-ADUser -Identity ''wwest'' -Replace @{mailNickname=''walter.west''}' -Action {
@@ -1061,8 +1063,8 @@ Write-ManualStep $f 2 'run it on the Entra Connect server (the ADSync module is 
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   ad.userPrincipalName = (empty) (OnPremises)
 $f = Start-Finding -Id 'PROV007-b3b09baba1212f18' -Identity 'xavier.xu@contoso.onmicrosoft.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '3623e3b1-a53e-4652-9907-8710279117f5' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.userPrincipalName'; Shell = 'OnPremises'; Expected = ''; Live = { (Get-ADUser -Identity '3623e3b1-a53e-4652-9907-8710279117f5' -Properties UserPrincipalName).UserPrincipalName } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity '3623e3b1-a53e-4652-9907-8710279117f5' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.userPrincipalName'; Shell = 'OnPremises'; Expected = ''; Live = { ,(Get-ADUser -Identity '3623e3b1-a53e-4652-9907-8710279117f5' -Properties UserPrincipalName).UserPrincipalName } }
 )
 # step 1 (4 directory, OnPremises): on-prem, then sync
 Invoke-Step $f 1 'OnPremises' -Target 'xavier.xu@contoso.onmicrosoft.com' -Command 'Set-ADUser -Identity ''xxu'' -UserPrincipalName ''xavier.xu@contoso.com''' -Action {
@@ -1097,7 +1099,7 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'pam.pratt@contoso.com' -Command 'Set-
 #   ad.msExchRecipientTypeDetails = 2147483648 (OnPremises)
 #   exo.RecipientTypeDetails = SharedMailbox (ExchangeOnline)
 $f = Start-Finding -Id 'RES001-9351362464cef144' -Identity 'rachel.ross@contoso.com' -Acts @('OnPremises') -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { (Get-ADUser -Identity '348e9561-8997-45aa-8ef0-baa7c9dda1e1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '2147483648'; Live = { ,(Get-ADUser -Identity '348e9561-8997-45aa-8ef0-baa7c9dda1e1' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'SharedMailbox'; Live = { (Get-Recipient -Identity 'cecd4c8c-9088-4ab6-80dd-4e94fcd97859').RecipientTypeDetails } }
 )
 # step 1 (read / manual, Manual): 1. decide which type is intended: the cloud's (then record it on-prem, next step) or RemoteUserMailbox (then convert the cloud mailbox instead, Set-Mailbox -Identity 'rachel.ross@contoso.com' -Type Regular, and stop here)
@@ -1149,7 +1151,7 @@ Write-ManualStep $f 2 'fill in the <placeholder> first: New-MailboxRestoreReques
 #   ad.Enabled = false (OnPremises)
 # not re-read live (check by hand if in doubt): exo.previousMailboxes
 $f = Start-Finding -Id 'LIC002-c9b66e4afb125810' -Identity 'sara.stone@contoso.com' -Acts @() -Preconditions @(
-    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { (Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
+    @{ Field = 'ad.Enabled'; Shell = 'OnPremises'; Expected = 'false'; Live = { ,(Get-ADUser -Identity 'eb92986e-ab2c-4400-bc05-56642385b779' -Properties Enabled).Enabled } }
 )
 # step 1 (3 license, ExchangeOnline): to keep it, license the user again before 2026-12-17: Exchange Online reconnects the soft-deleted mailbox
 #   $sku = (Get-MgSubscribedSku -All | Where-Object SkuPartNumber -eq '<SKU that licenses mailboxes in this tenant, e.g. EXCHANGESTANDARD>').SkuId
@@ -1179,8 +1181,8 @@ Invoke-Step $f 1 'ExchangeOnline' -Target 'ian.irwin@contoso.com' -Command 'Get-
 #   exo.ExchangeGuid = b71c5d0d-567f-4162-beec-644cc7a9665c (ExchangeOnline)
 #   entra.exchangePlans = mailbox plan (ExchangeOnline)
 $f = Start-Finding -Id 'PROV006-705af7199be3719d' -Identity 'paul.price@contoso.com' -Acts @() -Preconditions @(
-    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
-    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchMailboxGuid).msExchMailboxGuid } }
+    @{ Field = 'ad.msExchRecipientTypeDetails'; Shell = 'OnPremises'; Expected = '1'; Live = { ,(Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchRecipientTypeDetails).msExchRecipientTypeDetails } }
+    @{ Field = 'ad.msExchMailboxGuid'; Shell = 'OnPremises'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { ,(Get-ADUser -Identity '6ef7aaf6-a782-4349-9cf4-b7617df7f4c8' -Properties msExchMailboxGuid).msExchMailboxGuid } }
     @{ Field = 'exo.RecipientTypeDetails'; Shell = 'ExchangeOnline'; Expected = 'MailUser'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').RecipientTypeDetails } }
     @{ Field = 'exo.ExchangeGuid'; Shell = 'ExchangeOnline'; Expected = 'b71c5d0d-567f-4162-beec-644cc7a9665c'; Live = { (Get-Recipient -Identity '25e57f7e-f7bf-4efb-8a8f-99b753ecc895').ExchangeGuid } }
     @{ Field = 'entra.exchangePlans'; Shell = 'ExchangeOnline'; Expected = 'mailbox plan'; Live = { Get-MailboxPlanState (Get-MgUser -UserId 'a80054be-5151-4cfc-a322-4c9eaadeb44b' -Property assignedPlans) $MailboxPlans } }
