@@ -110,6 +110,8 @@ mod tests {
         let f = run(&CHECK, &lars("ActiveWithError", "MutuallyExclusiveViolation", None));
         assert_eq!(f.len(), 1);
         assert!(f[0].remediation.contains("Set-MgUserLicense -UserId 'lars.lund@contoso.com'"), "{}", f[0].remediation);
+        // A SKU the tenant lacks (or two matching) stops the step with a clear message, not a Graph error.
+        assert!(f[0].remediation.contains("if (@($sku | Where-Object { $_ }).Count -ne 1) { throw ("), "{}", f[0].remediation);
         // Re-assigned as it was: every plan the user has disabled on it stays disabled, the mailbox's too.
         assert!(f[0].remediation.contains("Where-Object { $_.ProvisioningStatus -eq 'Disabled' } | Select-Object -ExpandProperty ServicePlanId)\n") && f[0].remediation.contains("DisabledPlans = $off"), "{}", f[0].remediation);
         assert_eq!(run(&CHECK, &lars("Disabled", "Other", None)).len(), 1);

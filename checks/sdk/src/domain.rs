@@ -267,7 +267,7 @@ fn disabled_plans(user: &str, mailbox: bool) -> String {
 pub fn assign_sku(user: &str, sku_id: &str, mailbox: bool) -> String {
     let user = ps_quote(user);
     format!(
-        "$sku = {sku_id}\n{}\n\
+        "$sku = {sku_id}; if (@($sku | Where-Object {{ $_ }}).Count -ne 1) {{ throw ('{{0}} SKUs of the tenant match: name one it has (Get-MgSubscribedSku -All lists them)' -f @($sku | Where-Object {{ $_ }}).Count) }}\n{}\n\
          Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = $sku; DisabledPlans = $off}}) -RemoveLicenses @()",
         disabled_plans(&user, mailbox)
     )
