@@ -82,7 +82,7 @@ foreach ($key in $PSDefaultParameterValues.Keys) { $defaults[$key] = $PSDefaultP
 $defaults['*:ErrorAction'] = 'Stop'
 $PSDefaultParameterValues = $defaults
 $script:Caller = $PSCmdlet
-$script:Tally = @{ Done = 0; Skipped = 0; Failed = 0; Waiting = 0 }
+$script:Tally = @{ Done = 0; Skipped = 0; Failed = 0; Waiting = 0; Declined = 0 }
 
 # Destructive steps are reviewed one finding at a time: never all of them in one go.
 if ($IncludeDestructive -and -not $Finding) {
@@ -268,7 +268,7 @@ function Invoke-Step {
     }
     if (-not $ReadOnly -and -not $script:Caller.ShouldProcess($Target, $Command)) {
         # -WhatIf goes on to show the steps after it; a "no" stops them.
-        if (-not $WhatIfPreference) { Stop-Finding $State $Step }
+        if (-not $WhatIfPreference) { Stop-Finding $State $Step -Declined }
         return
     }
     try {
@@ -307,9 +307,9 @@ function Write-SharedStep {
 
 # A change of this shell that was not made: the finding's later steps wait for it.
 function Stop-Finding {
-    param($State, [int] $Step)
+    param($State, [int] $Step, [switch] $Declined)
     if ($State.Go) { Write-Host ('{0}: its steps after step {1} wait for it' -f $State.Id, $Step) }
-    $script:Tally.Waiting++
+    if ($Declined) { $script:Tally.Declined++ } else { $script:Tally.Waiting++ }
     $State.Go = $false
 }
 
@@ -340,4 +340,4 @@ function Write-ManualStep {
 
 #__STEPS__
 
-Write-Host ('{0} steps run, {1} findings skipped (changed since the audit), {2} steps failed, {3} steps left for the other shell, -MailboxSku or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Waiting)
+Write-Host ('{0} steps run, {1} findings skipped (changed since the audit, or a step by hand not done), {2} steps failed, {3} steps declined, {4} steps left for the other shell, -MailboxSku or -IncludeDestructive' -f $script:Tally.Done, $script:Tally.Skipped, $script:Tally.Failed, $script:Tally.Declined, $script:Tally.Waiting)
