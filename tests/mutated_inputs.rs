@@ -8,21 +8,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A small deterministic generator (xorshift64*): no dependency, the same cases on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use common::Rng;
 
 fn mutate(rng: &mut Rng, data: &[u8]) -> (&'static str, Vec<u8>) {
     let mut out = data.to_vec();

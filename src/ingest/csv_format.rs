@@ -74,7 +74,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         .buffer_capacity(1 << 20)
         .from_reader(QuoteCount { inner: std::io::Cursor::new(header_line).chain(input), quotes: 0, offset: 0, line_feeds: VecDeque::new() });
     // The file's line of a position the reader gives (1-based, the skipped lines above the header counted).
-    let line_of = |reader: &csv::Reader<QuoteCount<_>>, p: &csv::Position| p.line() + skipped_lines + u64::from(reader.get_ref().lf_at(p.byte()));
+    // Positions come in order: the line feeds before one are dropped as it is asked.
+    let line_of = |reader: &mut csv::Reader<QuoteCount<_>>, p: &csv::Position| p.line() + skipped_lines + u64::from(reader.get_mut().line_feed_at(p.byte()));
     let headers: Vec<String> = match reader.byte_headers() {
         Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect(),
         Err(e) => return Err(csv_error(e, |p| p.line() + line_base, &[])),
@@ -91,10 +92,10 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return Err(csv_error(e, |p| line_of(&reader, p), &headers)),
+                Err(e) => return Err(csv_error(e, |p| line_of(&mut reader, p), &headers)),
             }
             if let Some(p) = record.position() {
-                reader.get_mut().forget_before(p.byte());
+                line_of(&mut reader, p);
             }
             rows += u64::from(!is_blank(&record));
         }
@@ -114,12 +115,9 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e, |p| line_of(&reader, p), &headers)),
+            Err(e) => return Err(csv_error(e, |p| line_of(&mut reader, p), &headers)),
         }
-        let line = record.position().map_or(skipped_lines, |p| line_of(&reader, p));
-        if let Some(p) = record.position() {
-            reader.get_mut().forget_before(p.byte());
-        }
+        let line = record.position().map_or(skipped_lines, |p| line_of(&mut reader, p));
         if is_blank(&record) {
             continue;
         }
@@ -197,16 +195,13 @@ struct QuoteCount<R> {
 }
 
 impl<R> QuoteCount<R> {
-    /// Whether the byte at `offset` is a line feed.
-    fn lf_at(&self, offset: u64) -> bool {
-        self.line_feeds.binary_search(&offset).is_ok()
-    }
-
-    /// Drops the line feeds before `offset` (a record read there: no position before it is asked again).
-    fn forget_before(&mut self, offset: u64) {
+    /// Whether the byte at `offset` is a line feed; the line feeds before it are dropped (positions are asked
+    /// in order, so none before it is asked again).
+    fn line_feed_at(&mut self, offset: u64) -> bool {
         while self.line_feeds.front().is_some_and(|&at| at < offset) {
             self.line_feeds.pop_front();
         }
+        self.line_feeds.front() == Some(&offset)
     }
 }
 
@@ -294,12 +289,12 @@ fn unequal_lengths(line: Option<u64>, expected: usize, len: usize) -> FileError 
 }
 
 /// `line_of`: the file's line of a position the reader gives (see `read`).
-fn csv_error(e: csv::Error, line_of: impl Fn(&csv::Position) -> u64, headers: &[String]) -> FileError {
+fn csv_error(e: csv::Error, mut line_of: impl FnMut(&csv::Position) -> u64, headers: &[String]) -> FileError {
     let hint = "the file is damaged or was cut off; export it again (Export-Csv -NoTypeInformation -Encoding UTF8)".to_string();
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(&line_of), *expected_len as usize, *len as usize),
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unequal_lengths(pos.as_ref().map(&mut line_of), *expected_len as usize, *len as usize),
         csv::ErrorKind::Utf8 { pos, err } => FileError {
-            line: pos.as_ref().map(&line_of),
+            line: pos.as_ref().map(&mut line_of),
             column: headers.get(err.field()).cloned(),
             message: "not valid UTF-8".into(),
             hint: decode::invalid_utf8_hint(&[]).1,

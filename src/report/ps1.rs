@@ -282,7 +282,7 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
     if !checks.is_empty() {
         let _ = writeln!(out, "# precondition, re-read live before the first change:");
         for (field, shell, _, value) in &checks {
-            let _ = writeln!(out, "#   {field} = {} ({})", if value.is_empty() { "(empty)".to_string() } else { one_line(value) }, shell.as_str());
+            let _ = writeln!(out, "#   {}", precondition_text(field, *shell, value));
         }
     }
     if !unread.is_empty() {
@@ -333,9 +333,9 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
         }
         done.push((&f.id, step.number, &step.command, &step.description));
         // A step done by hand, or printed for the operator, before a change of the same finding must be
-        // confirmed done (LIC004: the usage location before the license is reprocessed).
-        // The changes after it that the script runs, as `Shell[+Destructive][+MailboxSku]`: the script asks
-        // only when one of them would run in this invocation (a "done?" guarding nothing teaches "yes").
+        // confirmed done (LIC004: the usage location before the license is reprocessed). It names the changes
+        // after it that the script runs, as `Shell[+Destructive][+MailboxSku]`: the script asks only when one
+        // of them would run in this invocation (a "done?" guarding nothing teaches "yes").
         let (lines, printed) = &steps[i];
         let mut next: Vec<String> = item.steps[i + 1..]
             .iter()
@@ -348,13 +348,18 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
         let gate = (step.command.is_empty() || printed.is_some()) && !next.is_empty();
         let gate = gate.then(|| format!(" -Gate -Next @({})", next.join(", ")));
         // A destructive step resting on values only the other shell reads: the operator confirms them.
-        let elsewhere: Vec<String> = checks
-            .iter()
-            .filter(|c| step.destructive && c.1 != step.shell)
-            .map(|(field, shell, _, value)| format!("{field} = {} ({})", if value.is_empty() { "(empty)".to_string() } else { one_line(value) }, shell.as_str()))
-            .collect();
+        let elsewhere: Vec<String> = if step.destructive {
+            checks.iter().filter(|c| c.1 != step.shell).map(|(field, shell, _, value)| precondition_text(field, *shell, value)).collect()
+        } else {
+            Vec::new()
+        };
         step_block(out, f, step, gate.as_deref().unwrap_or(""), lines, *printed, &elsewhere.join("; "));
     }
+}
+
+/// A precondition as the script's comments and confirmations name it: `field = value (Shell)`.
+fn precondition_text(field: &str, shell: Shell, value: &str) -> String {
+    format!("{field} = {} ({})", if value.is_empty() { "(empty)".to_string() } else { one_line(value) }, shell.as_str())
 }
 
 /// Why a step is printed instead of run: a plugin's, or a change with nothing re-read live in its shell.
@@ -403,16 +408,18 @@ fn step_block(out: &mut String, f: &Finding, step: &Step<'_>, gate: &str, lines:
     }
     // The assignments before the command (the SKU, the plans it keeps disabled) are read first: -WhatIf and
     // -Confirm show the command with their values, not `$sku`.
-    let (command, prepare) = lines.lines.split_last().map_or((&[][..], &[][..]), |(last, before)| (std::slice::from_ref(last), before));
+    let prepare = &lines.lines[..lines.lines.len().saturating_sub(1)];
     let names: Vec<String> = prepare.iter().filter_map(|l| super::plan::assigned_variable(l)).map(ps_quote).collect();
-    if names.len() == prepare.len() && !prepare.is_empty() {
+    let action = if !prepare.is_empty() && names.len() == prepare.len() {
         let _ = writeln!(out, " -Shows @({}) -Prepare {{", names.join(", "));
         for line in prepare {
             let _ = writeln!(out, "    {line}");
         }
         out.push('}');
-    }
-    let action = if names.len() == prepare.len() && !prepare.is_empty() { command } else { &lines.lines[..] };
+        &lines.lines[prepare.len()..]
+    } else {
+        &lines.lines[..]
+    };
     out.push_str(" -Action {\n");
     for line in action {
         let _ = writeln!(out, "    {line}");

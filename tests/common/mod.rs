@@ -37,3 +37,20 @@ pub fn ps51_with_mistyped_guid(dir: &Path) -> PathBuf {
     std::fs::write(&ad, text.replace(good, "a7f1bb48-0312-4713-a17f-b856270c4eZZ")).expect("write");
     input
 }
+
+/// xorshift64*: damage made from a fixed seed, the same on every run and machine, so a failure names a
+/// case that can be made again (no dependency for it).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

@@ -238,8 +238,6 @@ function Invoke-Step {
             Stop-Finding $State $Step
             return
         }
-        # What -WhatIf and -Confirm show: the command with the SKU given.
-        $Command = [regex]::Replace($Command, "'<SKU that licenses mailboxes in this tenant, e\.g\. [^>]*>'", { param($m) "'$MailboxSku'" })
     }
     if ($Destructive -and -not $IncludeDestructive) {
         Write-Warning ('{0} step {1}: not run, it deletes or clears data or releases a hold; review it, then run with -IncludeDestructive -Finding {0}' -f $State.Id, $Step)
@@ -258,9 +256,7 @@ function Invoke-Step {
             . $Prepare
         }
         catch {
-            Write-Warning ('{0} step {1} failed: {2}; the rest of this finding is skipped' -f $State.Id, $Step, $_.Exception.Message)
-            $script:Tally.Failed++
-            $State.Go = $false
+            Stop-FailedStep $State $Step $_
             return
         }
         $values = foreach ($name in $Shows) { '${0} = {1}' -f $name, (Format-Shown (Get-Variable -Name $name -ValueOnly)) }
@@ -276,10 +272,16 @@ function Invoke-Step {
         $script:Tally.Done++
     }
     catch {
-        Write-Warning ('{0} step {1} failed: {2}; the rest of this finding is skipped' -f $State.Id, $Step, $_.Exception.Message)
-        $script:Tally.Failed++
-        $State.Go = $false
+        Stop-FailedStep $State $Step $_
     }
+}
+
+# A step that failed (its reads or its change): the rest of its finding is skipped.
+function Stop-FailedStep {
+    param($State, [int] $Step, $ErrorRecord)
+    Write-Warning ('{0} step {1} failed: {2}; the rest of this finding is skipped' -f $State.Id, $Step, $ErrorRecord.Exception.Message)
+    $script:Tally.Failed++
+    $State.Go = $false
 }
 
 # A value a step's command rests on, as -WhatIf and -Confirm show it: texts and GUIDs as they are, a license

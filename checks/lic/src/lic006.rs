@@ -59,8 +59,10 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     // What keeps the license from provisioning a second, empty cloud mailbox (seed 002): the cloud object is
     // a MailUser carrying the on-prem ExchangeGuid, and no previous UserMailbox is remembered.
     let onprem_guid = Guid::non_zero(i.ad_mailbox_guid);
-    let mail_user = i.exo_present == Some(true) && i.exo_recipient_type_details.as_deref() == Some("MailUser");
-    let carries = onprem_guid.is_some() && Guid::non_zero(i.exo_exchange_guid) == onprem_guid;
+    let cloud_guid = Guid::non_zero(i.exo_exchange_guid);
+    let cloud_type = if i.exo_present == Some(true) { i.exo_recipient_type_details.as_deref() } else { None };
+    let mail_user = cloud_type == Some("MailUser");
+    let carries = onprem_guid.is_some() && cloud_guid == onprem_guid;
     let previous = i.exo_previous_recipient_type_details.as_deref().map(str::trim);
     let no_previous = matches!(previous, Some("" | "None"));
     let ready = mail_user && carries && no_previous;
@@ -81,8 +83,7 @@ fn run(i: &Identity, _: &Context, out: &mut Findings) {
     }
     let show = |v: Option<&str>| v.filter(|v| !v.is_empty()).map_or_else(|| "not in the exports".to_string(), str::to_string);
     let onprem = onprem_guid.map(|g| g.to_string());
-    let cloud = Guid::non_zero(i.exo_exchange_guid).map(|g| g.to_string());
-    let cloud_type = if i.exo_present == Some(true) { i.exo_recipient_type_details.as_deref() } else { None };
+    let cloud = cloud_guid.map(|g| g.to_string());
     // No more evidence than the finding's own: its id stays the one earlier audits gave it.
     f.remediation(format!(
         "# 1. before any license: the cloud object must be a MailUser carrying the on-prem ExchangeGuid {} with no previous UserMailbox (now: {}, ExchangeGuid {}, PreviousRecipientTypeDetails {}); otherwise the license provisions a second, empty cloud mailbox (GUID001/GUID002, PRT001)\n\

@@ -65,6 +65,7 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
     let names: Vec<&str> = plans.iter().map(|(_, p)| if p.name.is_empty() { "an Exchange mailbox plan" } else { p.name.as_str() }).collect();
     let upn = domain::display_name(i);
     let day_start = Timestamp(ctx.as_of.0 as i64 * 86_400);
+    let sla_end = |at: Timestamp| Timestamp(at.0 + SLA_SECONDS);
     // Without the plans' dates, an Active license state of a SKU that grants a mailbox bounds them: it has
     // been active since its lastUpdatedDateTime at the latest.
     let bound = if since.is_none() {
@@ -74,16 +75,16 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
     };
     let (severity, age, evidence_index) = match (since, bound) {
         (Some((at, index)), _) => {
-            let sla_end = Timestamp(at.0 + SLA_SECONDS);
-            if sla_end <= day_start {
-                (Severity::High, format!("since {at}: past the 24 h provisioning SLA (ended {sla_end})"), index)
+            let end = sla_end(at);
+            if end <= day_start {
+                (Severity::High, format!("since {at}: past the 24 h provisioning SLA (ended {end})"), index)
             } else {
-                (Severity::Info, format!("since {at}: within the 24 h provisioning SLA (ends {sla_end})"), index)
+                (Severity::Info, format!("since {at}: within the 24 h provisioning SLA (ends {end})"), index)
             }
         }
-        (None, Some((at, _))) if Timestamp(at.0 + SLA_SECONDS) <= day_start => (
+        (None, Some((at, _))) if sla_end(at) <= day_start => (
             Severity::High,
-            format!("since {at} at the latest (its license state has been Active since then): past the 24 h provisioning SLA (ended {} at the latest)", Timestamp(at.0 + SLA_SECONDS)),
+            format!("since {at} at the latest (its license state has been Active since then): past the 24 h provisioning SLA (ended {} at the latest)", sla_end(at)),
             *first,
         ),
         (None, Some((at, _))) => (Severity::Info, format!("(since when the export does not say; its license state changed {at}, so the 24 h provisioning SLA may not have passed yet)"), *first),
@@ -99,12 +100,12 @@ fn run(i: &Identity, ctx: &Context, out: &mut Findings) {
             "# check what blocks provisioning (usageLocation, sync errors; on-prem userPrincipalName and mailNickname), fix it\nGet-MgUser -UserId {user} -Property usageLocation,onPremisesProvisioningErrors,assignedPlans | Format-List usageLocation,onPremisesProvisioningErrors,assignedPlans\n# still missing after that: ask Microsoft support for a forward sync of Entra object id {object_id}"
         ));
     if let Some((at, _)) = since {
-        f.deadline(Timestamp(at.0 + SLA_SECONDS).date());
+        f.deadline(sla_end(at).date());
     }
     if let Some((at, index)) = bound {
         f.evidence_at(Field::EntraLicenseStates, index);
         if severity == Severity::High {
-            f.deadline(Timestamp(at.0 + SLA_SECONDS).date());
+            f.deadline(sla_end(at).date());
         }
     }
     if i.exo_present == Some(true) {
