@@ -496,7 +496,7 @@ fn archives_and_concatenated_csv_stop_the_run_and_a_row_of_commas_is_no_row() {
     zip.start_file("exo-mailboxes.csv", zip::write::SimpleFileOptions::default()).expect("zip");
     std::io::Write::write_all(&mut zip, text.as_bytes()).expect("zip");
     zip.finish().expect("zip");
-    refused(&input, &dir.path().join("out3"), "error: exo-mailboxes.csv: a zip archive, not an .xlsx workbook");
+    refused(&input, &dir.path().join("out3"), "error: exo-mailboxes.csv: a zip archive, not an .xlsx workbook (it holds \"exo-mailboxes.csv\"): exports inside an archive are not read");
 }
 
 #[test]

@@ -10,28 +10,23 @@ use std::path::Path;
 pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(FileReport, Option<Part>)> {
     base.format = Format::Xlsx;
     base.encoding = "xlsx".into();
+    // A zip archive in the folder likely holds exports; a damaged workbook likely is one: either stops
+    // the run rather than an audit without it. Told apart by the archive's entries: every .xlsx package
+    // has its `[Content_Types].xml`.
+    if let Err(error) = is_workbook_package(path) {
+        base.damaged = true;
+        base.error = Some(error);
+        return vec![(base, None)];
+    }
     let mut workbook: Xlsx<_> = match calamine::open_workbook(path) {
         Ok(w) => w,
         Err(e) => {
-            // A zip archive in the folder likely holds exports; a damaged workbook likely is one: either
-            // stops the run rather than an audit without it.
             base.damaged = true;
-            let text = e.to_string();
-            let archive = text.contains("_rels/.rels") || text.contains("[Content_Types].xml");
-            base.error = Some(if archive {
-                FileError {
-                    line: None,
-                    column: None,
-                    message: "a zip archive, not an .xlsx workbook: exports inside an archive are not read".into(),
-                    hint: "extract its files into the folder (and move the archive out), then run again".into(),
-                }
-            } else {
-                FileError {
-                    line: None,
-                    column: None,
-                    message: format!("not a readable .xlsx workbook: {e}"),
-                    hint: "open it in Excel and save it again as .xlsx, or export the data as CSV".into(),
-                }
+            base.error = Some(FileError {
+                line: None,
+                column: None,
+                message: format!("not a readable .xlsx workbook: {e}"),
+                hint: "open it in Excel and save it again as .xlsx, or export the data as CSV".into(),
             });
             return vec![(base, None)];
         }
@@ -154,6 +149,39 @@ fn serial_text(days: f64) -> Option<String> {
 }
 
 /// A cell as the text an export would have written.
+/// Whether the zip file at `path` is an Office Open XML package (an .xlsx workbook), and if not, what it
+/// is: a zip archive of other files (named, so the user knows what to extract) or a damaged zip.
+fn is_workbook_package(path: &Path) -> Result<(), FileError> {
+    let damaged = |e: &dyn std::fmt::Display| FileError {
+        line: None,
+        column: None,
+        message: format!("not a readable .xlsx workbook: its zip structure is damaged ({e})"),
+        hint: "copy the file again (a transfer may have cut it short), or open it in Excel and save it again as .xlsx, or export the data as CSV".into(),
+    };
+    let file = std::fs::File::open(path).map_err(|e| damaged(&e))?;
+    let archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| damaged(&e))?;
+    if archive.index_for_name("[Content_Types].xml").is_some() {
+        return Ok(());
+    }
+    const SHOWN: usize = 5;
+    let mut names: Vec<String> = archive.file_names().map(|n| n.map_or_else(|_| "(a name that cannot be read)".into(), |n| n.into_owned())).filter(|n| !n.ends_with('/')).collect();
+    names.sort_unstable();
+    let more = names.len().saturating_sub(SHOWN);
+    let mut held = names.iter().take(SHOWN).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        held.push_str(&format!(" and {}", crate::counted(more as u64, "more file", "more files")));
+    }
+    if names.is_empty() {
+        held = "no files".into();
+    }
+    Err(FileError {
+        line: None,
+        column: None,
+        message: format!("a zip archive, not an .xlsx workbook (it holds {held}): exports inside an archive are not read"),
+        hint: "extract its files into the folder (and move the archive out), then run again".into(),
+    })
+}
+
 fn text(d: &Data) -> Option<Cow<'_, str>> {
     Some(match d {
         Data::Empty | Data::Error(_) => return None,
@@ -168,4 +196,57 @@ fn text(d: &Data) -> Option<Cow<'_, str>> {
             Cow::Owned(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_workbook_package;
+    use std::io::Write;
+
+    fn zip_of(path: &std::path::Path, names: &[&str]) {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(path).expect("create"));
+        for name in names {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).expect("zip");
+            zip.write_all(b"UserPrincipalName\r\n").expect("zip");
+        }
+        zip.finish().expect("zip");
+    }
+
+    #[test]
+    fn a_workbook_is_a_package_and_an_archive_of_exports_is_named_by_its_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let book = dir.path().join("book.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "UserPrincipalName").expect("write");
+        wb.save(&book).expect("save");
+        assert!(is_workbook_package(&book).is_ok());
+
+        let archive = dir.path().join("exports.zip");
+        zip_of(&archive, &["ad/ad-users.csv", "graph.json"]);
+        let e = is_workbook_package(&archive).expect_err("an archive");
+        assert_eq!(e.message, r#"a zip archive, not an .xlsx workbook (it holds "ad/ad-users.csv", "graph.json"): exports inside an archive are not read"#);
+        assert!(e.hint.contains("extract its files"), "{}", e.hint);
+
+        zip_of(&archive, &["f.csv", "e.csv", "d.csv", "c.csv", "b.csv", "a.csv", "g.csv"]);
+        let e = is_workbook_package(&archive).expect_err("an archive");
+        assert!(e.message.contains(r#"(it holds "a.csv", "b.csv", "c.csv", "d.csv", "e.csv" and 2 more files)"#), "{}", e.message);
+
+        zip_of(&archive, &[]);
+        assert!(is_workbook_package(&archive).expect_err("empty").message.contains("(it holds no files)"));
+    }
+
+    #[test]
+    fn a_cut_workbook_is_damaged_not_an_archive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let book = dir.path().join("book.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "UserPrincipalName").expect("write");
+        wb.save(&book).expect("save");
+        let bytes = std::fs::read(&book).expect("read");
+        // Cut before the central directory at its end: the copy that stopped half-way.
+        std::fs::write(&book, &bytes[..bytes.len() / 2]).expect("write");
+        let e = is_workbook_package(&book).expect_err("damaged");
+        assert!(e.message.starts_with("not a readable .xlsx workbook: its zip structure is damaged ("), "{}", e.message);
+        assert!(e.hint.contains("copy the file again"), "{}", e.hint);
+    }
 }
