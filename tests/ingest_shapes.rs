@@ -400,6 +400,83 @@ fn a_1904_workbook_counts_its_day_numbers_from_1904() {
     assert_eq!(created, ["2026-11-07", "2026-11-07"], "{:?}", data.files[0].warnings);
 }
 
+#[test]
+fn blank_rows_of_an_xlsx_table_are_no_records() {
+    // A blank row inside the table and formatted empty rows under it (Excel keeps their style): each was
+    // read as an object with no value (an unmatched statistics row, a phantom mailbox).
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = mailbox_sheet(&mut book);
+    let fill = rust_xlsxwriter::Format::new().set_background_color(rust_xlsxwriter::Color::Yellow);
+    let mailbox = |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, id: &str, upn: &str| {
+        sheet.write_string(r, 0, id).expect("id");
+        sheet.write_string(r, 1, upn).expect("upn");
+        sheet.write_string(r, 2, "UserMailbox").expect("type");
+    };
+    mailbox(sheet, 1, "0b7d3c1e-1a2b-4c3d-8e9f-001122334455", "a@contoso.com");
+    mailbox(sheet, 3, "1b7d3c1e-1a2b-4c3d-8e9f-001122334455", "b@contoso.com");
+    for r in 4..8 {
+        for c in 0..5 {
+            sheet.write_blank(r, c, &fill).expect("formatted blank");
+        }
+    }
+    sheet.write_string(8, 1, "").expect("an empty text cell");
+    let data = load_files(&[("mailboxes.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows, f.error.as_ref()), (Kind::ExoMailboxes, 2, None), "{f:?}");
+    let lines: Vec<_> = data.exo_recipients.iter().map(|(_, r)| r.src.map(|s| s.line)).collect();
+    assert_eq!(lines, [Some(2), Some(4)], "Excel's row numbers");
+}
+
+#[test]
+fn an_xlsx_table_may_start_right_of_column_a() {
+    // Export-Excel -StartColumn 3: the header's first cell is the table's first column.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Statistics").expect("name");
+    for (col, h) in ["DisplayName", "MailboxGuid", "TotalItemSize"].into_iter().enumerate() {
+        sheet.write_string(2, col as u16 + 2, h).expect("header");
+    }
+    for (col, v) in ["Projects", "07070707-0707-0707-0707-070707070707", "55 GB (59,055,800,320 bytes)"].into_iter().enumerate() {
+        sheet.write_string(3, col as u16 + 2, v).expect("row");
+    }
+    let data = load_files(&[("stats.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows), (Kind::ExoStatistics, 1), "{f:?}");
+    assert_eq!(data.statistics[0].src.map(|s| s.line), Some(4));
+}
+
+#[test]
+fn an_xlsx_sheet_whose_rows_are_out_of_order_is_damaged() {
+    // Excel writes rows in order; a sheet whose XML does not is refused with the row, not misread.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = mailbox_sheet(&mut book);
+    for (r, upn) in [(1, "a@contoso.com"), (2, "b@contoso.com")] {
+        sheet.write_string(r, 1, upn).expect("upn");
+    }
+    let bytes = book.save_to_buffer().expect("xlsx");
+    // Row 2 renumbered 9: rows 9 then 3.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").to_string();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(content).expect("UTF-8");
+            assert!(text.contains("<row r=\"2\"") && text.contains("r=\"B2\""), "{text}");
+            content = text.replace("<row r=\"2\"", "<row r=\"9\"").replace("r=\"B2\"", "r=\"B9\"").into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+        std::io::Write::write_all(&mut out, &content).expect("write");
+    }
+    let bytes = out.finish().expect("finish").into_inner();
+    let data = load_files(&[("mailboxes.xlsx", bytes)], &Options::default());
+    let f = &data.files[0];
+    let error = f.error.as_ref().expect("an error");
+    assert!(f.damaged && error.message == "sheet \"Mailboxes\" cannot be read: row 3 comes after row 9 in the sheet's XML (not written by Excel)", "{f:?}");
+    assert!(data.exo_recipients.is_empty(), "no part of a damaged sheet is read");
+}
+
 /// A "Mailboxes" sheet with the header of a mailbox export whose WhenMailboxCreated is column D (3).
 fn mailbox_sheet(book: &mut rust_xlsxwriter::Workbook) -> &mut rust_xlsxwriter::Worksheet {
     let sheet = book.add_worksheet().set_name("Mailboxes").expect("name");

@@ -3,7 +3,7 @@
 
 use super::cell::{Cell, Row};
 use super::{Builder, Ctx, FileError, FileReport, Format, Part};
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -37,89 +37,181 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
     for name in workbook.sheet_names() {
         let mut report = base.clone();
         report.sheet = Some(name.clone());
-        let range = match workbook.worksheet_range(&name) {
-            Ok(r) => r,
+        let damaged = |report: &mut FileReport, e: &dyn std::fmt::Display| {
+            // A damaged sheet may be the export: the run stops rather than audit without it.
+            report.damaged = true;
+            report.error = Some(FileError { line: None, column: None, message: format!("sheet {name:?} cannot be read: {e}"), hint: "open the workbook in Excel and save it again as .xlsx, or export the data as CSV".into() });
+        };
+        let mut rows = match workbook.worksheet_cells_reader(&name) {
+            Ok(cells) => SheetRows { cells, pending: None, last: None, done: false },
+            Err(XlsxError::NotAWorksheet(kind)) => {
+                report.reason = Some(format!("a {kind} sheet, not a worksheet: it holds no table"));
+                out.push((report, None));
+                continue;
+            }
             Err(e) => {
-                // A damaged sheet may be the export: the run stops rather than audit without it.
-                report.damaged = true;
-                report.error = Some(FileError { line: None, column: None, message: format!("sheet {name:?} cannot be read: {e}"), hint: "open the workbook in Excel and save it again as .xlsx, or export the data as CSV".into() });
+                damaged(&mut report, &e);
                 out.push((report, None));
                 continue;
             }
         };
-        let mut first_row = range.start().map(|(r, _)| r as u64).unwrap_or(0);
-        let mut rows = range.rows().peekable();
-        let Some(mut header) = rows.next() else {
-            report.reason = Some("the sheet is empty".into());
-            out.push((report, None));
-            continue;
-        };
-        // A title above the table (Export-Excel -Title, a hand-made heading), and blank rows under it:
-        // rows of at most one cell before a row of several are not the header.
-        let filled = |r: &[Data]| r.iter().filter(|d| text(d).is_some_and(|t| !t.trim().is_empty())).count();
-        for _ in 0..3 {
-            match rows.peek() {
-                Some(_) if filled(header) <= 1 => {
-                    header = rows.next().unwrap_or(header);
-                    first_row += 1;
-                }
-                _ => break,
+        match read_sheet(&mut rows, &mut report, ctx, offset) {
+            Ok(table) => out.push((report, table)),
+            Err(e) => {
+                damaged(&mut report, &e);
+                out.push((report, None));
             }
         }
-        let headers: Vec<String> = header.iter().map(|d| text(d).map(|c| c.into_owned()).unwrap_or_default().trim().to_string()).collect();
-        let mut builder = Builder::from_headers(headers.clone(), &mut report, ctx);
-        if let Some(e) = builder.duplicate_column(&headers, first_row + 1) {
-            report.error = Some(e);
-            out.push((report, None));
-            continue;
-        }
-        if !builder.is_known() {
-            report.rows = rows.count() as u64;
-            out.push((report, None));
-            continue;
-        }
-        let slots = builder.column_slots.clone();
-        let width = builder.spec.map(|s| s.len()).unwrap_or(0);
-        let spec = builder.spec;
-        let is_date: Vec<bool> = (0..width).map(|slot| spec.is_some_and(|s| date_columns().contains(&s.names[slot]))).collect();
-        // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
-        let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
-        for (i, values) in rows.enumerate() {
-            let mut row: Row<'_> = vec![None; width];
-            // Excel row numbers: the header is the range's first row.
-            let line = first_row + i as u64 + 2;
-            for (col, value) in values.iter().enumerate() {
-                let Some(Some(slot)) = slots.get(col) else { continue };
-                // Only a date column's cells are tried as day numbers (a text cell would be parsed for nothing).
-                let t = match is_date[*slot].then(|| serial(value, offset)).flatten() {
-                    Some(days) => serial_text(days).map(|iso| {
-                        serials.entry(*slot).or_insert((0, line, days, iso.clone())).0 += 1;
-                        Cow::Owned(iso)
-                    }),
-                    None => text(value),
-                };
-                if let Some(t) = t.filter(|t| !t.is_empty()) {
-                    row[*slot] = Some(Cell::Text(t));
-                }
-            }
-            builder.push(&row, line);
-        }
-        let table = builder.finish(&mut report, ctx, Vec::new());
-        for (slot, (n, line, days, iso)) in serials {
-            report.warnings.push(format!(
-                "{} in {} {} Excel day numbers (a date column in General format): read as dates (first at row {line}: {days} = {iso})",
-                super::counted(n, "value", "values"),
-                spec.and_then(|s| s.names.get(slot)).copied().unwrap_or("?"),
-                if n == 1 { "is" } else { "are" }
-            ));
-        }
-        out.push((report, table));
     }
     if out.is_empty() {
         base.reason = Some("the workbook has no sheets".into());
         out.push((base, None));
     }
     out
+}
+
+/// Reads one worksheet's table: its header (under a title and blank rows, if any), then each row that has
+/// a value, typed as its export's records. The sheet streams: one row is in memory at a time, not the
+/// sheet (at 100k AD users as a workbook, the whole sheet as calamine's `Range` added 138 MB to the run's
+/// peak). A row without any value (a blank row inside the table, formatted rows Excel leaves under it) is
+/// no record, as in CSV. Ok(None): not a known export (the reason is in the report).
+fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, report: &mut FileReport, ctx: &Ctx<'_>, offset: f64) -> Result<Option<Part>, String> {
+    let Some((mut header_at, mut header)) = rows.next()? else {
+        report.reason = Some("the sheet is empty".into());
+        return Ok(None);
+    };
+    // A title above the table (Export-Excel -Title, a hand-made heading): rows of at most one cell
+    // before a row of several are not the header.
+    let filled = |r: &[DataRef<'_>]| r.iter().filter(|d| text(d).is_some_and(|t| !t.trim().is_empty())).count();
+    let mut next = rows.next()?;
+    for _ in 0..3 {
+        match next.take() {
+            Some(row) if filled(&header) <= 1 => {
+                (header_at, header) = row;
+                next = rows.next()?;
+            }
+            other => {
+                next = other;
+                break;
+            }
+        }
+    }
+    // The table starts at the header's first cell; a cell left of it has no column name.
+    let first_col = header.iter().position(|d| !matches!(d, DataRef::Empty)).unwrap_or(0);
+    let headers: Vec<String> = header[first_col..].iter().map(|d| text(d).map(|c| c.into_owned()).unwrap_or_default().trim().to_string()).collect();
+    let mut builder = Builder::from_headers(headers.clone(), report, ctx);
+    if let Some(e) = builder.duplicate_column(&headers, u64::from(header_at) + 1) {
+        report.error = Some(e);
+        return Ok(None);
+    }
+    if !builder.is_known() {
+        let mut count = 0;
+        while let Some(row) = next.take().map_or_else(|| rows.next(), |r| Ok(Some(r)))? {
+            count += u64::from(filled(&row.1) > 0);
+        }
+        report.rows = count;
+        return Ok(None);
+    }
+    let slots = builder.column_slots.clone();
+    let width = builder.spec.map(|s| s.len()).unwrap_or(0);
+    let spec = builder.spec;
+    let is_date: Vec<bool> = (0..width).map(|slot| spec.is_some_and(|s| date_columns().contains(&s.names[slot]))).collect();
+    // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
+    let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
+    while let Some((at, values)) = next.take().map_or_else(|| rows.next(), |r| Ok(Some(r)))? {
+        let mut row: Row<'_> = vec![None; width];
+        // Excel's row number.
+        let line = u64::from(at) + 1;
+        for (col, value) in values.iter().enumerate().skip(first_col) {
+            let Some(Some(slot)) = slots.get(col - first_col) else { continue };
+            // Only a date column's cells are tried as day numbers (a text cell would be parsed for nothing).
+            let t = match is_date[*slot].then(|| serial(value, offset)).flatten() {
+                Some(days) => serial_text(days).map(|iso| {
+                    serials.entry(*slot).or_insert((0, line, days, iso.clone())).0 += 1;
+                    Cow::Owned(iso)
+                }),
+                None => text(value),
+            };
+            if let Some(t) = t.filter(|t| !t.is_empty()) {
+                row[*slot] = Some(Cell::Text(t));
+            }
+        }
+        if row.iter().any(Option::is_some) {
+            builder.push(&row, line);
+        }
+    }
+    let table = builder.finish(report, ctx, Vec::new());
+    for (slot, (n, line, days, iso)) in serials {
+        report.warnings.push(format!(
+            "{} in {} {} Excel day numbers (a date column in General format): read as dates (first at row {line}: {days} = {iso})",
+            super::counted(n, "value", "values"),
+            spec.and_then(|s| s.names.get(slot)).copied().unwrap_or("?"),
+            if n == 1 { "is" } else { "are" }
+        ));
+    }
+    Ok(table)
+}
+
+/// Excel's last column (XFD): a cell beyond it is a damaged sheet, not a row to make room for.
+const MAX_COLUMNS: u32 = 16_384;
+
+/// A worksheet's rows as its XML streams them: each row that has a cell, with its cells by column.
+struct SheetRows<'a, RS: std::io::Read + std::io::Seek> {
+    cells: calamine::XlsxCellReader<'a, RS>,
+    /// The first cell of the next row, read while finding where this one ends.
+    pending: Option<calamine::Cell<DataRef<'a>>>,
+    /// The last row returned: rows come in order, as Excel writes them.
+    last: Option<u32>,
+    /// The sheet's end was read (the reader must not be asked again).
+    done: bool,
+}
+
+impl<'a, RS: std::io::Read + std::io::Seek> SheetRows<'a, RS> {
+    /// The next row that has a cell: its row number (from 0) and its values by column (from 0).
+    fn next(&mut self) -> Result<Option<(u32, Vec<DataRef<'a>>)>, String> {
+        let mut values = Vec::new();
+        let mut at = None;
+        loop {
+            let cell = match self.pending.take() {
+                Some(c) => c,
+                None if self.done => break,
+                None => match self.cells.next_cell().map_err(|e| e.to_string())? {
+                    Some(c) => c,
+                    None => {
+                        self.done = true;
+                        break;
+                    }
+                },
+            };
+            let (row, col) = cell.get_position();
+            match at {
+                None => {
+                    if self.last.is_some_and(|last| row <= last) {
+                        return Err(format!("row {} comes after row {} in the sheet's XML (not written by Excel)", row + 1, self.last.unwrap_or(0) + 1));
+                    }
+                    at = Some(row);
+                }
+                Some(current) if current != row => {
+                    self.pending = Some(cell);
+                    break;
+                }
+                Some(_) => {}
+            }
+            if col >= MAX_COLUMNS {
+                return Err(format!("a cell at row {}, column {} (Excel's last column is {MAX_COLUMNS})", row + 1, col + 1));
+            }
+            let value = cell.get_value();
+            if !matches!(value, DataRef::Empty) {
+                let col = col as usize;
+                if values.len() <= col {
+                    values.resize(col + 1, DataRef::Empty);
+                }
+                values[col] = value.clone();
+            }
+        }
+        self.last = at.or(self.last);
+        Ok(at.map(|row| (row, values)))
+    }
 }
 
 /// The date columns (canonical names) a sheet may hold as Excel day numbers: cells in General format show
@@ -131,12 +223,13 @@ fn date_columns() -> [&'static str; 4] {
 
 /// A number in a date column that is a date: Excel's day numbers of 1990-01-01 to 2100-01-01. Others (a
 /// FILETIME, a year) stay text, and unreadable as dates.
-fn serial(d: &Data, offset: f64) -> Option<f64> {
+fn serial(d: &DataRef<'_>, offset: f64) -> Option<f64> {
     let days = match d {
-        Data::Float(f) => *f + offset,
-        Data::Int(i) => *i as f64 + offset,
+        DataRef::Float(f) => *f + offset,
+        DataRef::Int(i) => *i as f64 + offset,
         // A day number stored as text (pasted values): Excel shows "46333.42" in the cell.
-        Data::String(t) => t.trim().parse::<f64>().ok()? + offset,
+        DataRef::String(t) => t.trim().parse::<f64>().ok()? + offset,
+        DataRef::SharedString(t) => t.trim().parse::<f64>().ok()? + offset,
         _ => return None,
     };
     (32874.0..=73051.0).contains(&days).then_some(days)
@@ -148,7 +241,6 @@ fn serial_text(days: f64) -> Option<String> {
     Some(chrono::DateTime::from_timestamp(seconds, 0)?.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-/// A cell as the text an export would have written.
 /// Whether the zip file at `path` is an Office Open XML package (an .xlsx workbook), and if not, what it
 /// is: a zip archive of other files (named, so the user knows what to extract) or a damaged zip.
 fn is_workbook_package(path: &Path) -> Result<(), FileError> {
@@ -182,16 +274,18 @@ fn is_workbook_package(path: &Path) -> Result<(), FileError> {
     })
 }
 
-fn text(d: &Data) -> Option<Cow<'_, str>> {
+/// A cell as the text an export would have written.
+fn text<'d>(d: &'d DataRef<'_>) -> Option<Cow<'d, str>> {
     Some(match d {
-        Data::Empty | Data::Error(_) => return None,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cow::Borrowed(s.as_str()),
-        Data::Int(i) => Cow::Owned(i.to_string()),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned(format!("{}", *f as i64)),
-        Data::Float(f) => Cow::Owned(f.to_string()),
-        Data::Bool(b) => Cow::Borrowed(if *b { "True" } else { "False" }),
+        DataRef::Empty | DataRef::Error(_) => return None,
+        DataRef::SharedString(s) => Cow::Borrowed(s),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cow::Borrowed(s.as_str()),
+        DataRef::Int(i) => Cow::Owned(i.to_string()),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned(format!("{}", *f as i64)),
+        DataRef::Float(f) => Cow::Owned(f.to_string()),
+        DataRef::Bool(b) => Cow::Borrowed(if *b { "True" } else { "False" }),
         // calamine knows the workbook's date system (1900 or 1904).
-        Data::DateTime(dt) => {
+        DataRef::DateTime(dt) => {
             let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
             Cow::Owned(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
         }
