@@ -430,18 +430,23 @@ fn blank_rows_of_an_xlsx_table_are_no_records() {
 #[test]
 fn an_xlsx_table_may_start_right_of_column_a() {
     // Export-Excel -StartColumn 3: the header's first cell is the table's first column.
+    // Formatted, never filled rows above it are no title rows: five of them, more than titles may be.
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet().set_name("Statistics").expect("name");
+    let fill = rust_xlsxwriter::Format::new().set_background_color(rust_xlsxwriter::Color::Yellow);
+    for r in 0..5 {
+        sheet.write_blank(r, 2, &fill).expect("formatted blank");
+    }
     for (col, h) in ["DisplayName", "MailboxGuid", "TotalItemSize"].into_iter().enumerate() {
-        sheet.write_string(2, col as u16 + 2, h).expect("header");
+        sheet.write_string(5, col as u16 + 2, h).expect("header");
     }
     for (col, v) in ["Projects", "07070707-0707-0707-0707-070707070707", "55 GB (59,055,800,320 bytes)"].into_iter().enumerate() {
-        sheet.write_string(3, col as u16 + 2, v).expect("row");
+        sheet.write_string(6, col as u16 + 2, v).expect("row");
     }
     let data = load_files(&[("stats.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
     let f = &data.files[0];
     assert_eq!((f.kind, f.rows), (Kind::ExoStatistics, 1), "{f:?}");
-    assert_eq!(data.statistics[0].src.map(|s| s.line), Some(4));
+    assert_eq!(data.statistics[0].src.map(|s| s.line), Some(7));
 }
 
 #[test]

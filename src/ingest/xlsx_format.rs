@@ -167,8 +167,20 @@ struct SheetRows<'a, RS: std::io::Read + std::io::Seek> {
 }
 
 impl<'a, RS: std::io::Read + std::io::Seek> SheetRows<'a, RS> {
-    /// The next row that has a cell: its row number (from 0) and its values by column (from 0).
+    /// The next row that has a value: its row number (from 0) and its values by column (from 0). A row of
+    /// empty cells only (formatted, never filled) is as absent as a row without cells, so that formatted
+    /// rows above a table do not count as the title rows before its header.
     fn next(&mut self) -> Result<Option<(u32, Vec<DataRef<'a>>)>, String> {
+        loop {
+            match self.next_with_cells()? {
+                Some((_, values)) if values.is_empty() => continue,
+                row => return Ok(row),
+            }
+        }
+    }
+
+    /// The next row that has a cell, empty or not.
+    fn next_with_cells(&mut self) -> Result<Option<(u32, Vec<DataRef<'a>>)>, String> {
         let mut values = Vec::new();
         let mut at = None;
         loop {
