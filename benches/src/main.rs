@@ -13,9 +13,12 @@
 //! `child-run DIR wasm|native`, `child-checks DIR wasm|native [ROUNDS]`: the checks stage alone, repeated in one
 //! process, `child-reports DIR [ROUNDS]`: all five reports written repeatedly from one audit, or
 //! `child-encode DIR`: every identity's record with every field, three times).
+//! `… -- formats [--size N] [--rounds R] [--dir DIR]` ingests and joins the same tenant with its AD export
+//! in each shape of `formats::SHAPES` (UTF-8 CSV, UTF-16LE CSV, .xlsx), each in its own child process.
 //! `--onprem-per-mille M` sets the share of mailboxes still on-prem, each of which is a finding: the
 //! default (10, i.e. 1%) gives ~26k findings at 800k, the reports issue's scenario; 100 gives ~91k.
 
+mod formats;
 mod generate;
 
 use std::path::{Path, PathBuf};
@@ -246,12 +249,67 @@ fn main() {
                 }
             })
         }
+        Some("formats") => formats_bench(&args[2..]),
         _ => bench(&args[1..]),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
+}
+
+/// The ingest and join of one tenant with its AD export in each shape (see `formats`), in rounds of
+/// alternating child processes; prints a table.
+fn formats_bench(args: &[String]) -> Result<(), String> {
+    let (mut n, mut rounds, mut dir) = (800_000usize, 3usize, PathBuf::from("target/bench-data"));
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--size" => n = it.next().and_then(|s| s.parse().ok()).filter(|&s| s > 0).ok_or("--size needs a number of identities")?,
+            "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).filter(|r| (1..=20).contains(r)).ok_or("--rounds needs a number 1..=20")?,
+            "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a path")?),
+            other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench formats [--size N] [--rounds R] [--dir DIR]")),
+        }
+    }
+    let tenant = dir.join(format!("formats-{n}"));
+    let _ = std::fs::remove_dir_all(&tenant);
+    generate::generate(&tenant, n, 42, generate::ONPREM_PER_MILLE).map_err(|e| format!("generate: {e}"))?;
+    let mut shapes = Vec::new();
+    for (shape, label) in formats::SHAPES {
+        let start = Instant::now();
+        let (folder, bytes) = formats::make(&tenant, shape).map_err(|e| format!("{shape}: {e}"))?;
+        eprintln!("{shape}: written in {:.1}s", start.elapsed().as_secs_f64());
+        shapes.push((label, folder, bytes, Vec::new()));
+    }
+    for _ in 0..rounds {
+        for (_, folder, _, runs) in &mut shapes {
+            runs.push(run_child(&["child-ingest", &folder.to_string_lossy()])?);
+        }
+    }
+    let med = |runs: &[Vec<f64>], f: &dyn Fn(&[f64]) -> f64| median_of(runs.iter().map(|r| f(r)).collect());
+    let base = med(&shapes[0].3, &|r| r[0] + r[1]);
+    println!("{n} identities; the AD export in each shape, the other files the same. Medians of {rounds} rounds (alternating child processes).");
+    println!();
+    println!("| AD export | AD file MB | ingest s | join s | ingest+join s | / UTF-8 CSV's | peak RSS MB after ingest | peak RSS MB | rows | identities |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (label, _, bytes, runs) in &shapes {
+        println!(
+            "| {label} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            *bytes as f64 / 1e6,
+            med(runs, &|r| r[0]),
+            med(runs, &|r| r[1]),
+            med(runs, &|r| r[0] + r[1]),
+            med(runs, &|r| r[0] + r[1]) / base,
+            med(runs, &|r| r[5]),
+            med(runs, &|r| r[2]),
+            med(runs, &|r| r[3]),
+            med(runs, &|r| r[4]),
+        );
+    }
+    for (_, folder, _, _) in &shapes {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+    Ok(())
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
