@@ -420,9 +420,12 @@ fn blank_rows_of_an_xlsx_table_are_no_records() {
         }
     }
     sheet.write_string(8, 1, "").expect("an empty text cell");
+    // A note beside the table (column G, no header) is no record either, and said.
+    sheet.write_string(10, 6, "checked by J. Doe").expect("a note");
     let data = load_files(&[("mailboxes.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
     let f = &data.files[0];
     assert_eq!((f.kind, f.rows, f.error.as_ref()), (Kind::ExoMailboxes, 2, None), "{f:?}");
+    assert_eq!(f.warnings, ["1 row has values only outside the columns this export is read from (first at row 11): not read as records"]);
     let lines: Vec<_> = data.exo_recipients.iter().map(|(_, r)| r.src.map(|s| s.line)).collect();
     assert_eq!(lines, [Some(2), Some(4)], "Excel's row numbers");
 }
