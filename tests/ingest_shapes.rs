@@ -425,7 +425,7 @@ fn blank_rows_of_an_xlsx_table_are_no_records() {
     let data = load_files(&[("mailboxes.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
     let f = &data.files[0];
     assert_eq!((f.kind, f.rows, f.error.as_ref()), (Kind::ExoMailboxes, 2, None), "{f:?}");
-    assert_eq!(f.warnings, ["1 row has values only outside the columns this export is read from (first at row 11): not read as records"]);
+    assert_eq!(f.warnings, ["1 record has no value in any column this export is read from (first at row 11): not read as an object"]);
     let lines: Vec<_> = data.exo_recipients.iter().map(|(_, r)| r.src.map(|s| s.line)).collect();
     assert_eq!(lines, [Some(2), Some(4)], "Excel's row numbers");
 }
@@ -521,6 +521,22 @@ fn blank_lines_and_ldapsearch_trailers_hold_no_rows() {
     assert_eq!((f("ok.ldf").kind, f("ok.ldf").rows), (Kind::AdUsers, 1));
     let e = f("limited.ldf").error.as_ref().expect("a size-limited search is incomplete");
     assert!(e.message.contains("4 Size limit exceeded") && e.hint.contains("-z 0"), "{e}");
+}
+
+#[test]
+fn a_record_with_no_value_in_any_column_read_is_said_and_is_no_object() {
+    // A line whose only value is in a column no field is read from (a "Notes" column added by hand), and
+    // an empty JSON object: each was an object with no value — an unmatched AD user, an Entra user with
+    // no id — in the join statistics and the Join sheet.
+    let csv = "\"SamAccountName\",\"UserPrincipalName\",\"Notes\"\r\n\"a\",\"a@contoso.com\",\"\"\r\n\"\",\"\",\"checked by J. Doe\"\r\n\"b\",\"b@contoso.com\",\"\"\r\n\"\",\"\",\"and again\"\r\n";
+    let json = r#"[{"id":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","userPrincipalName":"a@contoso.com","onPremisesImmutableId":null},
+{}]"#;
+    let data = load_files(&[("ad.csv", csv.as_bytes().to_vec()), ("users.json", json.as_bytes().to_vec())], &Options::default());
+    let f = |name: &str| data.files.iter().find(|f| f.path == name).expect(name);
+    assert_eq!((f("ad.csv").kind, f("ad.csv").rows, data.ad_users.len()), (Kind::AdUsers, 2, 2));
+    assert_eq!(f("ad.csv").warnings, ["2 records have no value in any column this export is read from (first at line 3): not read as objects"]);
+    assert_eq!((f("users.json").kind, f("users.json").rows, data.entra_users.len()), (Kind::EntraUsers, 1, 1));
+    assert!(f("users.json").warnings.iter().any(|w| w.starts_with("1 record has no value in any column this export is read from (first at line 2)")), "{:?}", f("users.json").warnings);
 }
 
 #[test]

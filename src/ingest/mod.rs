@@ -759,6 +759,10 @@ pub(crate) struct Builder<'a> {
     /// Slots the file carries (a header column or a key seen in any record).
     pub present: Vec<bool>,
     rows: u64,
+    /// Records with no value in any field read (a note beside the table, a row of unread columns, `{}`):
+    /// how many, and the first's line. Not records — an object with nothing to join or check by — but
+    /// said, not dropped unsaid.
+    valueless: Option<(u64, u64)>,
     pool: &'a Pool,
 }
 
@@ -795,7 +799,7 @@ impl<'a> Builder<'a> {
         let present: Vec<bool> = spec.map(|spec| (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect()).unwrap_or_default();
         let table = ctx.pool.take(kind);
         let (start, text_start) = table.as_ref().map(|(_, t)| (t.len(), t.text_len())).unwrap_or((0, 0));
-        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, present, rows: 0, pool: ctx.pool }
+        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, present, rows: 0, valueless: None, pool: ctx.pool }
     }
 
     pub fn is_known(&self) -> bool {
@@ -832,6 +836,10 @@ impl<'a> Builder<'a> {
     }
 
     pub fn push(&mut self, row: &Row<'_>, line: u64) {
+        if row.iter().all(Option::is_none) {
+            self.valueless.get_or_insert((0, line)).0 += 1;
+            return;
+        }
         if let (Some((_, table)), Some(c)) = (&mut self.table, &mut self.collector) {
             table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind);
             self.rows += 1;
@@ -841,6 +849,14 @@ impl<'a> Builder<'a> {
     /// Settles dates, records lost columns and warnings. `extra_lost` holds columns no table field reads.
     pub fn finish(mut self, report: &mut FileReport, ctx: &Ctx<'_>, extra_lost: Vec<(String, u64)>) -> Option<Part> {
         report.rows = self.rows;
+        if let Some((n, first)) = self.valueless {
+            let at = if report.format == Format::Xlsx { "row" } else { "line" };
+            report.warnings.push(format!(
+                "{} no value in any column this export is read from (first at {at} {first}): not read as {}",
+                counted(n, "record has", "records have"),
+                if n == 1 { "an object" } else { "objects" }
+            ));
+        }
         let options = ctx.options;
         let (Some((table_id, mut table)), Some(c)) = (self.table.take(), self.collector.take()) else { return None };
         report.missing_fields = missing_fields(self.kind, c.spec, &self.present);

@@ -118,8 +118,6 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
     let is_date: Vec<bool> = (0..width).map(|slot| spec.is_some_and(|s| date_columns().contains(&s.names[slot]))).collect();
     // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
     let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
-    // Rows with values, none of them in a column read: how many, and the first's row number.
-    let mut outside: Option<(u64, u64)> = None;
     while let Some((at, values)) = next.take().map_or_else(|| rows.next(), |r| Ok(Some(r)))? {
         let mut row: Row<'_> = vec![None; width];
         // Excel's row number.
@@ -138,21 +136,13 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
                 row[*slot] = Some(Cell::Text(t));
             }
         }
-        if row.iter().any(Option::is_some) {
+        // A row of blank cells only is no row, as a CSV line of empty fields; one whose values all lie
+        // outside the columns read is counted by the builder.
+        if values.iter().any(|v| text(v).is_some_and(|t| !t.trim().is_empty())) {
             builder.push(&row, line);
-        } else if values.iter().any(|v| text(v).is_some_and(|t| !t.trim().is_empty())) {
-            // A note beside the table, or values only in columns no field is read from: not a record,
-            // but not dropped unsaid either.
-            outside.get_or_insert((0, line)).0 += 1;
         }
     }
     let table = builder.finish(report, ctx, Vec::new());
-    if let Some((n, first)) = outside {
-        report.warnings.push(format!(
-            "{} only outside the columns this export is read from (first at row {first}): not read as records",
-            super::counted(n, "row has values", "rows have values"),
-        ));
-    }
     for (slot, (n, line, days, iso)) in serials {
         report.warnings.push(format!(
             "{} in {} {} Excel day numbers (a date column in General format): read as dates (first at row {line}: {days} = {iso})",
