@@ -536,7 +536,7 @@ fn a_record_with_no_value_in_any_column_read_is_said_and_is_no_object() {
     assert_eq!((f("ad.csv").kind, f("ad.csv").rows, data.ad_users.len()), (Kind::AdUsers, 2, 2));
     assert_eq!(f("ad.csv").warnings, ["2 records have no value in any column this export is read from (first at line 3): not read as objects"]);
     assert_eq!((f("users.json").kind, f("users.json").rows, data.entra_users.len()), (Kind::EntraUsers, 1, 1));
-    assert!(f("users.json").warnings.iter().any(|w| w.starts_with("1 record has no value in any column this export is read from (first at line 2)")), "{:?}", f("users.json").warnings);
+    assert!(f("users.json").warnings.iter().any(|w| w.starts_with("1 record has no value in any field this export is read from (first at line 2)")), "{:?}", f("users.json").warnings);
 }
 
 #[test]

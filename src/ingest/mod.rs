@@ -851,8 +851,13 @@ impl<'a> Builder<'a> {
         report.rows = self.rows;
         if let Some((n, first)) = self.valueless {
             let at = if report.format == Format::Xlsx { "row" } else { "line" };
+            let what = match report.format {
+                Format::Json => "field",
+                Format::Ldif => "attribute",
+                _ => "column",
+            };
             report.warnings.push(format!(
-                "{} no value in any column this export is read from (first at {at} {first}): not read as {}",
+                "{} no value in any {what} this export is read from (first at {at} {first}): not read as {}",
                 counted(n, "record has", "records have"),
                 if n == 1 { "an object" } else { "objects" }
             ));
