@@ -105,15 +105,17 @@ pub fn directory_of(field: Field) -> Option<Side> {
     }
 }
 
+/// The Entra users export that carries every field the checks read: JSON, as only JSON keeps Graph's
+/// nested values (licenses, plans, license states, provisioning errors).
+pub const ENTRA_EXPORT: &str = "Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,onPremisesSyncEnabled,accountEnabled,userType,mail,proxyAddresses,usageLocation,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors | ConvertTo-Json -Depth 5 > entra-users.json (and Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5 > skus.json)";
+
 /// The export that supplies a field, for the "not evaluated" list.
 pub fn export_hint(field: Field) -> &'static str {
     match source(field) {
         Source::Ad(_) | Source::Directory(Kind::AdUsers) => {
             "Get-ADUser -Filter * -Properties * | Select-Object distinguishedName,objectGUID,@{n='mS-DS-ConsistencyGuid';e={[guid]$_.'mS-DS-ConsistencyGuid'}},userPrincipalName,sAMAccountName,mail,mailNickname,@{n='proxyAddresses';e={$_.proxyAddresses -join ';'}},targetAddress,Enabled,msExchRecipientTypeDetails,msExchRemoteRecipientType,@{n='msExchMailboxGuid';e={[guid]$_.msExchMailboxGuid}},@{n='msExchArchiveGUID';e={[guid]$_.msExchArchiveGUID}},homeMDB,msExchHomeServerName | Export-Csv -NoTypeInformation -Encoding UTF8 ad-users.csv"
         }
-        Source::Entra(_) | Source::Directory(Kind::EntraUsers) => {
-            "Get-MgUser -All -Property id,userPrincipalName,onPremisesImmutableId,onPremisesSyncEnabled,accountEnabled,userType,mail,proxyAddresses,usageLocation,assignedLicenses,assignedPlans,licenseAssignmentStates,onPremisesProvisioningErrors | ConvertTo-Json -Depth 5 > entra-users.json (and Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5 > skus.json)"
-        }
+        Source::Entra(_) | Source::Directory(Kind::EntraUsers) => ENTRA_EXPORT,
         Source::RoutingDomains => "Get-EXOMailbox -ResultSize Unlimited -PropertySets All | Export-Csv … (its EmailAddresses carry the tenant's *.mail.onmicrosoft.com routing addresses), or Get-MgUser with proxyAddresses",
         Source::Statistics(_) => "Get-EXOMailbox -ResultSize Unlimited | Get-EXOMailboxStatistics | Select-Object MailboxGuid,DisplayName,TotalItemSize,ItemCount | Export-Csv -NoTypeInformation -Encoding UTF8 exo-statistics.csv",
         Source::PreviousMailboxes => {

@@ -190,6 +190,27 @@ fn lost_columns_and_ascii_question_marks_are_reported() {
 }
 
 #[test]
+fn a_lost_graph_list_is_advised_as_json_and_msol_licenses_as_sku_text() {
+    // `Get-MgUser … | Export-Csv`: each list of objects becomes its type name. A calculated property cannot
+    // bring back a license's disabled plans or a plan's service: the advice is the JSON export, not the
+    // MSOL `Licenses.AccountSkuId` expression it was given before (the two share a field).
+    let graph = "\"Id\",\"UserPrincipalName\",\"OnPremisesImmutableId\",\"AssignedLicenses\",\"AssignedPlans\"\r\n\
+\"49e373b6-4717-40c6-ad43-843c45a258f0\",\"eve@contoso.com\",\"\",\"Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignedLicense[]\",\"Microsoft.Graph.PowerShell.Models.IMicrosoftGraphAssignedPlan[]\"\r\n";
+    let msol = "\"UserPrincipalName\",\"ObjectId\",\"ImmutableId\",\"Licenses\"\r\n\
+\"dan@contoso.com\",\"0952e4c8-432f-4950-a65c-769c45993527\",\"BpazOkLGm0iEtljAONPvOQ==\",\"System.Collections.Generic.List`1[Microsoft.Online.Administration.UserLicense]\"\r\n";
+    let data = load_files(&[("graph.csv", graph.as_bytes().to_vec()), ("msol.csv", msol.as_bytes().to_vec())], &Options::default());
+    let f = |name: &str| data.files.iter().find(|f| f.path == name).expect(name);
+    let fixes: Vec<(&str, &str)> = f("graph.csv").lost_columns.iter().map(|l| (l.column.as_str(), l.fix.as_str())).collect();
+    assert_eq!(fixes.len(), 2, "{fixes:?}");
+    for (column, fix) in fixes {
+        assert!(fix.starts_with("JSON, not Export-Csv") && fix.contains("Get-MgUser -All -Property") && fix.contains("ConvertTo-Json -Depth 5"), "{column}: {fix}");
+    }
+    assert!(f("graph.csv").warnings.iter().any(|w| w.contains("of assignedPlans") && w.contains("re-export with JSON, not Export-Csv")), "{:?}", f("graph.csv").warnings);
+    let msol_fix = &f("msol.csv").lost_columns.iter().find(|l| l.column == "assignedLicenses").expect("lost Licenses").fix;
+    assert_eq!(msol_fix, "@{n='Licenses';e={$_.Licenses.AccountSkuId -join ';'}}");
+}
+
+#[test]
 fn ambiguous_dates_are_never_guessed() {
     let csv = "\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"WhenMailboxCreated\",\"LitigationHoldEnabled\"\r\n\
 \"0b7d3c1e-1a2b-4c3d-8e9f-001122334455\",\"a@contoso.com\",\"a@contoso.com\",\"UserMailbox\",\"4/5/2021 10:00:00\",\"False\"\r\n";

@@ -756,6 +756,8 @@ pub(crate) struct Builder<'a> {
     collector: Option<Collector>,
     /// Header position → slot, for CSV/.xlsx.
     pub column_slots: Vec<Option<usize>>,
+    /// The header's own names, by position (a lost column's advice depends on which alias it was).
+    header_names: Vec<String>,
     /// Slots the file carries (a header column or a key seen in any record).
     pub present: Vec<bool>,
     rows: u64,
@@ -799,7 +801,7 @@ impl<'a> Builder<'a> {
         let present: Vec<bool> = spec.map(|spec| (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect()).unwrap_or_default();
         let table = ctx.pool.take(kind);
         let (start, text_start) = table.as_ref().map(|(_, t)| (t.len(), t.text_len())).unwrap_or((0, 0));
-        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, present, rows: 0, valueless: None, pool: ctx.pool }
+        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, header_names: headers, present, rows: 0, valueless: None, pool: ctx.pool }
     }
 
     pub fn is_known(&self) -> bool {
@@ -906,10 +908,11 @@ impl<'a> Builder<'a> {
         for (slot, issue) in &c.issues {
             let column = names[*slot];
             if issue.lost_rows > 0 {
-                let fix = fix_for(report.format, column);
+                let header = self.column_slots.iter().position(|s| *s == Some(*slot)).and_then(|i| self.header_names.get(i));
+                let fix = fix_for(report.format, header.map_or(column, String::as_str));
                 // Unknown on those rows (each is marked): the per-identity pass lists what that leaves unevaluated.
                 report.unreadable_values += issue.lost_rows;
-                let advice = if report.format == Format::Json { fix.clone() } else { format!("Select-Object …, {fix}") };
+                let advice = if fix.starts_with("@{") { format!("Select-Object …, {fix}") } else { fix.clone() };
                 report.warnings.push(format!(
                     "{} of {column} PowerShell wrote as a .NET type name, flattened or cut short (`...`): unknown on {}, not empty — re-export with {advice}",
                     counted(issue.lost_rows, "value", "values"),
@@ -1036,11 +1039,17 @@ impl Spec {
     }
 }
 
-/// What re-exports a column PowerShell lost: JSON keeps nested values when ConvertTo-Json goes deep
-/// enough; a CSV needs them flattened by a calculated property.
+/// What re-exports a column PowerShell lost (`column` as the file names it): JSON keeps nested values when
+/// ConvertTo-Json goes deep enough; a CSV needs them flattened by a calculated property — except Graph's
+/// lists of objects, whose every useful part (a license's disabled plans, a plan's service and state) no
+/// flat text keeps: those come as JSON.
 fn fix_for(format: Format, column: &str) -> String {
+    const GRAPH_NESTED: [&str; 4] = ["assignedLicenses", "assignedPlans", "licenseAssignmentStates", "onPremisesProvisioningErrors"];
     match format {
         Format::Json => "ConvertTo-Json -Depth 5 (its default depth, 2, writes deeper values as .NET type names)".to_string(),
+        _ if GRAPH_NESTED.iter().any(|n| n.eq_ignore_ascii_case(column)) => {
+            format!("JSON, not Export-Csv (a CSV cannot hold Graph's nested values): {}", crate::record::ENTRA_EXPORT)
+        }
         _ => lost_fix(column),
     }
 }
@@ -1051,7 +1060,8 @@ pub fn lost_fix(column: &str) -> String {
     let guid_like = lower.contains("guid") || lower == "objectsid";
     if guid_like {
         format!("@{{n='{column}';e={{[guid]$_.'{column}'}}}}")
-    } else if lower == "licenses" || lower == "assignedlicenses" {
+    } else if lower == "licenses" {
+        // Get-MsolUser's: the SKUs as `tenant:SKU` text.
         "@{n='Licenses';e={$_.Licenses.AccountSkuId -join ';'}}".to_string()
     } else {
         format!("@{{n='{column}';e={{$_.'{column}' -join ';'}}}}")
