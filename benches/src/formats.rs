@@ -164,7 +164,7 @@ fn write_folded(out: &mut impl Write, line: &str) -> io::Result<()> {
         if continued {
             out.write_all(b" ")?;
         }
-        out.write_all(rest[..cut].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..cut])?;
         out.write_all(b"\n")?;
         rest = &rest[cut..];
         if rest.is_empty() {
