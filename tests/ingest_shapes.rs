@@ -399,23 +399,10 @@ fn a_1904_workbook_counts_its_day_numbers_from_1904() {
         sheet.write_boolean(r, 4, false).expect("hold");
     }
     // rust_xlsxwriter writes the 1900 system: switch the workbook to 1904 as Excel for Mac saves it.
-    let bytes = book.save_to_buffer().expect("xlsx");
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).expect("entry");
-        let name = entry.name().expect("entry name").to_string();
-        let mut content = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
-        if name == "xl/workbook.xml" {
-            let text = String::from_utf8(content).expect("UTF-8");
-            assert!(text.contains("<workbookPr"), "{text}");
-            content = text.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
-        std::io::Write::write_all(&mut out, &content).expect("write");
-    }
-    let bytes = out.finish().expect("finish").into_inner();
+    let bytes = rewrite_part(book.save_to_buffer().expect("xlsx"), "xl/workbook.xml", |text| {
+        assert!(text.contains("<workbookPr"), "{text}");
+        text.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1)
+    });
     let data = load_files(&[("mailboxes.xlsx", bytes)], &Options::default());
     let created: Vec<String> = data.exo_recipients.iter().map(|(_, r)| hybrid_audit::values::format_date(r.when_mailbox_created.get().expect("a date"))).collect();
     assert_eq!(created, ["2026-11-07", "2026-11-07"], "{:?}", data.files[0].warnings);
@@ -481,29 +468,37 @@ fn an_xlsx_sheet_whose_rows_are_out_of_order_is_damaged() {
     for (r, upn) in [(1, "a@contoso.com"), (2, "b@contoso.com")] {
         sheet.write_string(r, 1, upn).expect("upn");
     }
-    let bytes = book.save_to_buffer().expect("xlsx");
     // Row 2 renumbered 9: rows 9 then 3.
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).expect("entry");
-        let name = entry.name().expect("entry name").to_string();
-        let mut content = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
-        if name == "xl/worksheets/sheet1.xml" {
-            let text = String::from_utf8(content).expect("UTF-8");
-            assert!(text.contains("<row r=\"2\"") && text.contains("r=\"B2\""), "{text}");
-            content = text.replace("<row r=\"2\"", "<row r=\"9\"").replace("r=\"B2\"", "r=\"B9\"").into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
-        std::io::Write::write_all(&mut out, &content).expect("write");
-    }
-    let bytes = out.finish().expect("finish").into_inner();
+    let bytes = rewrite_part(book.save_to_buffer().expect("xlsx"), "xl/worksheets/sheet1.xml", |text| {
+        assert!(text.contains("<row r=\"2\"") && text.contains("r=\"B2\""), "{text}");
+        text.replace("<row r=\"2\"", "<row r=\"9\"").replace("r=\"B2\"", "r=\"B9\"")
+    });
     let data = load_files(&[("mailboxes.xlsx", bytes)], &Options::default());
     let f = &data.files[0];
     let error = f.error.as_ref().expect("an error");
     assert!(f.damaged && error.message == "sheet \"Mailboxes\" cannot be read: row 3 comes after row 9 in the sheet's XML (not written by Excel)", "{f:?}");
     assert!(data.exo_recipients.is_empty(), "no part of a damaged sheet is read");
+}
+
+/// The workbook `bytes` with its part `part` (XML text) changed by `change`, every other part as it was.
+fn rewrite_part(bytes: Vec<u8>, part: &str, change: impl FnOnce(String) -> String) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut change = Some(change);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").to_string();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
+        if name == part {
+            let change = change.take().expect("one part of that name");
+            content = change(String::from_utf8(content).expect("UTF-8")).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+        std::io::Write::write_all(&mut out, &content).expect("write");
+    }
+    assert!(change.is_none(), "the workbook has no part {part}");
+    out.finish().expect("finish").into_inner()
 }
 
 /// A "Mailboxes" sheet with the header of a mailbox export whose WhenMailboxCreated is column D (3).

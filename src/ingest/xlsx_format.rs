@@ -320,14 +320,19 @@ mod tests {
         zip.finish().expect("zip");
     }
 
-    #[test]
-    fn a_workbook_is_a_package_and_an_archive_of_exports_is_named_by_its_files() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let book = dir.path().join("book.xlsx");
+    /// A one-cell workbook at `dir/book.xlsx`.
+    fn workbook_in(dir: &std::path::Path) -> std::path::PathBuf {
+        let book = dir.join("book.xlsx");
         let mut wb = rust_xlsxwriter::Workbook::new();
         wb.add_worksheet().write_string(0, 0, "UserPrincipalName").expect("write");
         wb.save(&book).expect("save");
-        assert!(is_workbook_package(&book).is_ok());
+        book
+    }
+
+    #[test]
+    fn a_workbook_is_a_package_and_an_archive_of_exports_is_named_by_its_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(is_workbook_package(&workbook_in(dir.path())).is_ok());
 
         let archive = dir.path().join("exports.zip");
         zip_of(&archive, &["ad/ad-users.csv", "graph.json"]);
@@ -346,10 +351,7 @@ mod tests {
     #[test]
     fn a_cut_workbook_is_damaged_not_an_archive() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let book = dir.path().join("book.xlsx");
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        wb.add_worksheet().write_string(0, 0, "UserPrincipalName").expect("write");
-        wb.save(&book).expect("save");
+        let book = workbook_in(dir.path());
         let bytes = std::fs::read(&book).expect("read");
         // Cut before the central directory at its end: the copy that stopped half-way.
         std::fs::write(&book, &bytes[..bytes.len() / 2]).expect("write");
