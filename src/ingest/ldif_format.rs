@@ -30,22 +30,20 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let mut users = 0u64;
     let mut classless_users = 0u64;
 
+    // Each attribute name's slot, looked up once per spelling (an export spells each name one way: ~30
+    // names, millions of lines); `Spec::slot` normalises and hashes the name on every call.
+    let mut slots: rustc_hash::FxHashMap<String, Option<usize>> = Default::default();
     let mut on_entry = |entry: Entry, builder: &mut Builder| {
-        let classes: Vec<String> = entry
-            .attributes
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("objectClass"))
-            .filter_map(|(_, v)| v.as_text().map(|t| t.to_ascii_lowercase()))
-            .collect();
+        let classes: Vec<&str> = entry.attributes.iter().filter(|(k, _)| k.eq_ignore_ascii_case("objectClass")).filter_map(|(_, v)| v.as_text()).collect();
         // `ldifde -l …` without objectClass in the list: an entry with a userPrincipalName is a user (groups
         // and contacts carry none; a computer's is rare and its sAMAccountName ends in `$`).
         let classless_user = classes.is_empty()
             && entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("userPrincipalName") && v.as_text().is_some_and(|t| !t.trim().is_empty()))
             && !entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("sAMAccountName") && v.as_text().is_some_and(|t| t.trim_end().ends_with('$')));
-        let is_user = classless_user || (classes.iter().any(|c| c == "user") && !classes.iter().any(|c| c == "computer"));
+        let is_user = classless_user || (classes.iter().any(|c| c.eq_ignore_ascii_case("user")) && !classes.iter().any(|c| c.eq_ignore_ascii_case("computer")));
         classless_users += u64::from(classless_user);
         if !is_user {
-            let class = classes.last().cloned().unwrap_or_else(|| "no objectClass".into());
+            let class = classes.last().map_or_else(|| "no objectClass".into(), |c| c.to_ascii_lowercase());
             *skipped.entry(class).or_default() += 1;
             return;
         }
@@ -55,7 +53,11 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
         // Which attribute filled each slot: a repeat of it adds a value; the exact name beats an alias (`displayName` over `cn`).
         let mut filled_by: Vec<Option<String>> = vec![None; spec.len()];
         for (name, value) in entry.attributes {
-            let Some(slot) = spec.slot(&name) else { continue };
+            let slot = match slots.get(name.as_str()) {
+                Some(slot) => *slot,
+                None => *slots.entry(name.clone()).or_insert_with(|| spec.slot(&name)),
+            };
+            let Some(slot) = slot else { continue };
             builder.present[slot] = true;
             let same = filled_by[slot].as_deref().is_some_and(|f| f.eq_ignore_ascii_case(&name));
             if !same && filled_by[slot].is_some() {
@@ -78,14 +80,15 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     };
 
     let mut entry: Option<Entry> = None;
-    let mut logical = String::new();
+    // The logical line being put together, and the one completed (its buffer reused for the next).
+    let (mut logical, mut line) = (String::new(), String::new());
     let mut logical_line = 0u64;
     let mut line_no = 0u64;
     let mut raw = Vec::new();
     let mut reader = input;
     loop {
         raw.clear();
-        let n = reader.read_until(b'\n', &mut raw).map_err(io_err)?;
+        let n = read_line(&mut reader, &mut raw).map_err(io_err)?;
         line_no += 1;
         let text = if n == 0 {
             None
@@ -95,10 +98,10 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             Some(std::str::from_utf8(trimmed).map_err(|e| {
                 let (message, hint) = decode::invalid_utf8_hint(&trimmed[e.valid_up_to()..]);
                 FileError { line: Some(line_no), column: Some((e.valid_up_to() + 1).to_string()), message, hint }
-            })?.to_string())
+            })?)
         };
         // A continuation line extends the logical line; anything else completes it.
-        if let Some(t) = &text {
+        if let Some(t) = text {
             if let Some(rest) = t.strip_prefix(' ') {
                 if !logical.is_empty() {
                     logical.push_str(rest);
@@ -107,7 +110,8 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             }
         }
         if !logical.is_empty() {
-            let line = std::mem::take(&mut logical);
+            line.clear();
+            std::mem::swap(&mut logical, &mut line);
             if !line.starts_with('#') {
                 let (name, value) = attribute(&line, logical_line)?;
                 if name.eq_ignore_ascii_case("dn") {
@@ -151,7 +155,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
                 }
             }
             Some(t) => {
-                logical = t;
+                logical.push_str(t);
                 logical_line = line_no;
             }
         }
@@ -184,9 +188,34 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     Ok(builder.finish(report, ctx, Vec::new()))
 }
 
+/// `BufRead::read_until(b'\n')`, finding the line feed with the `memchr` crate's vectorised search (the
+/// standard library's took 12% of this reader's instructions).
+fn read_line(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let start = out.len();
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(out.len() - start);
+        }
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        out.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        if done {
+            return Ok(out.len() - start);
+        }
+    }
+}
+
 /// One `name: value`, `name:: base64` or `name:< url` line.
 fn attribute(line: &str, line_no: u64) -> Result<(String, Cell<'static>), FileError> {
-    let Some(colon) = line.find(':') else {
+    let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
         if line.trim() == "-" {
             return Ok(("-".into(), Cell::Null));
         }
@@ -212,4 +241,25 @@ fn attribute(line: &str, line_no: u64) -> Result<(String, Cell<'static>), FileEr
         return Ok((name, Cell::Null));
     }
     Ok((name, Cell::Text(Cow::Owned(rest.trim_start().to_string()))))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lines_are_read_whole_across_buffer_ends_and_without_a_last_line_feed() {
+        // A 4-byte buffer: every line spans several fills.
+        let text = b"dn: CN=A,DC=x\r\nsAMAccountName: a\n\nlast line without a feed";
+        let mut reader = std::io::BufReader::with_capacity(4, &text[..]);
+        let mut lines = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            let n = super::read_line(&mut reader, &mut line).expect("read");
+            if n == 0 {
+                break;
+            }
+            assert_eq!(n, line.len());
+            lines.push(String::from_utf8(line).expect("UTF-8"));
+        }
+        assert_eq!(lines, ["dn: CN=A,DC=x\r\n", "sAMAccountName: a\n", "\n", "last line without a feed"]);
+    }
 }
