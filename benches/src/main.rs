@@ -14,7 +14,8 @@
 //! process, `child-reports DIR [ROUNDS]`: all five reports written repeatedly from one audit, or
 //! `child-encode DIR`: every identity's record with every field, three times).
 //! `… -- formats [--size N] [--rounds R] [--dir DIR]` ingests and joins the same tenant with its AD export
-//! in each shape of `formats::SHAPES` (UTF-8 CSV, UTF-16LE CSV, .xlsx), each in its own child process.
+//! in each shape of `formats::SHAPES` (UTF-8 CSV, UTF-16LE CSV, .xlsx, ldifde LDIF), each in its own child
+//! process.
 //! `--onprem-per-mille M` sets the share of mailboxes still on-prem, each of which is a finding: the
 //! default (10, i.e. 1%) gives ~26k findings at 800k, the reports issue's scenario; 100 gives ~91k.
 
@@ -217,6 +218,11 @@ fn parse_onprem(text: &str) -> Result<u64, String> {
     text.parse().ok().filter(|m| *m <= generate::MAX_ONPREM_PER_MILLE).ok_or(format!("on-prem share {text}: give a number 0..={} (per mille)", generate::MAX_ONPREM_PER_MILLE))
 }
 
+/// `--rounds R`: 1 to 20.
+fn parse_rounds(value: Option<&String>) -> Result<usize, String> {
+    value.and_then(|r| r.parse().ok()).filter(|r| (1..=20).contains(r)).ok_or_else(|| "--rounds needs a number 1..=20".into())
+}
+
 fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = Command::new(exe).args(args).output().map_err(|e| e.to_string())?;
@@ -266,7 +272,7 @@ fn formats_bench(args: &[String]) -> Result<(), String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--size" => n = it.next().and_then(|s| s.parse().ok()).filter(|&s| s > 0).ok_or("--size needs a number of identities")?,
-            "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).filter(|r| (1..=20).contains(r)).ok_or("--rounds needs a number 1..=20")?,
+            "--rounds" => rounds = parse_rounds(it.next())?,
             "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a path")?),
             other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench formats [--size N] [--rounds R] [--dir DIR]")),
         }
@@ -323,7 +329,7 @@ fn bench(args: &[String]) -> Result<(), String> {
             "--sizes" => sizes = it.next().ok_or("--sizes needs a list")?.split(',').map(|s| s.trim().parse().map_err(|_| format!("bad size {s}"))).collect::<Result<_, _>>()?,
             "--dir" => dir = PathBuf::from(it.next().ok_or("--dir needs a path")?),
             "--onprem-per-mille" => onprem = parse_onprem(it.next().ok_or("--onprem-per-mille needs a number")?)?,
-            "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).filter(|r| (1..=20).contains(r)).ok_or("--rounds needs a number 1..=20")?,
+            "--rounds" => rounds = parse_rounds(it.next())?,
             other => return Err(format!("unknown argument {other}; usage: hybrid-audit-bench [--sizes 100000,800000] [--dir DIR] [--onprem-per-mille M] [--rounds R]")),
         }
     }

@@ -57,7 +57,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     // The reader's line of a record counts the line feeds before it, and a CRLF's line feed only once
     // the next record is read: one line short after a line that ends in CRLF, right after one that ends
     // in LF (an export written on Linux or macOS, a file of old-Mac CRs read as LFs, or a file that mixes
-    // both). Such a record's position is that line feed: `QuoteCount::lf_at` says (see `line_of`).
+    // both). Such a record's position is that line feed: `QuoteCount::line_feed_at` says (see `line_of`).
     // The header's errors: taken from the header line.
     let line_base = skipped_lines + u64::from(header_line.ends_with(b"\r\n"));
     let delimiter = stated.unwrap_or_else(|| detect_delimiter(&header_line));
@@ -94,6 +94,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(e, |p| line_of(&mut reader, p), &headers)),
             }
+            // Only to let go of the line feeds behind this record (the count needs no line).
             if let Some(p) = record.position() {
                 line_of(&mut reader, p);
             }

@@ -82,18 +82,13 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
     };
     // A title above the table (Export-Excel -Title, a hand-made heading): rows of at most one cell
     // before a row of several are not the header.
-    let filled = |r: &[DataRef<'_>]| r.iter().filter(|d| text(d).is_some_and(|t| !t.trim().is_empty())).count();
-    let mut next = rows.next()?;
     for _ in 0..3 {
-        match next.take() {
-            Some(row) if filled(&header) <= 1 => {
-                (header_at, header) = row;
-                next = rows.next()?;
-            }
-            other => {
-                next = other;
-                break;
-            }
+        if header.iter().filter(|d| is_filled(d)).count() > 1 {
+            break;
+        }
+        match rows.next()? {
+            Some(row) => (header_at, header) = row,
+            None => break,
         }
     }
     // The table starts at the header's first cell; a cell left of it has no column name.
@@ -106,8 +101,8 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
     }
     if !builder.is_known() {
         let mut count = 0;
-        while let Some(row) = next.take().map_or_else(|| rows.next(), |r| Ok(Some(r)))? {
-            count += u64::from(filled(&row.1) > 0);
+        while let Some((_, values)) = rows.next()? {
+            count += u64::from(values.iter().any(is_filled));
         }
         report.rows = count;
         return Ok(None);
@@ -118,7 +113,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
     let is_date: Vec<bool> = (0..width).map(|slot| spec.is_some_and(|s| date_columns().contains(&s.names[slot]))).collect();
     // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
     let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
-    while let Some((at, values)) = next.take().map_or_else(|| rows.next(), |r| Ok(Some(r)))? {
+    while let Some((at, values)) = rows.next()? {
         let mut row: Row<'_> = vec![None; width];
         // Excel's row number.
         let line = u64::from(at) + 1;
@@ -138,7 +133,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
         }
         // A row of blank cells only is no row, as a CSV line of empty fields; one whose values all lie
         // outside the columns read is counted by the builder.
-        if values.iter().any(|v| text(v).is_some_and(|t| !t.trim().is_empty())) {
+        if values.iter().any(is_filled) {
             builder.push(&row, line);
         }
     }
@@ -286,6 +281,11 @@ fn is_workbook_package(path: &Path) -> Result<(), FileError> {
         message: format!("a zip archive, not an .xlsx workbook (it holds {held}): exports inside an archive are not read"),
         hint: "extract its files into the folder (and move the archive out), then run again".into(),
     })
+}
+
+/// Whether a cell holds more than blanks.
+fn is_filled(d: &DataRef<'_>) -> bool {
+    text(d).is_some_and(|t| !t.trim().is_empty())
 }
 
 /// A cell as the text an export would have written.

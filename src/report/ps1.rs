@@ -239,14 +239,21 @@ fn needs_hand(step: &Step<'_>, lines: &[String]) -> Option<&'static str> {
 
 /// A step already written for an identity: which finding's, its number, and what it is (its command, or
 /// for a step done by hand its description).
-type Done<'a> = (&'a str, usize, &'a [&'a str], &'a str);
+struct Done<'a> {
+    finding: &'a str,
+    number: usize,
+    command: &'a [&'a str],
+    description: &'a str,
+}
 
-/// Whether `step` is the one `done` wrote.
-fn same_step(done: &Done<'_>, step: &Step<'_>) -> bool {
-    if step.command.is_empty() {
-        done.2.is_empty() && done.3 == step.description
-    } else {
-        done.2 == step.command.as_slice()
+impl Done<'_> {
+    /// Whether `step` is the one this wrote.
+    fn is(&self, step: &Step<'_>) -> bool {
+        if step.command.is_empty() {
+            self.command.is_empty() && self.description == step.description
+        } else {
+            self.command == step.command.as_slice()
+        }
     }
 }
 
@@ -308,7 +315,7 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
         .steps
         .iter()
         .zip(&steps)
-        .filter(|(s, (_, printed))| !s.command.is_empty() && printed.is_none() && !done.iter().any(|d| same_step(d, s)))
+        .filter(|(s, (_, printed))| !s.command.is_empty() && printed.is_none() && !done.iter().any(|d| d.is(s)))
         .map(|(s, (lines, _))| if lines.needs_sku { format!("{}+MailboxSku", s.shell.as_str()) } else { s.shell.as_str().to_string() })
         .collect();
     acts.sort();
@@ -323,15 +330,15 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
     // A finding whose every step an earlier one wrote (GUID001 and GUID004 both detach the cloud mailbox) has
     // its steps by hand asked once too; otherwise only a shared command is written once, and its own gates
     // stay (the earlier finding may have been skipped).
-    let repeated = item.steps.iter().all(|s| done.iter().any(|d| same_step(d, s)));
+    let repeated = item.steps.iter().all(|s| done.iter().any(|d| d.is(s)));
     for (i, step) in item.steps.iter().enumerate() {
-        if let Some((id, n, _, _)) = done.iter().find(|d| same_step(d, step) && (repeated || !step.command.is_empty())) {
+        if let Some(&Done { finding: id, number: n, .. }) = done.iter().find(|d| d.is(step) && (repeated || !step.command.is_empty())) {
             let _ = writeln!(out, "# step {} is step {n} of {id} above: not repeated", step.number);
             // Said when run too: `-Finding` naming only this finding would otherwise do nothing, silently.
             let _ = writeln!(out, "Write-SharedStep $f {} {} {n}", step.number, ps_quote(id));
             continue;
         }
-        done.push((&f.id, step.number, &step.command, &step.description));
+        done.push(Done { finding: &f.id, number: step.number, command: &step.command, description: &step.description });
         // A step done by hand, or printed for the operator, before a change of the same finding must be
         // confirmed done (LIC004: the usage location before the license is reprocessed). It names the changes
         // after it that the script runs, as `Shell[+Destructive][+MailboxSku]`: the script asks only when one
@@ -340,7 +347,7 @@ fn finding_block<'a>(out: &mut String, item: &'a Item<'a>, done: &mut Vec<Done<'
         let mut next: Vec<String> = item.steps[i + 1..]
             .iter()
             .zip(&steps[i + 1..])
-            .filter(|(s, (_, p))| s.mutating && p.is_none() && !done.iter().any(|d| same_step(d, s)))
+            .filter(|(s, (_, p))| s.mutating && p.is_none() && !done.iter().any(|d| d.is(s)))
             .map(|(s, (l, _))| format!("'{}{}{}'", s.shell.as_str(), if s.destructive { "+Destructive" } else { "" }, if l.needs_sku { "+MailboxSku" } else { "" }))
             .collect();
         next.sort();
