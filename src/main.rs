@@ -373,6 +373,7 @@ fn list_checks(plugins: &[PathBuf]) -> ExitCode {
 
 fn main() -> ExitCode {
     hybrid_audit::alloc::purge_freed_memory_soon();
+    hybrid_audit::alloc::small_pages_only();
     report::quiet_writer_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,

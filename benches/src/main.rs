@@ -236,6 +236,11 @@ fn run_child(args: &[&str]) -> Result<Vec<f64>, String> {
 fn main() {
     hybrid_audit::alloc::purge_freed_memory_soon();
     let args: Vec<String> = std::env::args().collect();
+    // Our stages run with small pages only, as the binary does; the polars reference runs as polars does
+    // on this system, and so the parent sets nothing (a child inherits the setting).
+    if matches!(args.get(1).map(String::as_str), Some("child-ingest" | "child-encode" | "child-reports" | "child-run" | "child-checks")) {
+        hybrid_audit::alloc::small_pages_only();
+    }
     let result = match args.get(1).map(String::as_str) {
         Some("child-polars") => child_polars(Path::new(&args[2])),
         Some("child-ingest") => child_ingest(Path::new(&args[2])),
