@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod inspect;
 pub mod join;
 pub mod model;
+mod prefetch;
 pub mod record;
 pub mod report;
 pub mod values;

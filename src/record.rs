@@ -4,6 +4,7 @@
 
 use crate::ingest::{Dataset, FileReport};
 use crate::join::{ExoObject, Joined, Side};
+use crate::prefetch;
 use crate::model::{AdField as A, EntraField as E, ExoField as X, ExoRef, Kind, Src, StatsField};
 use crate::values::Guid;
 use hybrid_audit_sdk as sdk;
@@ -508,16 +509,16 @@ impl<'a> Records<'a> {
         let data = self.data;
         if let Some(u) = who.entra {
             prefetch_text(data.entra_users.text_address(u.user_principal_name));
-            prefetch_slice(&u.licenses);
-            prefetch_slice(&u.assigned_plans);
-            prefetch_slice(&u.license_states);
+            prefetch::slice(&u.licenses);
+            prefetch::slice(&u.assigned_plans);
+            prefetch::slice(&u.license_states);
         }
         if let Some(u) = who.ad {
             prefetch_text(data.ad_users.text_address(u.user_principal_name));
         }
         for r in who.exo.into_iter().flat_map(ExoObject::rows) {
             let row = data.exo_recipients.row(r);
-            prefetch_value(row);
+            prefetch::value(row);
             prefetch_text(data.exo_recipients.text_address(r, row.user_principal_name));
         }
     }
@@ -1091,13 +1092,13 @@ impl Who<'_> {
     /// identities ahead, they are in cache by the time they are encoded. Changes nothing.
     fn prefetch(self) {
         if let Some(a) = self.ad {
-            prefetch_value(a);
+            prefetch::value(a);
         }
         if let Some(e) = self.entra {
-            prefetch_value(e);
+            prefetch::value(e);
         }
         if let Some(o) = self.exo {
-            prefetch_value(o);
+            prefetch::value(o);
         }
     }
 }
@@ -1154,44 +1155,13 @@ fn union(mut a: BTreeMap<String, u64>, b: BTreeMap<String, u64>) -> BTreeMap<Str
 /// How many identities ahead of the one being encoded its rows are asked for.
 const PREFETCH_AHEAD: usize = 8;
 
-/// Asks the CPU to bring in the cache lines of `len` bytes from `start` (x86-64; nothing elsewhere).
-#[inline(always)]
-fn prefetch_range(start: *const u8, len: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if len > 0 {
-        let line = |p: *const u8| {
-            // SAFETY: a prefetch is a hint: it never faults (any address may be given), reads no value
-            // into the program and writes nothing.
-            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast()) }
-        };
-        let mut offset = 0;
-        while offset < len {
-            line(start.wrapping_add(offset));
-            offset += 64;
-        }
-        line(start.wrapping_add(len - 1));
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (start, len);
-}
-
-#[inline(always)]
-fn prefetch_value<T>(value: &T) {
-    prefetch_range((value as *const T).cast(), std::mem::size_of::<T>());
-}
-
-#[inline(always)]
-fn prefetch_slice<T>(items: &[T]) {
-    prefetch_range(items.as_ptr().cast(), std::mem::size_of_val(items));
-}
-
 /// A row's texts are stored one after another: the first of them and the lines after it. Given an
 /// address, not a `&str`: making the `&str` reads its first byte (a character-boundary check), a load
 /// that stalled the encoder on memory where the prefetch meant not to (half of `encode_batch`'s time).
 #[inline(always)]
 fn prefetch_text(text: Option<*const u8>) {
     if let Some(t) = text {
-        prefetch_range(t, 256);
+        prefetch::range(t, 256);
     }
 }
 

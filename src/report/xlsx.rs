@@ -5,6 +5,7 @@
 use super::{caught, evidence_text};
 use super::plan::Plan;
 use crate::findings::{sort_prefix, Audit, Verdict};
+use crate::prefetch;
 use hybrid_audit_sdk::Severity;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use rayon::slice::ParallelSliceMut;
@@ -483,7 +484,19 @@ fn readiness_order(audit: &Audit) -> Vec<u32> {
 fn readiness(mut t: Table, audit: &Audit, f: &Formats) -> Result<Vec<Worksheet>, String> {
     // Few cells per row: 800k rows are most of the workbook's writing time.
     let mut directories = String::new();
-    for i in readiness_order(audit) {
+    let order = readiness_order(audit);
+    for (k, &i) in order.iter().enumerate() {
+        // The roster in this order is memory far apart: each row's entry and name missed the cache (a
+        // tenth of the sheet's time at 800k identities). Asked for ahead, the entry 16 rows on and the
+        // name 8 rows on (its entry is in by then): all reports from one audit 1.51-1.59 -> 1.33-1.37 s
+        // (`child-reports`, rounds 2-4, 2 processes each).
+        if let Some(&far) = order.get(k + 16) {
+            prefetch::value(&audit.roster[far as usize]);
+        }
+        if let Some(&near) = order.get(k + 8) {
+            let name = &audit.roster[near as usize].name;
+            prefetch::range(name.as_ptr(), name.len().min(64));
+        }
         let e = &audit.roster[i as usize];
         let verdict = e.verdict.map(|v| &audit.identities[v as usize]);
         let (s, r) = t.next()?;
