@@ -8,6 +8,7 @@ use crate::host::{self, CheckSpec, Failure, FailureKind, Host, Limits, PluginInf
 use crate::ingest::Dataset;
 use crate::join::{Joined, Side};
 use crate::model::Src;
+use crate::prefetch;
 use crate::record::{directory_of, export_hint, Availability, Records, Tried, Unreadable};
 use hybrid_audit_sdk::{self as sdk, BatchHeader, Field, Severity, ABI_VERSION};
 use rayon::prelude::*;
@@ -755,21 +756,34 @@ fn readiness(findings: &[Finding], identities: usize) -> (Readiness, Vec<Identit
 
 /// Every identity, named, with its sides and verdict (the Readiness sheet).
 fn roster(data: &Dataset, joined: &Joined, verdicts: &[IdentityVerdict]) -> Vec<RosterEntry> {
-    let mut roster: Vec<RosterEntry> = joined
-        .identities
-        .par_iter()
-        .enumerate()
-        .map(|(i, ident)| RosterEntry {
-            name: joined.name(data, i).into_boxed_str(),
-            ad: ident.ad.is_some(),
-            entra: ident.entra.is_some(),
-            exo: ident.exo.is_some(),
-            previous_mailboxes: ident.previous_mailboxes.len() as u32,
-            ad_matched_by: ident.ad_key,
-            exo_matched_by: ident.exo_key,
-            ambiguous: ident.ambiguous,
-            verdict: None,
-            unevaluated: 0,
+    let ids = &joined.identities;
+    let entra_user = |i: usize| ids.get(i).and_then(|x| x.entra).and_then(|e| data.entra_users.get(e as usize));
+    let mut roster: Vec<RosterEntry> = (0..ids.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|i| (i, &ids[i]))
+        .map(|(i, ident)| {
+            // The name is the Entra UPN, whose row and text lie far apart from one identity to the next
+            // (Entra's own order): asked for ahead, the row 16 identities on, its text 8 on. The step at
+            // 800k identities 0.09-0.12 -> 0.08-0.09 s (bench `child-checks`, 4 rounds, 2 processes each).
+            if let Some(u) = entra_user(i + 16) {
+                prefetch::value(u);
+            }
+            if let Some(p) = entra_user(i + 8).and_then(|u| data.entra_users.text_address(u.user_principal_name)) {
+                prefetch::range(p, 64);
+            }
+            RosterEntry {
+                name: joined.name(data, i).into_boxed_str(),
+                ad: ident.ad.is_some(),
+                entra: ident.entra.is_some(),
+                exo: ident.exo.is_some(),
+                previous_mailboxes: ident.previous_mailboxes.len() as u32,
+                ad_matched_by: ident.ad_key,
+                exo_matched_by: ident.exo_key,
+                ambiguous: ident.ambiguous,
+                verdict: None,
+                unevaluated: 0,
+            }
         })
         .collect();
     for (v, verdict) in verdicts.iter().enumerate() {
