@@ -3,6 +3,7 @@
 //! per identity by dependency. The Action plan sheet and remediation.ps1 are both written from it.
 
 use crate::findings::{Audit, Finding};
+use rayon::prelude::*;
 use std::cmp::Reverse;
 
 /// Where a step runs.
@@ -91,9 +92,11 @@ pub struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     pub fn of(audit: &'a Audit) -> Plan<'a> {
-        let mut items: Vec<Item<'a>> = audit.findings.iter().filter(|f| !f.remediation.trim().is_empty()).map(Item::of).collect();
+        // On every core: the plan is made before any report writer starts (0.043-0.047 s at 800k
+        // identities on one core, 0.028-0.033 s on two; `child-reports` rounds 2-4).
+        let mut items: Vec<Item<'a>> = audit.findings.par_iter().filter(|f| !f.remediation.trim().is_empty()).map(Item::of).collect();
         // Identity groups: by identity, then within it by phase, severity, check, id.
-        items.sort_by(|a, b| {
+        items.par_sort_by(|a, b| {
             (a.finding.identity_index, a.phase, Reverse(a.finding.severity), &a.finding.check, &a.finding.id).cmp(&(
                 b.finding.identity_index,
                 b.phase,
