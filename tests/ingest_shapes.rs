@@ -577,3 +577,28 @@ fn objects_written_as_powershell_text_are_read_or_lost_never_taken_as_values() {
     assert_eq!(eve.licenses.len(), 2);
     assert!(eve.licenses.iter().all(|l| l.sku_id.is_some() && !l.disabled_known));
 }
+
+#[test]
+fn an_excel_tables_total_row_is_no_record() {
+    // The export formatted as an Excel table with its Total Row on (Table Design → Total Row): the row
+    // of "Total" and SUBTOTAL formulas under the data was read as one more object, named "Total".
+    use rust_xlsxwriter::{Table, TableColumn, TableFunction};
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = mailbox_sheet(&mut book);
+    for (r, id, upn) in [(1, "0b7d3c1e-1a2b-4c3d-8e9f-001122334455", "a@contoso.com"), (2, "1b7d3c1e-1a2b-4c3d-8e9f-001122334455", "b@contoso.com")] {
+        sheet.write_string(r, 0, id).expect("id");
+        sheet.write_string(r, 1, upn).expect("upn");
+        sheet.write_string(r, 2, "UserMailbox").expect("type");
+    }
+    let headers = ["ExternalDirectoryObjectId", "UserPrincipalName", "RecipientTypeDetails", "WhenMailboxCreated", "LitigationHoldEnabled"];
+    let mut columns: Vec<TableColumn> = headers.iter().map(|h| TableColumn::new().set_header(*h)).collect();
+    columns[0] = TableColumn::new().set_header(headers[0]).set_total_label("Total");
+    columns[1] = TableColumn::new().set_header(headers[1]).set_total_function(TableFunction::Count);
+    sheet.add_table(0, 0, 3, 4, &Table::new().set_total_row(true).set_columns(&columns)).expect("table");
+    let data = load_files(&[("mailboxes.xlsx", book.save_to_buffer().expect("xlsx"))], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows, f.error.as_ref()), (Kind::ExoMailboxes, 2, None), "{f:?}");
+    assert_eq!(f.warnings, ["row 4 is the total row of the Excel table \"Table1\": not read as an object"]);
+    let upns: Vec<_> = data.exo_recipients.iter().map(|(x, r)| data.exo_recipients.text(x, r.user_principal_name).map(str::to_string)).collect();
+    assert_eq!(upns, [Some("a@contoso.com".to_string()), Some("b@contoso.com".to_string())]);
+}

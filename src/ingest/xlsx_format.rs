@@ -33,6 +33,10 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
     };
     // Day numbers of a workbook in the 1904 date system (old Mac Excel) count 1,462 days less.
     let offset = if workbook.has_1904_epoch() { 1462.0 } else { 0.0 };
+    // Excel tables (Format as Table) and where each is: a table's Total Row is no record. calamine reads
+    // the tables' names and sheets, not their total rows: those come from the table parts themselves.
+    let tables_read = workbook.load_tables().is_ok();
+    let mut total_rows_of: Option<Vec<TotalRows>> = None;
     let mut out = Vec::new();
     for name in workbook.sheet_names() {
         let mut report = base.clone();
@@ -41,6 +45,12 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             // A damaged sheet may be the export: the run stops rather than audit without it.
             report.damaged = true;
             report.error = Some(FileError { line: None, column: None, message: format!("sheet {name:?} cannot be read: {e}"), hint: "open the workbook in Excel and save it again as .xlsx, or export the data as CSV".into() });
+        };
+        let on_sheet: Vec<String> = if tables_read { workbook.table_names_in_sheet(&name).into_iter().cloned().collect() } else { Vec::new() };
+        let totals: Vec<TotalRows> = if on_sheet.is_empty() {
+            Vec::new()
+        } else {
+            total_rows_of.get_or_insert_with(|| total_rows(path)).iter().filter(|t| on_sheet.contains(&t.table)).cloned().collect()
         };
         let mut rows = match workbook.worksheet_cells_reader(&name) {
             Ok(cells) => SheetRows { cells, pending: None, last: None, done: false },
@@ -55,7 +65,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
                 continue;
             }
         };
-        match read_sheet(&mut rows, &mut report, ctx, offset) {
+        match read_sheet(&mut rows, &mut report, ctx, offset, &totals) {
             Ok(table) => out.push((report, table)),
             Err(e) => {
                 damaged(&mut report, &e);
@@ -75,7 +85,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
 /// sheet (at 100k AD users as a workbook, the whole sheet as calamine's `Range` added 138 MB to the run's
 /// peak). A row without any value (a blank row inside the table, formatted rows Excel leaves under it) is
 /// no record, as in CSV. Ok(None): not a known export (the reason is in the report).
-fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, report: &mut FileReport, ctx: &Ctx<'_>, offset: f64) -> Result<Option<Part>, String> {
+fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, report: &mut FileReport, ctx: &Ctx<'_>, offset: f64, totals: &[TotalRows]) -> Result<Option<Part>, String> {
     let Some((mut header_at, mut header)) = rows.next()? else {
         report.reason = Some("the sheet is empty".into());
         return Ok(None);
@@ -113,7 +123,12 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
     let is_date: Vec<bool> = (0..width).map(|slot| spec.is_some_and(|s| date_columns().contains(&s.names[slot]))).collect();
     // Per date column: how many serial numbers were read as dates, and the first (row, number, date).
     let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
+    let mut skipped_totals: Vec<(u32, &str)> = Vec::new();
     while let Some((at, values)) = rows.next()? {
+        if let Some(t) = totals.iter().find(|t| t.rows.contains(&at)) {
+            skipped_totals.push((at, &t.table));
+            continue;
+        }
         let mut row: Row<'_> = vec![None; width];
         // Excel's row number.
         let line = u64::from(at) + 1;
@@ -138,6 +153,9 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
         }
     }
     let table = builder.finish(report, ctx, Vec::new());
+    for (at, name) in skipped_totals {
+        report.warnings.push(format!("row {} is the total row of the Excel table {name:?}: not read as an object", u64::from(at) + 1));
+    }
     for (slot, (n, line, days, iso)) in serials {
         report.warnings.push(format!(
             "{} in {} {} Excel day numbers (a date column in General format): read as dates (first at row {line}: {days} = {iso})",
@@ -283,6 +301,51 @@ fn is_workbook_package(path: &Path) -> Result<(), FileError> {
     })
 }
 
+/// An Excel table's total rows (0-based sheet rows), by the table's name.
+#[derive(Clone, Debug)]
+struct TotalRows {
+    table: String,
+    rows: std::ops::RangeInclusive<u32>,
+}
+
+/// The total rows of every table in the workbook at `path` that has them: each table part's
+/// `totalsRowCount` last rows of its `ref`. A part that cannot be read adds nothing (its rows are then
+/// read as the sheet has them).
+fn total_rows(path: &Path) -> Vec<TotalRows> {
+    let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Vec::new() };
+    let parts: Vec<String> = archive.file_names().filter_map(Result::ok).filter(|n| n.starts_with("xl/tables/") && n.ends_with(".xml")).map(|n| n.into_owned()).collect();
+    let mut out = Vec::new();
+    for part in parts {
+        let Ok(entry) = archive.by_name(&part) else { continue };
+        let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+        let mut buf = Vec::new();
+        loop {
+            match reader.read_event_into(&mut buf) {
+                Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) if e.local_name().as_ref() == "table" => {
+                    let attr = |key: &str| e.try_get_attribute(key).ok().flatten().and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()));
+                    let count: u32 = attr("totalsRowCount").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    let last = attr("ref").and_then(|r| last_row(&r));
+                    if let (Some(table), Some(last), true) = (attr("displayName").or_else(|| attr("name")), last, count > 0) {
+                        out.push(TotalRows { table, rows: last.saturating_sub(count - 1)..=last });
+                    }
+                    break;
+                }
+                Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+                _ => buf.clear(),
+            }
+        }
+    }
+    out
+}
+
+/// The 0-based row of a range's last cell: `A1:E4` → 3.
+fn last_row(range: &str) -> Option<u32> {
+    let cell = range.rsplit(':').next()?;
+    let digits = cell.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '$');
+    digits.parse::<u32>().ok()?.checked_sub(1)
+}
+
 /// Whether a cell holds more than blanks.
 fn is_filled(d: &DataRef<'_>) -> bool {
     text(d).is_some_and(|t| !t.trim().is_empty())
@@ -346,6 +409,16 @@ mod tests {
 
         zip_of(&archive, &[]);
         assert!(is_workbook_package(&archive).expect_err("empty").message.contains("(it holds no files)"));
+    }
+
+    #[test]
+    fn a_ranges_last_row_is_its_last_cells_row() {
+        assert_eq!(super::last_row("A1:E4"), Some(3));
+        assert_eq!(super::last_row("$A$1:$XFD$1048576"), Some(1_048_575));
+        assert_eq!(super::last_row("B7"), Some(6));
+        assert_eq!(super::last_row("A0"), None);
+        assert_eq!(super::last_row("A1:"), None);
+        assert_eq!(super::last_row(""), None);
     }
 
     #[test]
