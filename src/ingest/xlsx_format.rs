@@ -36,7 +36,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
     // Excel tables (Format as Table) and where each is: a table's Total Row is no record. calamine reads
     // the tables' names and sheets, not their total rows: those come from the table parts themselves.
     let tables_read = workbook.load_tables().is_ok();
-    let mut total_rows_of: Option<Vec<TotalRows>> = None;
+    let mut total_rows_of: Option<Vec<TotalRow>> = None;
     let mut out = Vec::new();
     for name in workbook.sheet_names() {
         let mut report = base.clone();
@@ -47,7 +47,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
             report.error = Some(FileError { line: None, column: None, message: format!("sheet {name:?} cannot be read: {e}"), hint: "open the workbook in Excel and save it again as .xlsx, or export the data as CSV".into() });
         };
         let on_sheet: Vec<String> = if tables_read { workbook.table_names_in_sheet(&name).into_iter().cloned().collect() } else { Vec::new() };
-        let totals: Vec<TotalRows> = if on_sheet.is_empty() {
+        let totals: Vec<TotalRow> = if on_sheet.is_empty() {
             Vec::new()
         } else {
             total_rows_of.get_or_insert_with(|| total_rows(path)).iter().filter(|t| on_sheet.contains(&t.table)).cloned().collect()
@@ -85,7 +85,7 @@ pub(super) fn read(path: &Path, mut base: FileReport, ctx: &Ctx<'_>) -> Vec<(Fil
 /// sheet (at 100k AD users as a workbook, the whole sheet as calamine's `Range` added 138 MB to the run's
 /// peak). A row without any value (a blank row inside the table, formatted rows Excel leaves under it) is
 /// no record, as in CSV. Ok(None): not a known export (the reason is in the report).
-fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, report: &mut FileReport, ctx: &Ctx<'_>, offset: f64, totals: &[TotalRows]) -> Result<Option<Part>, String> {
+fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, report: &mut FileReport, ctx: &Ctx<'_>, offset: f64, totals: &[TotalRow]) -> Result<Option<Part>, String> {
     let Some((mut header_at, mut header)) = rows.next()? else {
         report.reason = Some("the sheet is empty".into());
         return Ok(None);
@@ -125,7 +125,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(rows: &mut SheetRows<'_, RS>, r
     let mut serials: std::collections::BTreeMap<usize, (u64, u64, f64, String)> = Default::default();
     let mut skipped_totals: Vec<(u32, &str)> = Vec::new();
     while let Some((at, values)) = rows.next()? {
-        if let Some(t) = totals.iter().find(|t| t.rows.contains(&at)) {
+        if let Some(t) = totals.iter().find(|t| t.row == at) {
             skipped_totals.push((at, &t.table));
             continue;
         }
@@ -301,17 +301,17 @@ fn is_workbook_package(path: &Path) -> Result<(), FileError> {
     })
 }
 
-/// An Excel table's total rows (0-based sheet rows), by the table's name.
+/// An Excel table's total row (0-based sheet row), by the table's name.
 #[derive(Clone, Debug)]
-struct TotalRows {
+struct TotalRow {
     table: String,
-    rows: std::ops::RangeInclusive<u32>,
+    row: u32,
 }
 
-/// The total rows of every table in the workbook at `path` that has them: each table part's
-/// `totalsRowCount` last rows of its `ref`. A part that cannot be read adds nothing (its rows are then
+/// The total row of every table in the workbook at `path` that has one: the last row of the table part's
+/// `ref` when its `totalsRowCount` is 1. A part that cannot be read adds nothing (its rows are then
 /// read as the sheet has them).
-fn total_rows(path: &Path) -> Vec<TotalRows> {
+fn total_rows(path: &Path) -> Vec<TotalRow> {
     let Ok(file) = std::fs::File::open(path) else { return Vec::new() };
     let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else { return Vec::new() };
     let parts: Vec<String> = archive.file_names().filter_map(Result::ok).filter(|n| n.starts_with("xl/tables/") && n.ends_with(".xml")).map(|n| n.into_owned()).collect();
@@ -326,8 +326,10 @@ fn total_rows(path: &Path) -> Vec<TotalRows> {
                     let attr = |key: &str| e.try_get_attribute(key).ok().flatten().and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()));
                     let count: u32 = attr("totalsRowCount").and_then(|v| v.parse().ok()).unwrap_or(0);
                     let last = attr("ref").and_then(|r| last_row(&r));
-                    if let (Some(table), Some(last), true) = (attr("displayName").or_else(|| attr("name")), last, count > 0) {
-                        out.push(TotalRows { table, rows: last.saturating_sub(count - 1)..=last });
+                    // Excel's total row is one row (totalsRowCount 0 or 1); another count is a part this
+                    // does not understand, and its rows are read as the sheet has them.
+                    if let (Some(table), Some(last), 1) = (attr("displayName").or_else(|| attr("name")), last, count) {
+                        out.push(TotalRow { table, row: last });
                     }
                     break;
                 }
