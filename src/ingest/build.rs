@@ -469,7 +469,12 @@ fn order_runs<T>(rows: &mut Vec<T>, key: impl Fn(&T) -> (u32, u32)) -> bool {
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = 0;
     for i in 1..=rows.len() {
-        if i == rows.len() || key(&rows[i - 1]) > key(&rows[i]) || key(&rows[i - 1]).0 != key(&rows[i]).0 {
+        // A new run at the end, at another file, or at a line before the last one.
+        let ends = i == rows.len() || {
+            let ((file, line), (next_file, next_line)) = (key(&rows[i - 1]), key(&rows[i]));
+            file != next_file || line > next_line
+        };
+        if ends {
             runs.push(start..i);
             if runs.len() > MAX_RUNS {
                 return false;

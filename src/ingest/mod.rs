@@ -449,6 +449,25 @@ fn flag_repeated_objects(data: &mut Dataset) {
     }
 }
 
+/// The keys `keys` holds more than once — and a few it holds once, whose bit another key shares: callers
+/// confirm on the keys themselves. One bit per key (4 MiB, most of it in cache) marks the keys met before;
+/// the second of a key always finds its mark. Where most keys are met once this is far cheaper than a hash
+/// map or a sort of every key. `hash`: the key's bits, spread over the table by a multiply.
+pub(crate) fn met_twice<K: Eq + std::hash::Hash>(keys: impl Iterator<Item = K>, hash: impl Fn(&K) -> u64) -> rustc_hash::FxHashSet<K> {
+    const BITS_LOG2: u32 = 25;
+    let mut seen = vec![0u64; (1 << BITS_LOG2) / 64];
+    let mut twice: rustc_hash::FxHashSet<K> = Default::default();
+    for key in keys {
+        let i = (hash(&key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS_LOG2)) as usize;
+        let (word, mask) = (&mut seen[i / 64], 1u64 << (i % 64));
+        if *word & mask != 0 {
+            twice.insert(key);
+        }
+        *word |= mask;
+    }
+    twice
+}
+
 /// Objects of a later file that an earlier file of the same table already holds.
 struct Repeat {
     later: u32,
@@ -469,29 +488,15 @@ struct Twice {
 
 /// The repeats among objects keyed by `key`: per pair of files, and within each file.
 ///
-/// Two passes, as keys seen twice are rare: a bit per key's low bits (4 MiB, most of it in cache) marks
-/// the candidates, then only the candidates' first sightings are kept. One hash map of every key took
+/// Two passes, as keys seen twice are rare: [`met_twice`] finds the candidates, then only the candidates'
+/// first sightings are kept. One hash map of every key took
 /// 0.16-0.19 s of the ingest at 800k identities (its inserts miss the cache); this takes 0.07-0.08 s
 /// (the benchmark's tenant, `child-ingest`, 3 runs each, timed around `flag_repeated_objects`).
 fn repeated(objects: impl Iterator<Item = (Option<Guid>, Option<Src>)> + Clone, key: &'static str) -> (Vec<Repeat>, Vec<Twice>) {
-    const BITS: usize = 1 << 25;
-    let bit = |g: &Guid| {
+    let candidates = met_twice(objects.clone().filter_map(|(guid, _)| guid), |g| {
         let (lo, hi) = g.0.split_at(8);
-        let x = u64::from_le_bytes(lo.try_into().unwrap_or_default()) ^ u64::from_le_bytes(hi.try_into().unwrap_or_default()).rotate_left(29);
-        (x as usize) & (BITS - 1)
-    };
-    let mut seen = vec![0u64; BITS / 64];
-    let mut candidates: rustc_hash::FxHashSet<Guid> = Default::default();
-    for (guid, _) in objects.clone() {
-        let Some(guid) = guid else { continue };
-        let i = bit(&guid);
-        let (word, mask) = (&mut seen[i / 64], 1u64 << (i % 64));
-        if *word & mask != 0 {
-            candidates.insert(guid);
-        }
-        *word |= mask;
-    }
-    drop(seen);
+        u64::from_le_bytes(lo.try_into().unwrap_or_default()) ^ u64::from_le_bytes(hi.try_into().unwrap_or_default()).rotate_left(29)
+    });
     if candidates.is_empty() {
         return (Vec::new(), Vec::new());
     }
