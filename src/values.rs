@@ -239,7 +239,11 @@ pub fn ps_object(text: &str) -> Option<Vec<(&str, &str)>> {
 /// `mbx9f3e…` in a narrow column): its values are not all there, and one of them is not whole. No
 /// address, hold id or SKU holds `...` or `…`.
 pub fn is_truncated(text: &str) -> bool {
-    text.contains("...") || text.contains('\u{2026}')
+    // One pass over the dots and the ellipsis' first byte (found with SIMD): `contains("...")` ran a
+    // string searcher over every multi-valued cell of every export.
+    const ELLIPSIS: &[u8] = "\u{2026}".as_bytes();
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b'.', ELLIPSIS[0], b).any(|i| b[i..].starts_with(b"...") || b[i..].starts_with(ELLIPSIS))
 }
 
 /// Splits a flattened multi-valued cell: `a;b`, `a,b`, `a|b`, `a b`, or `{a, b}` (PowerShell's
@@ -746,6 +750,9 @@ mod tests {
         // Format-Table's cut-short collections and columns.
         assert!(is_truncated("{-mbxc841…:1, mbx9f3e...}") && is_truncated("mbx9f3e...") && is_truncated("smtp:a@b.com, smtp:c@d.com..."));
         assert!(!is_truncated("mbx9f3e2a1b0c4d4e8f9a0b1c2d3e4f5a6b:1") && !is_truncated("smtp:first.last@contoso.com"));
+        // Two dots, a dot at the end, other characters starting with the ellipsis' first byte (U+2020 †, U+20AC €).
+        assert!(!is_truncated("a..b") && !is_truncated("a.") && !is_truncated("..") && !is_truncated("†€ x") && !is_truncated(""));
+        assert!(is_truncated("...") && is_truncated("…") && is_truncated("a.b....") && is_truncated("€…"));
     }
 
     #[test]
