@@ -539,16 +539,21 @@ fn parse_iso_fast(t: &str) -> Option<Timestamp> {
 
 /// `4/12/2011 10:04:27 PM`, `12.04.2011 22:04:27`, `12/04/2011`, `2011/04/12 22:04` …
 fn parse_culture_date(t: &str) -> Option<DateCell> {
+    // No allocation: every mailbox row of an EXO export carries such dates.
     let (date_part, time_part) = match t.find([' ', 'T']) {
         Some(i) => (&t[..i], t[i + 1..].trim_ascii()),
         None => (t, ""),
     };
     let sep = date_part.chars().find(|c| matches!(c, '/' | '.' | '-'))?;
-    let parts: Vec<&str> = date_part.trim_end_matches('.').split(sep).collect();
-    if parts.len() != 3 {
+    let mut pieces = date_part.trim_end_matches('.').split(sep);
+    let parts = [pieces.next()?, pieces.next()?, pieces.next()?];
+    if pieces.next().is_some() {
         return None;
     }
-    let nums: Vec<u32> = parts.iter().map(|p| p.trim_ascii().parse().ok()).collect::<Option<_>>()?;
+    let mut nums = [0u32; 3];
+    for (n, p) in nums.iter_mut().zip(parts) {
+        *n = p.trim_ascii().parse().ok()?;
+    }
     let seconds = parse_time_of_day(time_part)?;
     if parts[0].len() == 4 {
         // Year first is never day-first in any culture PowerShell writes.
@@ -572,15 +577,17 @@ fn parse_time_of_day(t: &str) -> Option<u32> {
     if t.is_empty() {
         return Some(0);
     }
-    let upper = t.to_ascii_uppercase();
-    let (clock, pm) = if let Some(c) = upper.strip_suffix("PM") {
-        (c.trim_ascii().to_string(), Some(true))
-    } else if let Some(c) = upper.strip_suffix("AM") {
-        (c.trim_ascii().to_string(), Some(false))
+    // `AM` / `PM` in any case; the two bytes are ASCII, so what is before them ends on a character.
+    let b = t.as_bytes();
+    let meridiem = |m: &[u8]| b.len() >= 2 && b[b.len() - 2..].eq_ignore_ascii_case(m);
+    let (clock, pm) = if meridiem(b"PM") {
+        (t[..t.len() - 2].trim_ascii(), Some(true))
+    } else if meridiem(b"AM") {
+        (t[..t.len() - 2].trim_ascii(), Some(false))
     } else {
         // Drop a trailing zone designator such as `+02:00` or `Z`.
-        let cut = upper.find(['+', 'Z']).unwrap_or(upper.len());
-        (upper[..cut].trim_ascii().to_string(), None)
+        let cut = t.find(['+', 'Z', 'z']).unwrap_or(t.len());
+        (t[..cut].trim_ascii(), None)
     };
     let mut it = clock.split([':', '.']);
     let mut h: u32 = it.next()?.parse().ok()?;
@@ -816,6 +823,11 @@ mod tests {
         assert!(parse_date("05.13.2026").is_err(), "no 13th month");
         assert_eq!(at("13/04/2011 10:00").forced_order(), Some(DateOrder::DayFirst));
         assert_eq!(at("4/13/2011 10:00 AM").forced_order(), Some(DateOrder::MonthFirst));
+        // The meridiem in any case, 12 AM as midnight, a zone designator dropped.
+        assert_eq!(at("4/12/2011 10:04:27 pm").resolve(Some(DateOrder::MonthFirst)), Some(expect));
+        assert_eq!(at("4/13/2011 12:04:27 am").resolve(Some(DateOrder::MonthFirst)), Some(expect + 2 * 3600));
+        assert_eq!(at("12.04.2011 22:04:27Z"), DateCell::At(expect));
+        assert!(parse_date("4/12/2011/1 10:04").is_err(), "four parts");
         assert_eq!(at("0"), DateCell::Never);
         assert_eq!(at("9223372036854775807"), DateCell::Never);
         let ticks = (expect + 11_644_473_600) * 10_000_000;
@@ -823,4 +835,5 @@ mod tests {
         assert!(parse_date("not a date").is_err());
         assert_eq!(parse_date("").unwrap(), None);
     }
+
 }
