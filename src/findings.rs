@@ -510,6 +510,22 @@ pub struct RosterEntry {
     pub unevaluated: u32,
 }
 
+impl RosterEntry {
+    /// In all three directories, linked by the keys a synced hybrid user is meant to be linked by (the
+    /// AD object by its source anchor, the EXO object by ExternalDirectoryObjectId), nothing else to say
+    /// about how it was joined: no previous mailbox, no ambiguity, every check evaluated.
+    pub fn linked_as_usual(&self) -> bool {
+        self.ad
+            && self.entra
+            && self.exo
+            && self.ad_matched_by == Some(MatchKey::SourceAnchor)
+            && self.exo_matched_by == Some(MatchKey::ExternalDirectoryObjectId)
+            && self.previous_mailboxes == 0
+            && !self.ambiguous
+            && self.unevaluated == 0
+    }
+}
+
 /// An object the join left alone: unmatched, or one of an ambiguous match.
 #[derive(Debug)]
 pub struct JoinIssue {

@@ -85,6 +85,20 @@ fn workbook_rows_match_findings_json() {
             let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
             assert!(rows.iter().any(|r| r[0] == v["upn"].as_str().unwrap() && r[4] == ids.join("; ")), "{shape}: readiness of {}", v["upn"]);
         }
+        // "Exists in (matched by)" is left empty for the identities linked as usual, and only for them: the
+        // Summary counts them, no written cell spells the usual linking out, and the others are there.
+        let empty = rows[1..].iter().filter(|r| r[5].is_empty()).count();
+        let summary = sheet(&mut book, "Summary");
+        let usual = summary.iter().find(|r| r[0].starts_with("in AD, Entra and EXO, linked as usual")).expect("the Summary counts them");
+        assert_eq!(usual[1], empty.to_string(), "{shape}");
+        let join = &audit["join"];
+        let most = join["ad_entra"]["source_anchor"].as_u64().unwrap().min(join["entra_exo"]["external_directory_object_id"].as_u64().unwrap());
+        assert!(empty > 0 && empty as u64 <= most, "{shape}: {empty} empty, at most {most} linked both ways");
+        assert!(rows[1..].iter().all(|r| r[5] != "AD (source anchor), Entra, EXO (ExternalDirectoryObjectId)"), "{shape}");
+        let written: Vec<&str> = rows[1..].iter().map(|r| r[5].as_str()).filter(|c| !c.is_empty()).collect();
+        for expected in ["Entra, EXO (ExternalDirectoryObjectId)", "AD (source anchor)"] {
+            assert!(written.iter().any(|c| c.starts_with(expected)), "{shape}: no row says {expected:?}: {written:?}");
+        }
 
         let rows = sheet(&mut book, "Action plan");
         assert_eq!(rows[0], xlsx::PLAN_HEADER);
