@@ -402,7 +402,8 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             .collect(),
         early: digests,
     });
-    let mut roster = roster(data, joined, &identities);
+    // The Join sheet's objects (0.03 s at 800k identities, one thread) beside the roster.
+    let (mut roster, join_issues) = rayon::join(|| roster(data, joined, &identities), || join_issues(data, joined, &paths));
     let mut readiness = readiness;
     for (i, n) in unevaluated {
         if let Some(e) = roster.get_mut(i as usize) {
@@ -412,7 +413,6 @@ pub fn run_prepared(prepared: Prepared, data: &Dataset, joined: &Joined, root: &
             }
         }
     }
-    let join_issues = join_issues(data, joined, &paths);
     lap("roster");
     let plugin_entries = plugins
         .iter()
