@@ -207,7 +207,10 @@ fn a_lost_graph_list_is_advised_as_json_and_msol_licenses_as_sku_text() {
     }
     assert!(f("graph.csv").warnings.iter().any(|w| w.contains("of assignedPlans") && w.contains("re-export with JSON, not Export-Csv")), "{:?}", f("graph.csv").warnings);
     let msol_fix = &f("msol.csv").lost_columns.iter().find(|l| l.column == "assignedLicenses").expect("lost Licenses").fix;
-    assert_eq!(msol_fix, "@{n='Licenses';e={$_.Licenses.AccountSkuId -join ';'}}");
+    assert_eq!(msol_fix, "Select-Object …, @{n='Licenses';e={$_.Licenses.AccountSkuId -join ';'}}");
+    // The warning gives the same advice, whole and once.
+    let warning = f("msol.csv").warnings.iter().find(|w| w.contains("of assignedLicenses")).unwrap_or_else(|| panic!("{:?}", f("msol.csv").warnings));
+    assert!(warning.ends_with(&format!("re-export with {msol_fix}")) && warning.matches("Select-Object").count() == 1, "{warning}");
 }
 
 #[test]

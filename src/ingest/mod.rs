@@ -72,7 +72,7 @@ pub struct LostColumn {
     pub rows: u64,
     /// Whether a table field (and so a check) depends on it.
     pub used: bool,
-    /// The `Select-Object` expression that exports the data.
+    /// How to export the data: a `Select-Object` calculated property, or the export to use instead.
     pub fix: String,
     /// Other rows of the column were read: it is used, its lost values unknown on their rows only.
     #[serde(skip)]
@@ -917,9 +917,8 @@ impl<'a> Builder<'a> {
                 let fix = fix_for(report.format, header.map_or(column, String::as_str));
                 // Unknown on those rows (each is marked): the per-identity pass lists what that leaves unevaluated.
                 report.unreadable_values += issue.lost_rows;
-                let advice = if fix.starts_with("@{") { format!("Select-Object …, {fix}") } else { fix.clone() };
                 report.warnings.push(format!(
-                    "{} of {column} PowerShell wrote as a .NET type name, flattened or cut short (`...`): unknown on {}, not empty — re-export with {advice}",
+                    "{} of {column} PowerShell wrote as a .NET type name, flattened or cut short (`...`): unknown on {}, not empty — re-export with {fix}",
                     counted(issue.lost_rows, "value", "values"),
                     if issue.lost_rows == 1 { "that row" } else { "those rows" },
                 ));
@@ -1055,7 +1054,7 @@ fn fix_for(format: Format, column: &str) -> String {
         _ if GRAPH_NESTED.iter().any(|n| n.eq_ignore_ascii_case(column)) => {
             format!("JSON, not Export-Csv (a CSV cannot hold Graph's nested values): {}", crate::record::ENTRA_EXPORT)
         }
-        _ => lost_fix(column),
+        _ => format!("Select-Object …, {}", lost_fix(column)),
     }
 }
 
