@@ -1130,6 +1130,11 @@ fn routing_domains(data: &Dataset) -> Vec<String> {
 /// are on it; only those are copied.
 fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeMap<String, u64> {
     const SUFFIX: &str = ".mail.onmicrosoft.com";
+    // A tenant's addresses are on one or two such domains: those are counted in a short list, compared
+    // in place, not lower-cased into a new string per address (one per identity and directory); any
+    // beyond the first few go to the map.
+    const FEW: usize = 8;
+    let mut few: Vec<(String, u64)> = Vec::new();
     let mut domains = BTreeMap::new();
     for address in addresses {
         // The address's end first (a comparison in place): the search for its `@` only for the few that
@@ -1139,10 +1144,17 @@ fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeMap<
             continue;
         }
         if let Some((_, domain)) = address.rsplit_once('@') {
-            *domains.entry(domain.trim().to_ascii_lowercase()).or_insert(0) += 1;
+            let domain = domain.trim();
+            if let Some((_, n)) = few.iter_mut().find(|(d, _)| d.eq_ignore_ascii_case(domain)) {
+                *n += 1;
+            } else if few.len() < FEW {
+                few.push((domain.to_ascii_lowercase(), 1));
+            } else {
+                *domains.entry(domain.to_ascii_lowercase()).or_insert(0) += 1;
+            }
         }
     }
-    domains
+    union(domains, few.into_iter().collect())
 }
 
 fn union(mut a: BTreeMap<String, u64>, b: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
@@ -1258,6 +1270,12 @@ mod tests {
         let found = routing_domains_in(addresses.iter().copied());
         assert_eq!(found, reference(&addresses));
         assert_eq!(found.len(), 5, "{found:?}");
+        // More domains than the short list holds, in both cases and in any order: the same counts.
+        let many: Vec<String> = (0..500).map(|i| format!("u{i}@T{}.Mail.OnMicrosoft.com", (i * 7) % 23).to_string()).map(|a| if a.len() % 2 == 0 { a.to_ascii_lowercase() } else { a }).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let found = routing_domains_in(many.iter().copied());
+        assert_eq!(found, reference(&many));
+        assert_eq!(found.len(), 23);
     }
 
     #[test]
