@@ -1087,9 +1087,12 @@ struct Who<'a> {
 
 impl Who<'_> {
     /// Starts loading what [`Records::encode`] reads first: the AD and Entra rows and the EXO object.
-    /// Exports list their objects each in their own order (Graph by object id, Exchange by its own), so
-    /// an identity's rows lie far apart in the tables and each read waits on memory; asked for a few
-    /// identities ahead, they are in cache by the time they are encoded. Changes nothing.
+    /// Identities follow the Entra table (the join numbers Entra users first), but AD and Exchange list
+    /// their objects in orders of their own, so an identity's AD and EXO rows lie far apart in their tables
+    /// and each read waits on memory (encoding only the AD, or only the EXO, fields of 800k identities
+    /// without prefetching: 0.66-0.71 and 0.92-0.95 s, the Entra fields 0.09 s; `child-encode`,
+    /// 2026-11-25); asked for a few identities ahead, they are in cache by the time they are encoded.
+    /// Changes nothing.
     fn prefetch(self) {
         if let Some(a) = self.ad {
             prefetch::value(a);
@@ -1271,7 +1274,7 @@ mod tests {
         assert_eq!(found, reference(&addresses));
         assert_eq!(found.len(), 5, "{found:?}");
         // More domains than the short list holds, in both cases and in any order: the same counts.
-        let many: Vec<String> = (0..500).map(|i| format!("u{i}@T{}.Mail.OnMicrosoft.com", (i * 7) % 23).to_string()).map(|a| if a.len() % 2 == 0 { a.to_ascii_lowercase() } else { a }).collect();
+        let many: Vec<String> = (0..500).map(|i| format!("u{i}@T{}.Mail.OnMicrosoft.com", (i * 7) % 23)).map(|a| if a.len() % 2 == 0 { a.to_ascii_lowercase() } else { a }).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         let found = routing_domains_in(many.iter().copied());
         assert_eq!(found, reference(&many));

@@ -835,5 +835,4 @@ mod tests {
         assert!(parse_date("not a date").is_err());
         assert_eq!(parse_date("").unwrap(), None);
     }
-
 }
