@@ -222,9 +222,49 @@ pub fn smtp_addresses(proxies: &[String]) -> impl Iterator<Item = &str> {
 /// Whether `address` is at `domain`, in any case: the text after its last `@` is `domain`
 /// (`a@Contoso.mail.onmicrosoft.com` is at `contoso.mail.onmicrosoft.com`, `a@x.contoso.mail.onmicrosoft.com`
 /// is not). Compares the address's end in place: no search for the `@`.
+///
+/// Eight bytes at a time, the domain's check for an `@` in the same pass: PROV003 asks this of every
+/// SMTP address of every remote mailbox, and inside wasm the byte-by-byte comparison and a separate
+/// search of the domain were 2.5% of a whole checks run's CPU (perf, 800k identities, 2026-11-25).
 pub fn is_at(address: &str, domain: &str) -> bool {
     let (a, d) = (address.as_bytes(), domain.as_bytes());
-    a.len() > d.len() && a[a.len() - d.len() - 1] == b'@' && a[a.len() - d.len()..].eq_ignore_ascii_case(d) && !d.contains(&b'@')
+    if a.len() <= d.len() || a[a.len() - d.len() - 1] != b'@' {
+        return false;
+    }
+    let tail = &a[a.len() - d.len()..];
+    let (mut tails, mut domains) = (tail.chunks_exact(8), d.chunks_exact(8));
+    for (t, d) in (&mut tails).zip(&mut domains) {
+        let (t, d) = (word(t), word(d));
+        if lower8(t) != lower8(d) || has_byte(d, b'@') {
+            return false;
+        }
+    }
+    tails.remainder().iter().zip(domains.remainder()).all(|(t, d)| *d != b'@' && t.eq_ignore_ascii_case(d))
+}
+
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.try_into().unwrap_or([0; 8]))
+}
+
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Each byte of `w` as `u8::to_ascii_lowercase` makes it: 0x20 added to those in `A..=Z`, the rest
+/// unchanged. Per byte, its low seven bits plus 0x3F reach the high bit from `A` (0x41) on, plus 0x25
+/// from `[` (0x5B) on, and neither sum carries into the next byte; a byte with its own high bit set is
+/// not ASCII and stays as it is.
+fn lower8(w: u64) -> u64 {
+    let low = w & LOW7;
+    let from_a = low + 0x3F3F_3F3F_3F3F_3F3F;
+    let past_z = low + 0x2525_2525_2525_2525;
+    let upper = from_a & !past_z & !w & HIGH;
+    w | (upper >> 2)
+}
+
+/// Whether any byte of `w` is `b` (a byte of `w ^ b…b` is zero: the classic test, exact for "any").
+fn has_byte(w: u64, b: u8) -> bool {
+    let x = w ^ (u64::from(b) * 0x0101_0101_0101_0101);
+    x.wrapping_sub(0x0101_0101_0101_0101) & !x & HIGH != 0
 }
 
 /// The domain of an address (`a@contoso.mail.onmicrosoft.com` → `contoso.mail.onmicrosoft.com`), lower-cased.
@@ -355,6 +395,52 @@ mod tests {
             assert_eq!((is_at(address, routing), by_split), (expected, expected), "{address}");
         }
         assert!(!is_at("a@x@y", "x@y"), "a domain never holds an `@`");
+        assert!(!is_at("a@abcdefgh@ijk", "abcdefgh@ijk") && !is_at("a@abc@efghijk", "abc@efghijk"), "an `@` in a word of eight");
+    }
+
+    /// The word-at-a-time comparison answers as the plain definition, on every byte in every position of
+    /// domains of every length up to 24, in both cases, with and without an `@`.
+    #[test]
+    fn is_at_by_words_is_the_plain_rule() {
+        let plain = |a: &str, d: &str| {
+            let (a, d) = (a.as_bytes(), d.as_bytes());
+            a.len() > d.len() && a[a.len() - d.len() - 1] == b'@' && a[a.len() - d.len()..].eq_ignore_ascii_case(d) && !d.contains(&b'@')
+        };
+        let mut answers = [0u32; 2];
+        for w in 0..=255u8 {
+            let b = u64::from(w) * 0x0101_0101_0101_0101;
+            assert_eq!(lower8(b), u64::from(w.to_ascii_lowercase()) * 0x0101_0101_0101_0101, "byte {w:#x}");
+            assert_eq!(has_byte(b, b'@'), w == b'@');
+        }
+        let alphabet: Vec<char> = "aZz@.-_[`{@0é\u{7f}".chars().collect();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for len in 0..=24 {
+            for _ in 0..400 {
+                let domain: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+                let flip = |s: &str, n: &mut dyn FnMut(usize) -> usize| s.chars().map(|c| if n(2) == 0 { c.to_ascii_uppercase() } else { c }).collect::<String>();
+                let same = flip(&domain, &mut next);
+                let mut other: Vec<char> = same.chars().collect();
+                if !other.is_empty() {
+                    let at = next(other.len());
+                    other[at] = alphabet[next(alphabet.len())];
+                }
+                let other: String = other.into_iter().collect();
+                for tail in [same, other] {
+                    for address in [format!("bob@{tail}"), tail.clone(), format!("@{tail}"), format!("a{tail}")] {
+                        let expected = plain(&address, &domain);
+                        assert_eq!(is_at(&address, &domain), expected, "{address:?} at {domain:?}");
+                        answers[usize::from(expected)] += 1;
+                    }
+                }
+            }
+        }
+        assert!(answers[0] > 10_000 && answers[1] > 5_000, "both answers exercised: {answers:?}");
     }
 
     #[test]
