@@ -1109,62 +1109,17 @@ impl Who<'_> {
 /// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.
 /// The tenant's routing domain (`<tenant>.mail.onmicrosoft.com`, one per tenant): the one most addresses
 /// are on. A cross-tenant mail user or a contact forwarding to another tenant carries that tenant's:
-/// neither a remediation's target nor a valid targetAddress here.
+/// neither a remediation's target nor a valid targetAddress here. The addresses were counted as the
+/// exports were read ([`crate::values::DomainCounts`]).
 fn routing_domains(data: &Dataset) -> Vec<String> {
-    use rayon::prelude::*;
-    // Some nine million addresses at 800k identities: read in chunks of rows on every core.
-    const CHUNK: usize = 32_768;
-    let (exo, entra) = rayon::join(
-        || {
-            let t = &data.exo_recipients;
-            t.families.par_iter().flat_map(|f| f.rows.par_chunks(CHUNK).map(move |rows| routing_domains_in(rows.iter().flat_map(|r| f.list(r.email_addresses))))).reduce(BTreeMap::new, union)
-        },
-        || {
-            let t = &data.entra_users;
-            t.rows.par_chunks(CHUNK).map(|rows| routing_domains_in(rows.iter().flat_map(|u| t.list(u.proxy_addresses)))).reduce(BTreeMap::new, union)
-        },
-    );
-    let all = union(exo, entra);
+    let mut all: BTreeMap<String, u64> = BTreeMap::new();
+    for file in &data.files {
+        for (domain, n) in file.routing_domains.counts() {
+            *all.entry(domain).or_insert(0) += n;
+        }
+    }
     // Most addresses, then the first name: one answer whatever the order of the files.
     all.into_iter().max_by(|(a, n), (b, m)| n.cmp(m).then_with(|| b.cmp(a))).map(|(domain, _)| domain).into_iter().collect()
-}
-
-/// The `*.mail.onmicrosoft.com` domains (lower-cased) among `addresses`, each with how many addresses
-/// are on it; only those are copied.
-fn routing_domains_in<'a>(addresses: impl Iterator<Item = &'a str>) -> BTreeMap<String, u64> {
-    const SUFFIX: &str = ".mail.onmicrosoft.com";
-    // A tenant's addresses are on one or two such domains: those are counted in a short list, compared
-    // in place, not lower-cased into a new string per address (one per identity and directory); any
-    // beyond the first few go to the map.
-    const FEW: usize = 8;
-    let mut few: Vec<(String, u64)> = Vec::new();
-    let mut domains = BTreeMap::new();
-    for address in addresses {
-        // The address's end first (a comparison in place): the search for its `@` only for the few that
-        // end in the suffix. The suffix holds no `@`, so the domain after the last one ends in it too.
-        let end = address.trim_end().as_bytes();
-        if end.len() < SUFFIX.len() || !end[end.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
-            continue;
-        }
-        if let Some((_, domain)) = address.rsplit_once('@') {
-            let domain = domain.trim();
-            if let Some((_, n)) = few.iter_mut().find(|(d, _)| d.eq_ignore_ascii_case(domain)) {
-                *n += 1;
-            } else if few.len() < FEW {
-                few.push((domain.to_ascii_lowercase(), 1));
-            } else {
-                *domains.entry(domain.to_ascii_lowercase()).or_insert(0) += 1;
-            }
-        }
-    }
-    union(domains, few.into_iter().collect())
-}
-
-fn union(mut a: BTreeMap<String, u64>, b: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
-    for (domain, n) in b {
-        *a.entry(domain).or_insert(0) += n;
-    }
-    a
 }
 
 /// How many identities ahead of the one being encoded its rows are asked for.
@@ -1253,45 +1208,48 @@ mod tests {
         }
     }
 
+    /// The addresses counted as the exports are read are those of the tables the checks see: on every
+    /// fixture tenant, the counts per domain equal a scan of every Entra proxyAddresses and EXO
+    /// EmailAddresses value of the final tables by the plain rule (the text after the last `@`, trimmed,
+    /// ending in `.mail.onmicrosoft.com` in any case).
     #[test]
-    fn routing_domains_are_the_domains_after_the_last_at_sign() {
-        // The rule without the in-place check of the address's end first: the same domains.
-        let reference = |addresses: &[&str]| -> BTreeMap<String, u64> {
-            const SUFFIX: &str = ".mail.onmicrosoft.com";
-            let mut out = BTreeMap::new();
-            for a in addresses {
-                if let Some((_, domain)) = a.rsplit_once('@') {
-                    let d = domain.trim().as_bytes();
-                    if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
-                        *out.entry(domain.trim().to_ascii_lowercase()).or_insert(0) += 1;
-                    }
+    fn routing_domains_counted_while_reading_are_those_of_the_tables() {
+        let plain = |counts: &mut BTreeMap<String, u64>, address: &str| {
+            if let Some((_, domain)) = address.rsplit_once('@') {
+                let d = domain.trim();
+                if d.len() >= 21 && d.as_bytes()[d.len() - 21..].eq_ignore_ascii_case(b".mail.onmicrosoft.com") {
+                    *counts.entry(d.to_ascii_lowercase()).or_insert(0) += 1;
                 }
             }
-            out
         };
-        let addresses = [" bob@Contoso.MAIL.onmicrosoft.com ", "x@fabrikam.mail.onmicrosoft.com\t", "mail.onmicrosoft.com", "contoso.mail.onmicrosoft.com", "@.mail.onmicrosoft.com", "a@b@tailspin.mail.onmicrosoft.com", "a@contoso.mail.onmicrosoft.com.evil", "é@wingtip.mail.onmicrosoft.com", ""];
-        let found = routing_domains_in(addresses.iter().copied());
-        assert_eq!(found, reference(&addresses));
-        assert_eq!(found.len(), 5, "{found:?}");
-        // More domains than the short list holds, in both cases and in any order: the same counts.
-        let many: Vec<String> = (0..500).map(|i| format!("u{i}@T{}.Mail.OnMicrosoft.com", (i * 7) % 23)).map(|a| if a.len() % 2 == 0 { a.to_ascii_lowercase() } else { a }).collect();
-        let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let found = routing_domains_in(many.iter().copied());
-        assert_eq!(found, reference(&many));
-        assert_eq!(found.len(), 23);
-    }
-
-    #[test]
-    fn routing_domains_found_chunk_by_chunk_are_those_of_one_scan() {
-        let domains = ["contoso.mail.onmicrosoft.com", "Fabrikam.MAIL.onmicrosoft.com", "contoso.onmicrosoft.com", "contoso.com"];
-        let addresses: Vec<String> = (0..10_000).map(|i| format!("user{i}@{}", domains[(i * 7 + i / 13) % domains.len()])).collect();
-        let one_scan = routing_domains_in(addresses.iter().map(String::as_str));
-        assert_eq!(one_scan.keys().collect::<Vec<_>>(), ["contoso.mail.onmicrosoft.com", "fabrikam.mail.onmicrosoft.com"]);
-        let on = |d: usize| (0..10_000).filter(|i| (i * 7 + i / 13) % domains.len() == d).count() as u64;
-        assert_eq!(one_scan.values().copied().collect::<Vec<_>>(), [on(0), on(1)]);
-        for chunk in [1, 7, 999, 4096] {
-            let chunked = addresses.chunks(chunk).map(|c| routing_domains_in(c.iter().map(String::as_str))).fold(BTreeMap::new(), union);
-            assert_eq!(chunked, one_scan, "chunks of {chunk}");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut tenants = 0;
+        for entry in std::fs::read_dir(&root).expect("fixtures") {
+            let dir = entry.expect("entry").path();
+            if !dir.is_dir() || !dir.file_name().is_some_and(|n| n.to_string_lossy().starts_with("contoso")) {
+                continue;
+            }
+            let data = crate::ingest::load(&dir, &Default::default()).expect("fixtures load");
+            let mut scanned = BTreeMap::new();
+            for family in &data.exo_recipients.families {
+                for r in &family.rows {
+                    family.list(r.email_addresses).for_each(|a| plain(&mut scanned, a));
+                }
+            }
+            for u in data.entra_users.iter() {
+                data.entra_users.list(u.proxy_addresses).for_each(|a| plain(&mut scanned, a));
+            }
+            let mut counted = BTreeMap::new();
+            for f in &data.files {
+                for (d, n) in f.routing_domains.counts() {
+                    *counted.entry(d).or_insert(0) += n;
+                }
+            }
+            assert!(!scanned.is_empty(), "{}: the fixture shows a routing domain", dir.display());
+            assert_eq!(counted, scanned, "{}", dir.display());
+            assert_eq!(routing_domains(&data), [scanned.iter().max_by(|(a, n), (b, m)| n.cmp(m).then_with(|| b.cmp(a))).map(|(d, _)| d.clone()).unwrap_or_default()]);
+            tenants += 1;
         }
+        assert!(tenants >= 2, "{tenants} fixture tenants");
     }
 }

@@ -278,6 +278,51 @@ fn starts_with_proxy_prefix(s: &str) -> bool {
     (2..=8).contains(&n) && b.get(n) == Some(&b':')
 }
 
+/// The `*.mail.onmicrosoft.com` domains (lower-cased) of the addresses added, each with how many addresses
+/// are on it: what tells the tenant's routing domain. Counted as the Entra and EXO exports are read, on
+/// each row's addresses just stored (in cache), instead of a scan of every address of both tables before
+/// the checks (0.08 s at 800k identities, ~9 million addresses mostly out of cache).
+#[derive(Clone, Debug, Default)]
+pub struct DomainCounts {
+    /// A tenant's addresses are on one or two such domains: those are counted in a short list, compared in
+    /// place, not lower-cased into a new string per address; any beyond the first few go to the map.
+    few: Vec<(String, u64)>,
+    more: std::collections::BTreeMap<String, u64>,
+}
+
+impl DomainCounts {
+    const SUFFIX: &'static str = ".mail.onmicrosoft.com";
+    const FEW: usize = 8;
+
+    pub fn add(&mut self, address: &str) {
+        // The address's end first (a comparison in place): the search for its `@` only for the few that
+        // end in the suffix. The suffix holds no `@`, so the domain after the last one ends in it too.
+        let end = address.trim_end().as_bytes();
+        if end.len() < Self::SUFFIX.len() || !end[end.len() - Self::SUFFIX.len()..].eq_ignore_ascii_case(Self::SUFFIX.as_bytes()) {
+            return;
+        }
+        if let Some((_, domain)) = address.rsplit_once('@') {
+            let domain = domain.trim();
+            if let Some((_, n)) = self.few.iter_mut().find(|(d, _)| d.eq_ignore_ascii_case(domain)) {
+                *n += 1;
+            } else if self.few.len() < Self::FEW {
+                self.few.push((domain.to_ascii_lowercase(), 1));
+            } else {
+                *self.more.entry(domain.to_ascii_lowercase()).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// Every domain with its count.
+    pub fn counts(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut all = self.more.clone();
+        for (domain, n) in &self.few {
+            *all.entry(domain.clone()).or_insert(0) += n;
+        }
+        all
+    }
+}
+
 /// Splits a flattened `proxyAddresses` / `EmailAddresses` cell. Unlike [`split_multi`], a separator only
 /// ends an address when the next part starts with an address type (`smtp:`, `X500:` …), so X500 values
 /// with spaces and parentheses and X400 values with `;` stay whole.
@@ -615,6 +660,61 @@ pub fn normalise_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn domain_counts<'a>(addresses: impl IntoIterator<Item = &'a str>) -> std::collections::BTreeMap<String, u64> {
+        let mut c = DomainCounts::default();
+        addresses.into_iter().for_each(|a| c.add(a));
+        c.counts()
+    }
+
+    #[test]
+    fn routing_domains_are_the_domains_after_the_last_at_sign() {
+        use std::collections::BTreeMap;
+        // The rule without the in-place check of the address's end first: the same domains.
+        let reference = |addresses: &[&str]| -> BTreeMap<String, u64> {
+            const SUFFIX: &str = ".mail.onmicrosoft.com";
+            let mut out = BTreeMap::new();
+            for a in addresses {
+                if let Some((_, domain)) = a.rsplit_once('@') {
+                    let d = domain.trim().as_bytes();
+                    if d.len() >= SUFFIX.len() && d[d.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()) {
+                        *out.entry(domain.trim().to_ascii_lowercase()).or_insert(0) += 1;
+                    }
+                }
+            }
+            out
+        };
+        let addresses = [" bob@Contoso.MAIL.onmicrosoft.com ", "x@fabrikam.mail.onmicrosoft.com\t", "mail.onmicrosoft.com", "contoso.mail.onmicrosoft.com", "@.mail.onmicrosoft.com", "a@b@tailspin.mail.onmicrosoft.com", "a@contoso.mail.onmicrosoft.com.evil", "é@wingtip.mail.onmicrosoft.com", ""];
+        let found = domain_counts(addresses);
+        assert_eq!(found, reference(&addresses));
+        assert_eq!(found.len(), 5, "{found:?}");
+        // More domains than the short list holds, in both cases and in any order: the same counts.
+        let many: Vec<String> = (0..500).map(|i| format!("u{i}@T{}.Mail.OnMicrosoft.com", (i * 7) % 23)).map(|a| if a.len() % 2 == 0 { a.to_ascii_lowercase() } else { a }).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let found = domain_counts(many.iter().copied());
+        assert_eq!(found, reference(&many));
+        assert_eq!(found.len(), 23);
+    }
+
+    /// Counted file by file (any split of the addresses) and summed: the counts of one pass.
+    #[test]
+    fn routing_domains_counted_in_parts_sum_to_those_of_one_pass() {
+        let domains = ["contoso.mail.onmicrosoft.com", "Fabrikam.MAIL.onmicrosoft.com", "contoso.onmicrosoft.com", "contoso.com"];
+        let addresses: Vec<String> = (0..10_000).map(|i| format!("user{i}@{}", domains[(i * 7 + i / 13) % domains.len()])).collect();
+        let one_pass = domain_counts(addresses.iter().map(String::as_str));
+        assert_eq!(one_pass.keys().collect::<Vec<_>>(), ["contoso.mail.onmicrosoft.com", "fabrikam.mail.onmicrosoft.com"]);
+        let on = |d: usize| (0..10_000).filter(|i| (i * 7 + i / 13) % domains.len() == d).count() as u64;
+        assert_eq!(one_pass.values().copied().collect::<Vec<_>>(), [on(0), on(1)]);
+        for part in [1, 7, 999, 4096] {
+            let mut summed = std::collections::BTreeMap::new();
+            for c in addresses.chunks(part) {
+                for (d, n) in domain_counts(c.iter().map(String::as_str)) {
+                    *summed.entry(d).or_insert(0) += n;
+                }
+            }
+            assert_eq!(summed, one_pass, "parts of {part}");
+        }
+    }
 
     /// The former byte-by-byte splitter: the reference the colon-driven one must agree with.
     fn split_proxies_bytewise(text: &str) -> Vec<&str> {

@@ -19,6 +19,17 @@ pub struct ColumnIssues {
 }
 
 /// Collects what typing one file saw; one per file, single-threaded.
+/// What a multi-valued cell holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListOf {
+    Values,
+    /// Proxy addresses (`SMTP:a@b`, `x500:…`), split as PowerShell flattens them.
+    Proxies,
+    /// An Entra user's proxyAddresses or an EXO recipient's EmailAddresses: proxy addresses whose
+    /// `*.mail.onmicrosoft.com` domains are counted ([`Collector::routing`]).
+    CloudAddresses,
+}
+
 pub struct Collector {
     pub spec: &'static Spec,
     pub issues: BTreeMap<usize, ColumnIssues>,
@@ -36,6 +47,9 @@ pub struct Collector {
     /// Columns with at least one readable value (`1 << slot`): a column whose values were lost only in
     /// some rows is still used, unknown on those rows alone.
     pub readable: u32,
+    /// The routing domains of the rows' addresses (Entra users' proxyAddresses, EXO recipients'
+    /// EmailAddresses), counted as each row is stored.
+    pub routing: crate::values::DomainCounts,
 }
 
 impl Collector {
@@ -52,8 +66,11 @@ impl Collector {
             line: 0,
             row_unreadable: 0,
             readable: 0,
+            routing: Default::default(),
         }
     }
+
+
 
     /// A value of this column lost: PowerShell wrote a .NET type name (or flattened text) in its place.
     /// The row's value is unknown, not empty: marked like an unreadable cell, so what is read or linked
@@ -136,7 +153,8 @@ impl Collector {
     }
 
     /// Every value of a multi-valued cell, flattened forms split (`a;b`, `{a, b}` …).
-    pub fn list(&mut self, row: &Row<'_>, slot: usize, proxies: bool, texts: &mut Texts) -> Str {
+    pub fn list(&mut self, row: &Row<'_>, slot: usize, of: ListOf, texts: &mut Texts) -> Str {
+        let proxies = of != ListOf::Values;
         let Some(Some(cell)) = row.get(slot) else { return Str::default() };
         let mut out: Vec<&str> = Vec::new();
         for item in cell.items() {
@@ -154,7 +172,14 @@ impl Collector {
         if !out.is_empty() {
             self.readable |= slot_bit(slot);
         }
-        texts.put_list(out)
+        let stored = texts.put_list(out.iter().copied());
+        // Counted as stored: a list the texts could not hold (past 4 GiB) is not there to count.
+        if of == ListOf::CloudAddresses && !stored.is_none() {
+            for address in out {
+                self.routing.add(address);
+            }
+        }
+        stored
     }
 
     pub fn guid(&mut self, row: &Row<'_>, slot: usize) -> Option<Guid> {
@@ -557,7 +582,7 @@ fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser 
         display_name: c.name(row, s(F::DisplayName), t),
         mail: c.put(row, s(F::Mail), t),
         mail_nickname: c.put(row, s(F::MailNickname), t),
-        proxy_addresses: c.list(row, s(F::ProxyAddresses), true, t),
+        proxy_addresses: c.list(row, s(F::ProxyAddresses), ListOf::Proxies, t),
         target_address: c.put(row, s(F::TargetAddress), t),
         enabled,
         recipient_type_details: c.int(row, s(F::RecipientTypeDetails)).into(),
@@ -732,7 +757,7 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
         on_premises_sync_enabled: c.bool(row, s(F::OnPremisesSyncEnabled)),
         account_enabled,
         mail: c.put(row, s(F::Mail), t),
-        proxy_addresses: c.list(row, s(F::ProxyAddresses), true, t),
+        proxy_addresses: c.list(row, s(F::ProxyAddresses), ListOf::CloudAddresses, t),
         usage_location: c.put(row, s(F::UsageLocation), t),
         user_type: c.put(row, s(F::UserType), t),
         created: c.date(row, s(F::CreatedDateTime)).into(),
@@ -787,7 +812,7 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
         user_principal_name: c.put(row, s(F::UserPrincipalName), t),
         alias: c.put(row, s(F::Alias), t),
         display_name: c.name(row, s(F::DisplayName), t),
-        email_addresses: c.list(row, s(F::EmailAddresses), true, t),
+        email_addresses: c.list(row, s(F::EmailAddresses), ListOf::CloudAddresses, t),
         primary_smtp_address: c.put(row, s(F::PrimarySmtpAddress), t),
         windows_email_address: c.put(row, s(F::WindowsEmailAddress), t),
         external_email_address: c.put(row, s(F::ExternalEmailAddress), t),
@@ -804,7 +829,7 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
             None => Str::default(),
         },
         litigation_hold_enabled: c.bool(row, s(F::LitigationHoldEnabled)),
-        in_place_holds: c.list(row, s(F::InPlaceHolds), false, t),
+        in_place_holds: c.list(row, s(F::InPlaceHolds), ListOf::Values, t),
         compliance_tag_hold_applied: c.bool(row, s(F::ComplianceTagHoldApplied)),
         delay_hold_applied: c.bool(row, s(F::DelayHoldApplied)),
         delay_release_hold_applied: c.bool(row, s(F::DelayReleaseHoldApplied)),

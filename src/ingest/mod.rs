@@ -128,6 +128,10 @@ pub struct FileReport {
     /// Text named as an export (.csv, .json …) but damaged (NUL bytes): its kind could not be read.
     #[serde(skip)]
     pub damaged: bool,
+    /// The `*.mail.onmicrosoft.com` domains of the file's Entra proxyAddresses or EXO EmailAddresses,
+    /// each with its number of addresses (what tells the tenant's routing domain).
+    #[serde(skip)]
+    pub routing_domains: crate::values::DomainCounts,
 }
 
 impl FileReport {
@@ -168,6 +172,7 @@ impl FileReport {
             damaged: false,
             next_page: false,
             error: None,
+            routing_domains: Default::default(),
         }
     }
 
@@ -870,7 +875,10 @@ impl<'a> Builder<'a> {
             ));
         }
         let options = ctx.options;
-        let (Some((table_id, mut table)), Some(c)) = (self.table.take(), self.collector.take()) else { return None };
+        let (Some((table_id, mut table)), Some(mut c)) = (self.table.take(), self.collector.take()) else { return None };
+        // Counted as the rows were stored; handed over only now, with the rows kept (a file that fails
+        // part-way has its rows taken out again, and never gets here).
+        report.routing_domains = std::mem::take(&mut c.routing);
         report.missing_fields = missing_fields(self.kind, c.spec, &self.present);
         report.columns = c.spec.names.iter().zip(&self.present).filter(|(_, p)| **p).map(|(n, _)| *n).collect();
         let range = self.start..table.len();
