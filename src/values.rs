@@ -297,13 +297,19 @@ impl DomainCounts {
     pub fn add(&mut self, address: &str) {
         // The address's end first (a comparison in place): the search for its `@` only for the few that
         // end in the suffix. The suffix holds no `@`, so the domain after the last one ends in it too.
+        // Exact bytes before any case-blind comparison: exports write these domains in lower case. This
+        // is called on every address of the Entra and EXO exports as they are read (9 million at 800k
+        // identities): an address on the routing domain 26 -> 13 ns (3 million in a throwaway timing).
         let end = address.trim_end().as_bytes();
-        if end.len() < Self::SUFFIX.len() || !end[end.len() - Self::SUFFIX.len()..].eq_ignore_ascii_case(Self::SUFFIX.as_bytes()) {
+        let Some(start) = end.len().checked_sub(Self::SUFFIX.len()) else { return };
+        let tail = &end[start..];
+        if tail[0] != b'.' || (tail != Self::SUFFIX.as_bytes() && !tail.eq_ignore_ascii_case(Self::SUFFIX.as_bytes())) {
             return;
         }
-        if let Some((_, domain)) = address.rsplit_once('@') {
-            let domain = domain.trim();
-            if let Some((_, n)) = self.few.iter_mut().find(|(d, _)| d.eq_ignore_ascii_case(domain)) {
+        // The last `@` is before the suffix (which holds none).
+        if let Some(at) = end[..start].iter().rposition(|&b| b == b'@') {
+            let domain = address[at + 1..end.len()].trim();
+            if let Some((_, n)) = self.few.iter_mut().find(|(d, _)| d.as_str() == domain || d.eq_ignore_ascii_case(domain)) {
                 *n += 1;
             } else if self.few.len() < Self::FEW {
                 self.few.push((domain.to_ascii_lowercase(), 1));
@@ -684,10 +690,11 @@ mod tests {
             }
             out
         };
-        let addresses = [" bob@Contoso.MAIL.onmicrosoft.com ", "x@fabrikam.mail.onmicrosoft.com\t", "mail.onmicrosoft.com", "contoso.mail.onmicrosoft.com", "@.mail.onmicrosoft.com", "a@b@tailspin.mail.onmicrosoft.com", "a@contoso.mail.onmicrosoft.com.evil", "é@wingtip.mail.onmicrosoft.com", ""];
+        let addresses = [" bob@Contoso.MAIL.onmicrosoft.com ", "x@fabrikam.mail.onmicrosoft.com\t", "mail.onmicrosoft.com", "contoso.mail.onmicrosoft.com", "@.mail.onmicrosoft.com", "a@b@tailspin.mail.onmicrosoft.com", "a@contoso.mail.onmicrosoft.com.evil", "é@wingtip.mail.onmicrosoft.com", "", "c@ Contoso.mail.onmicrosoft.com", "d@x.MAIL.onmicrosoft.COM", "e@.mail.onmicrosoft.co"];
         let found = domain_counts(addresses);
         assert_eq!(found, reference(&addresses));
-        assert_eq!(found.len(), 5, "{found:?}");
+        assert_eq!(found.len(), 6, "{found:?}");
+        assert_eq!(found["contoso.mail.onmicrosoft.com"], 2);
         // More domains than the short list holds, in both cases and in any order: the same counts.
         let many: Vec<String> = (0..500).map(|i| format!("u{i}@T{}.Mail.OnMicrosoft.com", (i * 7) % 23)).map(|a| if a.len() % 2 == 0 { a.to_ascii_lowercase() } else { a }).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
