@@ -18,10 +18,10 @@ pub struct ColumnIssues {
     pub first_multi: Option<u32>,
 }
 
-/// Collects what typing one file saw; one per file, single-threaded.
 /// What a multi-valued cell holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListOf {
+    /// Plain values (`InPlaceHolds`), split as PowerShell flattens a list.
     Values,
     /// Proxy addresses (`SMTP:a@b`, `x500:…`), split as PowerShell flattens them.
     Proxies,
@@ -30,6 +30,7 @@ pub enum ListOf {
     CloudAddresses,
 }
 
+/// Collects what typing one file saw; one per file, single-threaded.
 pub struct Collector {
     pub spec: &'static Spec,
     pub issues: BTreeMap<usize, ColumnIssues>,
@@ -69,8 +70,6 @@ impl Collector {
             routing: Default::default(),
         }
     }
-
-
 
     /// A value of this column lost: PowerShell wrote a .NET type name (or flattened text) in its place.
     /// The row's value is unknown, not empty: marked like an unreadable cell, so what is read or linked
