@@ -21,7 +21,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const PURGE_DELAY_MS: std::ffi::c_long = 100;
 
 /// Called first thing in `main`, before any thread starts (mimalloc documents `mi_option_set` as not
-/// thread-safe): freed memory goes back to the system within [`PURGE_DELAY_MS`].
+/// thread-safe): freed memory goes back to the system within `PURGE_DELAY_MS` (100 ms).
 pub fn purge_freed_memory_soon() {
     // SAFETY: a plain integer option, set while the process has one thread.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) }
