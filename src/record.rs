@@ -476,7 +476,7 @@ impl<'a> Records<'a> {
     }
 
     /// [`Records::encode`] of each identity of `identities`, one after another, with each identity's
-    /// rows asked for a few identities ahead ([`Who::prefetch`], [`Records::prefetch_rows`]).
+    /// rows asked for a few identities ahead (`Who::prefetch`, `Records::prefetch_rows`).
     pub fn encode_batch(&self, identities: std::ops::Range<usize>, fields: &[Field], out: &mut Vec<u8>) {
         let end = identities.end;
         let ahead = PREFETCH_AHEAD;

@@ -135,7 +135,7 @@ impl Collector {
         }
     }
 
-    /// Like [`Collector::boxed`], and counts a `?` between letters: Windows PowerShell 5.1 exports
+    /// Like [`Collector::put`], and counts a `?` between letters: Windows PowerShell 5.1 exports
     /// in ASCII by default and replaces every non-ASCII character with `?`.
     pub fn name(&mut self, row: &Row<'_>, slot: usize, texts: &mut Texts) -> Str {
         let Some(t) = self.text(row, slot) else { return Str::default() };

@@ -17,7 +17,7 @@ pub fn write(audit: &Audit, path: &Path, template: &str) -> Result<(), String> {
     write_chunked(audit, path, template, CHUNK)
 }
 
-/// [`write`] with `chunk` findings per element (tests make several chunks of a small audit).
+/// [`write()`] with `chunk` findings per element (tests make several chunks of a small audit).
 pub fn write_chunked(audit: &Audit, path: &Path, template: &str, chunk: usize) -> Result<(), String> {
     let (head, tail) = template.split_once(super::HTML_TOKEN).ok_or_else(|| format!("the report template lacks {}", super::HTML_TOKEN))?;
     let file = std::fs::File::create(path).map_err(|e| e.to_string())?;

@@ -2,7 +2,7 @@
 //! helper functions) with one block per finding in place of its token, from the [`Plan`].
 //!
 //! A finding's precondition is its evidence, re-read live: each evidence field this module knows how
-//! to read from the tenant (the table in [`live_reader`]) becomes a check that the live value still
+//! to read from the tenant (the table in `live_reader`) becomes a check that the live value still
 //! equals the exported one, run before the finding's first change in the shell that can read it.
 
 use super::plan::{Item, Phase, Plan, Shell, Step};
