@@ -169,7 +169,7 @@ impl Take for Timestamp {
 }
 
 /// A value's postcard encoding (the plugin ABI's), written directly for the simple types a record is
-/// mostly made of — byte for byte what [`put`] writes (tested) — and through it for the rest. With the
+/// mostly made of — byte for byte what [`put`](crate::put) writes (tested) — and through it for the rest. With the
 /// host's per-identity lookups, this took encoding every field of 824k identities three times
 /// (benchmark `child-encode`) from 7.3–7.9 s to 3.5–4.7 s.
 pub trait Wire {
