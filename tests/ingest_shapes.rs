@@ -112,6 +112,16 @@ fn graph_pages_are_one_table() {
     assert_eq!(data.entra_users.text(a.provisioning_errors[0].property), Some("ProxyAddresses"));
     assert!(data.entra_users[1].immutable_id.is_none());
     assert_eq!(data.entra_users[1].account_enabled, Some(false));
+    // The same pages appended to one file by a paging loop (`… | Out-File users.json -Append`): read as the
+    // two files are, not refused as a page whose next one is missing.
+    let appended = format!("{}\r\n{}\r\n", page(u1, true), page(u2, false));
+    let data = load_files(&[("users.json", appended.into_bytes())], &Options::default());
+    assert_eq!((data.files[0].kind, data.files[0].rows, data.files[0].error.as_ref()), (Kind::EntraUsers, 2, None), "{:?}", data.files[0]);
+    assert_eq!(data.entra_users.len(), 2);
+    // Its last page announcing another is still a missing page.
+    let cut = format!("{}\r\n{}\r\n", page(u2, false), page(u1, true));
+    let data = load_files(&[("users.json", cut.into_bytes())], &Options::default());
+    assert!(data.files[0].error.as_ref().is_some_and(|e| e.message.contains("announces a next page")), "{:?}", data.files[0]);
 }
 
 #[test]

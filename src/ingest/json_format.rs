@@ -189,6 +189,10 @@ pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut o
             b'{' => {
                 if depth == 0 {
                     top_object = Some((pos, (line, drained + pos as u64 - line_start + 1)));
+                    // A document of its own: pages appended to one file by a paging loop each say whether
+                    // another follows (the file's last one decides), and an object after a page is no page.
+                    page = false;
+                    *next_link = false;
                 }
                 if Some(depth) == container && record.is_none() {
                     record = Some((pos, (line, drained + pos as u64 - line_start + 1)));
@@ -444,6 +448,43 @@ mod tests {
         assert!(matches!(shape, Ok(Shape::Empty)));
         let (_, shape) = records("[{\"a\":1}");
         assert!(shape.is_err(), "truncated");
+    }
+
+    /// Records and whether the file's pages announce another, as `read` sees them.
+    fn pages(text: &str) -> (Vec<String>, bool) {
+        let mut next = false;
+        let mut out = Vec::new();
+        for_each_record(text.as_bytes(), &mut next, |b, _, _| {
+            out.push(String::from_utf8_lossy(b).into_owned());
+            Ok(())
+        })
+        .expect("records");
+        (out, next)
+    }
+
+    #[test]
+    fn pages_appended_to_one_file_each_say_whether_another_follows() {
+        // A paging loop that appends each response to one file (`Invoke-MgGraphRequest … | Out-File -Append`):
+        // the pages follow one another, each with its own `@odata.nextLink` (before or after `value`, as Graph
+        // and hand-made files put it). The file announces a next page only if its last page does.
+        let page = |ids: &[u32], next: Option<&str>| {
+            let users: Vec<String> = ids.iter().map(|i| format!("{{\"id\":\"{i}\"}}")).collect();
+            match next {
+                Some("before") => format!("{{\"@odata.nextLink\":\"https://x/value\",\"value\":[{}]}}", users.join(",")),
+                Some(_) => format!("{{\"value\":[{}],\"@odata.nextLink\":\"https://x/value\"}}", users.join(",")),
+                None => format!("{{\"@odata.context\":\"x\",\"value\":[{}]}}", users.join(",")),
+            }
+        };
+        for first in ["before", "after"] {
+            let (r, next) = pages(&format!("{}\r\n{}\r\n", page(&[1, 2], Some(first)), page(&[3], None)));
+            assert_eq!((r.len(), next), (3, false), "the last page is in the file ({first})");
+            let (r, next) = pages(&format!("{}\n{}\n", page(&[1], None), page(&[2, 3], Some(first))));
+            assert_eq!((r.len(), next), (3, true), "the file's last page announces another ({first})");
+        }
+        // A plain object after a page is a record of its own, not part of the page.
+        let (r, next) = pages(&format!("{}\n{{\"id\":\"4\"}}", page(&[1], Some("after"))));
+        assert_eq!(r, ["{\"id\":\"1\"}", "{\"id\":\"4\"}"]);
+        assert!(!next, "the object after the page is no page announcing another");
     }
 
     #[test]
