@@ -164,6 +164,30 @@ pub fn parse_i64(text: &str) -> Option<i64> {
     text.trim_ascii().parse::<i64>().ok()
 }
 
+/// An integer as an export or a spreadsheet writes it: `2147483648`, `2147483648.0`, or every digit in
+/// exponent form (`2.147483648E+09`). Not a number Excel rounded for display: a CSV saved from Excel holds
+/// what its cells showed, and a General cell too narrow for `2147483648` shows `2.15E+09` — read as
+/// 2150000000, a RemoteUserMailbox would become an unknown type and pass every check unseen.
+pub fn parse_integer(text: &str) -> Option<i64> {
+    let t = text.trim_ascii();
+    if let Some(v) = parse_i64(t) {
+        return Some(v);
+    }
+    if is_rounded_exponent(t) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && f.abs() < 9.3e18).map(|f| f as i64)
+}
+
+/// Exponent notation whose exponent is larger than the digits after the point: the digits it stands for
+/// were not written (`2.15E+09`, `1E+3`), so the number is not known.
+pub fn is_rounded_exponent(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.trim_ascii().split_once(['e', 'E']) else { return false };
+    let Ok(exponent) = exponent.parse::<i32>() else { return false };
+    let decimals = mantissa.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+    mantissa.trim_start_matches(['-', '+']).bytes().any(|b| b.is_ascii_digit()) && i64::from(exponent) > decimals as i64
+}
+
 /// `userAccountControl` bit 2 (ACCOUNTDISABLE) → enabled flag.
 pub fn enabled_from_uac(uac: i64) -> bool {
     uac & 0x2 == 0
@@ -864,6 +888,26 @@ mod tests {
         assert_eq!(parse_item_size("12345"), Some(12345));
         assert_eq!(parse_item_size("50 GB"), Some(53_687_091_200));
         assert_eq!(parse_i64("34359738368"), Some(34_359_738_368));
+        // What spreadsheets write for integers, and what Excel's display rounded.
+        for (text, expected) in [
+            ("2147483648", Some(2_147_483_648)),
+            ("2147483648.0", Some(2_147_483_648)),
+            ("2.147483648E+09", Some(2_147_483_648)),
+            ("-2147483642", Some(-2_147_483_642)),
+            ("1.0", Some(1)),
+            ("1.5", None),
+            ("2.15E+09", None),
+            ("2.15e9", None),
+            ("9.22337E+18", None),
+            ("1E+3", None),
+            ("3.4359738368E+10", Some(34_359_738_368)),
+            ("1e400", None),
+            ("E+09", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_integer(text), expected, "{text:?}");
+        }
+        assert!(is_rounded_exponent(" 2.15E+09 ") && !is_rounded_exponent("2147483648") && !is_rounded_exponent("2.5E+01"));
         assert_eq!(parse_i64("-2147483642"), Some(-2_147_483_642));
         assert!(!enabled_from_uac(514));
         assert!(enabled_from_uac(66048));

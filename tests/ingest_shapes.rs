@@ -80,6 +80,22 @@ fn semicolon_and_utf16_csv() {
 }
 
 #[test]
+fn numbers_excel_rounded_for_display_are_unreadable_not_misread() {
+    // Opened in Excel and saved again as CSV: a General cell too narrow for 2147483648 shows, and saves,
+    // `2.15E+09`. Read as 2150000000 it was an unknown recipient type, and every check passed the user
+    // unseen; every digit in exponent form (`3.4359738368E+10`) is still the number.
+    let saved = PS51_AD.replace("\"2147483648\"", "\"2.15E+09\"").replace("\"34359738368\"", "\"3.4359738368E+10\"");
+    let data = load_files(&[("ad.csv", saved.into_bytes())], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows, f.unreadable_values), (Kind::AdUsers, 2, 1), "{f:?}");
+    assert_eq!(data.ad_users[0].recipient_type_details, None);
+    assert_eq!(data.ad_users[1].recipient_type_details, Some(34_359_738_368));
+    assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+    assert!(f.warnings[0].starts_with("1 value in msExchRecipientTypeDetails could not be read (first at line 3: \"2.15E+09\")"), "{}", f.warnings[0]);
+    assert!(f.warnings[0].contains("Excel's rounded display of a long number"), "{}", f.warnings[0]);
+}
+
+#[test]
 fn excel_sep_line_states_the_delimiter() {
     // Excel writes `sep=;` first so that it opens the file with that delimiter; the header follows.
     let semicolon = format!("sep=;\r\n{}", PS51_AD.replace("\",\"", "\";\"").trim_start_matches('\u{feff}'));

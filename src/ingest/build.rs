@@ -218,9 +218,9 @@ impl Collector {
         self.parsed(row, slot, values::parse_bool)
     }
 
-    /// An integer; `1.0` as a spreadsheet writes it is accepted.
+    /// An integer; `1.0` as a spreadsheet writes it is accepted, Excel's rounded `2.15E+09` is unreadable.
     pub fn int(&mut self, row: &Row<'_>, slot: usize) -> Option<i64> {
-        self.parsed(row, slot, |t| values::parse_i64(t).or_else(|| t.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64)))
+        self.parsed(row, slot, values::parse_integer)
     }
 
     pub fn size(&mut self, row: &Row<'_>, slot: usize) -> Option<u64> {

@@ -943,10 +943,16 @@ impl<'a> Builder<'a> {
                 report.unreadable_values += issue.invalid_rows;
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
                 report.warnings.push(format!(
-                    "{} in {column} could not be read (first at line {line}: {value:?}): unknown on {}, not empty — the checks that need it are not evaluated on {} (findings.json: partly_evaluated)",
+                    "{} in {column} could not be read (first at line {line}: {value:?}): unknown on {}, not empty — the checks that need it are not evaluated on {} (findings.json: partly_evaluated){}",
                     counted(issue.invalid_rows, "value", "values"),
                     if issue.invalid_rows == 1 { "that row" } else { "those rows" },
-                    if issue.invalid_rows == 1 { "its identity" } else { "their identities" }
+                    if issue.invalid_rows == 1 { "its identity" } else { "their identities" },
+                    if crate::values::is_rounded_exponent(&value) {
+                        ". It is Excel's rounded display of a long number: the file was saved from Excel, which writes what its cells \
+                         show — export it again and hand it over unopened (or format the column as Text in Excel before saving)"
+                    } else {
+                        ""
+                    }
                 ));
             }
         }
