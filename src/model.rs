@@ -152,6 +152,8 @@ fields! {
         AccountDisabled => "AccountDisabled",
         SkuAssigned => "SKUAssigned",
         IsDirSynced => "IsDirSynced",
+        DistinguishedName => "DistinguishedName",
+        OrganizationalUnit => "OrganizationalUnit",
     }
 }
 
@@ -159,6 +161,10 @@ impl ExoField {
     /// The columns that say a mailbox is soft-deleted or inactive, not active (an export without them is of
     /// active mailboxes: Get-EXOMailbox without -SoftDeletedMailbox / -InactiveMailboxOnly).
     pub const STATE: [ExoField; 4] = [ExoField::IsInactiveMailbox, ExoField::IsSoftDeletedByRemove, ExoField::IsSoftDeletedByDisable, ExoField::WhenSoftDeleted];
+
+    /// Where a recipient lives, read only to tell an export of an on-premises Exchange organization from
+    /// Exchange Online's (whose objects are all under `Microsoft Exchange Hosted Organizations`); not stored.
+    pub const LOCATION: [ExoField; 2] = [ExoField::DistinguishedName, ExoField::OrganizationalUnit];
 }
 
 fields! {

@@ -342,6 +342,64 @@ fn files_that_are_not_exports_are_named_and_left_out() {
 }
 
 #[test]
+fn exports_of_the_on_premises_exchange_organization_are_left_out() {
+    // The customer's folder also holds the Exchange Management Shell's Get-Mailbox and Get-RemoteMailbox:
+    // the same people as the AD export, on-prem. Read as Exchange Online recipients they were duplicate
+    // addresses (SYNC002 2 → 18 findings on this tenant), second mailboxes and holds nobody has in the cloud.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let baseline = dir.path().join("baseline");
+    assert_eq!(run_on(&input, &baseline).0, Some(0));
+    let ad = std::fs::read_to_string(input.join("ad-users.csv")).expect("read");
+    let mut reader = csv::Reader::from_reader(ad.trim_start_matches('\u{feff}').split_once('\n').expect("#TYPE line").1.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (mut mailboxes, mut remote) = (String::new(), String::new());
+    mailboxes.push_str("\"Name\",\"Alias\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"EmailAddresses\",\"RecipientTypeDetails\",\"ExchangeGuid\",\"Database\",\"LitigationHoldEnabled\",\"InPlaceHolds\",\"DistinguishedName\",\"OrganizationalUnit\"\r\n");
+    remote.push_str("\"Name\",\"Alias\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"EmailAddresses\",\"RecipientTypeDetails\",\"ExchangeGuid\",\"RemoteRoutingAddress\"\r\n");
+    for row in reader.records() {
+        let row = row.expect("row");
+        let v = |name: &str| row[col(name)].to_string();
+        let addresses = v("proxyAddresses").replace(';', " ");
+        match v("msExchRecipientTypeDetails").as_str() {
+            "1" => mailboxes.push_str(&format!(
+                "\"{}\",\"{}\",\"{}\",\"{}\",\"{addresses}\",\"UserMailbox\",\"{}\",\"DB01\",\"False\",\"\",\"{}\",\"contoso.com/Staff\"\r\n",
+                v("Name"), v("mailNickname"), v("UserPrincipalName"), v("mail"), v("msExchMailboxGuid"), v("DistinguishedName")
+            )),
+            "2147483648" => remote.push_str(&format!(
+                "\"{}\",\"{}\",\"{}\",\"{}\",\"{addresses}\",\"RemoteUserMailbox\",\"{}\",\"{}\"\r\n",
+                v("Name"), v("mailNickname"), v("UserPrincipalName"), v("mail"), v("msExchMailboxGuid"), v("targetAddress")
+            )),
+            _ => {}
+        }
+    }
+    assert!(mailboxes.lines().count() > 2 && remote.lines().count() > 10, "{mailboxes}\n{remote}");
+    std::fs::write(input.join("onprem-mailboxes.csv"), mailboxes).expect("write");
+    std::fs::write(input.join("onprem-remote-mailboxes.csv"), remote).expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr, wrote) = run_on(&input, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(wrote);
+    assert!(stderr.contains("note: onprem-mailboxes.csv is not used: an export of the on-premises Exchange organization"), "{stderr}");
+    assert!(stderr.contains("DistinguishedName at line 2 is \"CN="), "{stderr}");
+    assert!(stderr.contains("note: onprem-remote-mailboxes.csv is not used") && stderr.contains("of a type only on-premises Exchange has (first at line 2: RemoteUserMailbox)"), "{stderr}");
+    let findings = |dir: &Path| -> Value {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json");
+        doc["findings"].clone()
+    };
+    assert_eq!(findings(&out), findings(&baseline), "the audit is the one without those files");
+    // An Exchange Online export that says where its objects live is read as before.
+    let hosted = "\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"LitigationHoldEnabled\",\"DistinguishedName\"\r\n\
+                  \"5b1f6c2a-9d7e-4f3a-b8c0-d1e2f3a4b5c6\",\"new.hire@contoso.com\",\"new.hire@contoso.com\",\"UserMailbox\",\"False\",\
+                  \"CN=new.hire,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=EURPR05A003,DC=PROD,DC=OUTLOOK,DC=COM\"\r\n";
+    let only = dir.path().join("hosted");
+    std::fs::create_dir(&only).expect("mkdir");
+    std::fs::write(only.join("exo.csv"), hosted).expect("write");
+    let doc = inspect_json(&only);
+    assert_eq!(file(&doc, "exo.csv")["kind"], "exo-mailboxes", "{doc}");
+}
+
+#[test]
 fn graph_pages_without_the_last_one_stop_the_run() {
     // Page 1 announces page 2 (@odata.nextLink); without page 2 its people would be missing unseen.
     let dir = tempfile::tempdir().expect("temp");

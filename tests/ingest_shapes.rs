@@ -161,6 +161,23 @@ fn powershell_51_json_pascal_case_dates_and_byte_guids() {
 }
 
 #[test]
+fn an_on_premises_exchange_export_in_json_is_not_read_as_exchange_online() {
+    // Get-Mailbox in the Exchange Management Shell, ConvertTo-Json: the first object says nothing of where
+    // it lives, the second is in the on-premises forest. No row of it reaches the tables.
+    let onprem = r#"[{"UserPrincipalName":"a@contoso.com","PrimarySmtpAddress":"a@contoso.com","RecipientTypeDetails":1,"LitigationHoldEnabled":false,"ExchangeGuid":"3ab39606-c642-489b-84b6-58c038d3ef39"},
+      {"UserPrincipalName":"b@contoso.com","PrimarySmtpAddress":"b@contoso.com","RecipientTypeDetails":1,"LitigationHoldEnabled":true,"DistinguishedName":"CN=B,OU=Staff,DC=contoso,DC=com"}]"#;
+    let data = load_files(&[("mailboxes.json", onprem.as_bytes().to_vec())], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.error.as_ref()), (Kind::Unknown, None), "{f:?}");
+    assert!(f.reason.as_deref().is_some_and(|r| r.contains("on-premises Exchange organization") && r.contains("DistinguishedName at line 2")), "{f:?}");
+    assert!(data.exo_recipients.is_empty());
+    // The same with Exchange Online's DistinguishedName on one object: read.
+    let cloud = onprem.replace("CN=B,OU=Staff,DC=contoso,DC=com", "CN=b,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=NAMPR04A001,DC=prod,DC=outlook,DC=com");
+    let data = load_files(&[("mailboxes.json", cloud.into_bytes())], &Options::default());
+    assert_eq!((data.files[0].kind, data.files[0].rows), (Kind::ExoMailboxes, 2), "{:?}", data.files[0]);
+}
+
+#[test]
 fn exo_json_single_object_and_numeric_enums() {
     let one = r#"{"ExternalDirectoryObjectId":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","UserPrincipalName":"a@contoso.com","PrimarySmtpAddress":"a@contoso.com",
       "RecipientTypeDetails":4,"ExchangeGuid":"3ab39606-c642-489b-84b6-58c038d3ef39","LitigationHoldEnabled":false,"InPlaceHolds":["-mbx1234:1","UniHabc"],

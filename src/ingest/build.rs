@@ -40,6 +40,10 @@ pub struct Collector {
     pub first_forced: [Option<(u32, String)>; 2],
     pub question_marks: u64,
     pub first_question_mark: Option<(u32, String)>,
+    /// Exchange recipients of a type only on-premises Exchange has (RemoteUserMailbox …): how many, and the
+    /// first's line and type.
+    pub remote_types: u64,
+    pub first_remote_type: Option<(u32, RecipientType)>,
     /// Current record's index and line.
     index: usize,
     line: u32,
@@ -63,6 +67,8 @@ impl Collector {
             first_forced: [None, None],
             question_marks: 0,
             first_question_mark: None,
+            remote_types: 0,
+            first_remote_type: None,
             index: 0,
             line: 0,
             row_unreadable: 0,
@@ -802,6 +808,10 @@ fn exo_recipient(c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind, t: &mut
         ExoState::Active
     };
     let rtd = c.text(row, s(F::RecipientTypeDetails)).and_then(|v| RecipientType::parse(v, t));
+    if let Some(remote) = rtd.filter(RecipientType::is_remote) {
+        c.remote_types += 1;
+        c.first_remote_type.get_or_insert((src.line, remote));
+    }
     let prtd = c.text(row, s(F::PreviousRecipientTypeDetails)).and_then(|v| RecipientType::parse(v, t));
     ExoRecipient {
         src: Some(src),

@@ -17,7 +17,7 @@ use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 use crate::values::{DateOrder, Guid};
 use build::{Collector, Table};
-use cell::{Row, Spec};
+use cell::{Cell, Row, Spec};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -312,7 +312,9 @@ fn mark_columns_other_exports_carry(data: &mut Dataset) {
     for f in data.files.iter().filter(|f| used(f)) {
         carried.entry(f.kind).or_default().extend(f.columns.iter().copied());
     }
-    let state = ExoField::STATE.map(ExoField::name);
+    // Neither the columns that say a mailbox is soft-deleted or inactive, nor where it lives (read only
+    // to tell an on-premises Exchange export).
+    let state: Vec<&str> = ExoField::STATE.iter().chain(&ExoField::LOCATION).map(|f| f.name()).collect();
     let masks: Vec<u32> = data
         .files
         .iter()
@@ -775,7 +777,53 @@ pub(crate) struct Builder<'a> {
     /// how many, and the first's line. Not records — an object with nothing to join or check by — but
     /// said, not dropped unsaid.
     valueless: Option<(u64, u64)>,
+    /// Exchange exports: where their recipients live (an on-premises organization's are no Exchange
+    /// Online recipients).
+    whereabouts: Option<Whereabouts>,
     pool: &'a Pool,
+}
+
+/// What an Exchange export's `DistinguishedName` / `OrganizationalUnit` say about where its recipients
+/// live. Exchange Online keeps every tenant's objects under `Microsoft Exchange Hosted Organizations`
+/// (`CN=alice,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=EURPR05A003,DC=PROD,
+/// DC=OUTLOOK,DC=COM`); the Exchange Management Shell's `Get-Mailbox` lists the on-premises forest's
+/// (`CN=Alice,OU=Staff,DC=contoso,DC=com`), whose same people, read as cloud recipients, would be
+/// duplicate addresses, mailboxes twice and holds nobody has in Exchange Online.
+struct Whereabouts {
+    slots: [usize; 2],
+    /// A value under Microsoft Exchange Hosted Organizations was seen: an Exchange Online export.
+    hosted: bool,
+    /// The first value elsewhere: (line, column, value).
+    elsewhere: Option<(u64, &'static str, String)>,
+}
+
+impl Whereabouts {
+    const HOSTED: &'static str = "microsoft exchange hosted organizations";
+
+    /// For an Exchange export that has (or, as JSON and LDIF, may have) one of the columns.
+    fn for_file(kind: Kind, spec: &Spec, format: Format, column_slots: &[Option<usize>]) -> Option<Whereabouts> {
+        kind.exo_family()?;
+        let slot = |f: ExoField| spec.names.iter().position(|n| *n == f.name());
+        let slots = [slot(ExoField::LOCATION[0])?, slot(ExoField::LOCATION[1])?];
+        let keys_as_they_come = matches!(format, Format::Json | Format::Ldif);
+        (keys_as_they_come || slots.iter().any(|s| column_slots.contains(&Some(*s)))).then_some(Whereabouts { slots, hosted: false, elsewhere: None })
+    }
+
+    fn see(&mut self, row: &Row<'_>, line: u64, spec: &Spec) {
+        for slot in self.slots {
+            let Some(text) = row.get(slot).and_then(Option::as_ref).and_then(|c| c.items().first()).and_then(Cell::as_text).map(str::trim) else { continue };
+            if text.is_empty() {
+                continue;
+            }
+            if text.len() >= Self::HOSTED.len() && text.as_bytes().windows(Self::HOSTED.len()).any(|w| w.eq_ignore_ascii_case(Self::HOSTED.as_bytes())) {
+                self.hosted = true;
+                return;
+            }
+            if self.elsewhere.is_none() {
+                self.elsewhere = Some((line, spec.names[slot], text.chars().take(120).collect()));
+            }
+        }
+    }
 }
 
 impl Drop for Builder<'_> {
@@ -811,11 +859,41 @@ impl<'a> Builder<'a> {
         let present: Vec<bool> = spec.map(|spec| (0..spec.len()).map(|slot| column_slots.contains(&Some(slot))).collect()).unwrap_or_default();
         let table = ctx.pool.take(kind);
         let (start, text_start) = table.as_ref().map(|(_, t)| (t.len(), t.text_len())).unwrap_or((0, 0));
-        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, header_names: headers, present, rows: 0, valueless: None, pool: ctx.pool }
+        let whereabouts = spec.and_then(|spec| Whereabouts::for_file(kind, spec, report.format, &column_slots));
+        Builder { kind, spec, table, start, text_start, collector: spec.map(Collector::new), column_slots, header_names: headers, present, rows: 0, valueless: None, whereabouts, pool: ctx.pool }
     }
 
     pub fn is_known(&self) -> bool {
         self.table.is_some()
+    }
+
+    /// Why this Exchange export is an on-premises organization's, not Exchange Online's: its recipients
+    /// live in the on-premises forest (none under Microsoft Exchange Hosted Organizations), or some are of
+    /// a type only on-premises Exchange has (RemoteUserMailbox …: Exchange Online lists those people as
+    /// MailUsers). None when it is Exchange Online's, or nothing in it tells.
+    fn on_premises_exchange(&self) -> Option<String> {
+        if self.whereabouts.as_ref().is_some_and(|w| w.hosted) {
+            return None;
+        }
+        let evidence = match self.whereabouts.as_ref().and_then(|w| w.elsewhere.as_ref()) {
+            Some((line, column, value)) => format!("its {column} at line {line} is {value:?}, in the on-premises forest (Exchange Online's are all under \"Microsoft Exchange Hosted Organizations\")"),
+            None => {
+                let c = self.collector.as_ref()?;
+                let (line, remote) = c.first_remote_type?;
+                let (_, Table::Exo(all, _)) = self.table.as_ref()? else { return None };
+                format!(
+                    "{} of a type only on-premises Exchange has (first at line {line}: {}): Exchange Online lists those people as MailUsers",
+                    counted(c.remote_types, "recipient is", "recipients are"),
+                    remote.name(&all.texts)
+                )
+            }
+        };
+        Some(format!(
+            "an export of the on-premises Exchange organization (Exchange Management Shell), not of Exchange Online: {evidence}. Read as \
+             cloud recipients, its people would count twice (duplicate addresses, second mailboxes). The audit reads the on-premises side from \
+             the AD export (msExch* attributes); Exchange Online's exports are made after Connect-ExchangeOnline (Get-EXOMailbox …, Get-User, \
+             Get-MailUser)"
+        ))
     }
 
     /// The error for a header that names a column the tool reads twice (`line`: the header's).
@@ -852,6 +930,11 @@ impl<'a> Builder<'a> {
             self.valueless.get_or_insert((0, line)).0 += 1;
             return;
         }
+        if let (Some(w), Some(spec)) = (&mut self.whereabouts, self.spec) {
+            if !w.hosted {
+                w.see(row, line, spec);
+            }
+        }
         if let (Some((_, table)), Some(c)) = (&mut self.table, &mut self.collector) {
             table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind);
             self.rows += 1;
@@ -875,6 +958,12 @@ impl<'a> Builder<'a> {
             ));
         }
         let options = ctx.options;
+        if let Some(why) = self.on_premises_exchange() {
+            // Not used: its rows go back out of the table (as a file that fails half-way, on drop).
+            report.kind = Kind::Unknown;
+            report.reason = Some(why);
+            return None;
+        }
         let (Some((table_id, mut table)), Some(mut c)) = (self.table.take(), self.collector.take()) else { return None };
         // Counted as the rows were stored; handed over only now, with the rows kept (a file that fails
         // part-way has its rows taken out again, and never gets here).
