@@ -400,6 +400,38 @@ fn exports_of_the_on_premises_exchange_organization_are_left_out() {
 }
 
 #[test]
+fn ad_groups_contacts_and_computers_in_the_ad_export_change_no_finding() {
+    // The AD export taken with Get-ADObject (or csvde without a filter): a mail-enabled group, a mail
+    // contact and a computer among the users. Read as people, the group and the contact were PROV007
+    // findings (a mail recipient without userPrincipalName) and the computer an unmatched AD user.
+    let dir = tempfile::tempdir().expect("temp");
+    let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "ad-users.csv");
+    let baseline = dir.path().join("baseline");
+    assert_eq!(run_on(&input, &baseline).0, Some(0));
+    let header = text.lines().nth(1).expect("header");
+    let columns: Vec<&str> = header.split("\",\"").map(|c| c.trim_matches('"')).collect();
+    let object = |values: &[(&str, &str)]| {
+        let cells: Vec<String> = columns.iter().map(|c| format!("\"{}\"", values.iter().find(|(k, _)| k == c).map_or("", |(_, v)| v))).collect();
+        cells.join(",") + "\r\n"
+    };
+    let mut more = text.clone();
+    more += &object(&[("DistinguishedName", "CN=All Staff,OU=Groups,DC=contoso,DC=com"), ("ObjectClass", "group"), ("ObjectGUID", "21111111-2222-3333-4444-555555555555"), ("mail", "allstaff@contoso.com"), ("mailNickname", "allstaff"), ("proxyAddresses", "SMTP:allstaff@contoso.com"), ("msExchRecipientTypeDetails", "1073741833")]);
+    more += &object(&[("DistinguishedName", "CN=Partner,OU=Contacts,DC=contoso,DC=com"), ("ObjectClass", "contact"), ("ObjectGUID", "11111111-2222-3333-4444-555555555555"), ("mail", "partner@fabrikam.com"), ("targetAddress", "SMTP:partner@fabrikam.com"), ("msExchRecipientTypeDetails", "64")]);
+    more += &object(&[("DistinguishedName", "CN=WS001,OU=Computers,DC=contoso,DC=com"), ("ObjectClass", "computer"), ("ObjectGUID", "31111111-2222-3333-4444-555555555555"), ("SamAccountName", "WS001$"), ("Enabled", "True")]);
+    std::fs::write(&path, more).expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr, wrote) = run_on(&input, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(wrote);
+    let read = |dir: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json") };
+    let (after, before) = (read(&out), read(&baseline));
+    assert_eq!(after["findings"], before["findings"]);
+    assert_eq!(after["join"], before["join"], "the same people, joined the same way");
+    let ad = after["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.csv").expect("ad-users.csv");
+    assert!(ad["warnings"].to_string().contains("objects that are not users were not read: 1 computer, 1 contact, 1 group"), "{ad}");
+}
+
+#[test]
 fn graph_pages_without_the_last_one_stop_the_run() {
     // Page 1 announces page 2 (@odata.nextLink); without page 2 its people would be missing unseen.
     let dir = tempfile::tempdir().expect("temp");

@@ -96,6 +96,46 @@ fn numbers_excel_rounded_for_display_are_unreadable_not_misread() {
 }
 
 #[test]
+fn ad_objects_that_are_not_users_are_counted_not_read() {
+    // Get-ADObject / csvde without a filter: groups, contacts and computers beside the users. A mail-enabled
+    // group or contact has no userPrincipalName by design: read as people they were PROV007 findings.
+    let header = "\"DistinguishedName\",\"ObjectClass\",\"ObjectGUID\",\"SamAccountName\",\"UserPrincipalName\",\"mail\",\"msExchRecipientTypeDetails\"\r\n";
+    let row = |n: u32, class: &str, upn: &str| format!("\"CN=O{n},DC=contoso,DC=com\",\"{class}\",\"0b7d3c1e-1a2b-4c3d-8e9f-0011223344{n:02}\",\"o{n}\",\"{upn}\",\"o{n}@contoso.com\",\"\"\r\n");
+    let mut csv = header.to_string();
+    csv += &row(1, "user", "a@contoso.com");
+    csv += &row(2, "group", "");
+    csv += &row(3, "contact", "");
+    csv += &row(4, "computer", "");
+    csv += &row(5, "inetOrgPerson", "e@contoso.com");
+    // csvde writes a multi-valued class in one cell: a computer's list has user in it, and ends in computer.
+    csv += &row(6, "top;person;organizationalPerson;user;computer", "");
+    csv += &row(7, "top;person;organizationalPerson;user", "g@contoso.com");
+    csv += &row(8, "msDS-GroupManagedServiceAccount", "");
+    let data = load_files(&[("ad.csv", csv.clone().into_bytes())], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.rows, f.error.as_ref()), (Kind::AdUsers, 3, None), "{f:?}");
+    let upns: Vec<_> = data.ad_users.iter().map(|u| data.ad_users.text(u.user_principal_name)).collect();
+    assert_eq!(upns, [Some("a@contoso.com"), Some("e@contoso.com"), Some("g@contoso.com")]);
+    assert_eq!(data.ad_users.iter().map(|u| u.src.map(|s| s.line)).collect::<Vec<_>>(), [Some(2), Some(6), Some(8)], "lines as in the file");
+    assert_eq!(
+        f.warnings,
+        ["objects that are not users were not read: 2 computer, 1 contact, 1 group, 1 msds-groupmanagedserviceaccount (the export took every object; \
+          Get-ADUser, or csvde -r \"(&(objectCategory=person)(objectClass=user))\", takes users only)"]
+    );
+    // The same objects as JSON (Get-ADObject | ConvertTo-Json): the same rule.
+    let json = r#"[{"DistinguishedName":"CN=A,DC=contoso,DC=com","ObjectClass":"user","ObjectGUID":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","UserPrincipalName":"a@contoso.com"},
+                   {"DistinguishedName":"CN=G,DC=contoso,DC=com","ObjectClass":"group","ObjectGUID":"1b7d3c1e-1a2b-4c3d-8e9f-001122334455","mail":"g@contoso.com"}]"#;
+    let data = load_files(&[("ad.json", json.as_bytes().to_vec())], &Options::default());
+    assert_eq!((data.files[0].kind, data.files[0].rows, data.ad_users.len()), (Kind::AdUsers, 1, 1), "{:?}", data.files[0]);
+    // A groups export with AD's columns holds nobody to audit: not used, and said why.
+    let groups = format!("{header}{}{}", row(2, "group", ""), row(3, "group", ""));
+    let data = load_files(&[("groups.csv", groups.into_bytes())], &Options::default());
+    let f = &data.files[0];
+    assert_eq!((f.kind, f.reason.as_deref()), (Kind::Unknown, Some("an AD export without user objects (2 group): the audit reads user accounts")), "{f:?}");
+    assert!(data.ad_users.is_empty());
+}
+
+#[test]
 fn excel_sep_line_states_the_delimiter() {
     // Excel writes `sep=;` first so that it opens the file with that delimiter; the header follows.
     let semicolon = format!("sep=;\r\n{}", PS51_AD.replace("\",\"", "\";\"").trim_start_matches('\u{feff}'));

@@ -44,6 +44,8 @@ pub struct Collector {
     /// first's line and type.
     pub remote_types: u64,
     pub first_remote_type: Option<(u32, RecipientType)>,
+    /// AD objects that are not users, by class (`group`, `contact`, `computer` …): not stored.
+    pub not_users: BTreeMap<String, u64>,
     /// Current record's index and line.
     index: usize,
     line: u32,
@@ -69,6 +71,7 @@ impl Collector {
             first_question_mark: None,
             remote_types: 0,
             first_remote_type: None,
+            not_users: BTreeMap::new(),
             index: 0,
             line: 0,
             row_unreadable: 0,
@@ -385,11 +388,17 @@ impl Table {
     }
 
     /// Types one record and appends it.
-    pub fn push(&mut self, c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) {
+    /// Types and stores one record; false when it is no record of this table (an AD object that is not a
+    /// user, counted in the collector).
+    pub fn push(&mut self, c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) -> bool {
         let index = self.len();
         c.start(index, src);
         match self {
             Table::Ad(t) => {
+                if let Some(class) = not_a_user(row) {
+                    *c.not_users.entry(class).or_default() += 1;
+                    return false;
+                }
                 let r = ad_user(c, row, src, &mut t.texts);
                 t.rows.push(stamped(r, c.row_unreadable))
             }
@@ -411,6 +420,7 @@ impl Table {
                 t.rows.push(stamped(r, c.row_unreadable))
             }
         }
+        true
     }
 
     /// Applies the file's day/month order to the culture dates held back while reading.
@@ -563,6 +573,26 @@ fn sort_keeping_ties<T, K: Ord>(rows: &mut [T], key: impl Fn(&T) -> K) {
             k = from;
         }
     }
+}
+
+/// The AD object's class when it is not a user account: a group, a contact or a computer in an export that
+/// took every object (`Get-ADObject`, `csvde` without a filter). A computer is a user subclass (its class list
+/// ends in `computer`); `inetOrgPerson` is a user. No class (a column the export lacks): a user, as
+/// `Get-ADUser` exports only users. The rule of the LDIF reader, for every format.
+fn not_a_user(row: &Row<'_>) -> Option<String> {
+    let cell = row.get(AdField::ObjectClass as usize)?.as_ref()?;
+    // Every row of a Get-ADUser export: no list to make.
+    if cell.as_text().is_some_and(|t| t.trim().eq_ignore_ascii_case("user")) {
+        return None;
+    }
+    // A list (LDIF, JSON), or csvde's `top;person;organizationalPerson;user` in one cell.
+    let classes: Vec<&str> = match cell {
+        Cell::List(items) => items.iter().filter_map(Cell::as_text).map(str::trim).filter(|c| !c.is_empty()).collect(),
+        other => other.as_text().map(|t| t.split(';').map(str::trim).filter(|c| !c.is_empty()).collect()).unwrap_or_default(),
+    };
+    let is = |name: &str| classes.iter().any(|c| c.eq_ignore_ascii_case(name));
+    let last = classes.last()?;
+    ((!is("user") && !is("inetOrgPerson")) || is("computer")).then(|| last.to_ascii_lowercase())
 }
 
 fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser {

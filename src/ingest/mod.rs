@@ -936,8 +936,9 @@ impl<'a> Builder<'a> {
             }
         }
         if let (Some((_, table)), Some(c)) = (&mut self.table, &mut self.collector) {
-            table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind);
-            self.rows += 1;
+            if table.push(c, row, Src { file: 0, line: line.min(u32::MAX as u64) as u32 }, self.kind) {
+                self.rows += 1;
+            }
         }
     }
 
@@ -958,6 +959,19 @@ impl<'a> Builder<'a> {
             ));
         }
         let options = ctx.options;
+        if let Some(c) = self.collector.as_ref().filter(|c| !c.not_users.is_empty()) {
+            let list: Vec<String> = c.not_users.iter().map(|(class, n)| format!("{n} {class}")).collect();
+            if self.rows == 0 {
+                // A groups or contacts export with AD's columns: nobody to audit in it.
+                report.kind = Kind::Unknown;
+                report.reason = Some(format!("an AD export without user objects ({}): the audit reads user accounts", list.join(", ")));
+                return None;
+            }
+            report.warnings.push(format!(
+                "objects that are not users were not read: {} (the export took every object; Get-ADUser, or csvde -r \"(&(objectCategory=person)(objectClass=user))\", takes users only)",
+                list.join(", ")
+            ));
+        }
         if let Some(why) = self.on_premises_exchange() {
             // Not used: its rows go back out of the table (as a file that fails half-way, on drop).
             report.kind = Kind::Unknown;
