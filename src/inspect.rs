@@ -138,6 +138,9 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
         crate::counted(s.duplicate_addresses, "duplicate address", "duplicate addresses"),
         crate::counted(s.soft_match_candidates, "soft-match candidate or address conflict", "soft-match candidates or address conflicts")
     );
+    for why in crate::join::unrelated_exports(data, joined) {
+        let _ = writeln!(out, "  warning: {why} (`run` stops here)");
+    }
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();
     let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();
     if problems + unknown > 0 {

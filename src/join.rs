@@ -366,6 +366,66 @@ impl Claims {
     }
 }
 
+/// Exports of two sides that share nobody: none of the links the join makes between them. Every synced
+/// user would then be an orphan and every AD user unsynced (or every mailbox without its user) — a report
+/// of false findings from a folder that mixes two customers' (or two tenants') exports. Only with enough
+/// objects on both sides that "nobody in common" cannot be chance (ten each). One message per pair, with
+/// the userPrincipalName domains of each side as the evidence.
+pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
+    const ENOUGH: u64 = 10;
+    let s = &joined.stats;
+    let links = |k: &KeyCounts| k.source_anchor + k.external_directory_object_id + k.user_principal_name + k.primary_smtp_address;
+    let domains = |upns: &mut dyn Iterator<Item = &str>| -> String {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for upn in upns {
+            if let Some((_, domain)) = upn.rsplit_once('@') {
+                *counts.entry(domain.trim().to_ascii_lowercase()).or_default() += 1;
+            }
+        }
+        let mut by_count: Vec<(String, u64)> = counts.into_iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let shown: Vec<String> = by_count.iter().take(3).map(|(d, n)| format!("{d} ({n})")).collect();
+        if shown.is_empty() { "none".to_string() } else { shown.join(", ") + if by_count.len() > 3 { ", …" } else { "" } }
+    };
+    let ad_domains = || domains(&mut data.ad_users.iter().filter_map(|u| data.ad_users.text(u.user_principal_name)));
+    let entra_domains = || domains(&mut data.entra_users.iter().filter_map(|u| data.entra_users.text(u.user_principal_name)));
+    let mut out = Vec::new();
+    let synced = s.unmatched.entra_synced + links(&s.ad_entra);
+    if s.ad_users >= ENOUGH && synced >= ENOUGH && links(&s.ad_entra) == 0 {
+        out.push(format!(
+            "the AD export and the Entra export share nobody: none of the {synced} synced Entra users has the source anchor of any of the {} AD users, \
+             and no userPrincipalName or primary SMTP address links them (userPrincipalName domains in AD: {}; in Entra: {}) — exports of two \
+             directories, it seems: every synced user would be reported orphaned. Check that both come from this customer, and move the one \
+             that does not belong out of the folder",
+            s.ad_users,
+            ad_domains(),
+            entra_domains()
+        ));
+    }
+    if s.entra_users >= ENOUGH && s.exo_objects >= ENOUGH && links(&s.entra_exo) == 0 && s.previous_mailboxes_linked == 0 {
+        let exo_domains = {
+            let mut upns = Vec::new();
+            for (r, x) in data.exo_recipients.iter() {
+                if let Some(upn) = data.exo_recipients.text(r, x.user_principal_name) {
+                    upns.push(upn);
+                }
+            }
+            domains(&mut upns.into_iter())
+        };
+        out.push(format!(
+            "the Entra export and the Exchange Online exports share nobody: none of the {} Exchange Online objects links to any of the {} Entra users \
+             by ExternalDirectoryObjectId, userPrincipalName or primary SMTP address (userPrincipalName domains in Entra: {}; in Exchange Online: {}) — \
+             exports of two tenants, it seems: every mailbox would be reported without its user. Check that both come from this tenant, and move \
+             the ones that do not belong out of the folder",
+            s.exo_objects,
+            s.entra_users,
+            entra_domains(),
+            exo_domains
+        ));
+    }
+    out
+}
+
 pub fn join(data: &Dataset) -> Joined {
     let files = &data.files;
     // The EXO merge, the directory indexes and the address scans (which need no link, only the objects)

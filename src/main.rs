@@ -261,6 +261,15 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
     let stage = Stage::start(show, "joining per person", None);
     let joined = join::join(&data);
     stage.done();
+    // Exports of two customers (or tenants) in one folder: a report of nothing but false findings.
+    let unrelated = join::unrelated_exports(&data, &joined);
+    if !unrelated.is_empty() {
+        for why in &unrelated {
+            eprintln!("error: {why}");
+        }
+        eprintln!("error: nothing was audited — `hybrid-audit inspect` shows how each file is read and how they join");
+        return ExitCode::from(2);
+    }
     let result = match audit::run_prepared(prepared, &data, &joined, dir) {
         Ok(r) => r,
         Err(e) => {

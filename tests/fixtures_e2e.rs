@@ -431,6 +431,50 @@ fn ad_groups_contacts_and_computers_in_the_ad_export_change_no_finding() {
     assert!(ad["warnings"].to_string().contains("objects that are not users were not read: 1 computer, 1 contact, 1 group"), "{ad}");
 }
 
+/// `text` with every GUID changed (its first eight digits), and contoso's domains made fabrikam's: the
+/// same shape of export, of another directory.
+fn of_another_directory(text: &str) -> String {
+    let shape = |w: &[u8]| w.len() == 36 && w.iter().enumerate().all(|(i, b)| if [8, 13, 18, 23].contains(&i) { *b == b'-' } else { b.is_ascii_hexdigit() });
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.len() - i >= 36 && shape(&bytes[i..i + 36]) {
+            out.extend_from_slice(b"fabfabfa");
+            out.extend_from_slice(&bytes[i + 8..i + 36]);
+            i += 36;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("utf-8").replace("contoso", "fabrikam")
+}
+
+#[test]
+fn exports_of_two_directories_stop_the_run() {
+    // The consultant's folder mixes two customers: this tenant's Entra and Exchange Online exports with
+    // another forest's AD export. Nobody joins: run, and every synced user was an orphan (SYNC003) and
+    // every AD user unsynced — a report of false findings.
+    let dir = tempfile::tempdir().expect("temp");
+    let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "ad-users.csv");
+    std::fs::write(&path, of_another_directory(&text)).expect("write");
+    let stderr = refused(&input, &dir.path().join("out"), "error: the AD export and the Entra export share nobody: none of the 43 synced Entra users");
+    assert!(stderr.contains("userPrincipalName domains in AD: fabrikam.com (45); in Entra: contoso.com (43), contoso.onmicrosoft.com (3)"), "{stderr}");
+    assert!(stderr.contains("nothing was audited"), "{stderr}");
+    let shown = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(&input).output().expect("inspect");
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("warning: the AD export and the Entra export share nobody"), "inspect says it too");
+    // Another tenant's Exchange Online exports beside this tenant's Entra export: no mailbox has its user.
+    let second = dir.path().join("exo");
+    std::fs::create_dir(&second).expect("mkdir");
+    let (input, _, _) = tenant_file("contoso-ps51", &second, "ad-users.csv");
+    for name in ["exo-mailboxes.csv", "exo-mailboxes-softdeleted.csv", "exo-mailboxes-inactive.csv", "exo-mailusers.csv", "exo-users.csv", "exo-statistics.csv"] {
+        let text = std::fs::read_to_string(input.join(name)).expect("read");
+        std::fs::write(input.join(name), of_another_directory(&text)).expect("write");
+    }
+    refused(&input, &dir.path().join("out2"), "error: the Entra export and the Exchange Online exports share nobody");
+}
+
 #[test]
 fn graph_pages_without_the_last_one_stop_the_run() {
     // Page 1 announces page 2 (@odata.nextLink); without page 2 its people would be missing unseen.
