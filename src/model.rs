@@ -108,6 +108,7 @@ fields! {
         ProvisioningErrors => "onPremisesProvisioningErrors" ["Errors"],
         ValidationStatus => "ValidationStatus",
         IsLicensed => "IsLicensed",
+        DeletedDateTime => "deletedDateTime" ["SoftDeletionTimestamp"],
     }
 }
 

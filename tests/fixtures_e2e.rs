@@ -431,6 +431,34 @@ fn ad_groups_contacts_and_computers_in_the_ad_export_change_no_finding() {
     assert!(ad["warnings"].to_string().contains("objects that are not users were not read: 1 computer, 1 contact, 1 group"), "{ad}");
 }
 
+#[test]
+fn a_deleted_users_export_beside_the_users_changes_no_finding() {
+    // Five of the tenant's users again, deleted (Graph's deleted items), in a file of their own: read as
+    // current users they added 24 findings on this tenant (SYNC002 2 → 22).
+    let dir = tempfile::tempdir().expect("temp");
+    let (input, _, page) = tenant_file("contoso-ps51", dir.path(), "graph-users-page2.json");
+    let baseline = dir.path().join("baseline");
+    assert_eq!(run_on(&input, &baseline).0, Some(0));
+    let page: Value = serde_json::from_str(page.trim_start_matches('\u{feff}')).expect("json");
+    let deleted: Vec<Value> = page["value"].as_array().expect("value")[..5]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let mut u = u.clone();
+            u["id"] = format!("dddddddd-0000-0000-0000-00000000000{i}").into();
+            u["deletedDateTime"] = "2026-11-01T10:00:00Z".into();
+            u
+        })
+        .collect();
+    std::fs::write(input.join("graph-deleted-users.json"), serde_json::json!({ "value": deleted }).to_string()).expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr, _) = run_on(&input, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("note: graph-deleted-users.json is not used: 5 deleted users (deletedDateTime set"), "{stderr}");
+    let read = |dir: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json") };
+    assert_eq!(read(&out)["findings"], read(&baseline)["findings"]);
+}
+
 /// `text` with every GUID changed (its first eight digits), and contoso's domains made fabrikam's: the
 /// same shape of export, of another directory.
 fn of_another_directory(text: &str) -> String {

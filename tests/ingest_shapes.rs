@@ -181,6 +181,31 @@ fn graph_pages_are_one_table() {
 }
 
 #[test]
+fn deleted_entra_users_are_counted_not_joined() {
+    // Graph's deleted items (Get-MgDirectoryDeletedItemAsUser) beside the users: read as current users,
+    // each was a second holder of its addresses (SYNC002) and a user without mailbox. `$select=*` writes
+    // deletedDateTime null on current users: those are read, and the column asks nothing of other files.
+    let user = |n: u32, deleted: &str| format!("{{\"id\":\"0b7d3c1e-1a2b-4c3d-8e9f-0011223344{n:02}\",\"userPrincipalName\":\"u{n}@contoso.com\",\"accountEnabled\":true,\"deletedDateTime\":{deleted}}}");
+    let page = |users: Vec<String>| format!("{{\"value\":[{}]}}", users.join(","));
+    let current = page(vec![user(1, "null"), user(2, "null")]);
+    let mixed = page(vec![user(3, "null"), user(4, "\"2026-11-01T10:00:00Z\""), user(5, "\"2026-11-02T10:00:00Z\"")]);
+    let deleted = page(vec![user(6, "\"2026-11-01T10:00:00Z\"")]);
+    let other = r#"[{"id":"1b7d3c1e-1a2b-4c3d-8e9f-001122334499","userPrincipalName":"x@contoso.com","accountEnabled":true}]"#;
+    let data = load_files(
+        &[("a-current.json", current.into_bytes()), ("b-mixed.json", mixed.into_bytes()), ("c-deleted.json", deleted.into_bytes()), ("d-other.json", other.as_bytes().to_vec())],
+        &Options::default(),
+    );
+    let upns: Vec<_> = data.entra_users.iter().map(|u| data.entra_users.text(u.user_principal_name)).collect();
+    assert_eq!(upns, [Some("u1@contoso.com"), Some("u2@contoso.com"), Some("u3@contoso.com"), Some("x@contoso.com")]);
+    let [a, b, c, d] = [0, 1, 2, 3].map(|i| &data.files[i]);
+    assert!(a.warnings.is_empty() && d.warnings.is_empty(), "{:?} {:?}", a.warnings, d.warnings);
+    assert_eq!((b.kind, b.rows), (Kind::EntraUsers, 1));
+    assert_eq!(b.warnings, ["2 deleted users (deletedDateTime set) not read: the audit joins the directory's current users"]);
+    assert_eq!(c.kind, Kind::Unknown, "{c:?}");
+    assert!(c.reason.as_deref().is_some_and(|r| r.starts_with("1 deleted user (deletedDateTime set: Graph's deleted items")), "{c:?}");
+}
+
+#[test]
 fn powershell_51_json_pascal_case_dates_and_byte_guids() {
     let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
     let bytes: Vec<String> = g.to_bytes_le().iter().map(|b| b.to_string()).collect();

@@ -46,6 +46,8 @@ pub struct Collector {
     pub first_remote_type: Option<(u32, RecipientType)>,
     /// AD objects that are not users, by class (`group`, `contact`, `computer` …): not stored.
     pub not_users: BTreeMap<String, u64>,
+    /// Entra users that are deleted (`deletedDateTime` set): not stored.
+    pub deleted_users: u64,
     /// Current record's index and line.
     index: usize,
     line: u32,
@@ -72,6 +74,7 @@ impl Collector {
             remote_types: 0,
             first_remote_type: None,
             not_users: BTreeMap::new(),
+            deleted_users: 0,
             index: 0,
             line: 0,
             row_unreadable: 0,
@@ -403,6 +406,13 @@ impl Table {
                 t.rows.push(stamped(r, c.row_unreadable))
             }
             Table::Entra(t) => {
+                // A user of Graph's deleted items (`Get-MgDirectoryDeletedItemAsUser`, `Get-MsolUser
+                // -ReturnDeletedUsers`): no longer in the directory the audit joins.
+                if let Some(Some(cell)) = row.get(EntraField::DeletedDateTime as usize) {
+                    if is_deleted(c, cell) {
+                        return false;
+                    }
+                }
                 let r = entra_user(c, row, src, &mut t.texts);
                 t.rows.push(stamped(r, c.row_unreadable))
             }
@@ -593,6 +603,14 @@ fn not_a_user(row: &Row<'_>) -> Option<String> {
     let is = |name: &str| classes.iter().any(|c| c.eq_ignore_ascii_case(name));
     let last = classes.last()?;
     ((!is("user") && !is("inetOrgPerson")) || is("computer")).then(|| last.to_ascii_lowercase())
+}
+
+/// A `deletedDateTime` that is set (null and empty are a current user's): counted.
+#[cold]
+fn is_deleted(c: &mut Collector, cell: &Cell<'_>) -> bool {
+    let deleted = cell.items().first().and_then(Cell::as_text).is_some_and(|t| !t.trim().is_empty());
+    c.deleted_users += u64::from(deleted);
+    deleted
 }
 
 fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser {

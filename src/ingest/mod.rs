@@ -312,19 +312,22 @@ fn mark_columns_other_exports_carry(data: &mut Dataset) {
     for f in data.files.iter().filter(|f| used(f)) {
         carried.entry(f.kind).or_default().extend(f.columns.iter().copied());
     }
-    // Neither the columns that say a mailbox is soft-deleted or inactive, nor where it lives (read only
-    // to tell an on-premises Exchange export).
-    let state: Vec<&str> = ExoField::STATE.iter().chain(&ExoField::LOCATION).map(|f| f.name()).collect();
+    // Not the columns that say a mailbox is soft-deleted or inactive.
+    let state = ExoField::STATE.map(ExoField::name);
+    // Nor the columns read only to tell what a file or a row is (where a recipient lives; a deleted user's
+    // deletedDateTime, which an export of current users may carry, null).
+    let probes: Vec<&str> = ExoField::LOCATION.iter().map(|f| f.name()).chain([EntraField::DeletedDateTime.name()]).collect();
     let masks: Vec<u32> = data
         .files
         .iter()
         .map(|f| {
             let (true, Some(spec), Some(all)) = (used(f), Spec::for_kind(f.kind), carried.get(&f.kind)) else { return 0 };
             let exo = f.kind.exo_family().is_some();
+            let unmarked = |n: &str| probes.contains(&n) || (exo && state.contains(&n));
             spec.names
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| all.contains(*n) && !f.columns.contains(*n) && !(exo && state.contains(*n)))
+                .filter(|(_, n)| all.contains(*n) && !f.columns.contains(*n) && !unmarked(n))
                 .fold(0, |m, (slot, _)| m | build::slot_bit(slot))
         })
         .collect();
@@ -971,6 +974,17 @@ impl<'a> Builder<'a> {
                 "objects that are not users were not read: {} (the export took every object; Get-ADUser, or csvde -r \"(&(objectCategory=person)(objectClass=user))\", takes users only)",
                 list.join(", ")
             ));
+        }
+        if let Some(n) = self.collector.as_ref().map(|c| c.deleted_users).filter(|n| *n > 0) {
+            let deleted = counted(n, "deleted user", "deleted users");
+            if self.rows == 0 {
+                report.kind = Kind::Unknown;
+                report.reason = Some(format!(
+                    "{deleted} (deletedDateTime set: Graph's deleted items, or Get-MsolUser -ReturnDeletedUsers): the audit joins the directory's current users — export them with Get-MgUser -All"
+                ));
+                return None;
+            }
+            report.warnings.push(format!("{deleted} (deletedDateTime set) not read: the audit joins the directory's current users"));
         }
         if let Some(why) = self.on_premises_exchange() {
             // Not used: its rows go back out of the table (as a file that fails half-way, on drop).
