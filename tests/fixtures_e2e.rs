@@ -459,6 +459,32 @@ fn a_deleted_users_export_beside_the_users_changes_no_finding() {
     assert_eq!(read(&out)["findings"], read(&baseline)["findings"]);
 }
 
+#[test]
+fn a_previous_report_inside_the_exports_is_not_read() {
+    // `run . --out report` in the exports' folder, then next month `--out report-2`: the first run's
+    // outputs were read as inputs (a note for each file and workbook sheet, and at 800k identities tens of
+    // megabytes parsed for nothing). One note for the folder now.
+    let dir = tempfile::tempdir().expect("temp");
+    let input = common::copy_tenant("contoso-ps51", dir.path());
+    let first = input.join("report");
+    assert_eq!(run_on(&input, &first).0, Some(0));
+    let second = input.join("report-2");
+    let (code, stderr, wrote) = run_on(&input, &second);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(wrote);
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(notes, ["note: report is not used: a folder of hybrid-audit's reports (findings.json written by hybrid-audit, beside its other outputs): not read as input"]);
+    let read = |dir: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json") };
+    assert_eq!(read(&second)["findings"], read(&first)["findings"]);
+    // A folder that only looks like one (a findings.json of something else beside a findings.csv) is read.
+    let other = input.join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    std::fs::write(other.join("findings.json"), "{\"schema_version\": 1, \"tool\": {\"name\": \"another-tool\"}}").expect("write");
+    std::fs::write(other.join("findings.csv"), "a,b\n1,2\n").expect("write");
+    let (_, stderr, _) = run_on(&input, &dir.path().join("out3"));
+    assert!(stderr.contains("note: other/findings.json is not used") && stderr.contains("note: other/findings.csv is not used"), "{stderr}");
+}
+
 /// `text` with every GUID changed (its first eight digits), and contoso's domains made fabrikam's: the
 /// same shape of export, of another directory.
 fn of_another_directory(text: &str) -> String {

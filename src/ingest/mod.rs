@@ -643,6 +643,10 @@ fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<Pa
             if skip.contains(&real) {
                 continue;
             }
+            if is_report_folder(&path) {
+                passed_over.push((path, "a folder of hybrid-audit's reports (findings.json written by hybrid-audit, beside its other outputs): not read as input"));
+                continue;
+            }
             // A folder reached twice (a link back up the tree) is read once.
             if seen.insert(real) {
                 walk_in(&path, skip, seen, out, passed_over)?;
@@ -662,6 +666,26 @@ fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<Pa
         }
     }
     Ok(())
+}
+
+/// A previous run's `--out` folder inside the exports (`run . --out report`, next month again): its
+/// findings.json says it was written by hybrid-audit, and another of the run's outputs is beside it. Read as
+/// input, each of its files was a note, and at 800k identities tens of megabytes parsed for nothing (the
+/// workbook's Readiness sheet alone 800k rows).
+fn is_report_folder(dir: &Path) -> bool {
+    use std::io::Read;
+    const OTHERS: [&str; 4] = ["audit.xlsx", "report.html", "findings.csv", "remediation.ps1"];
+    if !OTHERS.iter().any(|name| dir.join(name).is_file()) {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(dir.join("findings.json")) else { return false };
+    let mut head = Vec::with_capacity(512);
+    if file.take(512).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    let compact: String = head.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.starts_with("{\"schema_version\":") && compact.contains("\"tool\":{\"name\":\"hybrid-audit\"")
 }
 
 /// What one file (or one sheet of a workbook) gave: its report and, when it was read, where its rows are.
