@@ -141,6 +141,9 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
     for why in crate::join::unrelated_exports(data, joined) {
         let _ = writeln!(out, "  warning: {why} (`run` stops here)");
     }
+    if let Some(why) = crate::join::partial_ad_export(data, joined) {
+        let _ = writeln!(out, "  warning: {why}");
+    }
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();
     let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();
     if problems + unknown > 0 {

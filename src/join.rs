@@ -426,6 +426,68 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     out
 }
 
+/// An AD export that looks like part of the sync scope: many synced Entra users have no AD object in it,
+/// and every object it holds lies under one OU. Each such user would then read as deleted in AD (SYNC003
+/// orphaned, HOLD001's "AD object gone") when the export only left their OU out. Said, not decided: the
+/// run goes on (a real orphan looks the same). Ten such users and a tenth of the synced ones at least.
+pub fn partial_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
+    let s = &joined.stats;
+    let orphans = s.unmatched.entra_synced;
+    let synced = orphans + s.ad_entra.source_anchor + s.ad_entra.user_principal_name + s.ad_entra.primary_smtp_address;
+    if orphans < 10 || orphans * 10 < synced || s.ad_users == 0 {
+        return None;
+    }
+    // The longest run of RDNs (from the root) that every object's parent shares.
+    let mut common: Option<Vec<String>> = None;
+    for u in data.ad_users.iter() {
+        // An object without its distinguished name (a column the export lacks): nothing to tell by.
+        let dn = data.ad_users.text(u.distinguished_name)?;
+        let parent: Vec<String> = rdns(dn).into_iter().skip(1).map(|r| r.trim().to_ascii_lowercase()).collect();
+        let shared = match &common {
+            None => parent,
+            Some(c) => {
+                let n = c.iter().rev().zip(parent.iter().rev()).take_while(|(a, b)| a == b).count();
+                c[c.len() - n..].to_vec()
+            }
+        };
+        // Only a domain's root in common: the export is not one OU's.
+        if !shared.iter().any(|r| r.starts_with("ou=") || r.starts_with("cn=")) {
+            return None;
+        }
+        common = Some(shared);
+    }
+    let under = common?;
+    // As the exports write it (the first object's spelling).
+    let first = data.ad_users.iter().find_map(|u| data.ad_users.text(u.distinguished_name))?;
+    let written: Vec<&str> = rdns(first).into_iter().skip(1).collect();
+    let under = written[written.len() - under.len()..].join(",");
+    Some(format!(
+        "{orphans} of the {synced} synced Entra users have no AD object in the AD export, and all of its {} objects lie under {under}: if \
+         the export covers only that part of the forest (Get-ADUser -SearchBase), the checks that compare with AD report the others as \
+         deleted there (SYNC003 orphaned, HOLD001 AD object gone) — export the whole sync scope to rule that out",
+        s.ad_users
+    ))
+}
+
+/// A distinguished name's RDNs, split on the commas that are not escaped (`CN=Doe\, John,OU=Staff,…`).
+fn rdns(dn: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut escaped) = (0, false);
+    for (i, b) in dn.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b',' => {
+                out.push(&dn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&dn[start..]);
+    out
+}
+
 pub fn join(data: &Dataset) -> Joined {
     let files = &data.files;
     // The EXO merge, the directory indexes and the address scans (which need no link, only the objects)
@@ -1005,6 +1067,13 @@ fn soft_matches(data: &Dataset, joined: &Joined) -> Vec<SoftMatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rdns_split_on_unescaped_commas_only() {
+        assert_eq!(rdns("CN=Doe\\, John,OU=Staff,DC=contoso,DC=com"), ["CN=Doe\\, John", "OU=Staff", "DC=contoso", "DC=com"]);
+        assert_eq!(rdns("CN=a\\\\,OU=b"), ["CN=a\\\\", "OU=b"], "an escaped backslash does not escape the comma after it");
+        assert_eq!(rdns("DC=com"), ["DC=com"]);
+    }
 
     #[test]
     fn lookups_made_on_every_core_come_back_in_index_order() {

@@ -250,7 +250,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
     stage.done();
     prepared.hash_inputs_from_now(dir, ingest_options);
     let stage = Stage::start(show, "reading exports", None);
-    let data = match load(dir, ingest_options) {
+    let mut data = match load(dir, ingest_options) {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -269,6 +269,12 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         }
         eprintln!("error: nothing was audited — `hybrid-audit inspect` shows how each file is read and how they join");
         return ExitCode::from(2);
+    }
+    // Said with the AD export's warnings (the summary and every report list them).
+    if let Some(why) = join::partial_ad_export(&data, &joined) {
+        for f in data.files.iter_mut().filter(|f| f.kind == model::Kind::AdUsers && f.error.is_none()) {
+            f.warnings.push(why.clone());
+        }
     }
     let result = match audit::run_prepared(prepared, &data, &joined, dir) {
         Ok(r) => r,

@@ -485,6 +485,33 @@ fn a_previous_report_inside_the_exports_is_not_read() {
     assert!(stderr.contains("note: other/findings.json is not used") && stderr.contains("note: other/findings.csv is not used"), "{stderr}");
 }
 
+#[test]
+fn an_ad_export_of_one_ou_is_said_to_look_partial() {
+    // Get-ADUser -SearchBase of the Resources OU alone: the 37 synced users elsewhere read as deleted in AD
+    // (SYNC003). The run goes on (a real orphan looks the same) and says what it sees.
+    let dir = tempfile::tempdir().expect("temp");
+    let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "ad-users.csv");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    let resources: Vec<&str> = lines[..2].iter().copied().chain(lines[2..].iter().copied().filter(|l| l.contains("OU=Resources"))).collect();
+    std::fs::write(&path, resources.join("\r\n") + "\r\n").expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr, wrote) = run_on(&input, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(wrote);
+    let said = "37 of the 43 synced Entra users have no AD object in the AD export, and all of its 6 objects lie under OU=Resources,OU=Contoso,DC=contoso,DC=com";
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("findings.json")).expect("json");
+    let ad = doc["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.csv").expect("ad-users.csv");
+    assert!(ad["warnings"].to_string().contains(said), "{ad}");
+    let shown = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(&input).output().expect("inspect");
+    assert!(String::from_utf8_lossy(&shown.stdout).contains(said));
+    // One of them in the domain's Users container instead: the export is not one OU's, nothing is said.
+    let spread = resources.join("\r\n").replacen("OU=Resources,OU=Contoso,DC=contoso", "CN=Users,DC=contoso", 1) + "\r\n";
+    std::fs::write(&path, spread).expect("write");
+    let (_, _, _) = run_on(&input, &dir.path().join("out2"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out2/findings.json")).expect("findings.json")).expect("json");
+    assert!(!doc["inputs"].to_string().contains("synced Entra users have no AD object"), "{}", doc["inputs"]);
+}
+
 /// `text` with every GUID changed (its first eight digits), and contoso's domains made fabrikam's: the
 /// same shape of export, of another directory.
 fn of_another_directory(text: &str) -> String {
