@@ -281,6 +281,11 @@ fn run_as_of(input: &Path, out: &Path, as_of: &str) -> (Option<i32>, String, boo
     (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), out.join("findings.json").exists())
 }
 
+/// The findings.json a run wrote into `out`.
+fn findings_json(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("findings.json")).expect("json")
+}
+
 /// A fixture tenant copied into `dir`, with the path and text of its file `name` (to change it).
 fn tenant_file(shape: &str, dir: &Path, name: &str) -> (PathBuf, PathBuf, String) {
     let input = common::copy_tenant(shape, dir);
@@ -383,11 +388,7 @@ fn exports_of_the_on_premises_exchange_organization_are_left_out() {
     assert!(stderr.contains("note: onprem-mailboxes.csv is not used: an export of the on-premises Exchange organization"), "{stderr}");
     assert!(stderr.contains("DistinguishedName at line 2 is \"CN="), "{stderr}");
     assert!(stderr.contains("note: onprem-remote-mailboxes.csv is not used") && stderr.contains("of a type only on-premises Exchange has (first at line 2: RemoteUserMailbox)"), "{stderr}");
-    let findings = |dir: &Path| -> Value {
-        let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json");
-        doc["findings"].clone()
-    };
-    assert_eq!(findings(&out), findings(&baseline), "the audit is the one without those files");
+    assert_eq!(findings_json(&out)["findings"], findings_json(&baseline)["findings"], "the audit is the one without those files");
     // An Exchange Online export that says where its objects live is read as before.
     let hosted = "\"ExternalDirectoryObjectId\",\"UserPrincipalName\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"LitigationHoldEnabled\",\"DistinguishedName\"\r\n\
                   \"5b1f6c2a-9d7e-4f3a-b8c0-d1e2f3a4b5c6\",\"new.hire@contoso.com\",\"new.hire@contoso.com\",\"UserMailbox\",\"False\",\
@@ -423,8 +424,7 @@ fn ad_groups_contacts_and_computers_in_the_ad_export_change_no_finding() {
     let (code, stderr, wrote) = run_on(&input, &out);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(wrote);
-    let read = |dir: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json") };
-    let (after, before) = (read(&out), read(&baseline));
+    let (after, before) = (findings_json(&out), findings_json(&baseline));
     assert_eq!(after["findings"], before["findings"]);
     assert_eq!(after["join"], before["join"], "the same people, joined the same way");
     let ad = after["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.csv").expect("ad-users.csv");
@@ -455,8 +455,7 @@ fn a_deleted_users_export_beside_the_users_changes_no_finding() {
     let (code, stderr, _) = run_on(&input, &out);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("note: graph-deleted-users.json is not used: 5 deleted users (deletedDateTime set"), "{stderr}");
-    let read = |dir: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json") };
-    assert_eq!(read(&out)["findings"], read(&baseline)["findings"]);
+    assert_eq!(findings_json(&out)["findings"], findings_json(&baseline)["findings"]);
 }
 
 #[test]
@@ -474,8 +473,7 @@ fn a_previous_report_inside_the_exports_is_not_read() {
     assert!(wrote);
     let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note:")).collect();
     assert_eq!(notes, ["note: report is not used: a folder of hybrid-audit's reports (findings.json written by hybrid-audit, beside its other outputs): not read as input"]);
-    let read = |dir: &Path| -> Value { serde_json::from_str(&std::fs::read_to_string(dir.join("findings.json")).expect("findings.json")).expect("json") };
-    assert_eq!(read(&second)["findings"], read(&first)["findings"]);
+    assert_eq!(findings_json(&second)["findings"], findings_json(&first)["findings"]);
     // A folder that only looks like one (a findings.json of something else beside a findings.csv) is read.
     let other = input.join("other");
     std::fs::create_dir(&other).expect("mkdir");
@@ -499,7 +497,7 @@ fn an_ad_export_of_one_ou_is_said_to_look_partial() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(wrote);
     let said = "37 of the 43 synced Entra users have no AD object in the AD export, and all of its 6 objects lie under OU=Resources,OU=Contoso,DC=contoso,DC=com";
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("findings.json")).expect("json");
+    let doc = findings_json(&out);
     let ad = doc["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.csv").expect("ad-users.csv");
     assert!(ad["warnings"].to_string().contains(said), "{ad}");
     let shown = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(&input).output().expect("inspect");
@@ -508,7 +506,7 @@ fn an_ad_export_of_one_ou_is_said_to_look_partial() {
     let spread = resources.join("\r\n").replacen("OU=Resources,OU=Contoso,DC=contoso", "CN=Users,DC=contoso", 1) + "\r\n";
     std::fs::write(&path, spread).expect("write");
     let (_, _, _) = run_on(&input, &dir.path().join("out2"));
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("out2/findings.json")).expect("findings.json")).expect("json");
+    let doc = findings_json(&dir.path().join("out2"));
     assert!(!doc["inputs"].to_string().contains("synced Entra users have no AD object"), "{}", doc["inputs"]);
 }
 

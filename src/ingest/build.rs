@@ -589,20 +589,27 @@ fn sort_keeping_ties<T, K: Ord>(rows: &mut [T], key: impl Fn(&T) -> K) {
 /// took every object (`Get-ADObject`, `csvde` without a filter). A computer is a user subclass (its class list
 /// ends in `computer`); `inetOrgPerson` is a user. No class (a column the export lacks): a user, as
 /// `Get-ADUser` exports only users. The rule of the LDIF reader, for every format.
-fn not_a_user(row: &Row<'_>) -> Option<String> {
+fn not_a_user<'a>(row: &'a Row<'_>) -> Option<String> {
     let cell = row.get(AdField::ObjectClass as usize)?.as_ref()?;
-    // Every row of a Get-ADUser export: no list to make.
+    // Every row of a Get-ADUser export.
     if cell.as_text().is_some_and(|t| t.trim().eq_ignore_ascii_case("user")) {
         return None;
     }
-    // A list (LDIF, JSON), or csvde's `top;person;organizationalPerson;user` in one cell.
-    let classes: Vec<&str> = match cell {
-        Cell::List(items) => items.iter().filter_map(Cell::as_text).map(str::trim).filter(|c| !c.is_empty()).collect(),
-        other => other.as_text().map(|t| t.split(';').map(str::trim).filter(|c| !c.is_empty()).collect()).unwrap_or_default(),
+    let (mut user, mut computer, mut last): (bool, bool, Option<&str>) = (false, false, None);
+    let mut see = |class: &'a str| {
+        let class = class.trim();
+        if !class.is_empty() {
+            user |= class.eq_ignore_ascii_case("user") || class.eq_ignore_ascii_case("inetOrgPerson");
+            computer |= class.eq_ignore_ascii_case("computer");
+            last = Some(class);
+        }
     };
-    let is = |name: &str| classes.iter().any(|c| c.eq_ignore_ascii_case(name));
-    let last = classes.last()?;
-    ((!is("user") && !is("inetOrgPerson")) || is("computer")).then(|| last.to_ascii_lowercase())
+    // A list (LDIF, JSON), or csvde's `top;person;organizationalPerson;user` in one cell.
+    match cell {
+        Cell::List(items) => items.iter().filter_map(Cell::as_text).for_each(&mut see),
+        other => other.as_text().into_iter().flat_map(|t| t.split(';')).for_each(&mut see),
+    }
+    (!user || computer).then(|| last.map(str::to_ascii_lowercase)).flatten()
 }
 
 /// A `deletedDateTime` that is set (null and empty are a current user's): counted.
