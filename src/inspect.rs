@@ -141,7 +141,7 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
     for why in crate::join::unrelated_exports(data, joined) {
         let _ = writeln!(out, "  warning: {why} (`run` stops here)");
     }
-    if let Some(why) = crate::join::partial_ad_export(data, joined) {
+    if let Some(why) = crate::join::unanchored_ad_export(data, joined).or_else(|| crate::join::partial_ad_export(data, joined)) {
         let _ = writeln!(out, "  warning: {why}");
     }
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();

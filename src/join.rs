@@ -387,11 +387,16 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
         let shown: Vec<String> = by_count.iter().take(3).map(|(d, n)| format!("{d} ({n})")).collect();
         if shown.is_empty() { "none".to_string() } else { shown.join(", ") + if by_count.len() > 3 { ", …" } else { "" } }
     };
-    let ad_domains = || domains(&mut data.ad_users.iter().filter_map(|u| data.ad_users.text(u.user_principal_name)));
-    let entra_domains = || domains(&mut data.entra_users.iter().filter_map(|u| data.entra_users.text(u.user_principal_name)));
+    let ad_upns = || data.ad_users.iter().filter_map(|u| data.ad_users.text(u.user_principal_name));
+    let entra_upns = || data.entra_users.iter().filter_map(|u| data.entra_users.text(u.user_principal_name));
+    let exo_upns = || data.exo_recipients.iter().filter_map(|(r, x)| data.exo_recipients.text(r, x.user_principal_name));
+    let ad_domains = || domains(&mut ad_upns());
+    let entra_domains = || domains(&mut entra_upns());
     let mut out = Vec::new();
     let synced = s.unmatched.entra_synced + links(&s.ad_entra);
-    if s.ad_users >= ENOUGH && synced >= ENOUGH && links(&s.ad_entra) == 0 {
+    // Not one userPrincipalName in common either: with shared names, it is one directory whose objects do
+    // not link by the keys (a custom source anchor: `unanchored_ad_export`).
+    if s.ad_users >= ENOUGH && synced >= ENOUGH && links(&s.ad_entra) == 0 && shared_names(ad_upns(), entra_upns()) == 0 {
         out.push(format!(
             "the AD export and the Entra export share nobody: none of the {synced} synced Entra users has the source anchor of any of the {} AD users, \
              and no userPrincipalName or primary SMTP address links them (userPrincipalName domains in AD: {}; in Entra: {}) — exports of two \
@@ -402,16 +407,8 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
             entra_domains()
         ));
     }
-    if s.entra_users >= ENOUGH && s.exo_objects >= ENOUGH && links(&s.entra_exo) == 0 && s.previous_mailboxes_linked == 0 {
-        let exo_domains = {
-            let mut upns = Vec::new();
-            for (r, x) in data.exo_recipients.iter() {
-                if let Some(upn) = data.exo_recipients.text(r, x.user_principal_name) {
-                    upns.push(upn);
-                }
-            }
-            domains(&mut upns.into_iter())
-        };
+    if s.entra_users >= ENOUGH && s.exo_objects >= ENOUGH && links(&s.entra_exo) == 0 && s.previous_mailboxes_linked == 0 && shared_names(entra_upns(), exo_upns()) == 0 {
+        let exo_domains = domains(&mut exo_upns());
         out.push(format!(
             "the Entra export and the Exchange Online exports share nobody: none of the {} Exchange Online objects links to any of the {} Entra users \
              by ExternalDirectoryObjectId, userPrincipalName or primary SMTP address (userPrincipalName domains in Entra: {}; in Exchange Online: {}) — \
@@ -424,6 +421,37 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
         ));
     }
     out
+}
+
+/// How many names (userPrincipalNames, compared case-blind) two sides share.
+fn shared_names<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'a str>) -> usize {
+    let seen: std::collections::HashSet<String> = a.map(|n| n.trim().to_ascii_lowercase()).collect();
+    b.filter(|n| seen.contains(&n.trim().to_ascii_lowercase())).count()
+}
+
+/// AD and Entra exports of one directory (they share userPrincipalNames) whose synced users join no AD
+/// object by source anchor: the tenant anchors on another attribute (a custom sourceAnchor such as
+/// employeeID, or an `mS-DS-ConsistencyGuid` the export lost), so every synced user would read as deleted
+/// in AD. Said with the AD export's warnings; the run goes on.
+pub fn unanchored_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
+    let s = &joined.stats;
+    let synced = s.unmatched.entra_synced;
+    let linked = s.ad_entra.source_anchor + s.ad_entra.user_principal_name + s.ad_entra.primary_smtp_address;
+    if s.ad_users < 10 || synced < 10 || linked > 0 {
+        return None;
+    }
+    let shared = shared_names(
+        data.ad_users.iter().filter_map(|u| data.ad_users.text(u.user_principal_name)),
+        data.entra_users.iter().filter(|u| data.entra_users.text(u.immutable_id).is_some()).filter_map(|u| data.entra_users.text(u.user_principal_name)),
+    );
+    (shared > 0).then(|| {
+        format!(
+            "none of the {synced} synced Entra users joins an AD object by source anchor (mS-DS-ConsistencyGuid, else objectGUID = \
+             onPremisesImmutableId), although {shared} of their userPrincipalNames are in this export: the tenant may anchor on another \
+             attribute (a custom sourceAnchor such as employeeID), or the export lost the anchor's column — the checks that compare with AD \
+             then report those users as deleted there (SYNC003, HOLD001)"
+        )
+    })
 }
 
 /// An AD export that looks like part of the sync scope: many synced Entra users have no AD object in it,

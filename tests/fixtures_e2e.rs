@@ -552,6 +552,19 @@ fn exports_of_two_directories_stop_the_run() {
         std::fs::write(input.join(name), of_another_directory(&text)).expect("write");
     }
     refused(&input, &dir.path().join("out2"), "error: the Entra export and the Exchange Online exports share nobody");
+    // One directory whose synced users link to no AD object by source anchor (every GUID changed, the names
+    // kept: a custom sourceAnchor, or an export that lost the anchor's column): not two directories. The run
+    // goes on and says so with the AD export.
+    let third = dir.path().join("anchor");
+    std::fs::create_dir(&third).expect("mkdir");
+    let (input, path, text) = tenant_file("contoso-ps51", &third, "ad-users.csv");
+    std::fs::write(&path, of_another_directory(&text).replace("fabrikam", "contoso")).expect("write");
+    let out = dir.path().join("out3");
+    let (code, stderr, _) = run_on(&input, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    let ad = findings_json(&out)["inputs"].as_array().expect("inputs").iter().find(|i| i["path"] == "ad-users.csv").cloned().expect("ad-users.csv");
+    assert!(ad["warnings"].to_string().contains("none of the 43 synced Entra users joins an AD object by source anchor"), "{ad}");
+    assert!(!ad["warnings"].to_string().contains("lie under"), "not said to be partial as well: {ad}");
 }
 
 #[test]
