@@ -94,7 +94,7 @@ fields! {
         UserPrincipalName => "userPrincipalName",
         DisplayName => "displayName",
         ImmutableId => "onPremisesImmutableId" ["ImmutableId"],
-        OnPremisesSyncEnabled => "onPremisesSyncEnabled",
+        OnPremisesSyncEnabled => "onPremisesSyncEnabled" ["DirSyncEnabled"],
         AccountEnabled => "accountEnabled",
         BlockCredential => "BlockCredential",
         Mail => "mail",

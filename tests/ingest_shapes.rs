@@ -206,6 +206,22 @@ fn deleted_entra_users_are_counted_not_joined() {
 }
 
 #[test]
+fn azuread_module_users_keep_their_plan_dates() {
+    // Get-AzureADUser | ConvertTo-Json: ObjectId, ImmutableId, DirSyncEnabled, and plans dated by
+    // AssignedTimestamp (Graph: assignedDateTime). Without the date, PROV005 could not tell a mailbox past
+    // its 24 h provisioning SLA from one still within it.
+    let json = r#"[{"ObjectId":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","UserPrincipalName":"a@contoso.com","ImmutableId":"1wfM9xV8fUSHbcAbDlqeOA==",
+      "DirSyncEnabled":true,"AccountEnabled":true,
+      "AssignedPlans":[{"AssignedTimestamp":"2026-11-19T08:00:00Z","CapabilityStatus":"Enabled","Service":"exchange","ServicePlanId":"efb87545-963c-4e0d-99df-69c6916d9eb0"}]}]"#;
+    let data = load_files(&[("azuread.json", json.as_bytes().to_vec())], &Options::default());
+    assert_eq!(data.files[0].kind, Kind::EntraUsers, "{:?}", data.files[0]);
+    let u = &data.entra_users[0];
+    assert_eq!(u.on_premises_sync_enabled, Some(true));
+    assert_eq!(u.assigned_plans.len(), 1);
+    assert_eq!(u.assigned_plans[0].assigned.get(), Some(1_795_075_200), "2026-11-19T08:00:00Z");
+}
+
+#[test]
 fn powershell_51_json_pascal_case_dates_and_byte_guids() {
     let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
     let bytes: Vec<String> = g.to_bytes_le().iter().map(|b| b.to_string()).collect();

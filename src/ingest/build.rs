@@ -747,7 +747,13 @@ fn entra_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> Entr
             let status = item.get("capabilityStatus").and_then(Cell::as_text).unwrap_or("").trim_ascii();
             // A date that does not read leaves the plan's start unknown (the checks say "since when
             // unknown"), not the plan.
-            let assigned = item.get("assignedDateTime").and_then(Cell::as_text).and_then(|v| values::parse_date(v).ok().flatten()).and_then(|d| d.resolve(None));
+            // `AssignedTimestamp` in the AzureAD module's Get-AzureADUser.
+            let assigned = item
+                .get("assignedDateTime")
+                .or_else(|| item.get("AssignedTimestamp"))
+                .and_then(Cell::as_text)
+                .and_then(|v| values::parse_date(v).ok().flatten())
+                .and_then(|d| d.resolve(None));
             plans.push(AssignedPlan {
                 service_plan_id,
                 enabled: status.eq_ignore_ascii_case("Enabled") || status.eq_ignore_ascii_case("Warning"),
