@@ -259,6 +259,29 @@ fn an_on_premises_exchange_export_in_json_is_not_read_as_exchange_online() {
 }
 
 #[test]
+fn an_on_premises_exchange_export_in_a_workbook_is_not_read_as_exchange_online() {
+    // The same rule for a sheet: the Exchange Management Shell's Get-Mailbox pasted into Excel.
+    let book_with = |dn: &str| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = mailbox_sheet(&mut book);
+        sheet.write_string(0, 5, "DistinguishedName").expect("header");
+        sheet.write_string(1, 0, "0b7d3c1e-1a2b-4c3d-8e9f-001122334455").expect("id");
+        sheet.write_string(1, 1, "a@contoso.com").expect("upn");
+        sheet.write_string(1, 2, "UserMailbox").expect("type");
+        sheet.write_string(1, 5, dn).expect("dn");
+        book.save_to_buffer().expect("xlsx")
+    };
+    let data = load_files(&[("mailboxes.xlsx", book_with("CN=A,OU=Staff,DC=contoso,DC=com"))], &Options::default());
+    let f = &data.files[0];
+    assert_eq!(f.kind, Kind::Unknown, "{f:?}");
+    assert!(f.reason.as_deref().is_some_and(|r| r.contains("DistinguishedName at line 2 is \"CN=A,OU=Staff,DC=contoso,DC=com\"")), "{f:?}");
+    assert!(data.exo_recipients.is_empty());
+    let hosted = book_with("CN=a,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=EURPR05A003,DC=PROD,DC=OUTLOOK,DC=COM");
+    let data = load_files(&[("mailboxes.xlsx", hosted)], &Options::default());
+    assert_eq!((data.files[0].kind, data.files[0].rows), (Kind::ExoMailboxes, 1), "{:?}", data.files[0]);
+}
+
+#[test]
 fn exo_json_single_object_and_numeric_enums() {
     let one = r#"{"ExternalDirectoryObjectId":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","UserPrincipalName":"a@contoso.com","PrimarySmtpAddress":"a@contoso.com",
       "RecipientTypeDetails":4,"ExchangeGuid":"3ab39606-c642-489b-84b6-58c038d3ef39","LitigationHoldEnabled":false,"InPlaceHolds":["-mbx1234:1","UniHabc"],
