@@ -136,6 +136,8 @@ impl Stage {
 }
 
 struct RunArgs {
+    /// `--as-of` was given (not today's date by default).
+    as_of_given: bool,
     fail_on: Option<Severity>,
     templates: report::Templates,
     quiet: bool,
@@ -269,6 +271,9 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         }
         eprintln!("error: nothing was audited — `hybrid-audit inspect` shows how each file is read and how they join");
         return ExitCode::from(2);
+    }
+    if let Some((file, why)) = ingest::as_of_doubt(&data, options.as_of, args.as_of_given) {
+        data.files[file].warnings.push(why);
     }
     // Said with the AD export's warnings (the summary and every report list them).
     // (Users whose names are in the export but do not link: not a partial export, an anchor the join misses.)
@@ -436,7 +441,7 @@ fn main() -> ExitCode {
                     ingest_options.skip_dirs.push(o);
                 }
             }
-            run(&dir, &out, options, &ingest_options, RunArgs { fail_on, templates, quiet })
+            run(&dir, &out, options, &ingest_options, RunArgs { as_of_given: as_of.is_some(), fail_on, templates, quiet })
         }
         Command::Checks { plugins } => list_checks(&plugins),
         Command::Inspect { dir, json, date_order: order } => {

@@ -510,6 +510,22 @@ fn an_ad_export_of_one_ou_is_said_to_look_partial() {
     assert!(!doc["inputs"].to_string().contains("synced Entra users have no AD object"), "{}", doc["inputs"]);
 }
 
+#[test]
+fn an_as_of_before_the_exports_is_said_with_the_file_that_shows_it() {
+    // --as-of 2026-01-01 for exports of November 2026 (a mistyped year): every deadline counted from a day
+    // before the data. Said with the file whose date shows it, in the summary and in findings.json.
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    let (code, stderr, _) = run_as_of(&fixtures().join("contoso-ps51"), &out, "2026-01-01");
+    assert_eq!(code, Some(0), "{stderr}");
+    let doc = findings_json(&out);
+    let warned: Vec<&Value> = doc["inputs"].as_array().expect("inputs").iter().filter(|i| i["warnings"].to_string().contains("is after --as-of 2026-01-01")).collect();
+    assert_eq!(warned.len(), 1, "{}", doc["inputs"]);
+    // The fixtures' own as-of is near their dates: nothing said.
+    let (_, _, _) = run_on(&fixtures().join("contoso-ps51"), &dir.path().join("out2"));
+    assert!(!findings_json(&dir.path().join("out2"))["inputs"].to_string().contains("--as-of"));
+}
+
 /// `text` with every GUID changed (its first eight digits), and contoso's domains made fabrikam's: the
 /// same shape of export, of another directory.
 fn of_another_directory(text: &str) -> String {

@@ -222,6 +222,25 @@ fn azuread_module_users_keep_their_plan_dates() {
 }
 
 #[test]
+fn an_as_of_far_from_the_exports_dates_is_doubted() {
+    // Deadlines count from --as-of: one before the exports' own dates (a mistyped year), or today by default
+    // months after the exports were taken, puts every deadline in the wrong place.
+    let users = r#"{"value":[{"id":"0b7d3c1e-1a2b-4c3d-8e9f-001122334455","userPrincipalName":"a@contoso.com","accountEnabled":true,"createdDateTime":"2026-03-01T10:00:00Z"},
+                             {"id":"1b7d3c1e-1a2b-4c3d-8e9f-001122334455","userPrincipalName":"b@contoso.com","accountEnabled":true,"createdDateTime":"2026-05-10T10:00:00Z"}]}"#;
+    let data = load_files(&[("users.json", users.as_bytes().to_vec())], &Options::default());
+    let day = |y, m, d| hybrid_audit_sdk::Date::from_ymd(y, m, d).expect("date");
+    let (file, why) = hybrid_audit::ingest::as_of_doubt(&data, day(2025, 5, 10), true).expect("as-of before the data");
+    assert_eq!(file, 0);
+    assert!(why.starts_with("its createdDateTime at line 2 (2026-05-10) is after --as-of 2025-05-10"), "{why}");
+    let (_, why) = hybrid_audit::ingest::as_of_doubt(&data, day(2026, 11, 25), false).expect("today, long after the exports");
+    assert!(why.starts_with("the newest date in the exports, its createdDateTime at line 2 (2026-05-10), is 199 days before today"), "{why}");
+    // Given by the user, an as-of long after the exports is the user's decision; near the data, nothing is said.
+    assert_eq!(hybrid_audit::ingest::as_of_doubt(&data, day(2026, 11, 25), true), None);
+    assert_eq!(hybrid_audit::ingest::as_of_doubt(&data, day(2026, 5, 9), true), None, "a day before: time zones");
+    assert_eq!(hybrid_audit::ingest::as_of_doubt(&data, day(2026, 6, 1), false), None);
+}
+
+#[test]
 fn powershell_51_json_pascal_case_dates_and_byte_guids() {
     let g = Guid::parse_text("f7cc07d7-7c15-447d-876d-c01b0e5a9e38").unwrap();
     let bytes: Vec<String> = g.to_bytes_le().iter().map(|b| b.to_string()).collect();

@@ -668,6 +668,62 @@ fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<Pa
     Ok(())
 }
 
+/// The newest date the exports hold: when an AD user, an Entra user or a mailbox was created, when a mailbox
+/// was soft-deleted — the latest of them is shortly before the exports were taken. (seconds, the field's
+/// name, the row's source.)
+pub fn newest_date(data: &Dataset) -> Option<(i64, &'static str, Src)> {
+    let mut newest: Option<(i64, &'static str, Src)> = None;
+    let mut see = |at: crate::values::Opt64, field: &'static str, src: Option<Src>| {
+        if let (Some(at), Some(src)) = (at.get(), src) {
+            if newest.is_none_or(|(n, _, _)| at > n) {
+                newest = Some((at, field, src));
+            }
+        }
+    };
+    for u in data.ad_users.iter() {
+        see(u.when_created, AdField::WhenCreated.name(), u.src);
+    }
+    for u in data.entra_users.iter() {
+        see(u.created, EntraField::CreatedDateTime.name(), u.src);
+    }
+    for (_, m) in data.exo_recipients.iter() {
+        see(m.when_mailbox_created, ExoField::WhenMailboxCreated.name(), m.src);
+        see(m.when_soft_deleted, ExoField::WhenSoftDeleted.name(), m.src);
+    }
+    newest
+}
+
+/// Deadlines and ages count from `--as-of`. One more than a day before the newest date the exports hold
+/// (a mistyped year) puts every deadline in the wrong place; today's date by default (`given` false),
+/// months after the exports were taken, makes every grace period look long past. Either is said with the
+/// file that holds that date: (its index, the warning).
+pub fn as_of_doubt(data: &Dataset, as_of: hybrid_audit_sdk::Date, given: bool) -> Option<(usize, String)> {
+    const DAY: i64 = 86_400;
+    let (at, field, src) = newest_date(data)?;
+    let day = |t: i64| hybrid_audit_sdk::Date(t.div_euclid(DAY) as i32).to_string();
+    let start = i64::from(as_of.0) * DAY;
+    let why = if at >= start + 2 * DAY {
+        format!(
+            "its {field} at line {} ({}) is after --as-of {as_of}: deadlines and ages count from a day before the exports' own \
+             dates (a mistyped year?) — give the date the exports were taken (--as-of YYYY-MM-DD)",
+            src.line,
+            day(at)
+        )
+    } else if !given && start - at > 60 * DAY {
+        format!(
+            "the newest date in the exports, its {field} at line {} ({}), is {} days before today, the default --as-of: if the exports \
+             were taken then, deadlines count from the wrong day (grace periods look long past) — give the date they were taken \
+             (--as-of YYYY-MM-DD)",
+            src.line,
+            day(at),
+            i64::from(as_of.0) - at.div_euclid(DAY)
+        )
+    } else {
+        return None;
+    };
+    Some((src.file as usize, why))
+}
+
 /// A previous run's `--out` folder inside the exports (`run . --out report`, next month again): its
 /// findings.json says it was written by hybrid-audit, and another of the run's outputs is beside it. Read as
 /// input, each of its files was a note, and at 800k identities tens of megabytes parsed for nothing (the
