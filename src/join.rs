@@ -396,7 +396,7 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     let synced = s.unmatched.entra_synced + links(&s.ad_entra);
     // Not one userPrincipalName in common either: with shared names, it is one directory whose objects do
     // not link by the keys (a custom source anchor: `unanchored_ad_export`).
-    if s.ad_users >= ENOUGH && synced >= ENOUGH && links(&s.ad_entra) == 0 && shared_names(ad_upns(), entra_upns()) == 0 {
+    if s.ad_users >= ENOUGH && synced >= ENOUGH && links(&s.ad_entra) == 0 && ad_upns().next().is_some() && shared_names(ad_upns(), entra_upns()) == 0 {
         out.push(format!(
             "the AD export and the Entra export share nobody: none of the {synced} synced Entra users has the source anchor of any of the {} AD users, \
              and no userPrincipalName or primary SMTP address links them (userPrincipalName domains in AD: {}; in Entra: {}) — exports of two \
@@ -407,7 +407,15 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
             entra_domains()
         ));
     }
-    if s.entra_users >= ENOUGH && s.exo_objects >= ENOUGH && links(&s.entra_exo) == 0 && s.previous_mailboxes_linked == 0 && shared_names(entra_upns(), exo_upns()) == 0 {
+    // (Exchange exports without userPrincipalNames — Get-Recipient has none — cannot tell one tenant from
+    // two by names: not refused.)
+    if s.entra_users >= ENOUGH
+        && s.exo_objects >= ENOUGH
+        && links(&s.entra_exo) == 0
+        && s.previous_mailboxes_linked == 0
+        && exo_upns().next().is_some()
+        && shared_names(entra_upns(), exo_upns()) == 0
+    {
         let exo_domains = domains(&mut exo_upns());
         out.push(format!(
             "the Entra export and the Exchange Online exports share nobody: none of the {} Exchange Online objects links to any of the {} Entra users \

@@ -135,3 +135,38 @@ fn an_entra_user_listed_twice_makes_its_mailbox_ambiguous_not_picked() {
     assert_eq!(j.stats.entra_exo.external_directory_object_id, 0);
     assert!(j.ambiguities.iter().any(|a| a.key == MatchKey::ExternalDirectoryObjectId && a.objects.len() == 3), "{:?}", j.ambiguities);
 }
+
+#[test]
+fn sides_that_share_nobody_are_told_apart_from_keys_that_do_not_link() {
+    // Twelve AD users and twelve synced Entra users whose anchors match nothing.
+    let ad_rows: Vec<(u8, Option<u8>, String)> = (1..=12).map(|n| (n, None, format!("u{n}@contoso.com"))).collect();
+    let ad_text = ad(&ad_rows.iter().map(|(g, c, u)| (*g, *c, u.as_str())).collect::<Vec<_>>());
+    let entra_of = |domain: &str| {
+        let rows: Vec<(u8, Option<u8>, String)> = (1..=12).map(|n| (n, Some(50 + n), format!("u{n}@{domain}"))).collect();
+        entra(&rows.iter().map(|(i, a, u)| (*i, *a, u.as_str())).collect::<Vec<_>>())
+    };
+    // Other names too: two directories, refused.
+    let (data, joined) = run(&[("ad.csv", ad_text.clone()), ("entra.csv", entra_of("fabrikam.com"))]);
+    let refused = join::unrelated_exports(&data, &joined);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("userPrincipalName domains in AD: contoso.com (12); in Entra: fabrikam.com (12)"), "{}", refused[0]);
+    assert_eq!(join::unanchored_ad_export(&data, &joined), None);
+    // The same names: one directory whose anchors do not link (a custom sourceAnchor). Warned, not refused.
+    let (data, joined) = run(&[("ad.csv", ad_text), ("entra.csv", entra_of("contoso.com"))]);
+    assert!(join::unrelated_exports(&data, &joined).is_empty());
+    let warned = join::unanchored_ad_export(&data, &joined).expect("warned");
+    assert!(warned.starts_with("none of the 12 synced Entra users joins an AD object by source anchor"), "{warned}");
+    assert!(warned.contains("although 12 of their userPrincipalNames are in this export"), "{warned}");
+    // Exchange objects of no Entra user, without userPrincipalNames (Get-Recipient has none): names cannot
+    // tell one tenant from two — not refused.
+    let recipients: String = std::iter::once("\"Alias\",\"PrimarySmtpAddress\",\"RecipientTypeDetails\",\"EmailAddresses\"\n".to_string())
+        .chain((1..=12).map(|n| format!("\"r{n}\",\"r{n}@other.example\",\"UserMailbox\",\"SMTP:r{n}@other.example\"\n")))
+        .collect();
+    let entra_linked: Vec<(u8, Option<u8>, String)> = (1..=12).map(|n| (n, Some(n), format!("u{n}@contoso.com"))).collect();
+    let entra_text = entra(&entra_linked.iter().map(|(i, a, u)| (*i, *a, u.as_str())).collect::<Vec<_>>());
+    let ad_rows: Vec<(u8, Option<u8>, String)> = (1..=12).map(|n| (n, None, format!("u{n}@contoso.com"))).collect();
+    let ad_text = ad(&ad_rows.iter().map(|(g, c, u)| (*g, *c, u.as_str())).collect::<Vec<_>>());
+    let (data, joined) = run(&[("ad.csv", ad_text), ("entra.csv", entra_text), ("recipients.csv", recipients)]);
+    assert_eq!(joined.stats.exo_objects, 12);
+    assert!(join::unrelated_exports(&data, &joined).is_empty(), "{:?}", join::unrelated_exports(&data, &joined));
+}
