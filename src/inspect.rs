@@ -13,6 +13,10 @@ pub struct InspectJson<'a> {
     pub files: &'a [FileReport],
     pub join: &'a crate::join::JoinStats,
     pub ambiguities: Vec<AmbiguityJson>,
+    /// Why `run` would stop on this folder after the join (two directories' exports), if it would.
+    pub run_stops: Vec<String>,
+    /// What the join makes of the AD export (one OU's, or no anchor links), said with it by `run`.
+    pub join_warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -45,6 +49,16 @@ pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> St
     format!("{:?} {name} ({at})", obj.side).to_lowercase()
 }
 
+/// What the join makes of the AD export: its users are in it but link by no anchor, or it looks like one
+/// OU's (users whose names are in the export but do not link are no sign of a partial export).
+/// None where the exports are of two directories (`run` stops on that).
+pub fn ad_export_doubt(data: &Dataset, joined: &Joined) -> Option<String> {
+    if !crate::join::unrelated_exports(data, joined).is_empty() {
+        return None;
+    }
+    crate::join::unanchored_ad_export(data, joined).or_else(|| crate::join::partial_ad_export(data, joined))
+}
+
 pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
     let doc = InspectJson {
         tool: "hybrid-audit",
@@ -57,6 +71,8 @@ pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
             .iter()
             .map(|a| AmbiguityJson { key: a.key, value: a.value.clone(), objects: a.objects.iter().map(|o| describe(data, joined, *o)).collect() })
             .collect(),
+        run_stops: crate::join::unrelated_exports(data, joined),
+        join_warnings: ad_export_doubt(data, joined).into_iter().collect(),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
@@ -141,7 +157,7 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
     for why in crate::join::unrelated_exports(data, joined) {
         let _ = writeln!(out, "  warning: {why} (`run` stops here)");
     }
-    if let Some(why) = crate::join::unanchored_ad_export(data, joined).or_else(|| crate::join::partial_ad_export(data, joined)) {
+    if let Some(why) = ad_export_doubt(data, joined) {
         let _ = writeln!(out, "  warning: {why}");
     }
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();

@@ -502,6 +502,8 @@ fn an_ad_export_of_one_ou_is_said_to_look_partial() {
     assert!(ad["warnings"].to_string().contains(said), "{ad}");
     let shown = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(&input).output().expect("inspect");
     assert!(String::from_utf8_lossy(&shown.stdout).contains(said));
+    let doc = inspect_json(&input);
+    assert!(doc["join_warnings"][0].as_str().is_some_and(|w| w.starts_with(said)) && doc["run_stops"] == serde_json::json!([]), "{doc}");
     // One of them in the domain's Users container instead: the export is not one OU's, nothing is said.
     let spread = resources.join("\r\n").replacen("OU=Resources,OU=Contoso,DC=contoso", "CN=Users,DC=contoso", 1) + "\r\n";
     std::fs::write(&path, spread).expect("write");
@@ -559,6 +561,9 @@ fn exports_of_two_directories_stop_the_run() {
     assert!(stderr.contains("nothing was audited"), "{stderr}");
     let shown = Command::new(env!("CARGO_BIN_EXE_hybrid-audit")).arg("inspect").arg(&input).output().expect("inspect");
     assert!(String::from_utf8_lossy(&shown.stdout).contains("warning: the AD export and the Entra export share nobody"), "inspect says it too");
+    let doc = inspect_json(&input);
+    assert_eq!(doc["run_stops"].as_array().map(Vec::len), Some(1), "{}", doc["run_stops"]);
+    assert_eq!(doc["join_warnings"], serde_json::json!([]), "not also called one OU's export");
     // Another tenant's Exchange Online exports beside this tenant's Entra export: no mailbox has its user.
     let second = dir.path().join("exo");
     std::fs::create_dir(&second).expect("mkdir");
