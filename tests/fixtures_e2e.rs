@@ -472,8 +472,19 @@ fn a_previous_report_inside_the_exports_is_not_read() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(wrote);
     let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note:")).collect();
-    assert_eq!(notes, ["note: report is not used: a folder of hybrid-audit's reports (findings.json written by hybrid-audit, beside its other outputs): not read as input"]);
+    assert_eq!(
+        notes,
+        ["note: report is not used: a previous run's reports (findings.json written by hybrid-audit, audit.xlsx, report.html, findings.csv, remediation.ps1): not read as input — anything else in the folder is"]
+    );
     assert_eq!(findings_json(&second)["findings"], findings_json(&first)["findings"]);
+    // An export kept beside the reports is still read (moved there: the audit is the same as with it at the top).
+    std::fs::rename(input.join("subscribed-skus.json"), first.join("subscribed-skus.json")).expect("move");
+    let (code, stderr, _) = run_on(&input, &dir.path().join("out-moved"));
+    assert_eq!(code, Some(0), "{stderr}");
+    let moved = findings_json(&dir.path().join("out-moved"));
+    assert!(moved["inputs"].to_string().contains("report/subscribed-skus.json"), "{}", moved["inputs"]);
+    assert_eq!(moved["findings"], findings_json(&first)["findings"]);
+    std::fs::rename(first.join("subscribed-skus.json"), input.join("subscribed-skus.json")).expect("move back");
     // A folder that only looks like one (a findings.json of something else beside a findings.csv) is read.
     let other = input.join("other");
     std::fs::create_dir(&other).expect("mkdir");

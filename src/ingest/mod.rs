@@ -251,6 +251,8 @@ pub fn load(dir: &Path, options: &Options) -> Result<Dataset, LoadError> {
     passed_over.sort();
     for (path, why) in passed_over {
         let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        // The folder itself (its reports passed over) is `.`.
+        let rel = if rel.is_empty() { ".".to_string() } else { rel };
         let mut report = FileReport::new(rel, 0);
         report.reason = Some(why.to_string());
         data.files.push(report);
@@ -625,6 +627,12 @@ pub(crate) fn walk(dir: &Path, skip: &[PathBuf], out: &mut Vec<(PathBuf, u64)>, 
 }
 
 fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<PathBuf>, out: &mut Vec<(PathBuf, u64)>, passed_over: &mut Vec<(PathBuf, &'static str)>) -> std::io::Result<()> {
+    // A previous run's outputs here are passed over with one note for the folder; anything else in it
+    // (exports someone keeps beside the reports) is read as usual.
+    let reports_here = is_report_folder(dir);
+    if reports_here {
+        passed_over.push((dir.to_path_buf(), "a previous run's reports (findings.json written by hybrid-audit, audit.xlsx, report.html, findings.csv, remediation.ps1): not read as input — anything else in the folder is"));
+    }
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -643,10 +651,6 @@ fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<Pa
             if skip.contains(&real) {
                 continue;
             }
-            if is_report_folder(&path) {
-                passed_over.push((path, "a folder of hybrid-audit's reports (findings.json written by hybrid-audit, beside its other outputs): not read as input"));
-                continue;
-            }
             // A folder reached twice (a link back up the tree) is read once.
             if seen.insert(real) {
                 walk_in(&path, skip, seen, out, passed_over)?;
@@ -661,6 +665,8 @@ fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<Pa
             passed_over.push((path, "an Office lock file (~$…), left while a workbook is open: not an export"));
         } else if name.starts_with('.') {
             passed_over.push((path, "a hidden file (its name starts with '.'): not read — rename it if it is an export"));
+        } else if reports_here && crate::report::OUTPUTS.contains(&name.as_ref()) {
+            // Said once, with the folder.
         } else {
             out.push((path, meta.len()));
         }
@@ -730,8 +736,8 @@ pub fn as_of_doubt(data: &Dataset, as_of: hybrid_audit_sdk::Date, given: bool) -
 /// workbook's Readiness sheet alone 800k rows).
 fn is_report_folder(dir: &Path) -> bool {
     use std::io::Read;
-    const OTHERS: [&str; 4] = ["audit.xlsx", "report.html", "findings.csv", "remediation.ps1"];
-    if !OTHERS.iter().any(|name| dir.join(name).is_file()) {
+    // The outputs but findings.json (the first).
+    if !crate::report::OUTPUTS[1..].iter().any(|name| dir.join(name).is_file()) {
         return false;
     }
     let Ok(file) = std::fs::File::open(dir.join("findings.json")) else { return false };
