@@ -275,6 +275,10 @@ fn an_on_premises_exchange_export_in_json_is_not_read_as_exchange_online() {
     let cloud = onprem.replace("CN=B,OU=Staff,DC=contoso,DC=com", "CN=b,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=NAMPR04A001,DC=prod,DC=outlook,DC=com");
     let data = load_files(&[("mailboxes.json", cloud.into_bytes())], &Options::default());
     assert_eq!((data.files[0].kind, data.files[0].rows), (Kind::ExoMailboxes, 2), "{:?}", data.files[0]);
+    // A value not shaped as a distinguished name (a calculated column reusing the name) tells nothing: read.
+    let odd = onprem.replace("CN=B,OU=Staff,DC=contoso,DC=com", "b");
+    let data = load_files(&[("mailboxes.json", odd.into_bytes())], &Options::default());
+    assert_eq!((data.files[0].kind, data.files[0].rows), (Kind::ExoMailboxes, 2), "{:?}", data.files[0]);
 }
 
 #[test]

@@ -879,6 +879,7 @@ pub(crate) struct Builder<'a> {
 /// (`CN=Alice,OU=Staff,DC=contoso,DC=com`), whose same people, read as cloud recipients, would be
 /// duplicate addresses, mailboxes twice and holds nobody has in Exchange Online.
 struct Whereabouts {
+    /// DistinguishedName's slot, OrganizationalUnit's.
     slots: [usize; 2],
     /// A value under Microsoft Exchange Hosted Organizations was seen: an Exchange Online export.
     hosted: bool,
@@ -904,15 +905,22 @@ impl Whereabouts {
             if text.is_empty() {
                 continue;
             }
-            if text.len() >= Self::HOSTED.len() && text.as_bytes().windows(Self::HOSTED.len()).any(|w| w.eq_ignore_ascii_case(Self::HOSTED.as_bytes())) {
+            if contains_ignoring_case(text, Self::HOSTED) {
                 self.hosted = true;
                 return;
             }
-            if self.elsewhere.is_none() {
+            // Only a value shaped as the column's is evidence: a distinguished name (in a domain: `DC=`),
+            // an organizational unit's canonical name (`contoso.com/Staff`). Anything else says nothing.
+            let shaped = if slot == self.slots[0] { contains_ignoring_case(text, "dc=") } else { text.contains('/') };
+            if shaped && self.elsewhere.is_none() {
                 self.elsewhere = Some((line, spec.names[slot], text.chars().take(120).collect()));
             }
         }
     }
+}
+
+fn contains_ignoring_case(text: &str, lower: &str) -> bool {
+    text.len() >= lower.len() && text.as_bytes().windows(lower.len()).any(|w| w.eq_ignore_ascii_case(lower.as_bytes()))
 }
 
 impl Drop for Builder<'_> {
