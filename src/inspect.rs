@@ -17,6 +17,23 @@ pub struct InspectJson<'a> {
     pub run_stops: Vec<String>,
     /// What the join makes of the AD export (one OU's, or no anchor links), said with it by `run`.
     pub join_warnings: Vec<String>,
+    /// The newest date the exports hold (shortly before they were taken): a day for `run --as-of`.
+    pub newest_date: Option<NewestDate>,
+}
+
+#[derive(Serialize)]
+pub struct NewestDate {
+    /// YYYY-MM-DD (UTC).
+    pub date: String,
+    pub field: &'static str,
+    /// `file:line`.
+    pub at: String,
+}
+
+fn newest_date(data: &Dataset) -> Option<NewestDate> {
+    let (at, field, src) = crate::ingest::newest_date(data)?;
+    let file = data.files.get(src.file as usize)?;
+    Some(NewestDate { date: hybrid_audit_sdk::Date(at.div_euclid(86_400) as i32).to_string(), field, at: format!("{}:{}", file.display(), src.line) })
 }
 
 #[derive(Serialize)]
@@ -73,6 +90,7 @@ pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
             .collect(),
         run_stops: crate::join::unrelated_exports(data, joined),
         join_warnings: ad_export_doubt(data, joined).into_iter().collect(),
+        newest_date: newest_date(data),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
@@ -159,6 +177,9 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
     }
     if let Some(why) = ad_export_doubt(data, joined) {
         let _ = writeln!(out, "  warning: {why}");
+    }
+    if let Some(newest) = newest_date(data) {
+        let _ = writeln!(out, "\nNewest date in the exports: {} ({} at {}): they were taken on or after that day — give the day they were taken to `run --as-of`", newest.date, newest.field, newest.at);
     }
     let problems = data.files.iter().filter(|f| f.error.is_some()).count();
     let unknown = data.files.iter().filter(|f| f.error.is_none() && f.kind == crate::model::Kind::Unknown).count();

@@ -534,6 +534,9 @@ fn an_as_of_before_the_exports_is_said_with_the_file_that_shows_it() {
     let doc = findings_json(&out);
     let warned: Vec<&Value> = doc["inputs"].as_array().expect("inputs").iter().filter(|i| i["warnings"].to_string().contains("is after --as-of 2026-01-01")).collect();
     assert_eq!(warned.len(), 1, "{}", doc["inputs"]);
+    // inspect names that date, for the operator to give as --as-of.
+    let doc = inspect_json(&fixtures().join("contoso-ps51"));
+    assert_eq!(doc["newest_date"], serde_json::json!({"date": "2026-11-22", "field": "assignedPlans.assignedDateTime", "at": "graph-users-page1.json:1"}));
     // The fixtures' own as-of is near their dates: nothing said.
     let (_, _, _) = run_on(&fixtures().join("contoso-ps51"), &dir.path().join("out2"));
     assert!(!findings_json(&dir.path().join("out2"))["inputs"].to_string().contains("--as-of"));

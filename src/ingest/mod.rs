@@ -674,8 +674,9 @@ fn walk_in(dir: &Path, skip: &[PathBuf], seen: &mut std::collections::HashSet<Pa
     Ok(())
 }
 
-/// The newest date the exports hold: when an AD user, an Entra user or a mailbox was created, when a mailbox
-/// was soft-deleted — the latest of them is shortly before the exports were taken. (seconds, the field's
+/// The newest date the exports hold: when an AD user, an Entra user or a mailbox was created, a plan
+/// assigned, a license state changed, a mailbox soft-deleted — the latest of them is shortly before the
+/// exports were taken. (seconds, the field's
 /// name, the row's source.)
 pub fn newest_date(data: &Dataset) -> Option<(i64, &'static str, Src)> {
     let mut newest: Option<(i64, &'static str, Src)> = None;
@@ -691,6 +692,12 @@ pub fn newest_date(data: &Dataset) -> Option<(i64, &'static str, Src)> {
     }
     for u in data.entra_users.iter() {
         see(u.created, EntraField::CreatedDateTime.name(), u.src);
+        for p in u.assigned_plans.iter() {
+            see(p.assigned, "assignedPlans.assignedDateTime", u.src);
+        }
+        for l in u.license_states.iter() {
+            see(l.updated, "licenseAssignmentStates.lastUpdatedDateTime", u.src);
+        }
     }
     for (_, m) in data.exo_recipients.iter() {
         see(m.when_mailbox_created, ExoField::WhenMailboxCreated.name(), m.src);
