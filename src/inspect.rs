@@ -33,7 +33,7 @@ pub struct NewestDate {
 fn newest_date(data: &Dataset) -> Option<NewestDate> {
     let (at, field, src) = crate::ingest::newest_date(data)?;
     let file = data.files.get(src.file as usize)?;
-    Some(NewestDate { date: hybrid_audit_sdk::Date(at.div_euclid(86_400) as i32).to_string(), field, at: format!("{}:{}", file.display(), src.line) })
+    Some(NewestDate { date: crate::values::format_date(at), field, at: format!("{}:{}", file.display(), src.line) })
 }
 
 #[derive(Serialize)]
@@ -66,17 +66,15 @@ pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> St
     format!("{:?} {name} ({at})", obj.side).to_lowercase()
 }
 
-/// What the join makes of the AD export: its users are in it but link by no anchor, or it looks like one
-/// OU's (users whose names are in the export but do not link are no sign of a partial export).
-/// None where the exports are of two directories (`run` stops on that).
-pub fn ad_export_doubt(data: &Dataset, joined: &Joined) -> Option<String> {
-    if !crate::join::unrelated_exports(data, joined).is_empty() {
-        return None;
-    }
-    crate::join::unanchored_ad_export(data, joined).or_else(|| crate::join::partial_ad_export(data, joined))
+/// What `run` would stop on after the join, and otherwise the join's doubt about the AD export.
+fn join_verdict(data: &Dataset, joined: &Joined) -> (Vec<String>, Option<String>) {
+    let stops = crate::join::unrelated_exports(data, joined);
+    let doubt = if stops.is_empty() { crate::join::ad_export_doubt(data, joined) } else { None };
+    (stops, doubt)
 }
 
 pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
+    let (stops, doubt) = join_verdict(data, joined);
     let doc = InspectJson {
         tool: "hybrid-audit",
         version: env!("CARGO_PKG_VERSION"),
@@ -88,8 +86,8 @@ pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
             .iter()
             .map(|a| AmbiguityJson { key: a.key, value: a.value.clone(), objects: a.objects.iter().map(|o| describe(data, joined, *o)).collect() })
             .collect(),
-        run_stops: crate::join::unrelated_exports(data, joined),
-        join_warnings: ad_export_doubt(data, joined).into_iter().collect(),
+        run_stops: stops,
+        join_warnings: doubt.into_iter().collect(),
         newest_date: newest_date(data),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
@@ -172,10 +170,11 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
         crate::counted(s.duplicate_addresses, "duplicate address", "duplicate addresses"),
         crate::counted(s.soft_match_candidates, "soft-match candidate or address conflict", "soft-match candidates or address conflicts")
     );
-    for why in crate::join::unrelated_exports(data, joined) {
+    let (stops, doubt) = join_verdict(data, joined);
+    for why in &stops {
         let _ = writeln!(out, "  warning: {why} (`run` stops here)");
     }
-    if let Some(why) = ad_export_doubt(data, joined) {
+    if let Some(why) = doubt {
         let _ = writeln!(out, "  warning: {why}");
     }
     if let Some(newest) = newest_date(data) {

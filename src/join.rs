@@ -160,6 +160,11 @@ pub struct KeyCounts {
 }
 
 impl KeyCounts {
+    /// The links made, by every key.
+    pub fn total(&self) -> u64 {
+        self.source_anchor + self.external_directory_object_id + self.user_principal_name + self.primary_smtp_address
+    }
+
     fn add(&mut self, key: MatchKey) {
         match key {
             MatchKey::SourceAnchor => self.source_anchor += 1,
@@ -374,7 +379,6 @@ impl Claims {
 pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     const ENOUGH: u64 = 10;
     let s = &joined.stats;
-    let links = |k: &KeyCounts| k.source_anchor + k.external_directory_object_id + k.user_principal_name + k.primary_smtp_address;
     let domains = |upns: &mut dyn Iterator<Item = &str>| -> String {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for upn in upns {
@@ -393,10 +397,10 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     let ad_domains = || domains(&mut ad_upns());
     let entra_domains = || domains(&mut entra_upns());
     let mut out = Vec::new();
-    let synced = s.unmatched.entra_synced + links(&s.ad_entra);
+    let synced = s.unmatched.entra_synced + s.ad_entra.total();
     // Not one userPrincipalName in common either: with shared names, it is one directory whose objects do
     // not link by the keys (a custom source anchor: `unanchored_ad_export`).
-    if s.ad_users >= ENOUGH && synced >= ENOUGH && links(&s.ad_entra) == 0 && ad_upns().next().is_some() && shared_names(ad_upns(), entra_upns()) == 0 {
+    if s.ad_users >= ENOUGH && synced >= ENOUGH && s.ad_entra.total() == 0 && ad_upns().next().is_some() && shared_names(ad_upns(), entra_upns()) == 0 {
         out.push(format!(
             "the AD export and the Entra export share nobody: none of the {synced} synced Entra users has the source anchor of any of the {} AD users, \
              and no userPrincipalName or primary SMTP address links them (userPrincipalName domains in AD: {}; in Entra: {}) — exports of two \
@@ -411,7 +415,7 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     // two by names: not refused.)
     if s.entra_users >= ENOUGH
         && s.exo_objects >= ENOUGH
-        && links(&s.entra_exo) == 0
+        && s.entra_exo.total() == 0
         && s.previous_mailboxes_linked == 0
         && exo_upns().next().is_some()
         && shared_names(entra_upns(), exo_upns()) == 0
@@ -431,6 +435,14 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     out
 }
 
+/// What the join makes of the AD export: its users are in it but link by no anchor, or it looks like one
+/// OU's (users whose names are in the export but do not link are no sign of a partial export). Asked only
+/// of exports that are not two directories' ([`unrelated_exports`] empty: `run` stops on those, and their
+/// AD export would also look partial).
+pub fn ad_export_doubt(data: &Dataset, joined: &Joined) -> Option<String> {
+    unanchored_ad_export(data, joined).or_else(|| partial_ad_export(data, joined))
+}
+
 /// How many names (userPrincipalNames, compared case-blind) two sides share.
 fn shared_names<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'a str>) -> usize {
     let seen: std::collections::HashSet<String> = a.map(|n| n.trim().to_ascii_lowercase()).collect();
@@ -444,8 +456,7 @@ fn shared_names<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'
 pub fn unanchored_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
     let s = &joined.stats;
     let synced = s.unmatched.entra_synced;
-    let linked = s.ad_entra.source_anchor + s.ad_entra.user_principal_name + s.ad_entra.primary_smtp_address;
-    if s.ad_users < 10 || synced < 10 || linked > 0 {
+    if s.ad_users < 10 || synced < 10 || s.ad_entra.total() > 0 {
         return None;
     }
     let shared = shared_names(
@@ -469,7 +480,7 @@ pub fn unanchored_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
 pub fn partial_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
     let s = &joined.stats;
     let orphans = s.unmatched.entra_synced;
-    let synced = orphans + s.ad_entra.source_anchor + s.ad_entra.user_principal_name + s.ad_entra.primary_smtp_address;
+    let synced = orphans + s.ad_entra.total();
     if orphans < 10 || orphans * 10 < synced || s.ad_users == 0 {
         return None;
     }

@@ -1106,7 +1106,6 @@ impl Who<'_> {
     }
 }
 
-/// The tenant's `*.mail.onmicrosoft.com` routing domains: every such domain in EXO or Entra addresses.
 /// The tenant's routing domain (`<tenant>.mail.onmicrosoft.com`, one per tenant): the one most addresses
 /// are on. A cross-tenant mail user or a contact forwarding to another tenant carries that tenant's:
 /// neither a remediation's target nor a valid targetAddress here. The addresses were counted as the

@@ -286,6 +286,13 @@ fn findings_json(out: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("findings.json")).expect("findings.json")).expect("json")
 }
 
+/// `run` on `input` as it is, before a test adds to it: the outputs in `dir/baseline`.
+fn baseline_run(input: &Path, dir: &Path) -> PathBuf {
+    let baseline = dir.join("baseline");
+    assert_eq!(run_on(input, &baseline).0, Some(0));
+    baseline
+}
+
 /// A fixture tenant copied into `dir`, with the path and text of its file `name` (to change it).
 fn tenant_file(shape: &str, dir: &Path, name: &str) -> (PathBuf, PathBuf, String) {
     let input = common::copy_tenant(shape, dir);
@@ -353,8 +360,7 @@ fn exports_of_the_on_premises_exchange_organization_are_left_out() {
     // addresses (SYNC002 2 → 18 findings on this tenant), second mailboxes and holds nobody has in the cloud.
     let dir = tempfile::tempdir().expect("temp");
     let input = common::copy_tenant("contoso-ps51", dir.path());
-    let baseline = dir.path().join("baseline");
-    assert_eq!(run_on(&input, &baseline).0, Some(0));
+    let baseline = baseline_run(&input, dir.path());
     let ad = std::fs::read_to_string(input.join("ad-users.csv")).expect("read");
     let mut reader = csv::Reader::from_reader(ad.trim_start_matches('\u{feff}').split_once('\n').expect("#TYPE line").1.as_bytes());
     let header = reader.headers().expect("header").clone();
@@ -407,8 +413,7 @@ fn ad_groups_contacts_and_computers_in_the_ad_export_change_no_finding() {
     // findings (a mail recipient without userPrincipalName) and the computer an unmatched AD user.
     let dir = tempfile::tempdir().expect("temp");
     let (input, path, text) = tenant_file("contoso-ps51", dir.path(), "ad-users.csv");
-    let baseline = dir.path().join("baseline");
-    assert_eq!(run_on(&input, &baseline).0, Some(0));
+    let baseline = baseline_run(&input, dir.path());
     let header = text.lines().nth(1).expect("header");
     let columns: Vec<&str> = header.split("\",\"").map(|c| c.trim_matches('"')).collect();
     let object = |values: &[(&str, &str)]| {
@@ -437,8 +442,7 @@ fn a_deleted_users_export_beside_the_users_changes_no_finding() {
     // current users they added 24 findings on this tenant (SYNC002 2 → 22).
     let dir = tempfile::tempdir().expect("temp");
     let (input, _, page) = tenant_file("contoso-ps51", dir.path(), "graph-users-page2.json");
-    let baseline = dir.path().join("baseline");
-    assert_eq!(run_on(&input, &baseline).0, Some(0));
+    let baseline = baseline_run(&input, dir.path());
     let page: Value = serde_json::from_str(page.trim_start_matches('\u{feff}')).expect("json");
     let deleted: Vec<Value> = page["value"].as_array().expect("value")[..5]
         .iter()

@@ -390,7 +390,6 @@ impl Table {
         })
     }
 
-    /// Types one record and appends it.
     /// Types and stores one record; false when it is no record of this table (an AD object that is not a
     /// user, counted in the collector).
     pub fn push(&mut self, c: &mut Collector, row: &Row<'_>, src: Src, kind: Kind) -> bool {
@@ -409,7 +408,8 @@ impl Table {
                 // A user of Graph's deleted items (`Get-MgDirectoryDeletedItemAsUser`, `Get-MsolUser
                 // -ReturnDeletedUsers`): no longer in the directory the audit joins.
                 if let Some(Some(cell)) = row.get(EntraField::DeletedDateTime as usize) {
-                    if is_deleted(c, cell) {
+                    if is_deleted(cell) {
+                        c.deleted_users += 1;
                         return false;
                     }
                 }
@@ -612,12 +612,10 @@ fn not_a_user<'a>(row: &'a Row<'_>) -> Option<String> {
     (!user || computer).then(|| last.map(str::to_ascii_lowercase)).flatten()
 }
 
-/// A `deletedDateTime` that is set (null and empty are a current user's): counted.
+/// A `deletedDateTime` that is set (null and empty are a current user's). Cold: off the rows' hot path.
 #[cold]
-fn is_deleted(c: &mut Collector, cell: &Cell<'_>) -> bool {
-    let deleted = cell.items().first().and_then(Cell::as_text).is_some_and(|t| !t.trim().is_empty());
-    c.deleted_users += u64::from(deleted);
-    deleted
+fn is_deleted(cell: &Cell<'_>) -> bool {
+    cell.items().first().and_then(Cell::as_text).is_some_and(|t| !t.trim().is_empty())
 }
 
 fn ad_user(c: &mut Collector, row: &Row<'_>, src: Src, t: &mut Texts) -> AdUser {

@@ -713,7 +713,7 @@ pub fn newest_date(data: &Dataset) -> Option<(i64, &'static str, Src)> {
 pub fn as_of_doubt(data: &Dataset, as_of: hybrid_audit_sdk::Date, given: bool) -> Option<(usize, String)> {
     const DAY: i64 = 86_400;
     let (at, field, src) = newest_date(data)?;
-    let day = |t: i64| hybrid_audit_sdk::Date(t.div_euclid(DAY) as i32).to_string();
+    let day = |t: i64| crate::values::format_date(t);
     let start = i64::from(as_of.0) * DAY;
     let why = if at >= start + 2 * DAY {
         format!(
@@ -729,7 +729,7 @@ pub fn as_of_doubt(data: &Dataset, as_of: hybrid_audit_sdk::Date, given: bool) -
              (--as-of YYYY-MM-DD)",
             src.line,
             day(at),
-            i64::from(as_of.0) - at.div_euclid(DAY)
+            as_of.0 - hybrid_audit_sdk::Timestamp(at).date().0
         )
     } else {
         return None;
@@ -926,6 +926,13 @@ impl Whereabouts {
     }
 }
 
+/// A file the audit does not use (kind unknown), with the reason.
+fn not_used(report: &mut FileReport, why: String) -> Option<Part> {
+    report.kind = Kind::Unknown;
+    report.reason = Some(why);
+    None
+}
+
 fn contains_ignoring_case(text: &str, lower: &str) -> bool {
     text.len() >= lower.len() && text.as_bytes().windows(lower.len()).any(|w| w.eq_ignore_ascii_case(lower.as_bytes()))
 }
@@ -1000,6 +1007,27 @@ impl<'a> Builder<'a> {
         ))
     }
 
+    /// Records the table does not take, counted as the file was read (AD objects that are not users,
+    /// deleted Entra users): the reason when they were all the file held, and the warning otherwise.
+    fn records_left_out(&self) -> Option<(String, String)> {
+        let c = self.collector.as_ref()?;
+        if !c.not_users.is_empty() {
+            let list = c.not_users.iter().map(|(class, n)| format!("{n} {class}")).collect::<Vec<_>>().join(", ");
+            return Some((
+                // A groups or contacts export with AD's columns: nobody to audit in it.
+                format!("an AD export without user objects ({list}): the audit reads user accounts"),
+                format!("objects that are not users were not read: {list} (the export took every object; Get-ADUser, or csvde -r \"(&(objectCategory=person)(objectClass=user))\", takes users only)"),
+            ));
+        }
+        (c.deleted_users > 0).then(|| {
+            let deleted = counted(c.deleted_users, "deleted user", "deleted users");
+            (
+                format!("{deleted} (deletedDateTime set: Graph's deleted items, or Get-MsolUser -ReturnDeletedUsers): the audit joins the directory's current users — export them with Get-MgUser -All"),
+                format!("{deleted} (deletedDateTime set) not read: the audit joins the directory's current users"),
+            )
+        })
+    }
+
     /// The error for a header that names a column the tool reads twice (`line`: the header's).
     pub fn duplicate_column(&self, headers: &[String], line: u64) -> Option<FileError> {
         let (i, j) = self.spec?.duplicated(headers)?;
@@ -1063,35 +1091,15 @@ impl<'a> Builder<'a> {
             ));
         }
         let options = ctx.options;
-        if let Some(c) = self.collector.as_ref().filter(|c| !c.not_users.is_empty()) {
-            let list: Vec<String> = c.not_users.iter().map(|(class, n)| format!("{n} {class}")).collect();
+        if let Some((none_read, warning)) = self.records_left_out() {
             if self.rows == 0 {
-                // A groups or contacts export with AD's columns: nobody to audit in it.
-                report.kind = Kind::Unknown;
-                report.reason = Some(format!("an AD export without user objects ({}): the audit reads user accounts", list.join(", ")));
-                return None;
+                return not_used(report, none_read);
             }
-            report.warnings.push(format!(
-                "objects that are not users were not read: {} (the export took every object; Get-ADUser, or csvde -r \"(&(objectCategory=person)(objectClass=user))\", takes users only)",
-                list.join(", ")
-            ));
-        }
-        if let Some(n) = self.collector.as_ref().map(|c| c.deleted_users).filter(|n| *n > 0) {
-            let deleted = counted(n, "deleted user", "deleted users");
-            if self.rows == 0 {
-                report.kind = Kind::Unknown;
-                report.reason = Some(format!(
-                    "{deleted} (deletedDateTime set: Graph's deleted items, or Get-MsolUser -ReturnDeletedUsers): the audit joins the directory's current users — export them with Get-MgUser -All"
-                ));
-                return None;
-            }
-            report.warnings.push(format!("{deleted} (deletedDateTime set) not read: the audit joins the directory's current users"));
+            report.warnings.push(warning);
         }
         if let Some(why) = self.on_premises_exchange() {
-            // Not used: its rows go back out of the table (as a file that fails half-way, on drop).
-            report.kind = Kind::Unknown;
-            report.reason = Some(why);
-            return None;
+            // Its rows go back out of the table (as a file that fails half-way, on drop).
+            return not_used(report, why);
         }
         let (Some((table_id, mut table)), Some(mut c)) = (self.table.take(), self.collector.take()) else { return None };
         // Counted as the rows were stored; handed over only now, with the rows kept (a file that fails
