@@ -95,7 +95,23 @@ pub(super) enum Shape {
 /// Records are the elements of a top-level array, the elements of a top-level object's `value` array
 /// (Graph pages), or the top-level object itself.
 /// `next_link`: set when the input is a Graph page that announces another (`@odata.nextLink`).
-pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut on_record: impl FnMut(&[u8], (u64, u64), u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
+pub(super) fn for_each_record<R: Read>(input: R, next_link: &mut bool, on_record: impl FnMut(&[u8], (u64, u64), u64) -> Result<(), FileError>) -> Result<Shape, FileError> {
+    scan(input, next_link, on_record, Stride::Chunks)
+}
+
+/// How the scanner crosses a record's inside.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Stride {
+    /// A byte (or a string) at a time: the reference, and what every byte outside a record gets.
+    Bytes,
+    /// 64 bytes at a time where a chunk holds no backslash: its quotes, brackets and newlines found as bit
+    /// masks, string contents skipped as a whole. A record's last byte is left to the byte loop, so both
+    /// strides find the same records, lines and errors (tested against each other). 600 MB of Graph users
+    /// (the benchmark's, one line per record): the scan 0.40 → 0.23 s; indented JSON (ConvertTo-Json) 3.7× faster.
+    Chunks,
+}
+
+fn scan<R: Read>(mut input: R, next_link: &mut bool, mut on_record: impl FnMut(&[u8], (u64, u64), u64) -> Result<(), FileError>, stride: Stride) -> Result<Shape, FileError> {
     // `store[..filled]` holds the unscanned tail of the stream; the storage is zeroed once and reused.
     let mut store: Vec<u8> = vec![0; BLOCK * 2];
     let mut filled = 0usize;
@@ -117,6 +133,8 @@ pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut o
     let mut drained = 0u64;
     // Stream offset where the current line starts (for the column of a record's first byte).
     let mut line_start = 0u64;
+    // Chunks are not tried before this position (one with a backslash, a record's closing byte).
+    let mut bytes_until = 0usize;
     loop {
         let buf = &store[..filled];
         if pos >= buf.len() {
@@ -139,6 +157,7 @@ pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut o
             drained += keep as u64;
             pos -= keep;
             string_start = string_start.saturating_sub(keep);
+            bytes_until = bytes_until.saturating_sub(keep);
             record = record.map(|(s, l)| (s - keep, l));
             top_object = top_object.map(|(s, l)| (s.saturating_sub(keep), l));
             if store.len() < filled + BLOCK {
@@ -154,6 +173,42 @@ pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut o
                 pos += 1;
                 escape_pending = false;
             }
+            continue;
+        }
+        // Inside a record (strictly: a malformed one may close back to the container's depth and go on).
+        if stride == Stride::Chunks && record.is_some() && container.is_some_and(|c| depth > c) && pos >= bytes_until && pos + 64 <= buf.len() {
+            let chunk: &[u8; 64] = buf[pos..pos + 64].try_into().unwrap_or(&[0; 64]);
+            let m = Masks::of(chunk);
+            if m.backslash != 0 {
+                // Escapes are the byte loop's.
+                bytes_until = pos + 64;
+                continue;
+            }
+            let inside = prefix_xor(m.quote) ^ if in_string { !0 } else { 0 };
+            let mut brackets = (m.open | m.close) & !inside;
+            // Up to the bracket that closes the record (left to the byte loop), or the whole chunk.
+            let mut stop = 64;
+            while brackets != 0 {
+                let i = brackets.trailing_zeros() as usize;
+                brackets &= brackets - 1;
+                if m.open >> i & 1 == 1 {
+                    depth += 1;
+                } else if Some(depth - 1) == container {
+                    stop = i;
+                    break;
+                } else {
+                    depth -= 1;
+                }
+            }
+            let before = if stop == 64 { !0 } else { (1u64 << stop) - 1 };
+            let newlines = m.newline & !inside & before;
+            if newlines != 0 {
+                line += u64::from(newlines.count_ones());
+                line_start = drained + (pos + 64 - newlines.leading_zeros() as usize) as u64;
+            }
+            in_string = stop == 64 && inside >> 63 == 1;
+            pos += stop;
+            bytes_until = pos + 1;
             continue;
         }
         if in_string {
@@ -253,6 +308,77 @@ pub(super) fn for_each_record<R: Read>(mut input: R, next_link: &mut bool, mut o
     } else {
         Shape::NotRecords
     })
+}
+
+/// One 64-byte chunk's bytes of interest to the scanner, as bit masks (bit i: byte i).
+#[derive(PartialEq, Debug)]
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    /// `{` and `[`.
+    open: u64,
+    /// `}` and `]`.
+    close: u64,
+    newline: u64,
+}
+
+impl Masks {
+    /// SSE2, part of every x86-64 processor: 16 bytes compared at once.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn of(chunk: &[u8; 64]) -> Masks {
+        use std::arch::x86_64::*;
+        let mut m = Masks { quote: 0, backslash: 0, open: 0, close: 0, newline: 0 };
+        // SAFETY: SSE2 is in the x86-64 baseline every build of this target assumes; each load reads the
+        // 16 bytes of one part of `chunk` and has no alignment requirement.
+        #[allow(unsafe_code)]
+        unsafe {
+            let at = |b: u8| _mm_set1_epi8(b as i8);
+            let (quote, backslash, newline, fold, open, close) = (at(b'"'), at(b'\\'), at(b'\n'), at(0xDF), at(b'['), at(b']'));
+            for (k, part) in chunk.chunks_exact(16).enumerate() {
+                let v = _mm_loadu_si128(part.as_ptr().cast());
+                // `{` `}` are `[` `]` with bit 5 set: cleared, one comparison finds both.
+                let folded = _mm_and_si128(v, fold);
+                let bits = |eq: __m128i| u64::from(_mm_movemask_epi8(eq) as u16) << (16 * k);
+                m.quote |= bits(_mm_cmpeq_epi8(v, quote));
+                m.backslash |= bits(_mm_cmpeq_epi8(v, backslash));
+                m.newline |= bits(_mm_cmpeq_epi8(v, newline));
+                m.open |= bits(_mm_cmpeq_epi8(folded, open));
+                m.close |= bits(_mm_cmpeq_epi8(folded, close));
+            }
+        }
+        m
+    }
+
+    /// A byte at a time (other processors; on x86-64 the test reference for the SSE2 version).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn of_bytes(chunk: &[u8; 64]) -> Masks {
+        let mut m = Masks { quote: 0, backslash: 0, open: 0, close: 0, newline: 0 };
+        for (i, &b) in chunk.iter().enumerate() {
+            m.quote |= u64::from(b == b'"') << i;
+            m.backslash |= u64::from(b == b'\\') << i;
+            m.open |= u64::from(b == b'{' || b == b'[') << i;
+            m.close |= u64::from(b == b'}' || b == b']') << i;
+            m.newline |= u64::from(b == b'\n') << i;
+        }
+        m
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline]
+    fn of(chunk: &[u8; 64]) -> Masks {
+        Masks::of_bytes(chunk)
+    }
+}
+
+/// Bit i of the result: the parity of bits 0..=i of `x`. Of the quote mask: the bytes inside a string,
+/// from its opening quote to before its closing one.
+#[inline]
+fn prefix_xor(mut x: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        x ^= x << shift;
+    }
+    x
 }
 
 fn read_full<R: Read>(input: &mut R, out: &mut [u8]) -> std::io::Result<usize> {
@@ -485,6 +611,110 @@ mod tests {
         let (r, next) = pages(&format!("{}\n{{\"id\":\"4\"}}", page(&[1], Some("after"))));
         assert_eq!(r, ["{\"id\":\"1\"}", "{\"id\":\"4\"}"]);
         assert!(!next, "the object after the page is no page announcing another");
+    }
+
+    /// Everything the scanner reports of an input: each record (bytes, start, end offset), the outcome and
+    /// whether a next page was announced.
+    type Scanned = (Vec<(Vec<u8>, (u64, u64), u64)>, Result<&'static str, FileError>, bool);
+
+    fn scanned(text: &[u8], stride: Stride) -> Scanned {
+        let (mut out, mut next) = (Vec::new(), false);
+        let shape = scan(text, &mut next, |b, at, end| {
+            out.push((b.to_vec(), at, end));
+            Ok(())
+        }, stride);
+        (out, shape.map(|s| if matches!(s, Shape::Empty) { "empty" } else { "not records" }), next)
+    }
+
+    /// A small deterministic generator (xorshift), so a failure can be replayed.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    #[test]
+    fn chunks_find_what_the_byte_loop_finds() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut compare = |text: &[u8], what: &str| {
+            let (bytes, chunks) = (scanned(text, Stride::Bytes), scanned(text, Stride::Chunks));
+            assert_eq!(bytes, chunks, "{what}: {:?}", String::from_utf8_lossy(&text[..text.len().min(400)]));
+            bytes
+        };
+        // Damaged and odd inputs: pieces of JSON in any order, strings holding brackets, escapes and newlines.
+        let pieces: [&[u8]; 15] = [b"{", b"}", b"[", b"]", b"\"", b"\\", b"\n", b"abcdefghijklmnopqrstuvwxyz", b",", b":", b"value", b"@odata.nextLink", b" ", b"\\\"", b"\r\n    "];
+        for case in 0..5_000 {
+            let mut text: Vec<u8> = if case % 2 == 0 { b"[{\"a\":\"".to_vec() } else { Vec::new() };
+            for _ in 0..rng.below(400) {
+                text.extend_from_slice(pieces[rng.below(pieces.len() as u64) as usize]);
+            }
+            compare(&text, "pieces");
+        }
+        // Well-formed records, compact or indented, as an array or a Graph page.
+        let mut record = |rng: &mut Rng| {
+            let mut r = b"{\"id\":\"".to_vec();
+            for _ in 0..rng.below(200) {
+                let alphabet = b"ab{}[] \\,:";
+                r.push(alphabet[rng.below(alphabet.len() as u64) as usize]);
+                if r.last() == Some(&b'\\') {
+                    r.push(b"\"\\n/"[rng.below(4) as usize]);
+                }
+            }
+            let gap: &[u8] = if rng.below(2) == 0 { b"" } else { b"\n      " };
+            r.extend_from_slice(b"\",");
+            r.extend_from_slice(gap);
+            r.extend_from_slice(b"\"list\": [1, {\"m\": []}, \"}\"],");
+            r.extend_from_slice(gap);
+            r.extend_from_slice(b"\"n\": {\"o\": [\"]\"]}}");
+            r
+        };
+        for case in 0..1_500 {
+            let records: Vec<Vec<u8>> = (0..rng.below(30)).map(|_| record(&mut rng)).collect();
+            let list = records.join(&b",\n  "[..]);
+            let text = if case % 2 == 0 { [&b"["[..], &list, b"]"].concat() } else { [&b"{\"value\": ["[..], &list, b"], \"@odata.nextLink\": \"x\"}"].concat() };
+            let (found, outcome, _) = compare(&text, "records");
+            assert_eq!((found.len(), outcome.is_ok()), (records.len(), true));
+        }
+        // Past the read buffer's blocks (4 MiB): records cut by a refill, in both strides.
+        let records: Vec<Vec<u8>> = (0..70_000).map(|_| record(&mut rng)).collect();
+        let text = [&b"[\n"[..], &records.join(&b",\n"[..]), b"\n]"].concat();
+        assert!(text.len() > 2 * BLOCK);
+        let (found, outcome, _) = compare(&text, "blocks");
+        assert_eq!((found.len(), outcome.is_ok()), (70_000, true));
+    }
+
+    #[test]
+    fn masks_of_a_chunk_as_byte_by_byte() {
+        let mut rng = Rng(7);
+        for _ in 0..50_000 {
+            let mut chunk = [0u8; 64];
+            for b in &mut chunk {
+                // Mostly the bytes of interest and their neighbours with bit 5 or 7 flipped.
+                *b = match rng.below(3) {
+                    0 => rng.below(256) as u8,
+                    _ => b"\"\\{}[]\n\x7b\x5b\xdb\xfb\x02\x22\x3c\x7c"[rng.below(15) as usize],
+                };
+            }
+            assert_eq!(Masks::of(&chunk), Masks::of_bytes(&chunk), "{chunk:?}");
+        }
+    }
+
+    #[test]
+    fn prefix_xor_is_the_running_parity() {
+        let mut rng = Rng(11);
+        for _ in 0..1000 {
+            let x = rng.below(u64::MAX) ^ rng.below(u64::MAX) << 32;
+            let mut parity = 0u64;
+            let expected = (0..64).fold(0u64, |acc, i| {
+                parity ^= x >> i & 1;
+                acc | parity << i
+            });
+            assert_eq!(prefix_xor(x), expected);
+        }
     }
 
     #[test]
