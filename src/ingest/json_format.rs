@@ -103,6 +103,7 @@ pub(super) fn for_each_record<R: Read>(input: R, next_link: &mut bool, on_record
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Stride {
     /// A byte (or a string) at a time: the reference, and what every byte outside a record gets.
+    #[cfg_attr(not(test), allow(dead_code))]
     Bytes,
     /// 64 bytes at a time where a chunk holds no backslash: its quotes, brackets and newlines found as bit
     /// masks, string contents skipped as a whole. A record's last byte is left to the byte loop, so both
