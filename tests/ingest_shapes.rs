@@ -784,3 +784,25 @@ fn an_excel_tables_total_row_is_no_record() {
     let upns: Vec<_> = data.exo_recipients.iter().map(|(x, r)| data.exo_recipients.text(x, r.user_principal_name).map(str::to_string)).collect();
     assert_eq!(upns, [Some("a@contoso.com".to_string()), Some("b@contoso.com".to_string())]);
 }
+
+#[test]
+fn subscribed_skus_without_an_id_are_counted_not_read() {
+    // A subscribedSkus record without its skuId (null, or the key gone from a hand-edited file) names no SKU:
+    // not stored and not counted as a row read — said in a warning, or as the reason when it is all there is.
+    let sku = |id: &str| format!("{{\"skuId\":{id},\"skuPartNumber\":\"ENTERPRISEPACK\",\"servicePlans\":[]}}");
+    let mixed = format!(
+        "{{\"value\":[{},{},{{\"skuPartNumber\":\"SPE_E5\",\"servicePlans\":[]}},{}]}}",
+        sku("\"6fd2c87f-b296-42f0-b197-1e91e994b900\""),
+        sku("null"),
+        sku("\"not-a-guid\"")
+    );
+    let none = format!("{{\"value\":[{},{}]}}", sku("null"), sku("null"));
+    let data = load_files(&[("a-skus.json", mixed.into_bytes()), ("b-skus.json", none.into_bytes())], &Options::default());
+    let [a, b] = [0, 1].map(|i| &data.files[i]);
+    assert_eq!((a.kind, a.rows), (Kind::EntraSkus, 1), "{a:?}");
+    assert!(a.warnings.iter().any(|w| w == "2 SKU records without a skuId not read (the id names the SKU)"), "{:?}", a.warnings);
+    assert!(a.warnings.iter().any(|w| w.contains("not-a-guid")), "the id that is no GUID is reported: {:?}", a.warnings);
+    assert_eq!(data.skus.len(), 1);
+    assert_eq!(b.kind, Kind::Unknown, "{b:?}");
+    assert!(b.reason.as_deref().is_some_and(|r| r.starts_with("2 SKU records without a skuId: nothing names the SKUs")), "{b:?}");
+}

@@ -48,6 +48,8 @@ pub struct Collector {
     pub not_users: BTreeMap<String, u64>,
     /// Entra users that are deleted (`deletedDateTime` set): not stored.
     pub deleted_users: u64,
+    /// Subscribed-SKU records without a `skuId` (the id names the SKU): not stored.
+    pub skus_without_id: u64,
     /// Current record's index and line.
     index: usize,
     line: u32,
@@ -75,6 +77,7 @@ impl Collector {
             first_remote_type: None,
             not_users: BTreeMap::new(),
             deleted_users: 0,
+            skus_without_id: 0,
             index: 0,
             line: 0,
             row_unreadable: 0,
@@ -417,9 +420,13 @@ impl Table {
                 t.rows.push(stamped(r, c.row_unreadable))
             }
             Table::Skus(t) => {
-                if let Some(r) = sku(c, row, src, &mut t.texts) {
-                    t.rows.push(stamped(r, c.row_unreadable))
+                if row.get(SkuField::SkuId as usize).is_none_or(Option::is_none) {
+                    c.skus_without_id += 1;
+                    return false;
                 }
+                // An id that is no GUID is counted among the unreadable values; the record is not stored.
+                let Some(r) = sku(c, row, src, &mut t.texts) else { return false };
+                t.rows.push(stamped(r, c.row_unreadable))
             }
             Table::Exo(t, _) => {
                 let r = exo_recipient(c, row, src, kind, &mut t.texts);

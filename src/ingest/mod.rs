@@ -1008,7 +1008,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Records the table does not take, counted as the file was read (AD objects that are not users,
-    /// deleted Entra users): the reason when they were all the file held, and the warning otherwise.
+    /// subscribed SKUs without an id, deleted Entra users): the reason when they were all the file held, and the warning otherwise.
     fn records_left_out(&self) -> Option<(String, String)> {
         let c = self.collector.as_ref()?;
         if !c.not_users.is_empty() {
@@ -1017,6 +1017,13 @@ impl<'a> Builder<'a> {
                 // A groups or contacts export with AD's columns: nobody to audit in it.
                 format!("an AD export without user objects ({list}): the audit reads user accounts"),
                 format!("objects that are not users were not read: {list} (the export took every object; Get-ADUser, or csvde -r \"(&(objectCategory=person)(objectClass=user))\", takes users only)"),
+            ));
+        }
+        if c.skus_without_id > 0 {
+            let rows = counted(c.skus_without_id, "SKU record", "SKU records");
+            return Some((
+                format!("{rows} without a skuId: nothing names the SKUs — export them again with Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5"),
+                format!("{rows} without a skuId not read (the id names the SKU)"),
             ));
         }
         (c.deleted_users > 0).then(|| {
