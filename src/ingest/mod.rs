@@ -1172,7 +1172,16 @@ impl<'a> Builder<'a> {
                     issue.first_multi.unwrap_or(0)
                 ));
             }
-            if issue.invalid_rows > 0 {
+            if issue.invalid_rows > 0 && self.kind == Kind::EntraSkus {
+                // A SKU's only value the reader parses is its id, which names it: the record is not stored.
+                report.unreadable_values += issue.invalid_rows;
+                let (line, value) = issue.first_invalid.clone().unwrap_or_default();
+                report.warnings.push(format!(
+                    "{} in {column} could not be read (first at line {line}: {value:?}): {} not read — export them again with Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5",
+                    counted(issue.invalid_rows, "value", "values"),
+                    if issue.invalid_rows == 1 { "that SKU record is" } else { "those SKU records are" },
+                ));
+            } else if issue.invalid_rows > 0 {
                 report.unreadable_values += issue.invalid_rows;
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
                 report.warnings.push(format!(
