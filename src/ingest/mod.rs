@@ -1172,23 +1172,23 @@ impl<'a> Builder<'a> {
                     issue.first_multi.unwrap_or(0)
                 ));
             }
-            if issue.invalid_rows > 0 && self.kind == Kind::EntraSkus {
-                // A SKU's only value the reader parses is its id, which names it: the record is not stored.
+            if issue.invalid_rows > 0 {
                 report.unreadable_values += issue.invalid_rows;
                 let (line, value) = issue.first_invalid.clone().unwrap_or_default();
+                let one = issue.invalid_rows == 1;
+                let consequence = if self.kind == Kind::EntraSkus {
+                    // A SKU's only value the reader parses is its id, which names it: the record is not stored.
+                    format!("{} not read — export them again with Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5", if one { "that SKU record is" } else { "those SKU records are" })
+                } else {
+                    format!(
+                        "unknown on {}, not empty — the checks that need it are not evaluated on {} (findings.json: partly_evaluated)",
+                        if one { "that row" } else { "those rows" },
+                        if one { "its identity" } else { "their identities" }
+                    )
+                };
                 report.warnings.push(format!(
-                    "{} in {column} could not be read (first at line {line}: {value:?}): {} not read — export them again with Get-MgSubscribedSku -All | ConvertTo-Json -Depth 5",
+                    "{} in {column} could not be read (first at line {line}: {value:?}): {consequence}{}",
                     counted(issue.invalid_rows, "value", "values"),
-                    if issue.invalid_rows == 1 { "that SKU record is" } else { "those SKU records are" },
-                ));
-            } else if issue.invalid_rows > 0 {
-                report.unreadable_values += issue.invalid_rows;
-                let (line, value) = issue.first_invalid.clone().unwrap_or_default();
-                report.warnings.push(format!(
-                    "{} in {column} could not be read (first at line {line}: {value:?}): unknown on {}, not empty — the checks that need it are not evaluated on {} (findings.json: partly_evaluated){}",
-                    counted(issue.invalid_rows, "value", "values"),
-                    if issue.invalid_rows == 1 { "that row" } else { "those rows" },
-                    if issue.invalid_rows == 1 { "its identity" } else { "their identities" },
                     if crate::values::is_rounded_exponent(&value) {
                         ". It is Excel's rounded display of a long number: the file was saved from Excel, which writes what its cells \
                          show — export it again and hand it over unopened (or format the column as Text in Excel before saving)"
