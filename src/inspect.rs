@@ -66,15 +66,8 @@ pub fn describe(data: &Dataset, joined: &Joined, obj: crate::join::ObjRef) -> St
     format!("{:?} {name} ({at})", obj.side).to_lowercase()
 }
 
-/// What `run` would stop on after the join, and otherwise the join's doubt about the AD export.
-fn join_verdict(data: &Dataset, joined: &Joined) -> (Vec<String>, Option<String>) {
-    let stops = crate::join::unrelated_exports(data, joined);
-    let doubt = if stops.is_empty() { crate::join::ad_export_doubt(data, joined) } else { None };
-    (stops, doubt)
-}
-
 pub fn to_json(root: &str, data: &Dataset, joined: &Joined) -> String {
-    let (stops, doubt) = join_verdict(data, joined);
+    let (stops, doubt) = crate::join::verdict(data, joined);
     let doc = InspectJson {
         tool: "hybrid-audit",
         version: env!("CARGO_PKG_VERSION"),
@@ -170,7 +163,7 @@ pub fn to_text(root: &str, data: &Dataset, joined: &Joined) -> String {
         crate::counted(s.duplicate_addresses, "duplicate address", "duplicate addresses"),
         crate::counted(s.soft_match_candidates, "soft-match candidate or address conflict", "soft-match candidates or address conflicts")
     );
-    let (stops, doubt) = join_verdict(data, joined);
+    let (stops, doubt) = crate::join::verdict(data, joined);
     for why in &stops {
         let _ = writeln!(out, "  warning: {why} (`run` stops here)");
     }

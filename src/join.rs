@@ -210,6 +210,13 @@ pub struct JoinStats {
     pub soft_match_candidates: u64,
 }
 
+impl JoinStats {
+    /// Entra users with an immutable id: those linked to an AD object by any key, and those left without one.
+    pub fn synced_entra_users(&self) -> u64 {
+        self.unmatched.entra_synced + self.ad_entra.total()
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Joined {
     pub exo_objects: Vec<ExoObject>,
@@ -371,13 +378,24 @@ impl Claims {
     }
 }
 
+/// How many objects a side needs before the join's doubts about an export are said: with fewer, "nobody in
+/// common" or "many without their AD object" can be chance.
+const ENOUGH: u64 = 10;
+
+/// What `run` stops on after the join (two directories' exports, [`unrelated_exports`]), and otherwise its
+/// doubt about the AD export ([`ad_export_doubt`]). `inspect` shows both.
+pub fn verdict(data: &Dataset, joined: &Joined) -> (Vec<String>, Option<String>) {
+    let stops = unrelated_exports(data, joined);
+    let doubt = if stops.is_empty() { ad_export_doubt(data, joined) } else { None };
+    (stops, doubt)
+}
+
 /// Exports of two sides that share nobody: none of the links the join makes between them. Every synced
 /// user would then be an orphan and every AD user unsynced (or every mailbox without its user) — a report
 /// of false findings from a folder that mixes two customers' (or two tenants') exports. Only with enough
-/// objects on both sides that "nobody in common" cannot be chance (ten each). One message per pair, with
+/// objects on both sides that "nobody in common" cannot be chance ([`ENOUGH`] each). One message per pair, with
 /// the userPrincipalName domains of each side as the evidence.
 pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
-    const ENOUGH: u64 = 10;
     let s = &joined.stats;
     let domains = |upns: &mut dyn Iterator<Item = &str>| -> String {
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
@@ -397,7 +415,7 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     let ad_domains = || domains(&mut ad_upns());
     let entra_domains = || domains(&mut entra_upns());
     let mut out = Vec::new();
-    let synced = s.unmatched.entra_synced + s.ad_entra.total();
+    let synced = s.synced_entra_users();
     // Not one userPrincipalName in common either: with shared names, it is one directory whose objects do
     // not link by the keys (a custom source anchor: `unanchored_ad_export`).
     if s.ad_users >= ENOUGH && synced >= ENOUGH && s.ad_entra.total() == 0 && ad_upns().next().is_some() && shared_names(ad_upns(), entra_upns()) == 0 {
@@ -439,7 +457,7 @@ pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
 /// OU's (users whose names are in the export but do not link are no sign of a partial export). Asked only
 /// of exports that are not two directories' ([`unrelated_exports`] empty: `run` stops on those, and their
 /// AD export would also look partial).
-pub fn ad_export_doubt(data: &Dataset, joined: &Joined) -> Option<String> {
+fn ad_export_doubt(data: &Dataset, joined: &Joined) -> Option<String> {
     unanchored_ad_export(data, joined).or_else(|| partial_ad_export(data, joined))
 }
 
@@ -456,7 +474,7 @@ fn shared_names<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'
 pub fn unanchored_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
     let s = &joined.stats;
     let synced = s.unmatched.entra_synced;
-    if s.ad_users < 10 || synced < 10 || s.ad_entra.total() > 0 {
+    if s.ad_users < ENOUGH || synced < ENOUGH || s.ad_entra.total() > 0 {
         return None;
     }
     let shared = shared_names(
@@ -477,11 +495,11 @@ pub fn unanchored_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
 /// and every object it holds lies under one OU. Each such user would then read as deleted in AD (SYNC003
 /// orphaned, HOLD001's "AD object gone") when the export only left their OU out. Said, not decided: the
 /// run goes on (a real orphan looks the same). Ten such users and a tenth of the synced ones at least.
-pub fn partial_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
+fn partial_ad_export(data: &Dataset, joined: &Joined) -> Option<String> {
     let s = &joined.stats;
     let orphans = s.unmatched.entra_synced;
-    let synced = orphans + s.ad_entra.total();
-    if orphans < 10 || orphans * 10 < synced || s.ad_users == 0 {
+    let synced = s.synced_entra_users();
+    if orphans < ENOUGH || orphans * 10 < synced || s.ad_users == 0 {
         return None;
     }
     // The longest run of RDNs (from the root) that every object's parent shares.

@@ -264,7 +264,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
     let joined = join::join(&data);
     stage.done();
     // Exports of two customers (or tenants) in one folder: a report of nothing but false findings.
-    let unrelated = join::unrelated_exports(&data, &joined);
+    let (unrelated, doubt) = join::verdict(&data, &joined);
     if !unrelated.is_empty() {
         for why in &unrelated {
             eprintln!("error: {why}");
@@ -276,7 +276,7 @@ fn run(dir: &Path, out: &Path, mut options: audit::Options, ingest_options: &ing
         data.files[file].warnings.push(why);
     }
     // Said with the AD export's warnings (the summary and every report list them).
-    if let Some(why) = join::ad_export_doubt(&data, &joined) {
+    if let Some(why) = doubt {
         for f in data.files.iter_mut().filter(|f| f.kind == model::Kind::AdUsers && f.error.is_none()) {
             f.warnings.push(why.clone());
         }

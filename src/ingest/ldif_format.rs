@@ -8,7 +8,6 @@ use super::{Builder, Ctx, FileError, FileReport, Format, Part};
 use crate::model::Kind;
 use base64::Engine as _;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -26,28 +25,26 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
     let input = BufReader::with_capacity(1 << 20, decode::open_utf8(path, head).map_err(io_err)?);
     let mut builder = Builder::with_kind(Kind::AdUsers, Vec::new(), report, ctx);
     let spec = builder.spec;
-    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
-    let mut users = 0u64;
+    let mut entries = 0u64;
     let mut classless_users = 0u64;
 
     // Each attribute name's slot, looked up once per spelling (an export spells each name one way: ~30
     // names, millions of lines); `Spec::slot` normalises and hashes the name on every call.
     let mut slots: rustc_hash::FxHashMap<String, Option<usize>> = Default::default();
     let mut on_entry = |entry: Entry, builder: &mut Builder| {
-        let classes: Vec<&str> = entry.attributes.iter().filter(|(k, _)| k.eq_ignore_ascii_case("objectClass")).filter_map(|(_, v)| v.as_text()).collect();
-        // `ldifde -l …` without objectClass in the list: an entry with a userPrincipalName is a user (groups
+        entries += 1;
+        // An entry's classes decide whether it is a user as in every AD export (`Table::push`). Without them
+        // (`ldifde -l …` without objectClass in the list) an entry with a userPrincipalName is a user (groups
         // and contacts carry none; a computer's is rare and its sAMAccountName ends in `$`).
-        let classless_user = classes.is_empty()
-            && entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("userPrincipalName") && v.as_text().is_some_and(|t| !t.trim().is_empty()))
-            && !entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("sAMAccountName") && v.as_text().is_some_and(|t| t.trim_end().ends_with('$')));
-        let is_user = classless_user || (classes.iter().any(|c| c.eq_ignore_ascii_case("user")) && !classes.iter().any(|c| c.eq_ignore_ascii_case("computer")));
-        classless_users += u64::from(classless_user);
-        if !is_user {
-            let class = classes.last().map_or_else(|| "no objectClass".into(), |c| c.to_ascii_lowercase());
-            *skipped.entry(class).or_default() += 1;
-            return;
+        if !entry.attributes.iter().any(|(k, _)| k.eq_ignore_ascii_case("objectClass")) {
+            let classless_user = entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("userPrincipalName") && v.as_text().is_some_and(|t| !t.trim().is_empty()))
+                && !entry.attributes.iter().any(|(k, v)| k.eq_ignore_ascii_case("sAMAccountName") && v.as_text().is_some_and(|t| t.trim_end().ends_with('$')));
+            if !classless_user {
+                builder.not_a_user("no objectClass");
+                return;
+            }
+            classless_users += 1;
         }
-        users += 1;
         let Some(spec) = spec else { return };
         let mut row: Row<'_> = vec![None; spec.len()];
         // Which attribute filled each slot: a repeat of it adds a value; the exact name beats an alias (`displayName` over `cn`).
@@ -176,11 +173,7 @@ pub(super) fn read(path: &Path, head: &Head, report: &mut FileReport, ctx: &Ctx<
             if classless_users == 1 { "y" } else { "ies" }
         ));
     }
-    if !skipped.is_empty() {
-        let list: Vec<String> = skipped.iter().map(|(c, n)| format!("{n} {c}")).collect();
-        report.warnings.push(format!("entries that are not users were not read: {}", list.join(", ")));
-    }
-    if users == 0 {
+    if entries == 0 {
         report.kind = Kind::Unknown;
         report.reason = Some("the LDIF holds no user entries (objectClass user)".into());
         return Ok(None);

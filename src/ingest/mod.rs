@@ -1064,6 +1064,14 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// An AD object the reader knows is no user without a row (an LDIF entry without classes or name):
+    /// counted with those `Table::push` turns away.
+    pub fn not_a_user(&mut self, class: &str) {
+        if let Some(c) = &mut self.collector {
+            *c.not_users.entry(class.to_string()).or_default() += 1;
+        }
+    }
+
     pub fn push(&mut self, row: &Row<'_>, line: u64) {
         if row.iter().all(Option::is_none) {
             self.valueless.get_or_insert((0, line)).0 += 1;
