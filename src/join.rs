@@ -383,7 +383,7 @@ impl Claims {
 const ENOUGH: u64 = 10;
 
 /// What `run` stops on after the join (two directories' exports, [`unrelated_exports`]), and otherwise its
-/// doubt about the AD export ([`ad_export_doubt`]). `inspect` shows both.
+/// doubt about the AD export (an AD export of one OU, or one whose users link by no anchor). `inspect` shows both.
 pub fn verdict(data: &Dataset, joined: &Joined) -> (Vec<String>, Option<String>) {
     let stops = unrelated_exports(data, joined);
     let doubt = if stops.is_empty() { ad_export_doubt(data, joined) } else { None };
@@ -393,7 +393,7 @@ pub fn verdict(data: &Dataset, joined: &Joined) -> (Vec<String>, Option<String>)
 /// Exports of two sides that share nobody: none of the links the join makes between them. Every synced
 /// user would then be an orphan and every AD user unsynced (or every mailbox without its user) — a report
 /// of false findings from a folder that mixes two customers' (or two tenants') exports. Only with enough
-/// objects on both sides that "nobody in common" cannot be chance ([`ENOUGH`] each). One message per pair, with
+/// objects on both sides that "nobody in common" cannot be chance (ten each). One message per pair, with
 /// the userPrincipalName domains of each side as the evidence.
 pub fn unrelated_exports(data: &Dataset, joined: &Joined) -> Vec<String> {
     let s = &joined.stats;
